@@ -1,0 +1,41 @@
+# Miel — the two commands are `make run` (site with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint worker beat messages bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite by default; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+worker: install
+	$(BIN)/celery -A miel worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A miel beat --loglevel=INFO
+
+messages: install
+	$(BIN)/python manage.py makemessages -l he --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv

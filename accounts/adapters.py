@@ -1,0 +1,32 @@
+"""django-allauth adapters: where the account flow meets Miel's rules (SPEC §3)."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sends users without a complete profile to onboarding after login."""
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        user = request.user
+        if user.is_authenticated and not user.profile_complete:
+            return reverse("profiles:complete_profile")
+        return super().get_login_redirect_url(request)
+
+    def clean_email(self, email: str) -> str:
+        return super().clean_email(email).strip().lower()
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Marks users who signed up through Google/Facebook as ``oauth_verified`` (SPEC §3)."""
+
+    def save_user(self, request, sociallogin, form=None):  # type: ignore[no-untyped-def]
+        user = super().save_user(request, sociallogin, form)
+        user.oauth_verified = True
+        user.provider = sociallogin.account.provider
+        user.save(update_fields=["oauth_verified", "provider"])
+        return user

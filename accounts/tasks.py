@@ -1,0 +1,27 @@
+"""Account e-mail tasks."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .models import User
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Send the welcome e-mail to ``user_id`` (a User UUID string)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"user": user, "site_url": settings.SITE_URL}
+        subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
+        body = render_to_string("accounts/email/welcome_message.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError as exc:  # SMTP down: retry later
+        raise self.retry(exc=exc) from exc

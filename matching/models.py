@@ -1,0 +1,177 @@
+"""Matching: likes, profile views, interactions, preferences, smart-match cache, blocks and
+reports (SPEC §2, §6, §7, §11)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from miel.models import UUIDModel
+from profiles.models import Member
+
+
+class Like(UUIDModel):
+    """``source`` likes ``target``; both directions present = a mutual match (SPEC §6)."""
+
+    source = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_given")
+    target = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="matching_like_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="matching_like_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "-created_at"], name="like_target_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
+
+
+class ProfileView(UUIDModel):
+    """One row per (viewer, viewed) pair with the latest view time (SPEC §7)."""
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_views_made"
+    )
+    viewed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_views_received"
+    )
+    viewed_at = models.DateTimeField(default=timezone.now)
+    seen = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["viewer", "viewed"], name="matching_profileview_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(viewer=models.F("viewed")), name="matching_profileview_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["viewed", "-viewed_at"], name="profileview_viewed_idx")]
+
+
+class UserInteraction(UUIDModel):
+    """A weighted behavioural signal used by smart matches (SPEC §11)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("View")
+        LIKE = "like", _("Like")
+        MESSAGE = "message", _("Message")
+        PROFILE_CLICK = "profile_click", _("Profile click")
+
+    user = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="interactions_made")
+    target = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="interactions_received"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="seconds (views)")
+    weight = models.FloatField(default=1.0)
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("target")), name="matching_interaction_not_self"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "target"], name="interaction_user_target_idx"),
+            models.Index(fields=["target", "-timestamp"], name="interaction_target_idx"),
+        ]
+
+
+class UserPreference(UUIDModel):
+    """Free-form matching preferences (deal breakers, must-haves) of a member."""
+
+    user = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="preference")
+    preference_data = models.JSONField(default=dict)
+    last_updated = models.DateTimeField(auto_now=True)
+
+
+class SmartMatchCache(UUIDModel):
+    """Smart-match results for one user, valid 6 h (SPEC §11)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="smart_match_caches"
+    )
+    match_data = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="smartmatch_user_created_idx")]
+
+
+class Block(UUIDModel):
+    """``blocker`` hides both members from each other everywhere (SPEC §6)."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blocker", "blocked"], name="matching_block_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="matching_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_idx")]
+
+
+class Report(UUIDModel):
+    """A member's report about another member; goes to the moderation queue (SPEC §6, §14)."""
+
+    class Reason(models.TextChoices):
+        FAKE = "fake", _("Fake profile")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate photos or text")
+        HARASSMENT = "harassment", _("Harassment or threats")
+        SCAM = "scam", _("Scam or spam")
+        UNDERAGE = "underage", _("Looks under 18")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONED = "actioned", _("Actioned")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports_reviewed",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reporter=models.F("reported")), name="matching_report_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="report_status_idx")]

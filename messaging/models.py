@@ -1,0 +1,65 @@
+"""Messaging: one-to-one messages with per-participant flags (SPEC §2, §8)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
+
+from miel.models import UUIDModel
+from profiles.models import Member
+
+MESSAGE_MAX_CHARS = 2000
+
+
+class Message(UUIDModel):
+    """A message from ``sender`` to ``recipient``.
+
+    Starred / archived / deleted are kept per participant (SPEC §8 fix: the original shared one
+    flag between both people). A message deleted by both sides is removed from the database.
+    """
+
+    text = models.TextField(max_length=MESSAGE_MAX_CHARS)
+    sender = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="messages_sent")
+    recipient = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="messages_received"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    date_read = models.DateTimeField(null=True, blank=True)
+    sender_deleted = models.BooleanField(default=False)
+    recipient_deleted = models.BooleanField(default=False)
+    sender_starred = models.BooleanField(default=False)
+    recipient_starred = models.BooleanField(default=False)
+    sender_archived = models.BooleanField(default=False)
+    recipient_archived = models.BooleanField(default=False)
+    story = models.ForeignKey(
+        "stories.Story",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reply_messages",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(sender=models.F("recipient")), name="messaging_message_not_self"
+            ),
+            # Counted in characters, not bytes (SPEC §8).
+            models.CheckConstraint(
+                condition=models.Q(
+                    GreaterThanOrEqual(Length("text"), 1),
+                    LessThanOrEqual(Length("text"), MESSAGE_MAX_CHARS),
+                ),
+                name="messaging_message_text_length",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created", "-id"], name="message_recipient_idx"),
+            models.Index(fields=["sender", "-created", "-id"], name="message_sender_idx"),
+            models.Index(fields=["sender", "recipient", "-created"], name="message_pair_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} → {self.recipient_id}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MielConfig(AppConfig):
+    name = "miel"
+    verbose_name = "Miel"

@@ -1,0 +1,46 @@
+"""Sends signed-in users without a complete profile to onboarding (SPEC §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+# Paths a user without a profile may still open: account pages, onboarding itself, language
+# switching, static/media files, admin, webhooks and the landing page.
+EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/complete-profile/",
+    "/i18n/",
+    "/static/",
+    "/media/",
+    "/admin/",
+    "/stripe/webhook/",
+    "/healthz",
+    "/settings/",
+)
+
+
+class ProfileCompletionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        path = request.path_info
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.profile_complete
+            and path != "/"
+            and not path.startswith(EXEMPT_PREFIXES)
+        ):
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse({"error": _("Complete your profile first.")}, status=403)
+            response = redirect("profiles:complete_profile")
+            if getattr(request, "htmx", False):
+                response["HX-Redirect"] = response["Location"]
+            return response
+        return self.get_response(request)

@@ -1,0 +1,194 @@
+"""Profiles: Member, Photo, Video and the Interest catalogue (SPEC §2, §4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from miel.models import UUIDModel
+
+
+def photos_storage():
+    return storages["photos"]
+
+
+def videos_storage():
+    return storages["videos"]
+
+
+def age_on(date_of_birth: date, today: date) -> int:
+    """Completed years on ``today``. A 29 February birthday is reached on 1 March in common
+    years (SPEC §3), which is what comparing (month, day) tuples gives."""
+    return (
+        today.year
+        - date_of_birth.year
+        - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    )
+
+
+class Interest(models.Model):
+    """One entry of the fixed interest catalogue (about 70, in the seed's 10 categories)."""
+
+    class Category(models.TextChoices):
+        ENTERTAINMENT = "entertainment", _("Entertainment")
+        OUTDOOR = "outdoor", _("Outdoor")
+        HOBBIES = "hobbies", _("Hobbies")
+        TECH = "tech", _("Tech")
+        WELLNESS = "wellness", _("Wellness")
+        FOOD = "food", _("Food & Drink")
+        SOCIAL = "social", _("Social")
+        SPIRITUAL = "spiritual", _("Spiritual")
+        PETS = "pets", _("Pets")
+        EDUCATION = "education", _("Education")
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60, help_text="English name")
+    name_he = models.CharField(max_length=60)
+    icon = models.CharField(max_length=8)
+    category = models.CharField(max_length=20, choices=Category.choices)
+
+    class Meta:
+        ordering = ["category", "slug"]
+
+    def __str__(self) -> str:
+        return f"{self.icon} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Name in the active language."""
+        return self.name_he if (get_language() or "he").startswith("he") else self.name
+
+
+class Member(UUIDModel):
+    """The dating profile of a user (1:1), created when onboarding completes (SPEC §0, §3)."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Man")
+        FEMALE = "female", _("Woman")
+        OTHER = "other", _("Other")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    updated = models.DateTimeField(auto_now=True)
+    description = models.TextField(_("about me"), max_length=2000)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=100)
+    image = models.CharField(
+        max_length=500, blank=True, help_text="URL of the main (approved) photo"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    location_updated_at = models.DateTimeField(null=True, blank=True)
+    location_enabled = models.BooleanField(default=False)
+    max_distance = models.PositiveIntegerField(default=50, help_text="km")
+    boosted_until = models.DateTimeField(null=True, blank=True)
+    video_url = models.CharField(max_length=500, blank=True)
+    video_uploaded_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised from User.last_active_at so the members list orders on one table (SPEC §16).
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    interests = models.ManyToManyField(Interest, blank=True, related_name="members")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="profiles_member_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_distance__gte=1, max_distance__lte=20000),
+                name="profiles_member_max_distance_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="member_lat_lon_idx"),
+            models.Index(fields=["-last_active_at", "-id"], name="member_active_idx"),
+            models.Index(fields=["-created", "-id"], name="member_newest_idx"),
+            models.Index(fields=["gender", "date_of_birth"], name="member_gender_dob_idx"),
+            models.Index(fields=["boosted_until"], name="member_boosted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_boosted(self) -> bool:
+        return self.boosted_until is not None and self.boosted_until > timezone.now()
+
+
+def photo_upload_to(instance: Photo, filename: str) -> str:
+    return f"photos/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Photo(UUIDModel):
+    """A profile photo; pending until staff approve it (SPEC §4)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="photos")
+    file = models.ImageField(upload_to=photo_upload_to, storage=photos_storage, max_length=500)
+    public_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    is_approved = models.BooleanField(default=False, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["member", "is_approved", "created_at"], name="photo_member_approved_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Photo {self.id} of {self.member_id}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+
+def video_upload_to(instance: Video, filename: str) -> str:
+    return f"videos/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
+
+
+class Video(UUIDModel):
+    """A video intro; pending until staff approve it (SPEC §4)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="videos")
+    file = models.FileField(upload_to=video_upload_to, storage=videos_storage, max_length=500)
+    is_approved = models.BooleanField(default=False, db_index=True)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="seconds")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Video {self.id} of {self.member_id}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
