@@ -34,3 +34,39 @@ def member_client(client, member):
     client.force_login(member.user)
     client.member = member
     return client
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose real service (Redis, PostgreSQL, Chromium, ...) is missing locally.
+
+    In CI (``MIEL_REQUIRE_SERVICES=1``) the test fails instead, so nothing real is silently
+    skipped there.
+    """
+    import os
+
+    if available:
+        return
+    if os.environ.get("MIEL_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+def is_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def postgresql_only(db):
+    """For tests of concurrency or SQL that only PostgreSQL can show."""
+    require_service(is_postgresql(), "needs DATABASE_URL pointing at PostgreSQL")
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis URL for tests that need a real Redis (channel layer, Celery worker)."""
+    from django.conf import settings
+
+    require_service(bool(settings.REDIS_URL), "needs REDIS_URL")
+    return settings.REDIS_URL
