@@ -13,7 +13,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("matching.urls")),
     path("", include("profiles.urls")),
+    path("", include("messaging.urls")),
+    path("", include("stories.urls")),
+    path("", include("assistant.urls")),
+    path("", include("billing.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page for visitors; members go straight to discovery."""
     if request.user.is_authenticated:
-        return redirect("profiles:member_list")
+        return redirect("matching:member_list")
     return render(request, "home.html")
 
 

@@ -1,5 +1,5 @@
 """Profile pages. (Foundation skeleton: onboarding, edit and detail are filled in by the
-profiles work; the members list by discovery.)"""
+profiles work.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +11,6 @@ from .models import Member
 @login_required
 def complete_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/complete_profile.html")
-
-
-@login_required
-def member_list(request: HttpRequest) -> HttpResponse:
-    members = Member.objects.exclude(user=request.user).select_related("user")[:12]
-    return render(request, "profiles/member_list.html", {"members": members})
 
 
 @login_required
