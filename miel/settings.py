@@ -156,6 +156,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="miel")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# SPEC §10: deactivate expired stories and delete their media (readers never wait for it).
+CELERY_BEAT_SCHEDULE["stories-expire"] = {
+    "task": "stories.tasks.expire_stories",
+    "schedule": 300.0,
+}
 
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
