@@ -1,0 +1,327 @@
+"""The smart-match scoring engine (SPEC §11).
+
+Score 0-100 for a viewer V and a candidate C, the sum of five parts, rounded half up to an
+integer at the end (parts are kept as floats until then):
+
+1. **Age fit, max 25** = 15 x own + 10 x mutual.
+   ``own`` = 1 - |age(C) - mid| / (half + 5) where ``mid`` = (min + max) / 2 and ``half`` =
+   (max - min) / 2 of V's preferred age range (every candidate is inside it, so ``own`` lies in
+   [half/(half+5), 1]: the middle of the range scores 1). ``mutual`` = 1 when age(V) is inside
+   C's preferred range, else 0.
+2. **Location, max 20.** When both have coordinates: distance ``d`` (haversine, R = 6371 km,
+   both points snapped to a 0.01° grid first, as everywhere else in Miel) and
+   20 x max(0, 1 - d / D) with D = V's ``max_distance`` km (default 50). When either has no
+   location: 10 if both name the same city (case-insensitive), else 0.
+3. **Shared interests, max 25** = 25 x min(1, shared / min(|I(V)|, 4)); 0 when V chose none.
+4. **Bio similarity, max 15** = 15 x |W(V) ∩ W(C)| / min(|W(V)|, |W(C)|, 8), capped at 1.
+   ``W(x)`` = the set of lower-cased words of 3+ letters (any script, so Hebrew too) of the
+   description, minus a short English + Hebrew stop-word list. 0 when either set is empty.
+5. **Behaviour, max 15** = 15 x min(1, B / 5) where B = sum of ``UserInteraction.weight`` from
+   V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
+   0.5-1.0): a like each way already gives 12 of the 15 points.
+
+Candidates: every member other than V whose account is active with a complete profile, whose
+gender is one of V's preferred genders and whose age is in V's preferred range, excluding
+blocked pairs (either direction). Results are sorted by score descending, then by user id
+ascending, so the same data always gives the same order.
+
+Bulk, bounded work (SPEC §16, <= 3 queries whatever the candidate count):
+query 1 fetches the candidates with just the needed columns (blocks excluded by a subquery),
+query 2 fetches V's interests and the candidates' rows of the M2M through table *restricted to
+V's interests* (so only shared ones travel), query 3 sums interaction weights per pair.
+Everything else is plain Python over tuples.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from matching.models import Block, UserInteraction
+from profiles.models import Member, age_on
+
+AGE_MAX = 25.0
+AGE_OWN_MAX = 15.0
+AGE_MUTUAL_MAX = 10.0
+LOCATION_MAX = 20.0
+LOCATION_SAME_CITY = 10.0
+INTERESTS_MAX = 25.0
+INTERESTS_FULL_AT = 4
+BIO_MAX = 15.0
+BIO_FULL_AT = 8
+BEHAVIOUR_MAX = 15.0
+BEHAVIOUR_FULL_AT = 5.0
+EARTH_RADIUS_KM = 6371.0
+GRID_DEGREES = 0.01
+
+#: Factor keys in the fixed order used in cached ``parts`` lists.
+FACTORS = ("age", "location", "interests", "bio", "behaviour")
+FACTOR_MAX = {
+    "age": AGE_MAX,
+    "location": LOCATION_MAX,
+    "interests": INTERESTS_MAX,
+    "bio": BIO_MAX,
+    "behaviour": BEHAVIOUR_MAX,
+}
+
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_STOP_WORDS_TEXT = """
+the and for are but not you all any can her was one our out has have him his how its may
+new now old see two who did get got let she too use that with this from they will would
+there their what about which when make like time just know take into year your some could
+them than then look only come over also back after well very even want because these give
+most love am i me my we us is it in on at to of a an be or so do if as by up no really
+things thing people life lot much more being been were here where who why של את על עם זה
+זו גם אני הוא היא אנחנו הם הן לא כן כל או אם כי מה מי יש אין רק עוד אבל היה היתה להיות שלי
+שלך שלו שלה אוהב אוהבת מאוד הרבה קצת
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+
+def bio_words(text: str) -> frozenset[str]:
+    """Content words of a description (see module docstring, part 4)."""
+    return frozenset(w for w in _WORD_RE.findall(text.lower()) if w not in STOP_WORDS)
+
+
+def years_before(today: date, years: int) -> date:
+    """``today`` moved back ``years`` years; 29 February becomes 28 February in common years,
+    which matches :func:`profiles.models.age_on` (age >= n  <=>  dob <= years_before(today, n))."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def snap(value: float) -> float:
+    """Coordinates snapped to a ~1 km grid so distances cannot trilaterate anyone (SPEC §5)."""
+    return round(value / GRID_DEGREES) * GRID_DEGREES
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (R = 6371 km); correct across the 180° meridian."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class ScoredMatch:
+    """One candidate's score and the data its reason is rendered from.
+
+    ``parts`` = points per factor in :data:`FACTORS` order; ``facts`` = language-neutral data
+    (age, km, same_city, shared interest ids, shared bio words, behaviour weight) so the reason
+    can be re-rendered in any viewer language later.
+    """
+
+    user_id: str
+    score: int
+    parts: tuple[float, float, float, float, float]
+    facts: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"u": self.user_id, "s": self.score, "p": list(self.parts), "f": self.facts}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ScoredMatch:
+        return cls(user_id=data["u"], score=data["s"], parts=tuple(data["p"]), facts=data["f"])
+
+
+@dataclass(frozen=True)
+class SmartMatchStats:
+    """Statistics over all scored candidates (shown on /smart-matches/)."""
+
+    total: int
+    excellent: int  # >= 90
+    good: int  # 75-89
+    fair: int  # 60-74
+    average: float
+    highest: int
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+def candidate_queryset(*, member: Member, today: date | None = None):
+    """Members V may be matched with (see module docstring): complete, active, within V's
+    preferred genders and age range, not V, no block either way. Blocks are a subquery so the
+    whole set is one SQL statement."""
+    user = member.user
+    today = today or timezone.localdate()
+    oldest_dob_exclusive = years_before(today, user.preferred_age_max + 1)
+    youngest_dob = years_before(today, user.preferred_age_min)
+    blocked_by_me = Block.objects.filter(blocker_id=user.pk).values("blocked_id")
+    blocked_me = Block.objects.filter(blocked_id=user.pk).values("blocker_id")
+    return (
+        Member.objects.filter(
+            user__is_active=True,
+            user__profile_complete=True,
+            gender__in=user.preferred_gender_list,
+            date_of_birth__gt=oldest_dob_exclusive,
+            date_of_birth__lte=youngest_dob,
+        )
+        .exclude(pk=member.pk)
+        .exclude(user_id__in=blocked_by_me)
+        .exclude(user_id__in=blocked_me)
+    )
+
+
+def score_candidates(
+    *, member: Member, today: date | None = None
+) -> tuple[list[ScoredMatch], SmartMatchStats]:
+    """Score every candidate of ``member`` (SPEC §11) in three queries.
+
+    Returns all results sorted by (score desc, user id asc) and the statistics. Pure read, no
+    side effects. ``today`` (local date) is for tests; ages use completed years.
+    """
+    user = member.user
+    today = today or timezone.localdate()
+    candidates = candidate_queryset(member=member, today=today)
+
+    # Query 1: candidates, only the columns the formula needs.
+    rows = list(
+        candidates.values_list(
+            "pk",
+            "user_id",
+            "date_of_birth",
+            "latitude",
+            "longitude",
+            "city",
+            "description",
+            "user__preferred_age_min",
+            "user__preferred_age_max",
+        )
+    )
+
+    # Query 2: V's interests and, for candidates, only the interests V also has.
+    through = Member.interests.through
+    my_interests = through.objects.filter(member_id=member.pk).values("interest_id")
+    shared_by_member: dict[UUID, list[int]] = defaultdict(list)
+    mine: list[int] = []
+    for member_id, interest_id in through.objects.filter(
+        Q(member_id=member.pk)
+        | Q(interest_id__in=my_interests, member_id__in=candidates.values("pk"))
+    ).values_list("member_id", "interest_id"):
+        if member_id == member.pk:
+            mine.append(interest_id)
+        else:
+            shared_by_member[member_id].append(interest_id)
+
+    # Query 3: interaction weights per pair, both directions.
+    behaviour: dict[UUID, float] = defaultdict(float)
+    for source, target, weight in (
+        UserInteraction.objects.filter(Q(user_id=member.pk) | Q(target_id=member.pk))
+        .values_list("user_id", "target_id")
+        .annotate(total=Sum("weight"))
+        .order_by()
+    ):
+        behaviour[target if source == member.pk else source] += weight or 0.0
+
+    age_min, age_max = user.preferred_age_min, user.preferred_age_max
+    mid = (age_min + age_max) / 2
+    half_plus = (age_max - age_min) / 2 + 5
+    my_age = age_on(member.date_of_birth, today)
+    has_loc = member.latitude is not None and member.longitude is not None
+    if has_loc:
+        my_lat, my_lon = snap(member.latitude), snap(member.longitude)
+        cos_my = math.cos(math.radians(my_lat))
+    max_km = float(member.max_distance or 50)
+    my_city = (member.city or "").strip().casefold()
+    interests_den = min(len(mine), INTERESTS_FULL_AT)
+    my_words = bio_words(member.description or "")
+    n_my_words = len(my_words)
+    rad = math.radians
+    sin, asin, sqrt, cos = math.sin, math.asin, math.sqrt, math.cos
+    words_re = _WORD_RE.findall
+    stop = STOP_WORDS
+
+    results: list[ScoredMatch] = []
+    for pk, user_id, dob, lat, lon, city, description, their_min, their_max in rows:
+        facts: dict = {}
+        # 1. age
+        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        own = 1 - abs(age - mid) / half_plus
+        mutual = their_min <= my_age <= their_max
+        age_pts = AGE_OWN_MAX * own + (AGE_MUTUAL_MAX if mutual else 0.0)
+        facts["age"] = age
+        facts["own"] = round(own, 3)
+        facts["mutual"] = mutual
+        # 2. location
+        if has_loc and lat is not None and lon is not None:
+            lat2 = round(lat / GRID_DEGREES) * GRID_DEGREES
+            lon2 = round(lon / GRID_DEGREES) * GRID_DEGREES
+            a = (
+                sin(rad(lat2 - my_lat) / 2) ** 2
+                + cos_my * cos(rad(lat2)) * sin(rad(lon2 - my_lon) / 2) ** 2
+            )
+            km = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
+            loc_pts = LOCATION_MAX * max(0.0, 1 - km / max_km)
+            facts["km"] = round(km, 1)
+        elif my_city and (city or "").strip().casefold() == my_city:
+            loc_pts = LOCATION_SAME_CITY
+            facts["city"] = city.strip()
+        else:
+            loc_pts = 0.0
+        # 3. interests
+        shared = shared_by_member.get(pk)
+        if shared and interests_den:
+            shared.sort()
+            int_pts = INTERESTS_MAX * min(1.0, len(shared) / interests_den)
+            facts["interests"] = shared
+        else:
+            int_pts = 0.0
+        # 4. bio
+        bio_pts = 0.0
+        if n_my_words and description:
+            theirs = {w for w in words_re(description.lower()) if w not in stop}
+            if theirs:
+                common = my_words.intersection(theirs)
+                if common:
+                    den = min(n_my_words, len(theirs), BIO_FULL_AT)
+                    bio_pts = BIO_MAX * min(1.0, len(common) / den)
+                    facts["words"] = sorted(common)[:3]
+        # 5. behaviour
+        weight = behaviour.get(pk, 0.0)
+        beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT) if weight else 0.0
+        if weight:
+            facts["weight"] = round(weight, 2)
+
+        total = age_pts + loc_pts + int_pts + bio_pts + beh_pts
+        score = max(0, min(100, math.floor(total + 0.5)))
+        results.append(
+            ScoredMatch(
+                user_id=str(user_id),
+                score=score,
+                parts=(
+                    round(age_pts, 2),
+                    round(loc_pts, 2),
+                    round(int_pts, 2),
+                    round(bio_pts, 2),
+                    round(beh_pts, 2),
+                ),
+                facts=facts,
+            )
+        )
+
+    results.sort(key=lambda r: (-r.score, r.user_id))
+    return results, stats_for([r.score for r in results])
+
+
+def stats_for(scores: list[int]) -> SmartMatchStats:
+    """Bands (>= 90, 75-89, 60-74), average (1 decimal) and highest of ``scores``."""
+    return SmartMatchStats(
+        total=len(scores),
+        excellent=sum(1 for s in scores if s >= 90),
+        good=sum(1 for s in scores if 75 <= s < 90),
+        fair=sum(1 for s in scores if 60 <= s < 75),
+        average=round(sum(scores) / len(scores), 1) if scores else 0.0,
+        highest=max(scores, default=0),
+    )
