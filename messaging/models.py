@@ -59,7 +59,49 @@ class Message(UUIDModel):
             models.Index(fields=["recipient", "-created", "-id"], name="message_recipient_idx"),
             models.Index(fields=["sender", "-created", "-id"], name="message_sender_idx"),
             models.Index(fields=["sender", "recipient", "-created"], name="message_pair_idx"),
+            # The navigation badge counts unread messages on every page (SPEC §8): a small
+            # partial index keeps that one query cheap however large the mailbox grows.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(date_read__isnull=True, recipient_deleted=False),
+                name="message_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.sender_id} → {self.recipient_id}"
+
+
+class MessageEmailNotice(UUIDModel):
+    """E-mail state of one conversation direction (``sender`` → ``recipient``), SPEC §8.
+
+    One row per pair (a unique constraint). The "new message" task locks this row before
+    sending, so duplicated or concurrent tasks send at most one e-mail per hour per
+    conversation; the reminder is claimed with a conditional UPDATE on ``reminder_sent_at``.
+    """
+
+    recipient = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    #: The message the last "new message" e-mail was about (its reminder depends on it).
+    last_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    new_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "sender"], name="messaging_emailnotice_unique_pair"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["new_sent_at"],
+                condition=models.Q(reminder_sent_at__isnull=True),
+                name="emailnotice_reminder_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"e-mail state {self.sender_id} → {self.recipient_id}"

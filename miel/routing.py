@@ -1,3 +1,9 @@
 """WebSocket routes. The messaging app owns the one authenticated socket (SPEC §9)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from messaging.consumers import RealtimeConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/", RealtimeConsumer.as_asgi()),
+]

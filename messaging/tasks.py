@@ -1,0 +1,161 @@
+""" "New message" e-mails (SPEC §8) as idempotent Celery tasks.
+
+Rules:
+- no e-mail when the recipient was active in the last 5 minutes, or switched
+  ``email_notifications["new_message"]`` off, or already read the message;
+- at most one "new message" e-mail per conversation (sender → recipient) per hour;
+- one reminder 2 hours after that e-mail if its message is still unread (a beat task looks for
+  due reminders every few minutes).
+
+Idempotence: the "new message" task holds a row lock on the conversation's
+``MessageEmailNotice`` while it checks, sends and records, so a duplicated or retried task sees
+the previous send and stops; the reminder is claimed with a conditional UPDATE
+(``reminder_sent_at IS NULL``) in the same transaction as the send. A failed send rolls the
+claim back, so the retry can send it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import Message, MessageEmailNotice
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_WINDOW = timedelta(minutes=5)
+NEW_MESSAGE_INTERVAL = timedelta(hours=1)
+REMINDER_AFTER = timedelta(hours=2)
+#: How often beat looks for due reminders (seconds); see CELERY_BEAT_SCHEDULE.
+REMINDER_SCAN_SECONDS = 300
+
+
+def _wants_email(user) -> bool:  # type: ignore[no-untyped-def]
+    prefs = user.email_notifications or {}
+    return bool(user.email and user.is_active and prefs.get("new_message", True))
+
+
+def _recently_active(user, now) -> bool:  # type: ignore[no-untyped-def]
+    return user.last_active_at is not None and now - user.last_active_at < ACTIVE_WINDOW
+
+
+def _send(kind: str, message: Message) -> None:
+    recipient = message.recipient
+    chat_path = reverse("messaging:chat", kwargs={"user_id": message.sender.user_id})
+    context = {
+        "recipient": recipient,
+        "sender": message.sender,
+        "chat_url": f"{settings.SITE_URL.rstrip('/')}{chat_path}",
+        "reminder": kind == "reminder",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("messaging/email/new_message_subject.txt", context).strip()
+        body = render_to_string("messaging/email/new_message.txt", context)
+    send_mail(subject, body, None, [recipient.user.email])
+
+
+def _notice_for(message: Message) -> MessageEmailNotice:
+    """The conversation's e-mail state row, created once (unique pair), locked FOR UPDATE."""
+    try:
+        with transaction.atomic():
+            MessageEmailNotice.objects.get_or_create(
+                recipient_id=message.recipient_id, sender_id=message.sender_id
+            )
+    except IntegrityError:  # created concurrently by the twin task: fine, lock it below
+        pass
+    return MessageEmailNotice.objects.select_for_update().get(
+        recipient_id=message.recipient_id, sender_id=message.sender_id
+    )
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Send the "new message" e-mail for ``message_id`` if the SPEC §8 rules allow it.
+
+    Returns what happened ("sent", or why not) for logs and tests. Retries on SMTP errors.
+    """
+    try:
+        with transaction.atomic():
+            message = (
+                Message.objects.select_related("recipient__user", "sender")
+                .filter(pk=message_id)
+                .first()
+            )
+            if message is None or message.recipient_deleted:
+                return "gone"
+            if message.date_read is not None:
+                return "read"
+            user = message.recipient.user
+            if not _wants_email(user):
+                return "opted-out"
+            now = timezone.now()
+            if _recently_active(user, now):
+                return "active"
+            notice = _notice_for(message)  # row lock: twins wait here, then see our send
+            if notice.new_sent_at and now - notice.new_sent_at < NEW_MESSAGE_INTERVAL:
+                return "throttled"
+            _send("new", message)
+            notice.new_sent_at = now
+            notice.last_message = message
+            notice.reminder_sent_at = None
+            notice.save(update_fields=["new_sent_at", "last_message", "reminder_sent_at"])
+            return "sent"
+    except OSError as exc:  # SMTP down: nothing was recorded, so the retry may send
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Send the one reminder for a conversation's last e-mailed message if it is still
+    unread 2 hours after that e-mail (SPEC §8). Idempotent: claimed by a conditional UPDATE."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = MessageEmailNotice.objects.filter(
+                pk=notice_id,
+                reminder_sent_at__isnull=True,
+                new_sent_at__lte=now - REMINDER_AFTER,
+                last_message__date_read__isnull=True,
+                last_message__recipient_deleted=False,
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                return "not-due"
+            notice = MessageEmailNotice.objects.select_related(
+                "last_message__recipient__user", "last_message__sender"
+            ).get(pk=notice_id)
+            message = notice.last_message
+            user = message.recipient.user
+            if not _wants_email(user) or _recently_active(user, now):
+                # Not now: undo the claim (the transaction) so a later scan may still remind.
+                transaction.set_rollback(True)
+                return "skipped"
+            _send("reminder", message)
+            return "sent"
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def message_email_reminders_due() -> int:
+    """Beat task (every 5 minutes): queue a reminder for every conversation whose "new message"
+    e-mail is 2+ hours old, reminder not yet sent, message still unread. Returns the count."""
+    now = timezone.now()
+    ids = list(
+        MessageEmailNotice.objects.filter(
+            reminder_sent_at__isnull=True,
+            new_sent_at__lte=now - REMINDER_AFTER,
+            last_message__date_read__isnull=True,
+            last_message__recipient_deleted=False,
+        ).values_list("id", flat=True)[:1000]
+    )
+    for notice_id in ids:
+        message_email_remind.delay(str(notice_id))
+    return len(ids)

@@ -1,0 +1,175 @@
+/* Live chat page (SPEC §8): new messages, read receipts, typing indicator and presence arrive
+ * as "miel:*" DOM events from realtime.js. Sending is a normal htmx form post. */
+(function () {
+  "use strict";
+  var chat = document.getElementById("chat");
+  if (!chat) return;
+  var otherId = chat.dataset.otherId;
+  var meId = chat.dataset.meId;
+  var form = document.getElementById("chat-form");
+  var text = document.getElementById("chat-text");
+  var typing = document.getElementById("chat-typing");
+  var errorBox = document.getElementById("chat-error");
+  var presence = document.getElementById("chat-presence");
+  var i18n = document.getElementById("chat-i18n").dataset;
+  var typingTimer = null;
+  var lastTypingSent = 0;
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
+    catch (e) { return ""; }
+  }
+  function list() { return document.getElementById("chat-messages"); }
+  function thread() { return document.getElementById("chat-thread"); }
+  function scrollDown() { var t = thread(); t.scrollTop = t.scrollHeight; }
+  function removeEmpty() {
+    var empty = list() && list().querySelector(".chat-empty");
+    if (empty) empty.remove();
+  }
+
+  function markRead() {
+    fetch(chat.dataset.readUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+    }).catch(function () {});
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function renderMessage(m) {
+    var mine = m.sender === meId;
+    var li = document.createElement("li");
+    li.className = "msg " + (mine ? "msg-mine" : "msg-theirs");
+    li.id = "msg-" + m.id;
+    li.dataset.messageId = m.id;
+    if (m.story_image !== undefined && m.story_image !== null) {
+      var story = document.createElement("div");
+      story.className = "msg-story";
+      var img = document.createElement("img");
+      img.className = "msg-story-thumb"; img.src = m.story_image; img.alt = "";
+      story.appendChild(img);
+      var label = document.createElement("span");
+      label.className = "muted"; label.textContent = i18n.story;
+      story.appendChild(label);
+      li.appendChild(story);
+    }
+    var p = document.createElement("p");
+    p.className = "msg-text";
+    p.textContent = m.text;
+    li.appendChild(p);
+    var meta = document.createElement("p");
+    meta.className = "msg-meta";
+    var time = document.createElement("time");
+    var d = new Date(m.created);
+    time.dateTime = m.created;
+    time.textContent = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    meta.appendChild(time);
+    if (mine) {
+      var receipt = document.createElement("span");
+      receipt.className = "msg-receipt";
+      receipt.textContent = " ✓ " + i18n.sent;
+      meta.appendChild(receipt);
+    }
+    li.appendChild(meta);
+    return li;
+  }
+
+  document.addEventListener("miel:message.new", function (e) {
+    var m = e.detail.message;
+    if (!m) return;
+    var inThread = (m.sender === otherId && m.recipient === meId) ||
+                   (m.sender === meId && m.recipient === otherId);
+    if (!inThread || document.getElementById("msg-" + m.id)) return;
+    removeEmpty();
+    list().appendChild(renderMessage(m));
+    scrollDown();
+    if (m.sender === otherId) {
+      typing.hidden = true;
+      if (document.visibilityState === "visible") markRead();
+    }
+  });
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && list() &&
+        list().querySelector(".msg-theirs")) markRead();
+  });
+
+  document.addEventListener("miel:message.read", function (e) {
+    if (e.detail.reader !== otherId || !e.detail.message_ids) return;
+    e.detail.message_ids.forEach(function (id) {
+      var li = document.getElementById("msg-" + id);
+      var receipt = li && li.querySelector(".msg-receipt");
+      if (receipt) { receipt.textContent = "✓✓ " + i18n.seen; receipt.dataset.read = "1"; }
+    });
+  });
+
+  document.addEventListener("miel:typing", function (e) {
+    if (e.detail.from !== otherId) return;
+    typing.hidden = false;
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
+  });
+
+  document.addEventListener("miel:presence", function (e) {
+    if (e.detail.user !== otherId) return;
+    var online = e.detail.status === "online";
+    presence.textContent = "";
+    if (online) {
+      var dot = document.createElement("span");
+      dot.className = "online-dot";
+      presence.appendChild(dot);
+      presence.appendChild(document.createTextNode(" "));
+    }
+    presence.appendChild(document.createTextNode(online ? i18n.online : i18n.offline));
+  });
+
+  // After a lost connection, reload the thread: nothing is missed.
+  document.addEventListener("miel:reconnected", function () {
+    if (window.htmx) {
+      window.htmx.ajax("GET", chat.dataset.threadUrl, { target: "#chat-thread", swap: "innerHTML" })
+        .then(scrollDown);
+    }
+  });
+
+  text.addEventListener("input", function () {
+    var now = Date.now();
+    if (now - lastTypingSent > 2000 && text.value.trim() && window.mielRealtime) {
+      lastTypingSent = now;
+      window.mielRealtime.send({ type: "typing", to: otherId });
+    }
+  });
+  text.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      if (text.value.trim()) form.requestSubmit();
+    }
+  });
+
+  // A validation/refusal answer (403/422) goes into the error box instead of the thread;
+  // a message already shown from the socket is not added twice.
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.requestConfig.elt !== form) return;
+    var status = e.detail.xhr.status;
+    if (status === 403 || status === 422) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+      errorBox.textContent = "";
+      e.detail.target = errorBox;
+      e.detail.swapOverride = "innerHTML";
+      return;
+    }
+    var match = /id="msg-([0-9a-f-]+)"/.exec(e.detail.serverResponse || "");
+    if (match && document.getElementById("msg-" + match[1])) e.detail.shouldSwap = false;
+    else removeEmpty();
+  });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.elt !== form) return;
+    if (e.detail.successful) {
+      form.reset();
+      errorBox.textContent = "";
+      scrollDown();
+    }
+  });
+
+  scrollDown();
+})();
