@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "miel.context_processors.site",
+                "messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -159,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # SPEC §10: deactivate expired stories and delete their media (readers never wait for it).
 CELERY_BEAT_SCHEDULE["stories-expire"] = {
     "task": "stories.tasks.expire_stories",
+    "schedule": 300.0,
+}
+# SPEC §8: one reminder e-mail 2 h after a "new message" e-mail if still unread.
+CELERY_BEAT_SCHEDULE["messaging-email-reminders"] = {
+    "task": "messaging.tasks.message_email_reminders_due",
     "schedule": 300.0,
 }
 
