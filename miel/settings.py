@@ -251,6 +251,11 @@ STORAGES = {
     },
 }
 CLOUDINARY_URL = env("CLOUDINARY_URL", default="")
+if CLOUDINARY_URL:
+    STORAGES["photos"] = {
+        "BACKEND": "miel.storage.CloudinaryStorage",
+        "OPTIONS": {"cloudinary_url": CLOUDINARY_URL},
+    }
 VIDEO_BUCKET = env("VIDEO_BUCKET", default="")
 if VIDEO_BUCKET:
     STORAGES["videos"] = {
@@ -263,6 +268,10 @@ if VIDEO_BUCKET:
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+            "signature_version": "s3v4",
+            # "path" for S3-compatible servers reached by IP or without wildcard DNS.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
             "file_overwrite": False,
         },
     }
