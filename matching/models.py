@@ -175,3 +175,29 @@ class Report(UUIDModel):
             ),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="report_status_idx")]
+
+
+class MatchNotification(UUIDModel):
+    """One "new match" e-mail per (user, other) pair, ever (SPEC §6).
+
+    Created for both members when a like completes a pair; the unique constraint keeps a
+    re-match from queueing a second e-mail, and ``sent_at`` is claimed with a conditional
+    UPDATE so a task that runs twice sends once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_notifications"
+    )
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "other"], name="matching_matchnotification_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.other_id}"
