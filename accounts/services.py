@@ -10,6 +10,7 @@ from django.utils import timezone
 from .models import User
 
 LAST_ACTIVE_THROTTLE = timedelta(seconds=60)
+RESEND_THROTTLE = timedelta(minutes=3)
 
 
 def welcome_email_send_once(*, user: User) -> bool:
@@ -48,4 +49,46 @@ def user_touch_last_active(*, user: User) -> bool:
     User.objects.filter(pk=user.pk).update(last_active_at=now)
     Member.objects.filter(user_id=user.pk).update(last_active_at=now)
     user.last_active_at = now
+    return True
+
+
+def user_update_settings(
+    *, user: User, email_notifications: dict[str, bool], time_zone: str
+) -> User:
+    """Save the account settings page (SPEC §3): notification switches (new_match, new_message,
+    new_like, story_reply) and the IANA time zone. Unknown keys are ignored."""
+    import zoneinfo
+
+    from .models import default_email_notifications
+
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValueError(f"unknown time zone {time_zone!r}")
+    prefs = default_email_notifications()
+    prefs.update({k: bool(v) for k, v in email_notifications.items() if k in prefs})
+    user.email_notifications = prefs
+    user.time_zone = time_zone
+    user.save(update_fields=["email_notifications", "time_zone"])
+    return user
+
+
+def verification_email_resend(*, request, email: str) -> bool:  # type: ignore[no-untyped-def]
+    """Send a fresh 24-hour verification link when ``email`` is an unverified address.
+
+    Says nothing to the caller's user about whether the address exists (SPEC §3): views show
+    the same page either way. At most one e-mail per address per ``RESEND_THROTTLE``.
+    Returns True when an e-mail was sent (for tests and logs only).
+    """
+    from allauth.account.models import EmailAddress
+    from django.core.cache import cache
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email.strip(), verified=False)
+        .select_related("user")
+        .first()
+    )
+    if address is None:
+        return False
+    if not cache.add(f"verify-resend:{address.pk}", 1, int(RESEND_THROTTLE.total_seconds())):
+        return False
+    address.send_confirmation(request, signup=False)
     return True

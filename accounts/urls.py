@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("settings/", views.account_settings, name="settings"),
+    path("accounts/verification/resend/", views.verification_resend, name="verification_resend"),
+]

@@ -1,24 +1,184 @@
-"""Profile pages. (Foundation skeleton: onboarding, edit and detail are filled in by the
-profiles work.)"""
+"""Profile pages: onboarding, own profile edit with photos, and the member profile page
+(SPEC §3, §4). Views parse input, call one service or selector and render."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import Member
+from . import selectors, services
+from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
+from .services import MAX_PHOTOS, PhotoRejected
+
+DRAFT_SESSION_KEY = "profile_draft"
+PROFILE_TABS = ("profile", "photos")
+
+
+def _form_context(form: ProfileForm) -> dict:
+    raw = form["interests"].value() or []
+    return {
+        "form": form,
+        "interest_groups": selectors.interests_by_category(),
+        "selected_interests": {str(v) for v in raw},
+    }
 
 
 @login_required
 def complete_profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "profiles/complete_profile.html")
+    """Onboarding (SPEC §3). The draft saved by :func:`complete_profile_draft` pre-fills the
+    form after a reload; a valid submit creates the member and clears the draft."""
+    if request.user.profile_complete:
+        return redirect("profiles:member_edit")
+    status = 200
+    if request.method == "POST":
+        form = CompleteProfileForm(request.POST, request.FILES)
+        request.session[DRAFT_SESSION_KEY] = draft_from_post(request.POST)
+        if form.is_valid():
+            try:
+                services.member_complete_profile(
+                    user=request.user, photos=form.cleaned_data["photos"], **form.service_kwargs()
+                )
+            except ValidationError as exc:
+                if exc.code == "already_complete":
+                    return redirect("profiles:member_edit")
+                form.add_error(None, exc)
+            else:
+                request.session.pop(DRAFT_SESSION_KEY, None)
+                messages.success(request, _("Welcome to Miel! Your profile is ready."))
+                return redirect("matching:member_list")
+        status = 400
+    else:
+        draft = request.session.get(DRAFT_SESSION_KEY) or {}
+        form = CompleteProfileForm(
+            initial={"preferred_age_min": 18, "preferred_age_max": 100, **draft}
+        )
+    context = _form_context(form) | {
+        "max_photos": MAX_PHOTOS,
+        "has_draft": bool(request.session.get(DRAFT_SESSION_KEY)),
+    }
+    return render(request, "profiles/complete_profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def complete_profile_draft(request: HttpRequest) -> HttpResponse:
+    """Save the onboarding answers so far in the session (htmx, on every change)."""
+    if request.user.profile_complete:
+        return HttpResponse(status=204)
+    request.session[DRAFT_SESSION_KEY] = draft_from_post(request.POST)
+    return render(request, "profiles/_draft_saved.html")
 
 
 @login_required
 def member_edit(request: HttpRequest) -> HttpResponse:
-    return render(request, "profiles/member_edit.html")
+    """Edit one's own profile, preferences and location; photos are managed on the same page
+    by the photo views below (SPEC §3, §4)."""
+    member = selectors.member_for_user(user=request.user)
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.member_update_profile(member=member, **form.service_kwargs())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("profiles:member_edit")
+        status = 400
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(member))
+    context = _form_context(form) | _photo_context(request, member)
+    return render(request, "profiles/member_edit.html", context, status=status)
+
+
+def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:  # type: ignore[no-untyped-def]
+    photos = list(selectors.photos_visible(member=member, viewer=request.user))
+    return {
+        "member": member,
+        "photos": photos,
+        "upload_form": upload_form or PhotoUploadForm(),
+        "photo_error": error,
+        "can_add_photo": len(photos) < MAX_PHOTOS,
+        "max_photos": MAX_PHOTOS,
+    }
+
+
+def _photo_response(
+    request: HttpRequest, member, *, status: int = 200, error: str = "", upload_form=None
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if request.htmx:
+        member.refresh_from_db(fields=["image"])
+        context = _photo_context(request, member, upload_form, error)
+        return render(request, "profiles/_photo_manager.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("profiles:member_edit") + "#photos")
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest) -> HttpResponse:
+    """Add a photo (pending). Errors come back inline with 400/409/413 (SPEC §4)."""
+    member = selectors.member_for_user(user=request.user)
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _photo_response(
+            request, member, status=400, error=_("Choose a photo to upload."), upload_form=form
+        )
+    try:
+        services.photo_add(member=member, upload=form.cleaned_data["photo"])
+    except PhotoRejected as exc:
+        return _photo_response(request, member, status=exc.status, error=exc.messages[0])
+    if not request.htmx:
+        messages.success(request, _("Photo uploaded. It will appear once approved."))
+    return _photo_response(request, member)
+
+
+@login_required
+@require_POST
+def photo_delete(request: HttpRequest, photo_id: str) -> HttpResponse:
+    member = selectors.member_for_user(user=request.user)
+    services.photo_delete(member=member, photo_id=photo_id)
+    return _photo_response(request, member)
+
+
+@login_required
+@require_POST
+def photo_set_main(request: HttpRequest, photo_id: str) -> HttpResponse:
+    member = selectors.member_for_user(user=request.user)
+    try:
+        services.photo_set_main(member=member, photo_id=photo_id)
+    except PhotoRejected as exc:
+        return _photo_response(request, member, status=exc.status, error=exc.messages[0])
+    return _photo_response(request, member)
 
 
 @login_required
 def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
-    member = get_object_or_404(Member.objects.select_related("user"), user_id=user_id)
-    return render(request, "profiles/member_detail.html", {"member": member})
+    """A member's profile page with tabs profile / photos / chat (SPEC §4). 404 for unknown,
+    incomplete or blocked profiles."""
+    member = selectors.member_for_profile_page(viewer=request.user, user_id=user_id)
+    viewer_member = getattr(request.user, "member", None)
+    tab = request.GET.get("tab", "profile")
+    if tab not in PROFILE_TABS:
+        tab = "profile"
+    is_own = member.user_id == request.user.pk
+    context = {
+        "member": member,
+        "profile_user": member.user,
+        "is_own": is_own,
+        "tab": tab,
+        "photos": selectors.photos_visible(member=member, viewer=request.user),
+        "video": selectors.video_visible(member=member, viewer=request.user),
+        "distance": "" if is_own else selectors.distance_km_display(viewer_member, member),
+        "is_verified": selectors.member_is_verified(member=member),
+        "interests": sorted(member.interests.all(), key=lambda i: (i.category, i.slug)),
+    }
+    return render(request, "profiles/member_detail.html", context)

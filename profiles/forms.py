@@ -1,0 +1,223 @@
+"""Profile forms: onboarding, profile edit and photo upload (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Interest, Member
+from .services import (
+    MAX_PHOTOS,
+    MIN_AGE,
+    PhotoRejected,
+    PreparedPhoto,
+    photo_prepare,
+    validate_adult,
+    validate_coordinates,
+)
+
+# Fields a draft may hold (everything but files), so a reload restores them (SPEC §3).
+DRAFT_FIELDS = (
+    "name",
+    "date_of_birth",
+    "gender",
+    "city",
+    "country",
+    "description",
+    "interests",
+    "preferred_genders",
+    "preferred_age_min",
+    "preferred_age_max",
+    "latitude",
+    "longitude",
+)
+DRAFT_LIST_FIELDS = frozenset({"interests", "preferred_genders"})
+MAX_INTERESTS = 20
+
+
+def _latest_adult_birthday() -> date:
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year - MIN_AGE)
+    except ValueError:  # today is 29 February
+        return today.replace(year=today.year - MIN_AGE, day=28)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """0..MAX_PHOTOS photos, each validated and re-encoded by :func:`photo_prepare`."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS:
+            raise ValidationError(
+                _("You can upload at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
+            )
+        prepared: list[PreparedPhoto] = []
+        errors: list[ValidationError] = []
+        for upload in files:
+            try:
+                prepared.append(photo_prepare(upload=upload))
+            except PhotoRejected as exc:
+                errors.append(ValidationError(f"{upload.name}: {exc.messages[0]}", code=exc.code))
+        if errors:
+            raise ValidationError(errors)
+        return prepared
+
+
+class ProfileForm(forms.Form):
+    """The profile answers shared by onboarding and the edit page."""
+
+    name = forms.CharField(label=_("First name"), max_length=100)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("You must be 18 or older."),
+    )
+    gender = forms.ChoiceField(
+        label=_("I am"), choices=Member.Gender.choices, widget=forms.RadioSelect
+    )
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = forms.CharField(label=_("Country"), max_length=100)
+    description = forms.CharField(
+        label=_("About me"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+        help_text=_("A few sentences about you and what you are looking for."),
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_genders = forms.MultipleChoiceField(
+        label=_("Show me"),
+        choices=Member.Gender.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one gender.")},
+    )
+    preferred_age_min = forms.IntegerField(
+        label=_("Youngest age"), min_value=18, max_value=100, initial=18
+    )
+    preferred_age_max = forms.IntegerField(
+        label=_("Oldest age"), min_value=18, max_value=100, initial=100
+    )
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["date_of_birth"].widget.attrs["max"] = _latest_adult_birthday().isoformat()
+        self.fields["date_of_birth"].widget.attrs["min"] = "1900-01-01"
+
+    def clean_date_of_birth(self) -> date:
+        value = self.cleaned_data["date_of_birth"]
+        if value.year < 1900:
+            raise ValidationError(_("Please enter a real date of birth."), code="too_old")
+        validate_adult(value)
+        return value
+
+    def clean_interests(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data["interests"]
+        if len(value) > MAX_INTERESTS:
+            raise ValidationError(
+                _("Choose at most %(n)d interests.") % {"n": MAX_INTERESTS}, code="too_many"
+            )
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("preferred_age_min"), data.get("preferred_age_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "preferred_age_max",
+                ValidationError(
+                    _("The oldest age must not be below the youngest."), code="age_range"
+                ),
+            )
+        lat, lon = data.get("latitude"), data.get("longitude")
+        try:
+            validate_coordinates(lat, lon)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        else:
+            if lat is not None:
+                data["latitude"], data["longitude"] = round(lat, 5), round(lon, 5)  # type: ignore[arg-type]
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned answers as keyword arguments of the profile services."""
+        d = self.cleaned_data
+        return {
+            "name": d["name"],
+            "date_of_birth": d["date_of_birth"],
+            "gender": d["gender"],
+            "city": d["city"],
+            "country": d["country"],
+            "description": d["description"],
+            "interests": list(d["interests"]),
+            "preferred_genders": d["preferred_genders"],
+            "preferred_age_min": d["preferred_age_min"],
+            "preferred_age_max": d["preferred_age_max"],
+            "latitude": d.get("latitude"),
+            "longitude": d.get("longitude"),
+        }
+
+    @classmethod
+    def initial_for(cls, member: Member) -> dict:
+        user = member.user
+        return {
+            "name": member.name,
+            "date_of_birth": member.date_of_birth,
+            "gender": member.gender,
+            "city": member.city,
+            "country": member.country,
+            "description": member.description,
+            "interests": [i.pk for i in member.interests.all()],
+            "preferred_genders": user.preferred_gender_list,
+            "preferred_age_min": user.preferred_age_min,
+            "preferred_age_max": user.preferred_age_max,
+            "latitude": member.latitude,
+            "longitude": member.longitude,
+        }
+
+
+class CompleteProfileForm(ProfileForm):
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        help_text=_("Up to 6 JPEG, PNG or WebP photos, 10 MB each. Staff approve them first."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class PhotoUploadForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Add a photo"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+def draft_from_post(post) -> dict:  # type: ignore[no-untyped-def]
+    """The draft-able part of a POST as plain JSON-able data (lists for multi-value fields),
+    each value length-capped so a session cannot be bloated."""
+    draft: dict[str, object] = {}
+    for key in DRAFT_FIELDS:
+        if key in DRAFT_LIST_FIELDS:
+            draft[key] = [v[:64] for v in post.getlist(key)][:100]
+        elif key in post:
+            draft[key] = post.get(key, "")[:2000]
+    return draft

@@ -1,0 +1,435 @@
+"""Profile write services: onboarding, profile edits and photos (SPEC §3, §4)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from accounts.models import User
+
+from .models import Interest, Member, Photo, age_on
+
+logger = logging.getLogger(__name__)
+
+MIN_AGE = 18
+MAX_PHOTOS = 6
+# Accepted by content (Pillow's detected format), never by file name or content type.
+PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+# Stored photos are re-encoded to at most this many pixels on the long side.
+PHOTO_MAX_SIDE = 2048
+PHOTO_JPEG_QUALITY = 85
+
+
+class PhotoRejected(ValidationError):
+    """An upload that is not an acceptable photo. ``status`` is the HTTP status a view returns:
+    413 too large, 400 not an image / decompression bomb, 409 limit reached."""
+
+    def __init__(self, message: str, *, code: str, status: int = 400) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A validated, re-encoded JPEG with every metadata block removed."""
+
+    content: bytes
+    width: int
+    height: int
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+
+def photo_prepare(*, upload) -> PreparedPhoto:  # type: ignore[no-untyped-def]
+    """Validate an uploaded file by its content and re-encode it (SPEC §4).
+
+    Steps: size <= ``settings.PHOTO_MAX_BYTES`` (else 413); Pillow must detect JPEG/PNG/WebP from
+    the bytes; the pixel count from the header must be <= ``settings.PHOTO_MAX_PIXELS`` *before*
+    any decoding (decompression bombs, 400); the image is decoded, rotated per its EXIF
+    orientation, flattened to RGB, shrunk to ``PHOTO_MAX_SIDE`` and saved as a fresh JPEG
+    without EXIF/GPS/ICC/XMP. Raises :class:`PhotoRejected`. No side effects.
+    """
+    size = getattr(upload, "size", None)
+    if size is None or size > settings.PHOTO_MAX_BYTES:
+        raise PhotoRejected(
+            _("The photo is too large (at most %(mb)d MB).")
+            % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+            status=413,
+        )
+    if size == 0:
+        raise PhotoRejected(_("The file is empty."), code="empty")
+    not_image = PhotoRejected(
+        _("This file is not a JPEG, PNG or WebP image."), code="not_image", status=400
+    )
+    bomb = PhotoRejected(
+        _("The image has too many pixels (at most %(mp)d megapixels).")
+        % {"mp": settings.PHOTO_MAX_PIXELS // 1_000_000},
+        code="too_many_pixels",
+        status=400,
+    )
+    upload.seek(0)
+    data = upload.read(settings.PHOTO_MAX_BYTES + 1)
+    if len(data) > settings.PHOTO_MAX_BYTES:
+        raise PhotoRejected(_("The photo is too large."), code="too_large", status=413)
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb guard warns below its hard limit; treat the warning as fatal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in PHOTO_FORMATS:
+                    raise not_image
+                width, height = probe.size
+                if width <= 0 or height <= 0:
+                    raise not_image
+                if width * height > settings.PHOTO_MAX_PIXELS:
+                    raise bomb
+                probe.verify()  # structural check (CRC, truncation) without decoding pixels
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                if image.mode in ("RGBA", "LA") or (
+                    image.mode == "P" and "transparency" in image.info
+                ):
+                    rgba = image.convert("RGBA")
+                    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                    flat.paste(rgba, mask=rgba.getchannel("A"))
+                    image = flat
+                else:
+                    image = image.convert("RGB")
+                image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                # A brand-new image object carries no info dict: nothing of the original's
+                # EXIF, GPS, XMP, ICC or comments can survive into the output.
+                clean = Image.new("RGB", image.size)
+                clean.paste(image)
+                out = io.BytesIO()
+                clean.save(out, "JPEG", quality=PHOTO_JPEG_QUALITY, optimize=True)
+                return PreparedPhoto(content=out.getvalue(), width=clean.width, height=clean.height)
+    except PhotoRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise bomb from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise not_image from exc
+
+
+def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
+    photo = Photo(member=member, is_approved=False, width=prepared.width, height=prepared.height)
+    photo.file.save("photo.jpg", ContentFile(prepared.content), save=False)
+    try:
+        photo.save()
+    except Exception:
+        photo.file.delete(save=False)
+        raise
+    return photo
+
+
+@transaction.atomic
+def photo_add(*, member: Member, upload) -> Photo:  # type: ignore[no-untyped-def]
+    """Validate, clean and store a new photo for ``member``; it is pending (SPEC §4).
+
+    At most ``MAX_PHOTOS`` per member, checked under a row lock on the member so two concurrent
+    uploads cannot both take the last slot. Raises :class:`PhotoRejected` (413 too large,
+    400 not an image or a bomb, 409 limit reached).
+    """
+    prepared = photo_prepare(upload=upload)
+    Member.objects.select_for_update().only("id").get(pk=member.pk)
+    if Photo.objects.filter(member=member).count() >= MAX_PHOTOS:
+        raise PhotoRejected(
+            _("You can have at most %(n)d photos.") % {"n": MAX_PHOTOS},
+            code="too_many",
+            status=409,
+        )
+    return _photo_store(member=member, prepared=prepared)
+
+
+def _photo_for_owner(*, member: Member, photo_id: object) -> Photo:
+    try:
+        return Photo.objects.select_for_update().get(pk=photo_id, member=member)
+    except (Photo.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _member_refresh_main(*, member: Member, removed_url: str | None = None) -> None:
+    """Keep ``member.image`` pointing at an approved photo: the first one if none is set."""
+    if member.image and member.image != removed_url:
+        return
+    first = Photo.objects.filter(member=member, is_approved=True).order_by("created_at", "id")
+    first_photo = first.first()
+    member.image = first_photo.url if first_photo else ""
+    Member.objects.filter(pk=member.pk).update(image=member.image)
+    User.objects.filter(pk=member.user_id).update(image=member.image)
+
+
+def _file_delete_on_commit(photo: Photo) -> None:
+    storage, name = photo.file.storage, photo.file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def photo_delete(*, member: Member, photo_id: object) -> None:
+    """Delete one of ``member``'s photos and its file (SPEC §4). 404 for anyone else's photo.
+
+    When it was the main photo, the next approved photo (or none) becomes main. The file is
+    removed from storage after the commit.
+    """
+    photo = _photo_for_owner(member=member, photo_id=photo_id)
+    url = photo.url
+    photo.delete()
+    _file_delete_on_commit(photo)
+    member.refresh_from_db(fields=["image"])
+    _member_refresh_main(member=member, removed_url=url)
+
+
+@transaction.atomic
+def photo_set_main(*, member: Member, photo_id: object) -> Photo:
+    """Make one of ``member``'s approved photos the main photo (SPEC §4).
+
+    404 for anyone else's photo; :class:`PhotoRejected` (409) for a pending one.
+    """
+    photo = _photo_for_owner(member=member, photo_id=photo_id)
+    if not photo.is_approved:
+        raise PhotoRejected(
+            _("Only an approved photo can be your main photo."), code="pending", status=409
+        )
+    member.image = photo.url
+    Member.objects.filter(pk=member.pk).update(image=member.image)
+    User.objects.filter(pk=member.user_id).update(image=member.image)
+    return photo
+
+
+@transaction.atomic
+def photo_approve(*, photo: Photo) -> Photo:
+    """Approve a photo (staff, SPEC §4/§14). When its member has no main photo yet, the first
+    approved photo becomes the main one. Idempotent."""
+    photo = Photo.objects.select_for_update().select_related("member").get(pk=photo.pk)
+    member = Member.objects.select_for_update().get(pk=photo.member_id)
+    if not photo.is_approved:
+        photo.is_approved = True
+        photo.save(update_fields=["is_approved", "updated_at"])
+    _member_refresh_main(member=member)
+    return photo
+
+
+@transaction.atomic
+def photo_reject(*, photo: Photo) -> None:
+    """Reject a photo (staff): the row goes and its file is deleted from storage after commit.
+    If it was somehow the main photo, the next approved photo takes its place."""
+    photo = Photo.objects.select_for_update().select_related("member").get(pk=photo.pk)
+    member = photo.member
+    url = photo.url
+    photo.delete()
+    _file_delete_on_commit(photo)
+    member.refresh_from_db(fields=["image"])
+    _member_refresh_main(member=member, removed_url=url)
+
+
+# --- onboarding and profile edits -----------------------------------------------------------
+
+
+def validate_adult(date_of_birth: date, *, today: date | None = None) -> None:
+    """Raise ValidationError unless the person is at least 18 on ``today`` (SPEC §3).
+
+    Age in completed years via :func:`profiles.models.age_on`, so a 29 February birthday is
+    reached on 1 March in common years.
+    """
+    today = today or timezone.localdate()
+    if date_of_birth > today:
+        raise ValidationError(_("The date of birth is in the future."), code="future")
+    if age_on(date_of_birth, today) < MIN_AGE:
+        raise ValidationError(
+            _("You must be at least %(age)d years old to use Miel.") % {"age": MIN_AGE},
+            code="underage",
+        )
+
+
+def validate_coordinates(latitude: float | None, longitude: float | None) -> None:
+    """Both or neither; latitude -90..90, longitude -180..180."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("The location is incomplete."), code="location_incomplete")
+    if latitude is None:
+        return
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+        raise ValidationError(_("The location is not valid."), code="location_invalid")
+
+
+def _apply_preferences(
+    user: User, *, preferred_genders: Sequence[str], age_min: int, age_max: int
+) -> None:
+    if not (MIN_AGE <= age_min <= age_max <= 100):
+        raise ValidationError(
+            _("The age range must be between 18 and 100, minimum first."), code="age_range"
+        )
+    valid = {g.value for g in Member.Gender}
+    genders = [g for g in Member.Gender.values if g in set(preferred_genders) & valid]
+    if not genders:
+        raise ValidationError(_("Choose at least one gender."), code="genders")
+    user.preferred_genders = ",".join(genders)
+    user.preferred_age_min = age_min
+    user.preferred_age_max = age_max
+
+
+@transaction.atomic
+def member_complete_profile(
+    *,
+    user: User,
+    name: str,
+    date_of_birth: date,
+    gender: str,
+    city: str,
+    country: str,
+    description: str,
+    interests: Iterable[Interest],
+    preferred_genders: Sequence[str],
+    preferred_age_min: int,
+    preferred_age_max: int,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photos: Sequence[PreparedPhoto] = (),
+) -> Member:
+    """Create the user's Member from the onboarding answers (SPEC §3) and mark the profile
+    complete; the name is copied to the user.
+
+    Runs under a row lock on the user, so a double submit creates one member (the second call
+    raises ValidationError ``already_complete``). ``photos`` are already validated
+    (:func:`photo_prepare`); at most ``MAX_PHOTOS``; all start pending. Raises ValidationError
+    for an under-18 date of birth, bad coordinates or a bad preference range.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.profile_complete or Member.objects.filter(user=locked).exists():
+        raise ValidationError(_("Your profile is already complete."), code="already_complete")
+    validate_adult(date_of_birth)
+    validate_coordinates(latitude, longitude)
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("You can have at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
+        )
+    _apply_preferences(
+        locked,
+        preferred_genders=preferred_genders,
+        age_min=preferred_age_min,
+        age_max=preferred_age_max,
+    )
+    now = timezone.now()
+    has_location = latitude is not None
+    try:
+        with transaction.atomic():
+            member = Member.objects.create(
+                user=locked,
+                name=name.strip(),
+                date_of_birth=date_of_birth,
+                gender=gender,
+                city=city.strip(),
+                country=country.strip(),
+                description=description.strip(),
+                latitude=latitude,
+                longitude=longitude,
+                location_enabled=has_location,
+                location_updated_at=now if has_location else None,
+                last_active_at=locked.last_active_at or now,
+            )
+    except IntegrityError as exc:  # a concurrent onboarding won the one-member-per-user race
+        raise ValidationError(
+            _("Your profile is already complete."), code="already_complete"
+        ) from exc
+    member.interests.set(list(interests))
+    stored: list[Photo] = []
+    try:
+        for prepared in photos:
+            stored.append(_photo_store(member=member, prepared=prepared))
+    except Exception:
+        for photo in stored:
+            photo.file.delete(save=False)
+        raise
+    locked.name = member.name
+    locked.profile_complete = True
+    locked.save(
+        update_fields=[
+            "name",
+            "profile_complete",
+            "preferred_genders",
+            "preferred_age_min",
+            "preferred_age_max",
+        ]
+    )
+    user.name, user.profile_complete = locked.name, True
+    user.preferred_genders = locked.preferred_genders
+    user.preferred_age_min, user.preferred_age_max = (
+        locked.preferred_age_min,
+        locked.preferred_age_max,
+    )
+    return member
+
+
+@transaction.atomic
+def member_update_profile(
+    *,
+    member: Member,
+    name: str,
+    date_of_birth: date,
+    gender: str,
+    city: str,
+    country: str,
+    description: str,
+    interests: Iterable[Interest],
+    preferred_genders: Sequence[str],
+    preferred_age_min: int,
+    preferred_age_max: int,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Member:
+    """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
+    preferences and location. Same validation as onboarding. Name is copied to the user."""
+    validate_adult(date_of_birth)
+    validate_coordinates(latitude, longitude)
+    user = User.objects.select_for_update().get(pk=member.user_id)
+    _apply_preferences(
+        user,
+        preferred_genders=preferred_genders,
+        age_min=preferred_age_min,
+        age_max=preferred_age_max,
+    )
+    location_changed = (latitude, longitude) != (member.latitude, member.longitude)
+    member.name = name.strip()
+    member.date_of_birth = date_of_birth
+    member.gender = gender
+    member.city = city.strip()
+    member.country = country.strip()
+    member.description = description.strip()
+    member.latitude, member.longitude = latitude, longitude
+    member.location_enabled = latitude is not None
+    fields = [
+        "name",
+        "date_of_birth",
+        "gender",
+        "city",
+        "country",
+        "description",
+        "latitude",
+        "longitude",
+        "location_enabled",
+        "updated",
+    ]
+    if location_changed:
+        member.location_updated_at = timezone.now() if latitude is not None else None
+        fields.append("location_updated_at")
+    member.save(update_fields=fields)
+    member.interests.set(list(interests))
+    user.name = member.name
+    user.save(update_fields=["name", "preferred_genders", "preferred_age_min", "preferred_age_max"])
+    return member

@@ -1,0 +1,69 @@
+// Profiles: geolocation button, photo previews, and inline photo-upload errors (htmx).
+(function () {
+  "use strict";
+
+  function setupGeo(root) {
+    var box = root.querySelector("[data-geo]");
+    if (!box) return;
+    var lat = root.querySelector("input[name=latitude]");
+    var lon = root.querySelector("input[name=longitude]");
+    var status = box.querySelector("[data-geo-status]");
+    var locate = box.querySelector("[data-geo-locate]");
+    var clear = box.querySelector("[data-geo-clear]");
+    function changed() { lat.dispatchEvent(new Event("change", { bubbles: true })); }
+    if (!("geolocation" in navigator)) { locate.hidden = true; }
+    locate.addEventListener("click", function () {
+      status.textContent = status.dataset.msgWait;
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        lat.value = pos.coords.latitude.toFixed(5);
+        lon.value = pos.coords.longitude.toFixed(5);
+        status.textContent = status.dataset.msgSet;
+        clear.hidden = false;
+        changed();
+      }, function () {
+        status.textContent = status.dataset.msgDenied;
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+    });
+    clear.addEventListener("click", function () {
+      lat.value = ""; lon.value = "";
+      status.textContent = status.dataset.msgNone;
+      clear.hidden = true;
+      changed();
+    });
+  }
+
+  function setupPreview(root) {
+    var input = root.querySelector("input[type=file][name=photos]");
+    var preview = root.querySelector("[data-photo-preview]");
+    if (!input || !preview) return;
+    input.addEventListener("change", function () {
+      preview.replaceChildren();
+      Array.prototype.slice.call(input.files, 0, 6).forEach(function (file) {
+        var img = document.createElement("img");
+        img.alt = file.name;
+        img.src = URL.createObjectURL(file);
+        preview.appendChild(img);
+      });
+    });
+  }
+
+  // Photo errors come back as 4xx with the photo manager re-rendered: swap them in anyway.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var elt = e.detail.elt;
+    if (e.detail.xhr.status >= 400 && e.detail.xhr.status < 500 && elt && elt.closest("[data-swap-errors]")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:xhr:progress", function (e) {
+    var form = e.target.closest && e.target.closest("form.photo-upload");
+    if (!form || !e.detail.lengthComputable) return;
+    var bar = form.querySelector(".upload-progress");
+    bar.hidden = false;
+    bar.value = Math.round((e.detail.loaded / e.detail.total) * 100);
+  });
+
+  function init() { setupGeo(document); setupPreview(document); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
