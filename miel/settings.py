@@ -167,6 +167,15 @@ CELERY_BEAT_SCHEDULE["messaging-email-reminders"] = {
     "task": "messaging.tasks.message_email_reminders_due",
     "schedule": 300.0,
 }
+# SPEC §11: keep recently active members' 6 h smart-match caches warm; §0: trust scores daily.
+CELERY_BEAT_SCHEDULE["smart-matches-warm"] = {
+    "task": "matching.smart_tasks.smart_matches_warm_active",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
+    "task": "matching.smart_tasks.trust_scores_refresh",
+    "schedule": 86400.0,
+}
 
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
