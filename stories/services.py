@@ -198,7 +198,7 @@ def _notify_matches_of_new_story(*, story: Story, owner: User) -> None:
             recipient.pk,
             "story.new",
             story_id=str(story.pk),
-            user_id=str(owner.pk),
+            owner_id=str(owner.pk),
             name=name,
         )
 
