@@ -13,3 +13,23 @@ urlpatterns = [
     path("members/edit/photos/<uuid:photo_id>/main/", views.photo_set_main, name="photo_set_main"),
     path("members/<uuid:user_id>/", views.member_detail, name="member_detail"),
 ]
+
+# Video intro (helper 8: profiles/video_views.py).
+from . import video_views  # noqa: E402
+
+urlpatterns += [
+    path("members/edit/video/", video_views.video_manage, name="video_manage"),
+    path("members/edit/video/upload/", video_views.video_upload, name="video_upload"),
+    path("members/edit/video/direct/", video_views.video_direct_start, name="video_direct_start"),
+    path(
+        "members/edit/video/direct/confirm/",
+        video_views.video_direct_confirm,
+        name="video_direct_confirm",
+    ),
+    path(
+        "members/edit/video/<uuid:video_id>/delete/",
+        video_views.video_delete,
+        name="video_delete",
+    ),
+    path("members/<uuid:user_id>/video/", video_views.video_play, name="video_play"),
+]
