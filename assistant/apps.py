@@ -11,6 +11,7 @@ class AssistantConfig(AppConfig):
         # invalidation, trust recomputation) are connected here because it is the one app
         # config this work owns.
         from accounts import trust
+        from matching import smart_tasks  # noqa: F401  (registers the warm-up tasks)
         from matching.smart import signals as smart_signals
 
         smart_signals.connect()
