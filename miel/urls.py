@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("stories.urls")),
     path("", include("assistant.urls")),
     path("", include("billing.urls")),
+    path("", include("profiles.moderation.urls")),
 ]
 
 if settings.DEBUG:

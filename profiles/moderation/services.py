@@ -1,0 +1,145 @@
+"""Moderation decisions (SPEC §14): approve / reject media, settle reports, in bulk.
+
+Every decision is written to Django's admin log (``LogEntry``: who, when, what), so it also
+shows in each object's admin history. Each item is decided in its own transaction: one item
+that another moderator already handled is skipped without undoing the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from accounts.models import User
+from matching.models import Report
+from profiles import services as photo_services
+from profiles import video_services
+from profiles.models import Photo, Video
+
+
+class Action(StrEnum):
+    APPROVE = "approve"  # photos, videos
+    REJECT = "reject"  # photos, videos: the row and the stored file are deleted
+    DISMISS = "dismiss"  # reports: nothing wrong
+    RESOLVE = "resolve"  # reports: handled (e.g. media removed)
+    BAN = "ban"  # reports: deactivate the reported account, settle all its open reports
+
+
+class Kind(StrEnum):
+    PHOTO = "photo"
+    VIDEO = "video"
+    REPORT = "report"
+
+
+ALLOWED = {
+    Kind.PHOTO: {Action.APPROVE, Action.REJECT},
+    Kind.VIDEO: {Action.APPROVE, Action.REJECT},
+    Kind.REPORT: {Action.DISMISS, Action.RESOLVE, Action.BAN},
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: Kind
+    id: UUID
+
+    @classmethod
+    def parse(cls, value: str) -> Item | None:
+        """``"photo:<uuid>"`` -> Item; None for anything malformed."""
+        kind, _, raw = value.partition(":")
+        try:
+            return cls(kind=Kind(kind), id=UUID(raw))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    done: int
+    skipped: int
+
+
+def _log(*, moderator: User, objects: Iterable[Model], flag: int, message: str) -> None:
+    LogEntry.objects.log_actions(
+        user_id=moderator.pk, queryset=list(objects), action_flag=flag, change_message=message
+    )
+
+
+def _photo(moderator: User, action: Action, pk: UUID) -> bool:
+    photo = Photo.objects.filter(pk=pk).first()
+    if photo is None:
+        return False
+    if action is Action.APPROVE:
+        if photo.is_approved:
+            return False
+        photo_services.photo_approve(photo=photo)
+        _log(moderator=moderator, objects=[photo], flag=CHANGE, message="Approved (moderation)")
+    else:
+        _log(moderator=moderator, objects=[photo], flag=DELETION, message="Rejected (moderation)")
+        photo_services.photo_reject(photo=photo)
+    return True
+
+
+def _video(moderator: User, action: Action, pk: UUID) -> bool:
+    video = Video.objects.filter(pk=pk).first()
+    if video is None:
+        return False
+    if action is Action.APPROVE:
+        if video.is_approved:
+            return False
+        video_services.video_approve(video=video)
+        _log(moderator=moderator, objects=[video], flag=CHANGE, message="Approved (moderation)")
+    else:
+        _log(moderator=moderator, objects=[video], flag=DELETION, message="Rejected (moderation)")
+        video_services.video_reject(video=video)
+    return True
+
+
+def _report(moderator: User, action: Action, pk: UUID) -> bool:
+    now = timezone.now()
+    status = Report.Status.DISMISSED if action is Action.DISMISS else Report.Status.ACTIONED
+    report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.OPEN).first()
+    if report is None:  # unknown, or another moderator settled it first
+        return False
+    settled = Report.objects.filter(pk=pk)
+    if action is Action.BAN:
+        reported = User.objects.get(pk=report.reported_id)
+        if reported.is_staff:  # staff are not banned from the queue; settle the report only
+            return False
+        User.objects.filter(pk=reported.pk).update(is_active=False)
+        settled = Report.objects.filter(reported_id=reported.pk, status=Report.Status.OPEN)
+        _log(moderator=moderator, objects=[reported], flag=CHANGE, message="Banned (moderation)")
+    logged = list(settled)
+    settled.update(status=status, reviewed_by=moderator, reviewed_at=now)
+    _log(moderator=moderator, objects=logged, flag=CHANGE, message=f"Report {status} (moderation)")
+    return True
+
+
+_HANDLERS = {Kind.PHOTO: _photo, Kind.VIDEO: _video, Kind.REPORT: _report}
+
+
+def moderation_apply(*, moderator: User, action: str, items: Iterable[Item]) -> Outcome:
+    """Apply ``action`` to each item (SPEC §14). ``moderator`` must be staff (the view checks).
+
+    Approving a member's first photo makes it the main photo (``photo_approve``); rejecting
+    deletes the row and, after commit, the stored file. Items of a kind the action does not
+    apply to, and items already handled, are counted as skipped. Raises ValueError for an
+    unknown action.
+    """
+    act = Action(action)
+    done = skipped = 0
+    for item in dict.fromkeys(items):  # de-duplicated, order kept
+        if act not in ALLOWED[item.kind]:
+            skipped += 1
+            continue
+        with transaction.atomic():
+            ok = _HANDLERS[item.kind](moderator, act, item.id)
+        done, skipped = (done + 1, skipped) if ok else (done, skipped + 1)
+    return Outcome(done=done, skipped=skipped)

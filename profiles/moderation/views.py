@@ -1,0 +1,84 @@
+"""The staff moderation queue at ``/moderation/`` (SPEC §14).
+
+Anonymous visitors go to the login page; signed-in members who are not staff get a 404 (the
+page's existence is not revealed). One form carries bulk selections; each card's own buttons
+act on that one item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Pending photos, pending videos and open reports with previews, oldest first."""
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "queue": selectors.moderation_queue(),
+            "log": selectors.moderation_log(),
+            "report_actions": [
+                (services.Action.DISMISS, _("Dismiss")),
+                (services.Action.RESOLVE, _("Mark handled")),
+                (services.Action.BAN, _("Ban account")),
+            ],
+        },
+    )
+
+
+@staff_required
+@require_POST
+def act(request: HttpRequest) -> HttpResponse:
+    """Apply one decision. A card button posts ``one=<action>|<kind>:<id>``; the bulk bar posts
+    ``action`` with the checked ``item`` values."""
+    one = request.POST.get("one", "")
+    if one:
+        action, _sep, raw = one.partition("|")
+        raw_items = [raw]
+    else:
+        action, raw_items = request.POST.get("action", ""), request.POST.getlist("item")
+    items = [item for item in map(services.Item.parse, raw_items) if item is not None]
+    if action not in services.Action.__members__.values() or not items:
+        messages.error(request, _("Choose an action and at least one item."))
+        return redirect("moderation:queue", permanent=False)
+    outcome = services.moderation_apply(moderator=request.user, action=action, items=items)
+    if outcome.done:
+        messages.success(
+            request,
+            ngettext("%(n)d item done.", "%(n)d items done.", outcome.done) % {"n": outcome.done},
+        )
+    if outcome.skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d item skipped (already handled or not applicable).",
+                "%(n)d items skipped (already handled or not applicable).",
+                outcome.skipped,
+            )
+            % {"n": outcome.skipped},
+        )
+    return redirect("moderation:queue")
