@@ -47,9 +47,11 @@ class StoryError(Exception):
 
     status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if status is not None:
+            self.status = status
 
 
 class StoryForbidden(StoryError):
@@ -297,15 +299,18 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
 
 
 def _send_chat_message(*, sender, recipient, text: str, story: Story):
-    """The chat message for a story reply (SPEC §8, §10). Messaging owns messages; until its
-    ``message_send`` accepts a story, the message is written here with the same interaction
-    record (weight 3.0) the messaging service would add."""
-    from matching.services import interaction_record
-    from messaging.models import Message
+    """The chat message of a story reply, sent through messaging (SPEC §8, §10): it records
+    the ``message`` interaction, pushes ``message.new`` and queues the e-mail."""
+    from django.core.exceptions import ValidationError
 
-    message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
-    interaction_record(user=sender, target=recipient, action="message")
-    return message
+    from messaging.services import MessageRefused, message_send
+
+    try:
+        return message_send(sender=sender, recipient=recipient, text=text, story=story)
+    except MessageRefused as exc:
+        raise StoryForbidden(exc.messages[0]) from exc
+    except ValidationError as exc:
+        raise StoryError(exc.messages[0]) from exc
 
 
 # --- deleting and expiring ------------------------------------------------------------------
