@@ -6,13 +6,19 @@ test ``premium_until`` themselves.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
 FREE_AI_MESSAGES_PER_DAY = 5
 PREMIUM_AI_MESSAGES_PER_DAY = 999
 FREE_STORIES_PER_DAY = 1
+BOOST_HOURS_PER_BOOST = 24
+MAX_BOOST_HOURS = 7 * 24
 
 
 class Feature(StrEnum):
@@ -25,6 +31,20 @@ class Feature(StrEnum):
     INCOGNITO = "incognito"
     BOOST = "boost"
     AI_PREMIUM_QUOTA = "ai_premium_quota"
+
+
+# What the premium page lists, in this order (SPEC §13).
+FEATURE_LABELS: dict[Feature, str | Promise] = {
+    Feature.SEE_WHO_LIKED_ME: _("See who liked you"),
+    Feature.SEE_WHO_VIEWED_ME: _("See who viewed your profile"),
+    Feature.UNLIMITED_STORIES: _("Unlimited stories (free: 1 a day)"),
+    Feature.STORY_VIEWER_LIST: _("See who viewed and reacted to your stories"),
+    Feature.VIEW_PREMIUM_STORIES: _("Watch premium-only stories"),
+    Feature.INTERESTS_FILTER: _("Filter members by interests"),
+    Feature.INCOGNITO: _("Incognito browsing: your visits are not recorded"),
+    Feature.BOOST: _("Boosts: rank first in discovery for 24 hours"),
+    Feature.AI_PREMIUM_QUOTA: _("999 assistant messages a day (free: 5)"),
+}
 
 
 def has_feature(user: User | None, feature: Feature) -> bool:
@@ -42,3 +62,16 @@ def ai_daily_quota(user: User) -> int:
         if has_feature(user, Feature.AI_PREMIUM_QUOTA)
         else FREE_AI_MESSAGES_PER_DAY
     )
+
+
+def stories_daily_limit(user: User) -> int | None:
+    """Stories a user may post per calendar day: free 1, premium unlimited (None) (SPEC §10)."""
+    return None if has_feature(user, Feature.UNLIMITED_STORIES) else FREE_STORIES_PER_DAY
+
+
+def boost_cost(*, hours: int) -> int:
+    """Boosts needed to stay on top for ``hours``: one per started 24 h, ceil(h / 24) (SPEC §13).
+    Raises ValueError for hours < 1."""
+    if hours < 1:
+        raise ValueError("hours must be >= 1")
+    return math.ceil(hours / BOOST_HOURS_PER_BOOST)
