@@ -17,6 +17,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return reverse("profiles:complete_profile")
         return super().get_login_redirect_url(request)
 
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Logging in from the verification link finishes a sign-up: onboarding comes next.
+        user = request.user
+        if user.is_authenticated and not user.profile_complete:
+            return reverse("profiles:complete_profile")
+        return super().get_signup_redirect_url(request)
+
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).strip().lower()
 

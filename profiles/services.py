@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
+from miel.media import file_delete_on_commit
 
 from .models import Interest, Member, Photo, age_on
 
@@ -176,9 +177,8 @@ def _member_refresh_main(*, member: Member, removed_url: str | None = None) -> N
 
 
 def _file_delete_on_commit(photo: Photo) -> None:
-    storage, name = photo.file.storage, photo.file.name
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    # miel.media's post_delete receiver does the same for cascades; twice is harmless.
+    file_delete_on_commit(photo.file)
 
 
 @transaction.atomic
