@@ -1,0 +1,113 @@
+"""The production channel layer (SPEC §9): several server processes share Redis, and an event
+sent through one reaches a socket held by another."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+import requests
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from websockets.asyncio.client import connect
+
+from messaging.models import Message
+from miel.realtime import user_group
+from tests.asgi_server import asgi_server
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.asyncio
+async def test_two_redis_layer_instances_share_groups(redis_url):
+    """Two layer objects (as in two processes) on one Redis: group_send on B reaches A."""
+    prefix = f"miel-test-{uuid.uuid4().hex[:8]}"
+    config = {"hosts": [{"address": redis_url, "max_connections": 10}], "prefix": prefix}
+    layer_a, layer_b = RedisChannelLayer(**config), RedisChannelLayer(**config)
+    try:
+        channel = await layer_a.new_channel()
+        group = user_group(uuid.uuid4())
+        await layer_a.group_add(group, channel)
+        await layer_b.group_send(group, {"type": "miel.event", "event": {"type": "ping"}})
+        received = await asyncio.wait_for(layer_a.receive(channel), timeout=5)
+        assert received == {"type": "miel.event", "event": {"type": "ping"}}
+    finally:
+        await layer_a.flush()
+        await layer_a.close_pools()
+        await layer_b.close_pools()
+
+
+def session_for(user) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def http_send(base_url: str, session_key: str, to_user_id, text: str) -> requests.Response:
+    """Send a message over real HTTP as the browser does (session cookie, CSRF, htmx)."""
+    http = requests.Session()
+    http.cookies.set("sessionid", session_key)
+    page = http.get(f"{base_url}/members/{to_user_id}/chat/", timeout=10)
+    assert page.status_code == 200, page.text[:500]
+    return http.post(
+        f"{base_url}/members/{to_user_id}/chat/send/",
+        data={"text": text},
+        headers={"X-CSRFToken": http.cookies["csrftoken"], "HX-Request": "true"},
+        timeout=10,
+    )
+
+
+def test_message_sent_to_server_b_reaches_socket_on_server_a(transactional_db, redis_url):
+    require_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    from tests.conftest import require_service
+
+    require_service(require_pg, "needs DATABASE_URL (PostgreSQL) shared by two server processes")
+    alice = MemberFactory(name="Alice")
+    bob = MemberFactory(name="Bob")
+    alice_session, bob_session = session_for(alice.user), session_for(bob.user)
+
+    with asgi_server() as server_a, asgi_server() as server_b:
+
+        async def scenario():
+            headers = {"Cookie": f"sessionid={bob_session}"}
+            async with connect(
+                server_a.ws_url, additional_headers=headers, origin=server_a.url
+            ) as bobs_socket:
+                response = await asyncio.to_thread(
+                    http_send, server_b.url, alice_session, bob.user_id, "across servers"
+                )
+                assert response.status_code == 200, response.text[:500]
+                while True:
+                    event = json.loads(await asyncio.wait_for(bobs_socket.recv(), timeout=10))
+                    if event["type"] == "message.new":
+                        return event
+
+        event = asyncio.run(scenario())
+    assert event["message"]["text"] == "across servers"
+    assert event["message"]["sender"] == str(alice.user_id)
+    assert event["unread_count"] == 1
+    assert Message.objects.get().text == "across servers"
+
+
+def test_unauthenticated_socket_refused_by_real_server(transactional_db, redis_url):
+    from tests.conftest import require_service
+
+    require_service(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs PostgreSQL"
+    )
+    with asgi_server() as server:
+
+        async def scenario():
+            async with connect(server.ws_url, origin=server.url) as ws:
+                await asyncio.wait_for(ws.wait_closed(), timeout=5)
+                return ws.close_code
+
+        assert asyncio.run(scenario()) == 4401
