@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from billing.entitlements import Feature, has_feature
+from miel.realtime import push_to_user
 from profiles.models import Member
 
-from .models import UserInteraction
+from .models import Block, Like, MatchNotification, ProfileView, Report, UserInteraction
+from .selectors import is_blocked_pair
 
 #: SPEC §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
@@ -40,3 +58,317 @@ def interaction_record(
         duration=duration,
         weight=interaction_weight(action=action, duration=duration),
     )
+
+
+# --- likes and matches (SPEC §6) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LikeResult:
+    """Outcome of :func:`like_toggle`: the state after the call."""
+
+    liked: bool
+    is_match: bool
+    became_match: bool  # this call completed the pair
+    changed: bool
+
+
+def _lock_pair(a: Member, b: Member) -> None:
+    # Both member rows, always in id order, so two likes of one pair (either direction)
+    # serialize: the second sees the first's committed row and detects the match.
+    list(
+        Member.objects.select_for_update(no_key=True)
+        .filter(pk__in=[a.pk, b.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> LikeResult:
+    """Like or unlike ``target`` as ``source`` (SPEC §6).
+
+    ``like`` True/False sets the state (idempotent: a double click or a retried request
+    changes nothing the second time); None toggles. Runs under row locks on both members
+    (id order), with the unique (source, target) constraint as the last guard. A new like
+    records a ``like`` interaction (weight 2.0); when it completes a pair both members get
+    ``match.new`` and a "new match" e-mail (at most once per pair, ever); otherwise the target
+    gets ``like.new``. Events and e-mails go out after commit. Raises ValidationError for a
+    self-like or a blocked pair.
+    """
+    if source.pk == target.pk:
+        raise ValidationError(_("You cannot like yourself."), code="self")
+    if is_blocked_pair(user_id=source.user_id, other_id=target.user_id):
+        raise ValidationError(_("This member is not available."), code="blocked")
+    _lock_pair(source, target)
+    existing = Like.objects.filter(source=source, target=target).exists()
+    want = (not existing) if like is None else like
+    liked_back = Like.objects.filter(source=target, target=source).exists()
+    if want == existing:
+        return LikeResult(
+            liked=existing, is_match=existing and liked_back, became_match=False, changed=False
+        )
+    if not want:
+        Like.objects.filter(source=source, target=target).delete()
+        return LikeResult(liked=False, is_match=False, became_match=False, changed=True)
+    try:
+        with transaction.atomic():
+            Like.objects.create(source=source, target=target)
+    except IntegrityError:  # a concurrent request inserted it first (no lock on SQLite)
+        return LikeResult(liked=True, is_match=liked_back, became_match=False, changed=False)
+    interaction_record(user=source, target=target, action=UserInteraction.Action.LIKE)
+    if liked_back:
+        _match_announce(source=source, target=target)
+    else:
+        push_to_user(
+            target.user_id,
+            "like.new",
+            user_id=str(source.user_id),
+            name=source.name,
+        )
+    return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
+
+
+def _match_announce(*, source: Member, target: Member) -> None:
+    from .tasks import send_match_email
+
+    for me, other in ((source, target), (target, source)):
+        push_to_user(
+            me.user_id,
+            "match.new",
+            user_id=str(other.user_id),
+            name=other.name,
+            url=f"/members/{other.user_id}/",
+            chat_url=f"/messages/{other.user_id}/",
+        )
+    created = MatchNotification.objects.bulk_create(
+        [
+            MatchNotification(user_id=source.user_id, other_id=target.user_id),
+            MatchNotification(user_id=target.user_id, other_id=source.user_id),
+        ],
+        ignore_conflicts=True,
+    )
+    del created  # ignore_conflicts gives no reliable pks; the task looks rows up by pair
+    for me, other in ((source, target), (target, source)):
+        pair = (str(me.user_id), str(other.user_id))
+        transaction.on_commit(lambda pair=pair: send_match_email.delay(*pair))
+
+
+def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
+    """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (SPEC §6).
+
+    Claims the pair's MatchNotification with a conditional UPDATE (``sent_at`` NULL → now):
+    a duplicated or retried task finds it claimed and sends nothing. Respects
+    ``User.email_notifications["new_match"]`` (a disabled switch still claims the row).
+    Returns True when an e-mail was sent.
+    """
+    now = timezone.now()
+    claimed = MatchNotification.objects.filter(
+        user_id=user_id, other_id=other_id, sent_at__isnull=True
+    ).update(sent_at=now)
+    if not claimed:
+        return False
+    user = User.objects.filter(pk=user_id).first()
+    other = Member.objects.filter(user_id=other_id).first()
+    if user is None or other is None or not user.is_active:
+        return False
+    if not (user.email_notifications or {}).get("new_match", True):
+        return False
+    with translation.override(_user_language(user)):
+        context = {
+            "user": user,
+            "other": other,
+            "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",
+        }
+        subject = _("It's a match with %(name)s!") % {"name": other.name}
+        body = render_to_string("matching/email/new_match.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except OSError:
+        # Mail server down: release the claim so the task's retry can send it.
+        MatchNotification.objects.filter(user_id=user_id, other_id=other_id, sent_at=now).update(
+            sent_at=None
+        )
+        raise
+    return True
+
+
+def _user_language(user: User) -> str:
+    return getattr(user, "language", None) or settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def unmatch(*, source: Member, target: Member) -> bool:
+    """Remove ``source``'s like of ``target`` (SPEC §6 unmatch). Returns True when a like was
+    removed. The other member's like stays (it is theirs)."""
+    _lock_pair(source, target)
+    deleted, _rows = Like.objects.filter(source=source, target=target).delete()
+    return bool(deleted)
+
+
+# --- block and report (SPEC §6) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """``blocker`` blocks ``blocked`` (SPEC §6): both are hidden from each other everywhere
+    (every selector excludes blocked pairs) and likes between them, both directions, are
+    deleted. Idempotent (the unique pair constraint absorbs a double submit). Raises
+    ValidationError for a self-block."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError(_("You cannot block yourself."), code="self")
+    try:
+        with transaction.atomic():
+            block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    except IntegrityError:
+        block = Block.objects.get(blocker=blocker, blocked=blocked)
+    Like.objects.filter(
+        Q(source__user_id=blocker.pk, target__user_id=blocked.pk)
+        | Q(source__user_id=blocked.pk, target__user_id=blocker.pk)
+    ).delete()
+    return block
+
+
+def block_remove(*, blocker: User, blocked_id: UUID | str) -> bool:
+    """Lift a block ``blocker`` made. Returns True when one existed."""
+    deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    return bool(deleted)
+
+
+def report_create(*, reporter: User, reported: User, reason: str, text: str = "") -> Report:
+    """File a report; it appears in the moderation queue and the admin (SPEC §6, §14).
+    Raises ValidationError for an unknown reason, a self-report or text over 2000 chars."""
+    if reporter.pk == reported.pk:
+        raise ValidationError(_("You cannot report yourself."), code="self")
+    if reason not in Report.Reason.values:
+        raise ValidationError(_("Choose a reason."), code="reason")
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise ValidationError(_("At most 2000 characters."), code="too_long")
+    return Report.objects.create(reporter=reporter, reported=reported, reason=reason, text=text)
+
+
+# --- profile views (SPEC §7, §11) -------------------------------------------------------------
+
+VIEW_THROTTLE = timedelta(minutes=1)
+#: A duration report is accepted for the viewer's latest view interaction within this window.
+VIEW_DURATION_WINDOW = timedelta(hours=2)
+MAX_VIEW_DURATION = 60 * 60
+
+
+def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = None) -> bool:
+    """Record that ``viewer`` opened ``viewed``'s profile (SPEC §7).
+
+    Nothing for one's own profile, for premium incognito viewers, or when the pair's last view
+    is under a minute old. One row per pair: a conditional UPDATE refreshes an older row
+    (latest time, ``seen`` false); otherwise an INSERT in a savepoint, where the unique pair
+    constraint makes concurrent first views record once. A recorded view adds a ``view``
+    interaction and pushes ``profile.viewed`` to the viewed member after commit.
+    Returns True when a view was recorded.
+    """
+    if viewed.user_id == viewer.pk:
+        return False
+    if viewer.incognito and has_feature(viewer, Feature.INCOGNITO):
+        return False
+    viewer_member = Member.objects.filter(user=viewer).first()
+    if viewer_member is None:
+        return False
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = ProfileView.objects.filter(
+            viewer=viewer, viewed_id=viewed.user_id, viewed_at__lte=now - VIEW_THROTTLE
+        ).update(viewed_at=now, seen=False)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    ProfileView.objects.create(
+                        viewer=viewer, viewed_id=viewed.user_id, viewed_at=now
+                    )
+            except IntegrityError:  # viewed within the minute, or a concurrent first view
+                return False
+        interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
+        push_to_user(
+            viewed.user_id, "profile.viewed", user_id=str(viewer.pk), name=viewer_member.name
+        )
+    return True
+
+
+def view_duration_report(*, viewer: User, viewed: Member, seconds: int) -> bool:
+    """Store how long ``viewer`` looked at ``viewed``'s profile on their latest ``view``
+    interaction without a duration, re-weighting it per SPEC §11 (0.5 + min(s/60, 5) x 0.1,
+    at most 1.0). ``seconds`` is clamped to 0..3600. Returns True when a row was updated."""
+    seconds = max(0, min(int(seconds), MAX_VIEW_DURATION))
+    latest = (
+        UserInteraction.objects.filter(
+            user__user_id=viewer.pk,
+            target=viewed,
+            action=UserInteraction.Action.VIEW,
+            duration__isnull=True,
+            timestamp__gte=timezone.now() - VIEW_DURATION_WINDOW,
+        )
+        .order_by("-timestamp")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None:
+        return False
+    return bool(
+        UserInteraction.objects.filter(pk=latest, duration__isnull=True).update(
+            duration=seconds,
+            weight=interaction_weight(action=UserInteraction.Action.VIEW, duration=seconds),
+        )
+    )
+
+
+def profile_click_record(*, viewer: User, target: Member) -> UserInteraction | None:
+    """A card was clicked in a list (SPEC §11, weight 1.5)."""
+    me = Member.objects.filter(user=viewer).first()
+    if me is None:
+        return None
+    return interaction_record(user=me, target=target, action=UserInteraction.Action.PROFILE_CLICK)
+
+
+def profile_views_mark_seen(*, viewer: User) -> int:
+    """Mark every view of ``viewer``'s profile seen (opening /views/, SPEC §7)."""
+    return ProfileView.objects.filter(viewed=viewer, seen=False).update(seen=True)
+
+
+# --- location (SPEC §4, §5) -------------------------------------------------------------------
+
+#: Stored coordinates are rounded to 3 decimals (~100 m): precise enough for distances, and
+#: nobody's doorstep is kept.
+LOCATION_DECIMALS = 3
+
+
+def location_set(
+    *, member: Member, latitude: float, longitude: float, city: str = "", country: str = ""
+) -> Member:
+    """Store ``member``'s location from the browser or a chosen city (SPEC §4).
+
+    Rounded to ~100 m; ``location_enabled`` on and ``location_updated_at`` now. A city choice
+    also updates the member's city/country text. Raises ValidationError for coordinates out of
+    range."""
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("The location is not valid."), code="location_invalid") from exc
+    if not (
+        math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    ):
+        raise ValidationError(_("The location is not valid."), code="location_invalid")
+    member.latitude = round(latitude, LOCATION_DECIMALS)
+    member.longitude = round(longitude, LOCATION_DECIMALS)
+    member.location_enabled = True
+    member.location_updated_at = timezone.now()
+    fields = ["latitude", "longitude", "location_enabled", "location_updated_at", "updated"]
+    if city:
+        member.city = city[:100]
+        fields.append("city")
+    if country:
+        member.country = country[:100]
+        fields.append("country")
+    member.save(update_fields=fields)
+    return member

@@ -1,13 +1,330 @@
-"""Discovery and matching pages (skeleton: the discovery work fills these in)."""
+"""Discovery and matching pages (SPEC §5, §6, §7): thin views over selectors and services."""
 
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
-from profiles.models import Member
+from billing.entitlements import Feature, has_feature
+from profiles.models import Interest, Member
+from profiles.selectors import member_for_user
+
+from . import selectors, services
+from .cities import city_get, city_search
+from .forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
+
+CHIPS = (
+    ("all", gettext_lazy("All")),
+    ("new", gettext_lazy("New")),
+    ("online", gettext_lazy("Online")),
+    ("near", gettext_lazy("Near")),
+)
+
+
+def _filters_query(filters: selectors.DiscoverFilters, page_size: int) -> dict[str, str]:
+    query = {
+        "gender": ",".join(filters.genders),
+        "age_min": str(filters.age_min),
+        "age_max": str(filters.age_max),
+        "distance": "any" if filters.distance_km is None else str(filters.distance_km),
+        "order": filters.order,
+        "size": str(page_size),
+    }
+    if filters.with_photo:
+        query["with_photo"] = "1"
+    if filters.online:
+        query["online"] = "1"
+    if filters.interest_ids:
+        query["interests"] = ",".join(str(i) for i in filters.interest_ids)
+    return query
+
+
+def _chip_urls(filters: selectors.DiscoverFilters, page_size: int) -> list[dict]:
+    base = _filters_query(filters, page_size)
+    base.pop("online", None)
+    variants = {
+        "all": {**base, "order": "active"},
+        "new": {**base, "order": "newest"},
+        "online": {**base, "order": "active", "online": "1"},
+        "near": {**base, "order": "distance"},
+    }
+    if filters.online:
+        current = "online"
+    else:
+        current = {"active": "all", "newest": "new", "distance": "near"}[filters.order]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "url": "?" + urlencode(variants[key]),
+            "active": key == current,
+        }
+        for key, label in CHIPS
+    ]
+
+
+def _stories_strip_template() -> str | None:
+    try:
+        get_template("stories/_strip.html")
+    except TemplateDoesNotExist:
+        return None
+    return "stories/_strip.html"
 
 
 @login_required
+@require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
-    members = Member.objects.exclude(user=request.user).select_related("user")[:12]
-    return render(request, "matching/member_list.html", {"members": members})
+    """``/members/`` (SPEC §5). An htmx request with a cursor returns only the next cards."""
+    me = member_for_user(user=request.user)
+    filters, page_size = discover_filters_from_query(request.GET, user=request.user, member=me)
+    try:
+        page = selectors.members_discover(
+            viewer=request.user,
+            filters=filters,
+            cursor=request.GET.get("cursor") or None,
+            page_size=page_size,
+            viewer_member=me,
+        )
+    except selectors.InvalidCursor:
+        return HttpResponseBadRequest(_("This link has expired. Reload the list."))
+    query = _filters_query(page.filters, page.page_size)
+    next_url = f"?{urlencode({**query, 'cursor': page.next_cursor})}" if page.next_cursor else ""
+    context = {
+        "page": page,
+        "next_url": next_url,
+        "query": query,
+        "chips": _chip_urls(page.filters, page.page_size),
+        "me": me,
+        "genders": Member.Gender.choices,
+        "page_sizes": selectors.PAGE_SIZES,
+        "interests": list(Interest.objects.order_by("category", "slug"))
+        if page.interests_allowed
+        else [],
+        "stories_strip": _stories_strip_template(),
+    }
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "matching/_member_page.html", context)
+    return render(request, "matching/member_list.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` field when it is a path on this site, else "" (no open redirects)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _like_button_response(
+    request: HttpRequest, target: Member, result: services.LikeResult
+) -> HttpResponse:
+    return render(
+        request,
+        "matching/_like_response.html",
+        {
+            "target": target,
+            "liked": result.liked,
+            "result": result,
+            "like_next": _safe_next(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def like(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle).
+    htmx gets the new button (plus the match dialog when this like completed a pair)."""
+    me = member_for_user(user=request.user)
+    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    action = request.POST.get("action")
+    want = {"like": True, "unlike": False}.get(action or "")
+    try:
+        result = services.like_toggle(source=me, target=target, like=want)
+    except ValidationError as exc:
+        return HttpResponse(exc.messages[0], status=400)
+    if request.htmx:
+        return _like_button_response(request, target, result)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(
+            {"liked": result.liked, "match": result.is_match, "new_match": result.became_match}
+        )
+    if result.became_match:
+        messages.success(request, _("It's a match with %(name)s!") % {"name": target.name})
+    return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))
+
+
+@login_required
+@require_POST
+def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Remove my like of this member (SPEC §6)."""
+    me = member_for_user(user=request.user)
+    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    services.unmatch(source=me, target=target)
+    messages.info(request, _("You unmatched %(name)s.") % {"name": target.name})
+    response = redirect(reverse("matching:lists") + "?type=mutual")
+    if request.htmx:
+        response["HX-Redirect"] = response["Location"]
+    return response
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Block a member: both disappear for each other everywhere (SPEC §6)."""
+    member_for_user(user=request.user)
+    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    services.block_create(blocker=request.user, blocked=target.user)
+    messages.info(
+        request,
+        _("%(name)s is blocked. You won't see each other any more.") % {"name": target.name},
+    )
+    response = redirect("matching:member_list")
+    if request.htmx:
+        response["HX-Redirect"] = response["Location"]
+    return response
+
+
+@login_required
+def report(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Report a member (reason + text) to the moderators (SPEC §6)."""
+    member_for_user(user=request.user)
+    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.report_create(
+                reporter=request.user,
+                reported=target.user,
+                reason=form.cleaned_data["reason"],
+                text=form.cleaned_data["text"],
+            )
+            messages.success(request, _("Thank you. Our moderators will look at your report."))
+            return redirect("profiles:member_detail", user_id=target.user_id)
+        return render(request, "matching/report.html", {"form": form, "target": target}, status=400)
+    return render(request, "matching/report.html", {"form": form, "target": target})
+
+
+@login_required
+@require_GET
+def lists(request: HttpRequest) -> HttpResponse:
+    """``/lists/?type=source|target|mutual`` (SPEC §6)."""
+    list_type = request.GET.get("type", "mutual")
+    if list_type not in selectors.LIST_TYPES:
+        list_type = "mutual"
+    data = selectors.like_list(viewer=request.user, list_type=list_type)
+    tabs = [
+        ("mutual", _("Matches")),
+        ("source", _("I liked")),
+        ("target", _("Liked me")),
+    ]
+    return render(request, "matching/lists.html", {"data": data, "tabs": tabs})
+
+
+@login_required
+@require_GET
+def profile_views(request: HttpRequest) -> HttpResponse:
+    """``/views/``: who viewed me (premium); free members see the unseen count (SPEC §7)."""
+    can_see = has_feature(request.user, Feature.SEE_WHO_VIEWED_ME)
+    unseen = selectors.profile_views_unseen_count(viewer=request.user)
+    views = selectors.profile_views_list(viewer=request.user) if can_see else []
+    if can_see:
+        services.profile_views_mark_seen(viewer=request.user)
+    return render(
+        request,
+        "matching/views.html",
+        {"views": views, "can_see": can_see, "unseen": unseen},
+    )
+
+
+@login_required
+@require_POST
+def view_duration(request: HttpRequest) -> HttpResponse:
+    """Beacon from the profile page: seconds spent on a profile (SPEC §11)."""
+    target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
+    try:
+        seconds = int(float(request.POST.get("seconds", "")))
+    except ValueError:
+        return HttpResponseBadRequest(_("Invalid duration."))
+    services.view_duration_report(viewer=request.user, viewed=target, seconds=seconds)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def profile_click(request: HttpRequest) -> HttpResponse:
+    """Beacon from a list: a member card was opened (SPEC §11, weight 1.5)."""
+    target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
+    services.profile_click_record(viewer=request.user, target=target)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def location_set(request: HttpRequest) -> HttpResponse:
+    """Store the browser's geolocation (SPEC §4). JSON or form POST; answers JSON."""
+    me = member_for_user(user=request.user)
+    form = LocationForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": _("The location is not valid.")}, status=400)
+    services.location_set(
+        member=me,
+        latitude=form.cleaned_data["latitude"],
+        longitude=form.cleaned_data["longitude"],
+    )
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_POST
+def location_city(request: HttpRequest) -> HttpResponse:
+    """Set the location to a chosen city's coordinates (SPEC §4)."""
+    me = member_for_user(user=request.user)
+    form = CityForm(request.POST)
+    city = city_get(form.cleaned_data["city"]) if form.is_valid() else None
+    if city is None:
+        messages.error(request, _("Choose a city from the list."))
+        status = 400
+    else:
+        services.location_set(
+            member=me,
+            latitude=city.latitude,
+            longitude=city.longitude,
+            city=city.name,
+            country=city.country,
+        )
+        messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
+        status = 302
+    response = redirect("matching:member_list")
+    if request.htmx:
+        response = HttpResponse(status=204 if status == 302 else 400)
+        response["HX-Redirect"] = reverse("matching:member_list")
+    return response
+
+
+@login_required
+@require_GET
+def city_options(request: HttpRequest) -> HttpResponse:
+    """htmx: up to 10 cities matching ``q`` for the location picker."""
+    return render(
+        request, "matching/_city_options.html", {"cities": city_search(request.GET.get("q", ""))}
+    )

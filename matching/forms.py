@@ -1,0 +1,95 @@
+"""Input parsing for discovery and matching (SPEC §5, §6)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from profiles.models import Interest, Member
+
+from .models import Report
+from .selectors import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
+
+
+def _int_or(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        return max(lo, min(hi, int(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "on", "yes"}
+
+
+def discover_filters_from_query(
+    query: QueryDict, *, user: User, member: Member | None
+) -> tuple[DiscoverFilters, int]:
+    """Filters and page size from the members-list URL (SPEC §5). Missing values come from
+    the user's saved preferences (genders, age range) and the member's ``max_distance``;
+    bad values fall back to those defaults rather than erroring, so a hand-edited URL still
+    shows a page. ``distance=any`` lifts the distance limit."""
+    valid_genders = set(Member.Gender.values)
+    if "gender" in query:
+        picked = {g for raw in query.getlist("gender") for g in raw.split(",")}
+        genders = tuple(g for g in Member.Gender.values if g in picked & valid_genders)
+    else:
+        genders = tuple(g for g in user.preferred_gender_list if g in valid_genders)
+    age_min = _int_or(query.get("age_min"), user.preferred_age_min, 18, 100)
+    age_max = _int_or(query.get("age_max"), user.preferred_age_max, 18, 100)
+    if age_min > age_max:
+        age_min, age_max = age_max, age_min
+    default_distance = member.max_distance if member else 50
+    raw_distance = query.get("distance")
+    distance: int | None
+    if raw_distance in {"any", "0"}:
+        distance = None
+    else:
+        distance = _int_or(raw_distance, default_distance, 1, 20000)
+    interest_ids: list[int] = []
+    for raw in query.getlist("interests"):
+        for part in raw.split(","):
+            if part.strip().isdigit():
+                interest_ids.append(int(part))
+    order = query.get("order", "active")
+    if order not in ORDERS:
+        order = "active"
+    page_size = _int_or(query.get("size"), DEFAULT_PAGE_SIZE, 1, 100)
+    if page_size not in PAGE_SIZES:
+        page_size = DEFAULT_PAGE_SIZE
+    filters = DiscoverFilters(
+        genders=genders,
+        age_min=age_min,
+        age_max=age_max,
+        distance_km=distance,
+        with_photo=_flag(query.get("with_photo")),
+        online=_flag(query.get("online")),
+        interest_ids=tuple(sorted(set(interest_ids)))[:20],
+        order=order,
+    )
+    return filters, page_size
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Report.Reason.choices)
+    text = forms.CharField(
+        label=_("What happened?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LocationForm(forms.Form):
+    latitude = forms.FloatField(min_value=-90, max_value=90)
+    longitude = forms.FloatField(min_value=-180, max_value=180)
+
+
+class CityForm(forms.Form):
+    city = forms.IntegerField(label=_("City"))
+
+
+def interest_choices() -> list[Interest]:
+    return list(Interest.objects.order_by("category", "slug"))
