@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.services import profile_view_record
+
 from . import selectors, services
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
 from .services import MAX_PHOTOS, PhotoRejected
@@ -170,6 +172,7 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     if tab not in PROFILE_TABS:
         tab = "profile"
     is_own = member.user_id == request.user.pk
+    profile_view_record(viewer=request.user, viewed=member)  # SPEC §7 (matching owns the rules)
     context = {
         "member": member,
         "profile_user": member.user,
