@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assistant"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("assistant/", views.panel, name="panel"),
+    path("assistant/send/", views.send, name="send"),
+    path("assistant/clear/", views.clear, name="clear"),
+    path("assistant/api/chat/", views.api_chat, name="api_chat"),
+]
