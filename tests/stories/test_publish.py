@@ -217,3 +217,41 @@ def test_concurrent_free_posts_only_one_passes(postgresql_only):
         t.join()
     assert sorted(results) == ["limit", "limit", "limit", "ok"]
     assert Story.objects.filter(user=member.user).count() == 1
+
+
+def test_compose_page_posts_story_then_refuses_second_free_story_with_429(client):
+    member = MemberFactory()
+    client.force_login(member.user)
+    url = "/stories/new/"
+    assert client.get(url).status_code == 200
+
+    resp = client.post(
+        url,
+        {"photo": image_upload(), "text_overlay": "Hi", "filter": "mono", "privacy": "PUBLIC"},
+    )
+    assert resp.status_code == 302
+    assert resp["Location"] == "/stories/mine/"
+    story = Story.objects.get()
+    assert story.filter == "mono"
+
+    resp = client.post(url, {"photo": image_upload(), "privacy": "PUBLIC"})
+    assert resp.status_code == 429
+    assert "one story a day" in resp.content.decode()
+
+    resp = client.post(
+        url,
+        {"photo": image_upload(), "privacy": "PUBLIC"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert resp.status_code == 429
+
+
+def test_compose_page_rejects_a_non_image_with_400(client):
+    member = MemberFactory()
+    client.force_login(member.user)
+    resp = client.post(
+        "/stories/new/",
+        {"photo": SimpleUploadedFile("x.jpg", b"nope"), "privacy": "PUBLIC"},
+    )
+    assert resp.status_code == 400
+    assert not Story.objects.exists()
