@@ -24,10 +24,10 @@ def frozen():
         yield
 
 
-def premium_member(boosts: int = 5, **member_fields):
+def premium_member(boosts: int = 5, until: datetime | None = None, **member_fields):
     member = MemberFactory(**member_fields)
     User.objects.filter(pk=member.user_id).update(
-        premium_until=NOW + timedelta(days=30), boosts_available=boosts
+        premium_until=until or NOW + timedelta(days=30), boosts_available=boosts
     )
     member.user.refresh_from_db()
     return member
@@ -202,3 +202,19 @@ def test_boost_view_bad_hours_is_400(client, frozen):
     _client_for(client, member)
 
     assert client.post("/premium/boost/", {"hours": "lots"}).status_code == 400
+
+
+def test_members_page_shows_the_boost_box_and_boosted_member_ranks_first(client):
+    until = datetime.now(tz=UTC) + timedelta(days=3)
+    viewer = premium_member(boosts=2, until=until)
+    MemberFactory(name="Ophira")
+    boosted = premium_member(boosts=1, until=until, name="Bellamy")
+    MemberFactory(name="Tamsin")  # most recently active: first without the boost
+
+    boost_spend(user=boosted.user, hours=24)
+    html = _client_for(client, viewer).get("/members/").content.decode()
+
+    assert 'id="boost-box"' in html
+    assert "2 boosts left" in html
+    assert html.index("Bellamy") < html.index("Ophira")
+    assert html.index("Bellamy") < html.index("Tamsin")
