@@ -123,7 +123,7 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
         push_to_user(
             target.user_id,
             "like.new",
-            user_id=str(source.user_id),
+            from_user_id=str(source.user_id),
             name=source.name,
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
@@ -136,7 +136,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
         push_to_user(
             me.user_id,
             "match.new",
-            user_id=str(other.user_id),
+            other_user_id=str(other.user_id),
             name=other.name,
             url=f"/members/{other.user_id}/",
             chat_url=f"/messages/{other.user_id}/",
@@ -288,7 +288,7 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
                 return False
         interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
         push_to_user(
-            viewed.user_id, "profile.viewed", user_id=str(viewer.pk), name=viewer_member.name
+            viewed.user_id, "profile.viewed", from_user_id=str(viewer.pk), name=viewer_member.name
         )
     return True
 

@@ -100,7 +100,9 @@ def test_with_photo_and_online_filters():
     me = viewer_member()
     with time_machine.travel(NOW, tick=False):
         MemberFactory(name="photo-online", image="/media/a.jpg", last_active_at=NOW)
-        MemberFactory(name="photo-away", image="/media/b.jpg", last_active_at=NOW - timedelta(minutes=16))
+        MemberFactory(
+            name="photo-away", image="/media/b.jpg", last_active_at=NOW - timedelta(minutes=16)
+        )
         MemberFactory(name="nophoto-online", image="", last_active_at=NOW - timedelta(minutes=14))
         photo = discover(me, DiscoverFilters(with_photo=True, distance_km=None))
         online = discover(me, DiscoverFilters(online=True, distance_km=None))
@@ -131,9 +133,19 @@ def test_interests_filter_is_premium_only():
 def test_order_active_newest_and_distance():
     me = viewer_member(latitude=32.0, longitude=34.8)
     with time_machine.travel(NOW, tick=False):
-        member_at(32.3, 34.8, name="far-new-idle", created=NOW, last_active_at=NOW - timedelta(hours=5))
-        member_at(32.1, 34.8, name="mid-old-active", created=NOW - timedelta(days=9), last_active_at=NOW)
-        member_at(32.0, 34.8, name="near-mid", created=NOW - timedelta(days=1), last_active_at=NOW - timedelta(hours=1))
+        member_at(
+            32.3, 34.8, name="far-new-idle", created=NOW, last_active_at=NOW - timedelta(hours=5)
+        )
+        member_at(
+            32.1, 34.8, name="mid-old-active", created=NOW - timedelta(days=9), last_active_at=NOW
+        )
+        member_at(
+            32.0,
+            34.8,
+            name="near-mid",
+            created=NOW - timedelta(days=1),
+            last_active_at=NOW - timedelta(hours=1),
+        )
         active = discover(me, DiscoverFilters(order="active", distance_km=None))
         newest = discover(me, DiscoverFilters(order="newest", distance_km=None))
         nearest = discover(me, DiscoverFilters(order="distance", distance_km=None))
@@ -147,10 +159,22 @@ def test_boosted_members_rank_first_in_every_order():
     me = viewer_member(latitude=32.0, longitude=34.8)
     with time_machine.travel(NOW, tick=False):
         member_at(32.0, 34.8, name="plain", last_active_at=NOW, created=NOW)
-        member_at(32.4, 34.8, name="boosted", last_active_at=NOW - timedelta(days=3),
-                  created=NOW - timedelta(days=30), boosted_until=NOW + timedelta(hours=2))
-        member_at(32.0, 34.8, name="expired-boost", last_active_at=NOW - timedelta(days=1),
-                  created=NOW - timedelta(days=1), boosted_until=NOW - timedelta(minutes=1))
+        member_at(
+            32.4,
+            34.8,
+            name="boosted",
+            last_active_at=NOW - timedelta(days=3),
+            created=NOW - timedelta(days=30),
+            boosted_until=NOW + timedelta(hours=2),
+        )
+        member_at(
+            32.0,
+            34.8,
+            name="expired-boost",
+            last_active_at=NOW - timedelta(days=1),
+            created=NOW - timedelta(days=1),
+            boosted_until=NOW - timedelta(minutes=1),
+        )
         for order in ("active", "newest", "distance"):
             page = discover(me, DiscoverFilters(order=order, distance_km=None))
             assert names(page)[0] == "boosted", order
@@ -213,8 +237,10 @@ def test_near_the_pole_every_longitude_is_searched():
 
 def test_bounding_box_splits_at_the_meridian_and_opens_at_the_pole():
     (_lat, lons) = bounding_boxes(latitude=-16.8, longitude=179.95, km=25)
-    assert lons is not None and len(lons) == 2
-    assert lons[0][1] == 180.0 and lons[1][0] == -180.0
+    assert lons is not None
+    assert len(lons) == 2
+    assert lons[0][1] == 180.0
+    assert lons[1][0] == -180.0
     assert bounding_boxes(latitude=89.9, longitude=0, km=30)[1] is None
 
 
@@ -253,7 +279,8 @@ def test_count_is_capped(settings):
         page = discover(me, page_size=3)
     finally:
         sel.COUNT_CAP = original
-    assert page.total == 4 and page.total_is_capped
+    assert page.total == 4
+    assert page.total_is_capped
     assert COUNT_CAP == 1000
 
 
