@@ -161,7 +161,7 @@ def assistant_message_send(
 ) -> AssistantTurn:
     """Answer one assistant message (SPEC §12).
 
-    ``text`` is what the user typed (1–1000 characters); a quick action passes ``intent`` (one
+    ``text`` is what the user typed (1-1000 characters); a quick action passes ``intent`` (one
     of :data:`assistant.skills.INTENTS`) and may leave ``text`` empty. ``target_user_id`` = the
     member whose page the panel is on (for "explain" / "openers").
 
@@ -259,5 +259,5 @@ def assistant_message_send(
 def assistant_history_clear(*, user: User) -> int:
     """Delete the user's conversations and messages (the usage log stays: it is the quota).
     Returns the number of conversations removed."""
-    deleted, per_model = AIConversation.objects.filter(user=user).delete()
+    _deleted, per_model = AIConversation.objects.filter(user=user).delete()
     return per_model.get(AIConversation._meta.label, 0)
