@@ -22,7 +22,8 @@ def test_panel_is_on_member_pages_with_the_member_as_target(me_client, dana):
     body = response.content.decode()
     assert 'id="ai-panel"' in body
     assert f'name="target" value="{dana.user_id}"' in body
-    assert 'value="find"' in body and 'value="tips"' in body
+    assert 'value="find"' in body
+    assert 'value="tips"' in body
 
 
 def test_panel_not_shown_to_anonymous(client):
@@ -37,7 +38,8 @@ def test_htmx_send_returns_the_turn_with_member_cards(me_client, dana):
     body = response.content.decode()
     assert f'href="/members/{dana.user_id}/"' in body
     assert "Dana" in body
-    assert 'id="ai-quota"' in body and "hx-swap-oob" in body
+    assert 'id="ai-quota"' in body
+    assert "hx-swap-oob" in body
 
     history = me_client.get("/assistant/", HTTP_HX_REQUEST="true")
     assert history.content.decode().count("ai-msg") == 2
