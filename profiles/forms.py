@@ -37,6 +37,11 @@ DRAFT_FIELDS = (
 )
 DRAFT_LIST_FIELDS = frozenset({"interests", "preferred_genders"})
 MAX_INTERESTS = 20
+PREFERRED_GENDER_CHOICES = [
+    (Member.Gender.MALE, _("Men")),
+    (Member.Gender.FEMALE, _("Women")),
+    (Member.Gender.OTHER, _("Other people")),
+]
 
 
 def _latest_adult_birthday() -> date:
@@ -106,7 +111,7 @@ class ProfileForm(forms.Form):
     )
     preferred_genders = forms.MultipleChoiceField(
         label=_("Show me"),
-        choices=Member.Gender.choices,
+        choices=PREFERRED_GENDER_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one gender.")},
     )
@@ -198,7 +203,7 @@ class ProfileForm(forms.Form):
 
 class CompleteProfileForm(ProfileForm):
     photos = MultiplePhotoField(
-        label=_("Photos"),
+        label=_("Choose up to 6 photos"),
         help_text=_("Up to 6 JPEG, PNG or WebP photos, 10 MB each. Staff approve them first."),
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
