@@ -147,7 +147,9 @@ def s3_presigned_post(
 
     S3 itself enforces the size (``content-length-range``), the exact key and the content type.
     """
-    key = storage._normalize_name(storage._clean_name(name))  # type: ignore[attr-defined]
+    from storages.utils import clean_name
+
+    key = storage._normalize_name(clean_name(name))  # type: ignore[attr-defined]
     client = storage.connection.meta.client  # type: ignore[attr-defined]
     post = client.generate_presigned_post(
         Bucket=storage.bucket_name,  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ import uuid6
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -28,7 +29,7 @@ from pymediainfo import MediaInfo
 from miel.media import file_delete_on_commit
 from miel.storage import DirectUpload, s3_presigned_post, supports_direct_upload
 
-from .models import Member, Video, video_upload_to, videos_storage
+from .models import Member, Video, video_upload_to
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ VIDEO_DURATION_SLACK_MS = 500
 VIDEO_CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 DIRECT_UPLOAD_SALT = "miel.video.direct-upload"
 DIRECT_UPLOAD_MAX_AGE = 2 * 60 * 60  # seconds a presigned upload may take to be confirmed
+
+
+def video_storage() -> Storage:
+    """The storage Video files live in (the field's, so services and FieldFile always agree)."""
+    return Video._meta.get_field("file").storage
 
 
 class VideoRejected(ValidationError):
@@ -171,7 +177,7 @@ class DirectVideoUpload:
 
 def video_direct_upload_available() -> bool:
     """True when the video storage takes browser uploads directly (S3)."""
-    return supports_direct_upload(videos_storage())
+    return supports_direct_upload(video_storage())
 
 
 def video_direct_upload_start(*, member: Member, content_type: str, size: int) -> DirectVideoUpload:
@@ -182,7 +188,7 @@ def video_direct_upload_start(*, member: Member, content_type: str, size: int) -
     S3 enforces the size limit and the exact key. Raises :class:`VideoRejected` (413, 415,
     409 when the storage cannot take direct uploads).
     """
-    storage = videos_storage()
+    storage = video_storage()
     if not supports_direct_upload(storage):
         raise VideoRejected(
             _("Direct upload is not available; upload through the site."),
@@ -230,7 +236,7 @@ def video_direct_upload_confirm(*, member: Member, token: str) -> Video:
     existing = Video.objects.filter(pk=video_id, member=member).first()
     if existing is not None:
         return existing
-    storage = videos_storage()
+    storage = video_storage()
     if not storage.exists(name):
         raise VideoRejected(_("The uploaded video was not found."), code="missing", status=400)
     size = storage.size(name)
