@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -32,6 +33,7 @@ def small_channel_capacity(settings):
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("short_lived_db_connections")
 async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_capacity):
     alice = await database_sync_to_async(MemberFactory)(name="Alice")
     bob = await database_sync_to_async(MemberFactory)(name="Bob")
@@ -43,10 +45,13 @@ async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_cap
         client = Client()
         client.force_login(alice.user)
         url = reverse("messaging:chat_send", kwargs={"user_id": bob.user_id})
-        return [
-            client.post(url, {"text": f"message {i}"}, HTTP_HX_REQUEST="true").status_code
-            for i in range(150)
-        ]
+        try:
+            return [
+                client.post(url, {"text": f"message {i}"}, HTTP_HX_REQUEST="true").status_code
+                for i in range(150)
+            ]
+        finally:
+            connections.close_all()  # this helper thread's connection
 
     statuses = await sync_to_async(send_150, thread_sensitive=False)()
 
@@ -60,7 +65,10 @@ async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_cap
     def bobs_page() -> str:
         client = Client()
         client.force_login(bob.user)
-        return client.get("/messages/").content.decode()
+        try:
+            return client.get("/messages/").content.decode()
+        finally:
+            connections.close_all()
 
     assert '<span id="unread-badge" class="badge">150</span>' in await sync_to_async(bobs_page)()
     await bobs_socket.disconnect()

@@ -18,7 +18,11 @@ from messaging.consumers import RealtimeConsumer
 from miel.asgi import application
 from tests.factories import MemberFactory
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("short_lived_db_connections"),
+]
 
 
 def consumer_for(user):

@@ -13,7 +13,7 @@ from messaging import selectors, services
 from messaging.models import Message
 from miel.realtime import user_group
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_memory_channel_layer")]
 
 
 def listen(user_id):
