@@ -30,7 +30,7 @@ def test_profile_page_shows_the_member(member_client):
     response = member_client.get(detail_url(other))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Maya, " in body
+    assert "<bdi>Maya</bdi>, " in body
     assert str(other.age) in body
     assert "Jerusalem" in body
     assert "Hello &lt;b&gt;there&lt;/b&gt;" in body  # user text escaped
