@@ -132,3 +132,91 @@ def test_incognito_records_no_view_only_for_premium(premium, recorded):
     profile_view_record(viewer=me.user, viewed=other)
 
     assert ProfileView.objects.filter(viewer=me.user, viewed=other.user).exists() is recorded
+
+
+def _premium(member, premium):
+    _set_premium(member.user, None if premium is None else timedelta(days=premium))
+
+
+@pytest.mark.parametrize(("premium", "second_ok"), [(None, False), (-1, False), (30, True)])
+def test_second_story_of_the_day_only_for_premium(client, premium, second_ok):
+    from stories.models import Story
+    from tests.factories import image_upload
+
+    me = MemberFactory()
+    _premium(me, premium)
+    c = _client(client, me)
+
+    first = c.post("/stories/new/", {"photo": image_upload(), "privacy": "PUBLIC"})
+    second = c.post("/stories/new/", {"photo": image_upload(), "privacy": "PUBLIC"})
+
+    assert first.status_code == 302
+    assert (second.status_code == 302) is second_ok
+    if not second_ok:
+        assert 400 <= second.status_code < 500
+    assert Story.objects.filter(user=me.user).count() == (2 if second_ok else 1)
+
+
+@pytest.mark.parametrize(("premium", "visible"), [(None, False), (-1, False), (30, True)])
+def test_premium_only_story_visible_only_to_premium(client, premium, visible):
+    from stories.models import Story
+    from tests.stories.factories import StoryFactory
+
+    story = StoryFactory(privacy=Story.Privacy.PREMIUM)
+    me = MemberFactory()
+    _premium(me, premium)
+
+    response = _client(client, me).get(f"/stories/{story.pk}/?format=json")
+
+    assert response.status_code == (200 if visible else 404)
+
+
+@pytest.mark.parametrize(("premium", "full"), [(None, False), (-1, False), (30, True)])
+def test_story_viewer_list_only_for_premium(client, premium, full):
+    from stories.models import StoryView
+    from tests.stories.factories import StoryFactory
+
+    me = MemberFactory()
+    story = StoryFactory(user=me.user)
+    watcher = MemberFactory(name="Isolde")
+    StoryView.objects.create(story=story, viewer=watcher.user)
+    _premium(me, premium)
+
+    data = _client(client, me).get(f"/stories/{story.pk}/insights/?format=json").json()
+
+    assert data["view_count"] == 1
+    assert data["full_list"] is full
+    assert ("viewers" in data) is full
+    if full:
+        assert [v["name"] for v in data["viewers"]] == ["Isolde"]
+
+
+@pytest.mark.parametrize(("premium", "filtered"), [(None, False), (-1, False), (30, True)])
+def test_interests_filter_applies_only_for_premium(client, premium, filtered):
+    from profiles.models import Interest
+
+    hiking, chess = Interest.objects.order_by("pk")[:2]
+    me = MemberFactory()
+    hiker = MemberFactory(name="Hikerina")
+    hiker.interests.add(hiking)
+    player = MemberFactory(name="Chessandro")
+    player.interests.add(chess)
+    _premium(me, premium)
+
+    html = _client(client, me).get(f"/members/?interests={hiking.pk}").content.decode()
+
+    assert "Hikerina" in html
+    assert ("Chessandro" not in html) is filtered
+
+
+@pytest.mark.parametrize(("premium", "limit"), [(None, 5), (-1, 5), (30, 999)])
+def test_assistant_quota_is_5_free_999_premium(client, premium, limit):
+    me = MemberFactory()
+    _premium(me, premium)
+    c = _client(client, me)
+
+    statuses = [
+        c.post("/assistant/api/chat/", {"text": "dating tips"}).status_code for _ in range(6)
+    ]
+
+    assert statuses == ([200] * 5 + [429] if limit == 5 else [200] * 6)
