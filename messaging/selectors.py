@@ -11,6 +11,8 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Block
@@ -188,11 +190,9 @@ def message_flags(*, message: Message, member: Member) -> dict[str, bool]:
 
 
 def story_thumbnail_url(message: Message) -> str | None:
-    """URL of the replied-to story's image while the story still exists and is live."""
+    """URL of the replied-to story's image while the story still exists and is live (the
+    stories app streams it after its own privacy check; the storage URL is never exposed)."""
     story = message.story
-    if story is None or not story.is_active or not story.image:
+    if story is None or not story.is_active or story.expires_at <= timezone.now():
         return None
-    try:
-        return story.image.url
-    except ValueError:
-        return None
+    return reverse("stories:image", kwargs={"story_id": story.pk})

@@ -182,3 +182,21 @@ def test_message_saved_when_channel_layer_is_down(
         assert "still here" in body
     finally:
         channel_layers.backends.clear()
+
+
+def test_story_reply_shows_story_thumbnail_while_story_exists(alice, bob, client_for):
+    from stories.models import Story
+    from tests.factories import image_upload
+
+    story = Story.objects.create(user=bob.user, image=image_upload())
+    message = services.message_send(sender=alice, recipient=bob, text="nice!", story=story)
+    thumb = reverse("stories:image", kwargs={"story_id": story.pk})
+    assert services.message_event_payload(message)["story_image"] == thumb
+    body = client_for(bob).get(chat_url(alice)).content.decode()
+    assert f'src="{thumb}"' in body
+    story.delete()
+    body = client_for(bob).get(chat_url(alice)).content.decode()
+    assert "nice!" in body
+    assert thumb not in body
+    message.refresh_from_db()
+    assert message.story is None
