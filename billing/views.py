@@ -92,7 +92,8 @@ def success(request: HttpRequest) -> HttpResponse:
 @require_GET
 def status(request: HttpRequest) -> HttpResponse:
     """The status box alone (the return page polls it with htmx until premium shows)."""
-    return render(request, "billing/_status.html", _context(request))
+    context = _context(request) | {"poll": request.GET.get("poll") == "1"}
+    return render(request, "billing/_status.html", context)
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -206,3 +206,16 @@ def test_portal_redirects_to_stripe_portal(en_client, fake_stripe):
     assert params["customer"] == User.objects.get(pk=en_client.member.user.pk).stripe_customer_id
     assert params["return_url"] == "http://testserver/premium/"
     assert response["Location"].startswith(f"{fake_stripe.url}/portal/bps_test_")
+
+
+def test_status_fragment_keeps_polling_until_premium_arrives(en_client, fake_stripe):
+    waiting = en_client.get("/premium/status/?poll=1").content.decode()
+    User.objects.filter(pk=en_client.member.user.pk).update(
+        premium_until=timezone.now() + timedelta(days=30)
+    )
+    arrived = en_client.get("/premium/status/?poll=1").content.decode()
+
+    assert 'hx-trigger="every 3s"' in waiting
+    assert "<html" not in waiting
+    assert 'hx-trigger="every 3s"' not in arrived
+    assert "Premium until" in arrived
