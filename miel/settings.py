@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.LastActiveMiddleware",
+    "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
 ]
 
