@@ -95,3 +95,23 @@ def test_admin_reject_action_deletes_photo_and_file(
         )
     assert not Photo.objects.exists()
     assert not photo.file.storage.exists(name)
+
+
+def test_pages_render_times_in_the_users_time_zone(client):
+    from django.utils import timezone
+
+    seen: dict[str, str] = {}
+    from django.test.signals import template_rendered
+
+    def grab(sender, template, context, **kwargs):
+        seen.setdefault("tz", timezone.get_current_timezone_name())
+
+    user = UserFactory(time_zone="America/New_York", profile_complete=False)
+    client.force_login(user)
+    template_rendered.connect(grab)
+    try:
+        client.get("/settings/")
+    finally:
+        template_rendered.disconnect(grab)
+    assert seen["tz"] == "America/New_York"
+    assert timezone.get_current_timezone_name() != "America/New_York"  # reset after the request
