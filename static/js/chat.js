@@ -164,7 +164,7 @@
   });
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt !== form) return;
-    if (e.detail.successful) {
+    if (e.detail.xhr && e.detail.xhr.status === 200) {
       form.reset();
       errorBox.textContent = "";
       scrollDown();
