@@ -80,11 +80,13 @@ class FakeStripe:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         api_key_prefix: str = "sk_test_",
+        webhook_delay: float = 0.0,
     ) -> None:
         self.port = port
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.api_key_prefix = api_key_prefix
+        self.webhook_delay = webhook_delay
         self.lock = threading.RLock()
         self.customers: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, Any]] = {}
@@ -368,6 +370,21 @@ class FakeStripe:
         self.deliveries.append((event["type"], status))
         return status
 
+    def deliver_later(self, events: list[dict[str, Any]]) -> None:
+        """Deliver ``events`` in order, now or ``webhook_delay`` seconds later in a thread (a
+        slow Stripe: the member is back on the site before the webhook arrives)."""
+        if not self.webhook_delay:
+            for event in events:
+                self.deliver(event)
+            return
+
+        def later() -> None:
+            time.sleep(self.webhook_delay)
+            for event in events:
+                self.deliver(event)
+
+        threading.Thread(target=later, daemon=True).start()
+
 
 def _page(title: str, body: str) -> bytes:
     return (
@@ -538,8 +555,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             events = fake.complete_checkout(session["id"])
             if fake.webhook_url:
-                for event in events:
-                    fake.deliver(event)
+                fake.deliver_later(events)
             self._redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"]))
             return
         if m := re.fullmatch(r"/portal/([\w]+)/(cancel|resume|cancel_now)/([\w]+)", path):
@@ -554,7 +570,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 event = fake.cancel_at_period_end(sub_id, cancel=action == "cancel")
             if fake.webhook_url:
-                fake.deliver(event)
+                fake.deliver_later([event])
             self._redirect(f"/portal/{portal_id}")
             return
         self._send(404, b"not found", "text/plain")
@@ -565,8 +581,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=12111)
     parser.add_argument("--webhook-url", default="http://127.0.0.1:8000/stripe/webhook/")
     parser.add_argument("--secret", default="whsec_demo")
+    parser.add_argument("--webhook-delay", type=float, default=0.0, help="seconds")
     args = parser.parse_args()
-    fake = FakeStripe(port=args.port, webhook_url=args.webhook_url, webhook_secret=args.secret)
+    fake = FakeStripe(
+        port=args.port,
+        webhook_url=args.webhook_url,
+        webhook_secret=args.secret,
+        webhook_delay=args.webhook_delay,
+    )
     fake.start()
     print(f"fake Stripe on {fake.url} → webhooks to {args.webhook_url}", flush=True)
     try:
