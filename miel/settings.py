@@ -304,6 +304,8 @@ OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 OPENAI_MODEL = env("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
+# USD per 1 000 tokens, only for the cost estimate in AIUsageLog (SPEC §12).
+OPENAI_COST_PER_1K = env.float("OPENAI_COST_PER_1K", default=0.0006)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
