@@ -272,16 +272,16 @@ if VIDEO_BUCKET:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": VIDEO_BUCKET,
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
             "signature_version": "s3v4",
             # "path" for S3-compatible servers reached by IP or without wildcard DNS.
-            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
             "file_overwrite": False,
         },
     }
