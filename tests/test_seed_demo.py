@@ -1,0 +1,232 @@
+"""``manage.py seed_demo`` (SPEC §14): realistic demo data, printed credentials, --if-empty,
+determinism with --seed."""
+
+from __future__ import annotations
+
+import math
+import re
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+
+from accounts.models import User
+from matching.models import Like
+from messaging.models import Message
+from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL
+from profiles.models import Member, Photo
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options: object) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def printed_password(output: str, label: str) -> str:
+    """The password printed right after the ``label`` e-mail line."""
+    match = re.search(rf"{re.escape(label)}\s+password\s+(\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def snapshot() -> list[tuple]:
+    """Everything seeded that does not depend on ids or the clock, in a stable order."""
+    rows = []
+    for m in (
+        Member.objects.select_related("user").prefetch_related("interests").order_by("user__email")
+    ):
+        rows.append(
+            (
+                m.user.email,
+                m.user.name,
+                m.name,
+                m.gender,
+                m.date_of_birth,
+                m.city,
+                m.country,
+                m.latitude,
+                m.longitude,
+                m.description,
+                m.image,
+                m.user.preferred_genders,
+                m.user.preferred_age_min,
+                m.user.preferred_age_max,
+                sorted(i.slug for i in m.interests.all()),
+            )
+        )
+    likes = sorted(Like.objects.values_list("source__user__email", "target__user__email"))
+    messages = sorted(
+        Message.objects.values_list("sender__user__email", "recipient__user__email", "text")
+    )
+    return [rows, likes, messages]
+
+
+def test_seed_demo_creates_members_with_places_photos_interests_and_social_data():
+    output = seed(members=40, seed=5)
+
+    # 40 generated members + the admin + the ready demo login.
+    assert Member.objects.count() == 42
+    assert User.objects.filter(profile_complete=True).count() == 42
+    members = list(Member.objects.select_related("user").annotate(n=Count("interests")))
+    assert all(3 <= m.n <= 8 for m in members)
+    assert all(18 <= m.age <= 70 for m in members)
+    assert {m.gender for m in members} >= {"male", "female"}
+    located = [m for m in members if m.has_location]
+    assert len(located) >= 35
+    assert all(-90 <= m.latitude <= 90 and -180 <= m.longitude <= 180 for m in located)
+    assert all(m.city and m.country for m in located)
+    # Most live in Israel, around real city centres (Israel spans ~29.5-33.4 N, 34.2-35.9 E).
+    israeli = [m for m in located if m.country == "Israel"]
+    assert len(israeli) >= len(located) // 2
+    assert all(29 < m.latitude < 34 and 34 < m.longitude < 36.5 for m in israeli)
+    # Hebrew and English names.
+    assert any(re.search(r"[\u0590-\u05ff]", m.name) for m in members)
+    assert any(re.search(r"[A-Za-z]", m.name) for m in members)
+    # Photos: approved, main photo = the member's image URL, the file really exists.
+    with_photo = [m for m in members if m.image]
+    assert len(with_photo) >= 30
+    photos_storage = storages["photos"]
+    for m in with_photo:
+        first = Photo.objects.filter(member=m).order_by("created_at", "id").first()
+        assert first is not None
+        assert first.is_approved
+        assert m.image == first.file.url
+        assert photos_storage.exists(first.file.name)
+    assert not Photo.objects.filter(is_approved=False).exists()
+    assert Member.objects.filter(image="", photos__isnull=False).count() == 0
+    # Everybody can log in: a verified primary e-mail address each.
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 42
+    # Likes, at least one mutual match (the demo login has three), messages between members.
+    mutual = Like.objects.filter(
+        source__likes_received__source=F("target"),
+    )
+    assert mutual.exists()
+    demo = Member.objects.get(user__email=DEMO_EMAIL)
+    assert Like.objects.filter(source=demo, target__likes_given__target=demo).count() >= 3
+    assert Message.objects.filter(Q(sender=demo) | Q(recipient=demo)).exists()
+    assert not Message.objects.filter(sender=F("recipient")).exists()
+    assert "Seeded 42 members" in output
+
+
+def test_seed_demo_shares_few_photo_files_between_many_members():
+    seed(members=150, seed=11)
+
+    photos = Photo.objects.count()
+    files = Photo.objects.values("file").distinct().count()
+    assert photos >= 130
+    assert files < photos
+    # The pool is bounded by palettes x initials, whatever the member count.
+    assert files <= 6 * (22 + 26)
+
+
+def test_seed_demo_admin_and_demo_member_log_in_with_the_printed_passwords(client):
+    output = seed(members=5, seed=1)
+    admin_password = printed_password(output, ADMIN_EMAIL)
+    demo_password = printed_password(output, DEMO_EMAIL)
+
+    response = client.post("/accounts/login/", {"login": ADMIN_EMAIL, "password": admin_password})
+    assert response.status_code == 302
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    assert admin.is_staff
+    assert admin.is_superuser
+    assert admin.profile_complete
+    assert Member.objects.filter(user=admin).exists()
+    assert client.get("/admin/").status_code == 200
+
+    client.logout()
+    response = client.post("/accounts/login/", {"login": DEMO_EMAIL, "password": demo_password})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302  # not staff
+
+    # Every numbered demo member shares the demo password.
+    client.logout()
+    assert client.login(email="member3@demo.miel.local", password=demo_password)
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time():
+    seed(members=8, seed=2)
+    before = (Member.objects.count(), Like.objects.count(), Message.objects.count())
+    admin_hash = User.objects.get(email=ADMIN_EMAIL).password
+
+    output = seed(members=8, seed=2, if_empty=True)
+
+    assert "not created" in output
+    assert (Member.objects.count(), Like.objects.count(), Message.objects.count()) == before
+    assert User.objects.get(email=ADMIN_EMAIL).password == admin_hash
+
+
+def test_seed_demo_if_empty_seeds_an_empty_database():
+    output = seed(members=3, seed=2, if_empty=True)
+
+    assert Member.objects.count() == 5
+    assert "admin@miel.local" in output
+
+
+def test_seed_demo_is_deterministic_with_a_seed():
+    seed(members=25, seed=99)
+    first = snapshot()
+    User.objects.all().delete()
+
+    seed(members=25, seed=99)
+    second = snapshot()
+    User.objects.all().delete()
+
+    seed(members=25, seed=100)
+    other = snapshot()
+
+    assert first == second
+    assert first[0] != other[0]
+
+
+def test_seed_demo_run_again_adds_members_and_resets_the_shared_password(client):
+    first_output = seed(members=3, seed=1)
+    second_output = seed(members=4, seed=2)
+
+    assert Member.objects.count() == 5 + 4
+    assert User.objects.filter(email__endswith="@demo.miel.local").count() == 7
+    old = printed_password(first_output, DEMO_EMAIL)
+    new = printed_password(second_output, DEMO_EMAIL)
+    assert not client.login(email="member1@demo.miel.local", password=old)
+    assert client.login(email="member1@demo.miel.local", password=new)
+    assert client.login(email=ADMIN_EMAIL, password=printed_password(second_output, ADMIN_EMAIL))
+
+
+def far_from_centre_share(km: float) -> float:
+    """Share of located members more than ``km`` from their city's centre."""
+    from profiles.demo.cities import city_tables
+
+    israel, _, world, _ = city_tables()
+    centres = {(c.name, c.country): (c.latitude, c.longitude) for c in israel + world}
+    located = Member.objects.exclude(latitude=None)
+    far = 0
+    for m in located:
+        lat, lon = centres[(m.city, m.country)]
+        dy = (m.latitude - lat) * 111.32
+        dx = (m.longitude - lon) * 111.32 * math.cos(math.radians(lat))
+        far += math.hypot(dx, dy) > km
+    return far / located.count()
+
+
+def test_seed_demo_clustered_spreads_some_members_far_from_city_centres():
+    seed(members=300, seed=3)
+    default_share = far_from_centre_share(20)
+    User.objects.all().delete()
+
+    seed(members=300, seed=3, clustered=True)
+    clustered_share = far_from_centre_share(20)
+
+    assert default_share < 0.06
+    assert clustered_share > 0.07
+
+
+def test_seed_demo_rejects_a_negative_member_count():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        seed(members=-1)
