@@ -68,7 +68,7 @@ def smart_matches_recompute(*, member: Member) -> SmartMatchSet:
     one row. Returns the fresh set (``from_cache=False``).
     """
     now = timezone.now()
-    results, stats = score_candidates(member=member)
+    results, stats = score_candidates(member=member, top=CACHE_TOP_N)
     User.objects.select_for_update().filter(pk=member.user_id).values_list("pk").first()
     SmartMatchCache.objects.filter(user_id=member.user_id).delete()
     SmartMatchCache.objects.create(

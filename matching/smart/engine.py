@@ -13,9 +13,10 @@ integer at the end (parts are kept as floats until then):
    20 x max(0, 1 - d / D) with D = V's ``max_distance`` km (default 50). When either has no
    location: 10 if both name the same city (case-insensitive), else 0.
 3. **Shared interests, max 25** = 25 x min(1, shared / min(|I(V)|, 4)); 0 when V chose none.
-4. **Bio similarity, max 15** = 15 x |W(V) ∩ W(C)| / min(|W(V)|, |W(C)|, 8), capped at 1.
-   ``W(x)`` = the set of lower-cased words of 3+ letters (any script, so Hebrew too) of the
-   description, minus a short English + Hebrew stop-word list. 0 when either set is empty.
+4. **Bio similarity, max 15** = 15 x min(1, |W(V) ∩ words(C)| / min(|W(V)|, 8)): the share of
+   V's content words (up to 8) that C's description also uses. ``W(x)`` = the set of
+   lower-cased words of 3+ letters (any script, so Hebrew too) of the description, minus a
+   short English + Hebrew stop-word list. 0 when V's set is empty.
 5. **Behaviour, max 15** = 15 x min(1, B / 5) where B = sum of ``UserInteraction.weight`` from
    V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
    0.5-1.0): a like each way already gives 12 of the 15 points.
@@ -29,7 +30,8 @@ Bulk, bounded work (SPEC §16, <= 3 queries whatever the candidate count):
 query 1 fetches the candidates with just the needed columns (blocks excluded by a subquery),
 query 2 fetches V's interests and the candidates' rows of the M2M through table *restricted to
 V's interests* (so only shared ones travel), query 3 sums interaction weights per pair.
-Everything else is plain Python over tuples.
+Everything else is plain Python over tuples (one regex scan per bio); the per-result facts
+for reasons are built only for the results kept (the cache keeps the top 200).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from uuid import UUID
 
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from matching.models import Block, UserInteraction
@@ -150,6 +153,18 @@ class SmartMatchStats:
         return self.__dict__.copy()
 
 
+def _ids_as_text(queryset, **columns: str):  # type: ignore[no-untyped-def]
+    """``(queryset, names)``: on PostgreSQL the UUID ``columns`` are annotated as text
+    (building 20 000 ``uuid.UUID`` objects costs more than the scoring); elsewhere the columns
+    are used as they are (callers ``str()`` the values either way)."""
+    if connection.vendor != "postgresql":
+        return queryset, columns
+    queryset = queryset.annotate(
+        **{f"{alias}_text": Cast(field, TextField()) for alias, field in columns.items()}
+    )
+    return queryset, {alias: f"{alias}_text" for alias in columns}
+
+
 def candidate_queryset(*, member: Member, today: date | None = None):
     """Members V may be matched with (see module docstring): complete, active, within V's
     preferred genders and age range, not V, no block either way. Blocks are a subquery so the
@@ -175,144 +190,171 @@ def candidate_queryset(*, member: Member, today: date | None = None):
 
 
 def score_candidates(
-    *, member: Member, today: date | None = None
+    *, member: Member, today: date | None = None, top: int | None = None
 ) -> tuple[list[ScoredMatch], SmartMatchStats]:
     """Score every candidate of ``member`` (SPEC §11) in three queries.
 
-    Returns all results sorted by (score desc, user id asc) and the statistics. Pure read, no
-    side effects. ``today`` (local date) is for tests; ages use completed years.
+    Returns the results sorted by (score desc, user id asc) - all of them, or the first
+    ``top`` - and statistics over all candidates. Pure read, no side effects. ``today`` (local
+    date) is for tests; ages use completed years.
     """
     user = member.user
     today = today or timezone.localdate()
     candidates = candidate_queryset(member=member, today=today)
 
     # Query 1: candidates, only the columns the formula needs.
-    rows = list(
-        candidates.values_list(
-            "pk",
-            "user_id",
-            "date_of_birth",
-            "latitude",
-            "longitude",
-            "city",
-            "description",
-            "user__preferred_age_min",
-            "user__preferred_age_max",
-        )
+    # Ids travel as text: building 20 000 uuid.UUID objects costs more than the scoring.
+    candidate_rows, ids = _ids_as_text(candidates, cpk="pk", cuser="user_id")
+    rows = candidate_rows.values_list(
+        ids["cpk"],
+        ids["cuser"],
+        "date_of_birth",
+        "latitude",
+        "longitude",
+        "city",
+        "description",
+        "user__preferred_age_min",
+        "user__preferred_age_max",
     )
 
-    # Query 2: V's interests and, for candidates, only the interests V also has.
+    # Query 2: V's interests, and rows of members who share one of them (narrowed by the same
+    # gender / birth-date bounds; the candidate dict below drops everyone else).
     through = Member.interests.through
     my_interests = through.objects.filter(member_id=member.pk).values("interest_id")
-    shared_by_member: dict[UUID, list[int]] = defaultdict(list)
+    shared_by_member: dict[str, list[int]] = defaultdict(list)
     mine: list[int] = []
-    for member_id, interest_id in through.objects.filter(
+    me_text = str(member.pk)
+    through_rows, tids = _ids_as_text(through.objects.all(), tmember="member_id")
+    for member_id, interest_id in through_rows.filter(
         Q(member_id=member.pk)
-        | Q(interest_id__in=my_interests, member_id__in=candidates.values("pk"))
-    ).values_list("member_id", "interest_id"):
-        if member_id == member.pk:
+        | Q(
+            interest_id__in=my_interests,
+            member__gender__in=user.preferred_gender_list,
+            member__date_of_birth__gt=years_before(today, user.preferred_age_max + 1),
+            member__date_of_birth__lte=years_before(today, user.preferred_age_min),
+        )
+    ).values_list(tids["tmember"], "interest_id"):
+        member_id = str(member_id)
+        if member_id == me_text:
             mine.append(interest_id)
         else:
             shared_by_member[member_id].append(interest_id)
 
     # Query 3: interaction weights per pair, both directions.
-    behaviour: dict[UUID, float] = defaultdict(float)
+    behaviour: dict[str, float] = defaultdict(float)
     for source, target, weight in (
         UserInteraction.objects.filter(Q(user_id=member.pk) | Q(target_id=member.pk))
         .values_list("user_id", "target_id")
         .annotate(total=Sum("weight"))
         .order_by()
     ):
-        behaviour[target if source == member.pk else source] += weight or 0.0
+        other = target if source == member.pk else source
+        behaviour[str(other)] += weight or 0.0
 
     age_min, age_max = user.preferred_age_min, user.preferred_age_max
     mid = (age_min + age_max) / 2
     half_plus = (age_max - age_min) / 2 + 5
     my_age = age_on(member.date_of_birth, today)
     has_loc = member.latitude is not None and member.longitude is not None
-    if has_loc:
-        my_lat, my_lon = snap(member.latitude), snap(member.longitude)
-        cos_my = math.cos(math.radians(my_lat))
+    my_lat = snap(member.latitude) if has_loc else 0.0
+    my_lon = snap(member.longitude) if has_loc else 0.0
+    cos_my = math.cos(math.radians(my_lat))
     max_km = float(member.max_distance or 50)
     my_city = (member.city or "").strip().casefold()
     interests_den = min(len(mine), INTERESTS_FULL_AT)
     my_words = bio_words(member.description or "")
-    n_my_words = len(my_words)
-    rad = math.radians
+    bio_den = min(len(my_words), BIO_FULL_AT)
+    # One C-speed regex scan per bio finds V's words in it (letter boundaries, any script).
+    find_my_words = (
+        re.compile(
+            r"(?<![^\W\d_])(?:"
+            + "|".join(sorted(map(re.escape, my_words), key=len, reverse=True))
+            + r")(?![^\W\d_])"
+        ).findall
+        if my_words
+        else None
+    )
+    rad = math.pi / 180
     sin, asin, sqrt, cos = math.sin, math.asin, math.sqrt, math.cos
-    words_re = _WORD_RE.findall
-    stop = STOP_WORDS
+    ty, tm, td = today.year, today.month, today.day
+    grid = GRID_DEGREES
 
-    results: list[ScoredMatch] = []
+    # Pass 1 (every candidate): the five parts and the score, as plain tuples.
+    scored: list[tuple] = []
+    append = scored.append
     for pk, user_id, dob, lat, lon, city, description, their_min, their_max in rows:
-        facts: dict = {}
-        # 1. age
-        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        pk = str(pk)
+        age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
         own = 1 - abs(age - mid) / half_plus
         mutual = their_min <= my_age <= their_max
         age_pts = AGE_OWN_MAX * own + (AGE_MUTUAL_MAX if mutual else 0.0)
-        facts["age"] = age
-        facts["own"] = round(own, 3)
-        facts["mutual"] = mutual
-        # 2. location
+        km = None
         if has_loc and lat is not None and lon is not None:
-            lat2 = round(lat / GRID_DEGREES) * GRID_DEGREES
-            lon2 = round(lon / GRID_DEGREES) * GRID_DEGREES
+            lat2 = round(lat / grid) * grid
+            lon2 = round(lon / grid) * grid
             a = (
-                sin(rad(lat2 - my_lat) / 2) ** 2
-                + cos_my * cos(rad(lat2)) * sin(rad(lon2 - my_lon) / 2) ** 2
+                sin((lat2 - my_lat) * rad / 2) ** 2
+                + cos_my * cos(lat2 * rad) * sin((lon2 - my_lon) * rad / 2) ** 2
             )
             km = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
             loc_pts = LOCATION_MAX * max(0.0, 1 - km / max_km)
-            facts["km"] = round(km, 1)
-        elif my_city and (city or "").strip().casefold() == my_city:
+        elif my_city and city and city.strip().casefold() == my_city:
             loc_pts = LOCATION_SAME_CITY
-            facts["city"] = city.strip()
         else:
             loc_pts = 0.0
-        # 3. interests
         shared = shared_by_member.get(pk)
-        if shared and interests_den:
-            shared.sort()
-            int_pts = INTERESTS_MAX * min(1.0, len(shared) / interests_den)
-            facts["interests"] = shared
-        else:
-            int_pts = 0.0
-        # 4. bio
+        int_pts = (
+            INTERESTS_MAX * min(1.0, len(shared) / interests_den)
+            if shared and interests_den
+            else 0.0
+        )
+        common = None
         bio_pts = 0.0
-        if n_my_words and description:
-            theirs = {w for w in words_re(description.lower()) if w not in stop}
-            if theirs:
-                common = my_words.intersection(theirs)
-                if common:
-                    den = min(n_my_words, len(theirs), BIO_FULL_AT)
-                    bio_pts = BIO_MAX * min(1.0, len(common) / den)
-                    facts["words"] = sorted(common)[:3]
-        # 5. behaviour
+        if find_my_words is not None and description:
+            found = find_my_words(description.lower())
+            if found:
+                common = set(found)
+                bio_pts = BIO_MAX * min(1.0, len(common) / bio_den)
         weight = behaviour.get(pk, 0.0)
         beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT) if weight else 0.0
-        if weight:
-            facts["weight"] = round(weight, 2)
-
-        total = age_pts + loc_pts + int_pts + bio_pts + beh_pts
-        score = max(0, min(100, math.floor(total + 0.5)))
-        results.append(
-            ScoredMatch(
-                user_id=str(user_id),
-                score=score,
-                parts=(
-                    round(age_pts, 2),
-                    round(loc_pts, 2),
-                    round(int_pts, 2),
-                    round(bio_pts, 2),
-                    round(beh_pts, 2),
-                ),
-                facts=facts,
+        score = math.floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + 0.5)
+        append(
+            (
+                -score,
+                user_id,
+                (age_pts, loc_pts, int_pts, bio_pts, beh_pts),
+                (age, own, mutual, km, city, shared, common, weight),
             )
         )
 
-    results.sort(key=lambda r: (-r.score, r.user_id))
-    return results, stats_for([r.score for r in results])
+    scored.sort(key=lambda t: (t[0], t[1]))
+    stats = stats_for([-t[0] for t in scored])
+
+    # Pass 2 (only the results returned): language-neutral facts for the reasons.
+    results = []
+    for neg_score, user_id, parts, (age, own, mutual, km, city, shared, common, weight) in (
+        scored if top is None else scored[:top]
+    ):
+        facts: dict = {"age": age, "own": round(own, 3), "mutual": mutual}
+        if km is not None:
+            facts["km"] = round(km, 1)
+        elif parts[1]:
+            facts["city"] = city.strip()
+        if shared and parts[2]:
+            facts["interests"] = sorted(shared)
+        if common:
+            facts["words"] = sorted(common)[:3]
+        if weight:
+            facts["weight"] = round(weight, 2)
+        results.append(
+            ScoredMatch(
+                user_id=str(user_id),
+                score=max(0, min(100, -neg_score)),
+                parts=tuple(round(p, 2) for p in parts),
+                facts=facts,
+            )
+        )
+    return results, stats
 
 
 def stats_for(scores: list[int]) -> SmartMatchStats:
