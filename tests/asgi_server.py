@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.celery_worker import test_database_url
+from tests.celery_worker import test_database_url, wait_for_other_db_sessions_to_end
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -91,4 +91,5 @@ def asgi_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        wait_for_other_db_sessions_to_end()
         log.unlink(missing_ok=True)

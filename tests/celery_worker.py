@@ -60,6 +60,27 @@ def test_database_url() -> str:
     return f"postgres://{auth}{host}{port}/{quote(s['NAME'], safe='')}"
 
 
+def wait_for_other_db_sessions_to_end(timeout: float = 10.0) -> None:
+    """After stopping a subprocess that used the test database, wait until PostgreSQL has
+    closed its sessions, so pytest-django can drop the test database at the end."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+        time.sleep(0.1)
+    # Inside a running event loop (e.g. Playwright's) ``connection`` is context-local and
+    # would outlive the test; the tests using these helpers are transactional, so closing it
+    # is safe (Django reconnects on the next query).
+    connection.close()
+
+
 class CeleryWorker:
     """Handle on a running worker subprocess."""
 
@@ -181,6 +202,7 @@ def celery_worker(
             process.kill()
             process.wait(timeout=5)
         _purge_queue(app, queue)
+        wait_for_other_db_sessions_to_end()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

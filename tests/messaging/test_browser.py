@@ -1,0 +1,93 @@
+"""The live chat in two real headless Chromium tabs on a real ASGI server with Redis (SPEC §8,
+§9): typing indicator, live delivery, read receipts, a refused send, the live unread badge."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+from messaging.models import Message
+from tests.asgi_server import asgi_server
+from tests.conftest import require_service
+from tests.factories import MemberFactory
+from tests.messaging.test_realtime_redis import session_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    chromium = shutil.which("chromium")
+    require_service(chromium is not None, "needs Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
+    require_service(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs PostgreSQL"
+    )
+    dana = MemberFactory(name="Dana")
+    yoni = MemberFactory(name="Yoni")
+    # Created directly: Playwright's loop runs in this thread, so no push from here.
+    Message.objects.create(sender=yoni, recipient=dana, text="Hi Dana, coffee?")
+
+    with asgi_server() as server:
+
+        def tab(member, width=390):
+            context = browser.new_context(viewport={"width": width, "height": 844})
+            context.add_cookies(
+                [
+                    {"name": "sessionid", "value": session_for(member.user), "url": server.url},
+                    {"name": "django_language", "value": "en", "url": server.url},
+                ]
+            )
+            return context.new_page()
+
+        dana_tab, yoni_tab = tab(dana), tab(yoni, 1000)
+        yoni_tab.goto(f"{server.url}/messages/?container=outbox")
+        assert yoni_tab.is_hidden("#unread-badge")
+        dana_tab.goto(f"{server.url}/members/{yoni.user_id}/chat/")
+        assert dana_tab.inner_text("#chat-messages").count("Hi Dana, coffee?") == 1
+        # Opening the thread told Yoni live: his badge is untouched, and on his chat page the
+        # receipt shows "Seen".
+        yoni_tab.goto(f"{server.url}/members/{dana.user_id}/chat/")
+        yoni_tab.wait_for_selector(".msg-mine .msg-receipt[data-read='1']")
+        yoni_tab.wait_for_function("window.mielRealtime !== undefined")
+        dana_tab.wait_for_timeout(500)  # both sockets open
+
+        yoni_tab.type("#chat-text", "Tomorrow at 10?", delay=20)
+        dana_tab.wait_for_selector("#chat-typing:not([hidden])", timeout=5000)
+        yoni_tab.keyboard.press("Enter")
+        dana_tab.wait_for_selector("text=Tomorrow at 10?", timeout=5000)
+        # Dana's open chat marks it read, and Yoni's tick turns into "Seen".
+        yoni_tab.wait_for_function(
+            "[...document.querySelectorAll('.msg-mine .msg-receipt')].pop().dataset.read === '1'",
+            timeout=5000,
+        )
+        assert yoni_tab.locator("text=Tomorrow at 10?").count() == 1  # not duplicated
+
+        dana_tab.fill("#chat-text", "x" * 2000)
+        dana_tab.evaluate("document.getElementById('chat-text').removeAttribute('maxlength')")
+        dana_tab.evaluate("document.getElementById('chat-text').value += 'yy'")
+        dana_tab.click("#chat-form button[type=submit]")
+        dana_tab.wait_for_selector("#chat-error .error", timeout=5000)
+        assert "2000" in dana_tab.inner_text("#chat-error")
+
+        # On another page, Dana's badge counts a new message live.
+        dana_tab.goto(f"{server.url}/messages/")
+        dana_tab.wait_for_timeout(500)
+        yoni_tab.fill("#chat-text", "<b>bold?</b>")
+        yoni_tab.keyboard.press("Enter")
+        dana_tab.wait_for_function(
+            "document.getElementById('unread-badge').textContent === '1'", timeout=5000
+        )
+        assert dana_tab.is_visible("#unread-badge")
+        assert Message.objects.filter(sender=yoni).count() == 3
