@@ -11,8 +11,9 @@ from uuid import UUID
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Round, Sin, Sqrt
+from django.db import connection
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -179,30 +180,30 @@ def bounding_boxes(
     return (lat_min, lat_max), [(lon_min, lon_max)]
 
 
-def _snapped(field: str):
-    # ROUND(x * 100) / 100: one-argument ROUND exists for double precision on PostgreSQL.
-    scale = 10**GRID_DECIMALS
-    return Round(F(field) * Value(float(scale))) / Value(float(scale))
-
-
-def distance_expression(*, latitude: float, longitude: float):
+def distance_expression(*, latitude: float, longitude: float) -> RawSQL:
     """Haversine km (R = 6371) from the viewer's snapped point to each member's snapped
-    coordinates, computed in SQL; NULL for members without coordinates. The asin argument is
-    clamped to 1, so identical points give 0 km, never an error."""
+    coordinates (ROUND(x * 100) / 100), computed in SQL; NULL for members without coordinates
+    (never 0 km). The asin argument is clamped to 1, so identical points give 0 km, never an
+    error. One raw SQL fragment with bound parameters: the ORM expression tree of the same
+    formula cost more Python time to compile than the query took to run."""
     lat1 = math.radians(snap_coordinate(latitude))
     lon1 = math.radians(snap_coordinate(longitude))
-    lat2 = Radians(_snapped("latitude"))
-    lon2 = Radians(_snapped("longitude"))
-    half_dlat = (lat2 - Value(lat1)) / Value(2.0)
-    half_dlon = (lon2 - Value(lon1)) / Value(2.0)
-    a = Power(Sin(half_dlat), Value(2.0)) + Value(math.cos(lat1)) * Cos(lat2) * Power(
-        Sin(half_dlon), Value(2.0)
+    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    table = Member._meta.db_table
+    lat = f'"{table}"."latitude"'
+    lon = f'"{table}"."longitude"'
+    scale = float(10**GRID_DECIMALS)
+    slat = f"RADIANS(ROUND({lat} * {scale}) / {scale})"
+    slon = f"RADIANS(ROUND({lon} * {scale}) / {scale})"
+    sql = (
+        f"CASE WHEN {lat} IS NULL OR {lon} IS NULL THEN NULL ELSE "
+        f"%s * ASIN({least}(1.0, SQRT("
+        f"POWER(SIN(({slat} - %s) / 2.0), 2) + %s * COS({slat}) * POWER(SIN(({slon} - %s) / 2.0), 2)"
+        f"))) END"
     )
-    # PostgreSQL's LEAST ignores NULLs, so a member without coordinates is NULL explicitly.
-    return Case(
-        When(Q(latitude__isnull=True) | Q(longitude__isnull=True), then=Value(None)),
-        default=Value(2 * EARTH_RADIUS_KM) * ASin(Least(Value(1.0), Sqrt(a))),
-        output_field=FloatField(),
+    # Only constants and bound parameters go into the SQL text (no user input).
+    return RawSQL(  # noqa: S611
+        sql, (2 * EARTH_RADIUS_KM, lat1, math.cos(lat1), lon1), output_field=FloatField()
     )
 
 
@@ -344,7 +345,11 @@ def members_discover(
         "distance": ("distance_km", False),
     }[order]
     key_nullable = key != "created"
-    boosted_q = Q(boosted_until__gt=now)
+    # Boosts are few: fetch their ids through member_boosted_idx, so neither segment makes the
+    # planner walk the ordering index filtering on boosted_until.
+    boosted_ids = list(
+        qs.filter(boosted_until__gt=now).order_by().values_list("pk", flat=True)[:1000]
+    )
 
     start_segment = state["s"] if state else 0
     rows: list[tuple[int, Member]] = []
@@ -352,7 +357,12 @@ def members_discover(
         segment = _SEGMENTS[index]
         if segment.null_key and not key_nullable:
             continue
-        seg_qs = qs.filter(boosted_q) if segment.boosted else qs.exclude(boosted_q)
+        if segment.boosted and not boosted_ids:
+            continue
+        if segment.boosted:
+            seg_qs = qs.filter(pk__in=boosted_ids)
+        else:
+            seg_qs = qs.exclude(pk__in=boosted_ids) if boosted_ids else qs
         if segment.null_key:
             seg_qs = seg_qs.filter(**{f"{key}__isnull": True})
             ordering = ["-id"] if descending else ["id"]
