@@ -139,16 +139,15 @@ def _drop_pending(*, member: Member, keep: Video) -> None:
         old.delete()  # the file goes after commit (miel.media)
 
 
-@transaction.atomic
 def video_add(*, member: Member, upload: Any) -> Video:
     """Validate and store an uploaded video intro for ``member``; it is pending (SPEC §4).
 
     ``upload`` is a Django UploadedFile. Replaces the member's previous pending video. Raises
-    :class:`VideoRejected`. The stored file is removed again if the row cannot be saved.
+    :class:`VideoRejected`. The file is stored before any row lock is taken (a 100 MB upload to
+    S3 must not hold the member row); it is removed again if the row cannot be saved.
     """
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
     info = video_probe(file=path, size=upload.size)
-    Member.objects.select_for_update().only("id").get(pk=member.pk)
     video = Video(
         id=uuid6.uuid7(),
         member=member,
@@ -158,11 +157,13 @@ def video_add(*, member: Member, upload: Any) -> Video:
     upload.seek(0)
     video.file.save(f"intro.{info.extension}", upload, save=False)
     try:
-        video.save(force_insert=True)
+        with transaction.atomic():
+            Member.objects.select_for_update().only("id").get(pk=member.pk)
+            video.save(force_insert=True)
+            _drop_pending(member=member, keep=video)
     except Exception:
         video.file.delete(save=False)
         raise
-    _drop_pending(member=member, keep=video)
     return video
 
 

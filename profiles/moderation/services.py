@@ -73,7 +73,7 @@ def _log(*, moderator: User, objects: Iterable[Model], flag: int, message: str) 
 
 
 def _photo(moderator: User, action: Action, pk: UUID) -> bool:
-    photo = Photo.objects.filter(pk=pk).first()
+    photo = Photo.objects.select_for_update().filter(pk=pk).first()  # a 2nd moderator waits
     if photo is None:
         return False
     if action is Action.APPROVE:
@@ -88,7 +88,7 @@ def _photo(moderator: User, action: Action, pk: UUID) -> bool:
 
 
 def _video(moderator: User, action: Action, pk: UUID) -> bool:
-    video = Video.objects.filter(pk=pk).first()
+    video = Video.objects.select_for_update().filter(pk=pk).first()
     if video is None:
         return False
     if action is Action.APPROVE:

@@ -1,0 +1,74 @@
+"""Two moderators on the same item at once (PostgreSQL): one decision, one log entry."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+
+from matching.models import Report
+from profiles import services as photo_services
+from profiles.models import Photo
+from profiles.moderation.services import Item, moderation_apply
+from tests.factories import MemberFactory, UserFactory, image_upload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_concurrently(fns) -> list[object]:
+    barrier = threading.Barrier(len(fns))
+    results: list[object] = []
+
+    def worker(fn) -> None:
+        barrier.wait()
+        try:
+            results.append(fn())
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(fn,)) for fn in fns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_concurrent_decisions_on_one_photo_apply_once(postgresql_only, action):
+    member = MemberFactory()
+    photo = photo_services.photo_add(member=member, upload=image_upload())
+    mods = [UserFactory(is_staff=True) for _ in range(4)]
+    item = Item.parse(f"photo:{photo.pk}")
+
+    results = run_concurrently(
+        [lambda m=m: moderation_apply(moderator=m, action=action, items=[item]) for m in mods]
+    )
+
+    assert sum(r.done for r in results) == 1, results  # exactly one moderator's decision
+    assert LogEntry.objects.filter(object_id=str(photo.pk)).count() == 1
+    member.refresh_from_db()
+    if action == "approve":
+        assert Photo.objects.get(pk=photo.pk).is_approved
+        assert member.image == photo.url
+    else:
+        assert not Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_concurrent_report_decisions_settle_once(postgresql_only):
+    report = Report.objects.create(
+        reporter=MemberFactory().user, reported=MemberFactory().user, reason="scam"
+    )
+    mods = [UserFactory(is_staff=True) for _ in range(3)]
+    item = Item.parse(f"report:{report.pk}")
+
+    results = run_concurrently(
+        [lambda m=m: moderation_apply(moderator=m, action="dismiss", items=[item]) for m in mods]
+    )
+
+    assert sum(r.done for r in results) == 1, results
+    assert LogEntry.objects.filter(object_id=str(report.pk)).count() == 1
