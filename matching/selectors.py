@@ -376,8 +376,10 @@ def members_discover(
                 seg_qs = seg_qs.filter(**{f"id__{cmp}": last_id})
             else:
                 last_key = _key_load(key, state["k"])
+                # key <= k AND (key < k OR id < i): the first part bounds the index scan.
                 seg_qs = seg_qs.filter(
-                    Q(**{f"{key}__{cmp}": last_key}) | Q(**{key: last_key, f"id__{cmp}": last_id})
+                    Q(**{f"{key}__{cmp}e": last_key})
+                    & (Q(**{f"{key}__{cmp}": last_key}) | Q(**{f"id__{cmp}": last_id}))
                 )
         need = page_size + 1 - len(rows)
         batch = list(seg_qs.select_related("user").order_by(*ordering)[:need])
