@@ -3,10 +3,13 @@
 Starts two real uvicorn server processes on free ports against ``DATABASE_URL`` and
 ``REDIS_URL`` (the Redis channel layer joins them), opens the recipient's socket on server A,
 sends N messages one after another over real HTTP (session cookie, CSRF, htmx post) to server B,
-and times each message's arrival on the socket. Prints median / p95 / p99 / max of:
+and times each message's arrival on the socket. A Celery worker (its own queue) takes the
+e-mail tasks, as in production. Prints median / p95 / p99 / max of:
 
 - ``post->socket``: from just before the HTTP POST to the ``message.new`` frame arriving;
-- ``http``: the POST's own round trip (the sender's wait).
+- ``http``: the POST's own round trip (the sender's wait);
+- ``GET /healthz``: a trivial request timed right after each message, a baseline for how
+  loaded the machine is.
 
 Usage (PostgreSQL + Redis; uses two bench accounts it creates in that database)::
 
@@ -88,13 +91,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Production-like: e-mail tasks go to a real worker over Redis, on a queue of this run only.
+QUEUE = f"miel-bench-{os.getpid()}"
+BENCH_ENV = {
+    "CELERY_TASK_ALWAYS_EAGER": "false",
+    "CELERY_QUEUE": QUEUE,
+    "EMAIL_URL": "dummymail://",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def start_worker(log: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "miel",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "-Q",
+        QUEUE,
+        "-n",
+        f"{QUEUE}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603
+            cmd,
+            cwd=BASE_DIR,
+            env={**os.environ, **BENCH_ENV},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def start_server(port: int, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "CELERY_TASK_ALWAYS_EAGER": "true",  # no worker needed; the recipient is active anyway
-        "EMAIL_URL": "dummymail://",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = {**os.environ, **BENCH_ENV}
     cmd = [
         sys.executable,
         "-m",
@@ -131,9 +167,9 @@ async def run(args: argparse.Namespace, accounts: tuple[str, str, str]) -> None:
     from websockets.asyncio.client import connect
 
     recipient_id, sender_session, recipient_session = accounts
-    logs = [Path(tempfile.mkstemp(prefix="miel-bench-", suffix=".log")[1]) for _ in range(2)]
+    logs = [Path(tempfile.mkstemp(prefix="miel-bench-", suffix=".log")[1]) for _ in range(3)]
     ports = [free_port() for _ in range(args.servers)]
-    procs = [start_server(p, logs[i]) for i, p in enumerate(ports)]
+    procs = [start_worker(logs[2])] + [start_server(p, logs[i]) for i, p in enumerate(ports)]
     socket_port, http_port = ports[0], ports[-1]
     try:
         http = requests.Session()
@@ -157,7 +193,7 @@ async def run(args: argparse.Namespace, accounts: tuple[str, str, str]) -> None:
                         arrivals[event["message"]["text"]] = time.perf_counter()
 
             read_task = asyncio.create_task(reader())
-            e2e, http_times = [], []
+            e2e, http_times, health_times = [], [], []
             for i in range(args.warmup + args.messages):
                 text = f"bench {i} {time.time_ns()}"
                 t0 = time.perf_counter()
@@ -169,8 +205,12 @@ async def run(args: argparse.Namespace, accounts: tuple[str, str, str]) -> None:
                 deadline = t0 + 5
                 while text not in arrivals and time.perf_counter() < deadline:
                     await asyncio.sleep(0.0005)
+                h0 = time.perf_counter()  # baseline: the cheapest request, same moment
+                await asyncio.to_thread(http.get, f"http://127.0.0.1:{http_port}/healthz")
+                health = (time.perf_counter() - h0) * 1000
                 if i < args.warmup:
                     continue
+                health_times.append(health)
                 http_times.append((t1 - t0) * 1000)
                 if text in arrivals:
                     e2e.append((arrivals[text] - t0) * 1000)
@@ -181,7 +221,11 @@ async def run(args: argparse.Namespace, accounts: tuple[str, str, str]) -> None:
             f"servers={args.servers} (socket on :{socket_port}, POST to :{http_port}) "
             f"messages={args.messages} lost={lost}"
         )
-        for name, values in (("post->socket", e2e), ("http", http_times)):
+        for name, values in (
+            ("post->socket", e2e),
+            ("http", http_times),
+            ("GET /healthz", health_times),
+        ):
             if values:
                 print(
                     f"{name:>13}: median {statistics.median(values):6.1f} ms  "
@@ -195,6 +239,10 @@ async def run(args: argparse.Namespace, accounts: tuple[str, str, str]) -> None:
             p.wait(timeout=10)
         for log in logs:
             log.unlink(missing_ok=True)
+        from miel.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(QUEUE)
 
 
 def main() -> None:
