@@ -16,7 +16,7 @@ from . import selectors, video_services
 from .models import Video
 from .video_services import VIDEO_MAX_SECONDS, VideoRejected
 
-# Multipart overhead allowed on top of the file itself before a request is refused unread.
+# Multipart overhead allowed on top of the file itself before a request is refused unparsed.
 MULTIPART_SLACK_BYTES = 1024 * 1024
 
 
@@ -69,7 +69,7 @@ def video_manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 def video_upload(request: HttpRequest) -> HttpResponse:
     """Upload through the site (multipart field ``file``). JSON for the XHR uploader, else a
-    redirect back to the page. A body larger than the limit is refused before it is read."""
+    redirect back to the page. A body larger than the limit is refused before it is parsed."""
     member = selectors.member_for_user(user=request.user)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)

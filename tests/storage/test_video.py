@@ -68,7 +68,7 @@ def test_upload_over_the_size_limit_is_refused_with_413(member_client, settings)
     assert not Video.objects.exists()
 
 
-def test_oversized_request_body_is_refused_before_reading(member_client, settings):
+def test_oversized_request_body_is_refused_before_parsing(member_client, settings):
     settings.VIDEO_MAX_BYTES = 10
     big = b"x" * (2 * 1024 * 1024)
     response = member_client.post(
