@@ -20,6 +20,7 @@ EXEMPT_PREFIXES = (
     "/stripe/webhook/",
     "/healthz",
     "/settings/",
+    "/moderation/",  # staff may moderate without a dating profile of their own
 )
 
 
