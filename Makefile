@@ -37,5 +37,5 @@ beat: install
 	$(BIN)/celery -A miel beat --loglevel=INFO
 
 messages: install
-	$(BIN)/python manage.py makemessages -l he --ignore=.venv --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l he --ignore=.venv --ignore=staticfiles --ignore=media --ignore="tests/*" --ignore="bench/*" --no-location --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
