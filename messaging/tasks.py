@@ -119,14 +119,19 @@ def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untype
     now = timezone.now()
     try:
         with transaction.atomic():
-            claimed = MessageEmailNotice.objects.filter(
+            due = MessageEmailNotice.objects.filter(
                 pk=notice_id,
                 reminder_sent_at__isnull=True,
                 new_sent_at__lte=now - REMINDER_AFTER,
                 last_message__date_read__isnull=True,
                 last_message__recipient_deleted=False,
-            ).update(reminder_sent_at=now)
-            if not claimed:
+            ).exists()
+            # The claim filters on the row's own columns only: PostgreSQL re-checks those after
+            # waiting for a twin's lock, whereas a join (an IN subquery) would keep its old
+            # snapshot and let both twins claim.
+            if not due or not MessageEmailNotice.objects.filter(
+                pk=notice_id, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now):
                 return "not-due"
             notice = MessageEmailNotice.objects.select_related(
                 "last_message__recipient__user", "last_message__sender"
