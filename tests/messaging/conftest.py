@@ -28,6 +28,7 @@ def client_for(client):
 
     def login(member):
         client.force_login(member.user)
+        client.cookies["django_language"] = "en"  # assertions read English messages
         return client
 
     return login

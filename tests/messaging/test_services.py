@@ -78,7 +78,7 @@ def test_message_send_refuses_blocked_pair_both_ways(alice, bob):
     for sender, recipient in ((alice, bob), (bob, alice)):
         with pytest.raises(services.MessageRefused) as refused:
             services.message_send(sender=sender, recipient=recipient, text="hello")
-        assert "blocked" in refused.value.messages[0]
+        assert refused.value.code == "blocked"
     assert not Message.objects.exists()
 
 
