@@ -1,0 +1,179 @@
+"""WebSocket scenarios of ``make bench`` (SPEC §16), against a running server.
+
+- **delivery**: ``sockets`` authenticated sockets open at ``/ws/`` (one per user), then one
+  sender posts chat messages over real HTTP (session cookie + CSRF, as the chat form does) at
+  ``rate`` messages per second, round-robin over the socket users; each message's latency is
+  from just before its POST to its ``message.new`` frame arriving on the recipient's socket.
+  Messages that never arrive (within 5 s after the last send) are counted as lost.
+- **reconnect**: every socket is closed, then all are opened again at once; reports how long
+  until all are open and how many handshakes failed.
+
+Used by ``bench/run.py``; ``bench/ws_latency.py`` is the simpler one-socket version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+
+@dataclass
+class Peer:
+    user_id: str
+    cookie: str
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class _Poster:
+    """Thread-local keep-alive HTTP connections for the sender."""
+
+    def __init__(self, host: str, port: int, cookie: str, csrf: str) -> None:
+        self.host, self.port = host, port
+        self.headers = {
+            "Cookie": cookie,
+            "X-CSRFToken": csrf,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        self.local = threading.local()
+
+    def post(self, path: str, text: str) -> tuple[int, float]:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        started = time.perf_counter()
+        try:
+            conn.request("POST", path, body=urlencode({"text": text}), headers=self.headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status, started
+        except (OSError, http.client.HTTPException):
+            self.local.conn = None
+            conn.close()
+            return 0, started
+
+
+async def _open(url: str, peer: Peer, origin: str):  # type: ignore[no-untyped-def]
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        url,
+        additional_headers={"Cookie": peer.cookie},
+        origin=origin,
+        open_timeout=10,
+        max_queue=None,
+        ping_interval=None,
+    )
+
+
+async def _open_all(url: str, peers: list[Peer], origin: str) -> tuple[list, int, float]:
+    started = time.perf_counter()
+    results = await asyncio.gather(*(_open(url, p, origin) for p in peers), return_exceptions=True)
+    seconds = time.perf_counter() - started
+    sockets = [r if not isinstance(r, BaseException) else None for r in results]
+    failed = sum(1 for s in sockets if s is None)
+    return sockets, failed, seconds
+
+
+async def run(
+    *,
+    host: str,
+    port: int,
+    peers: list[Peer],
+    sender_cookie: str,
+    sender_csrf: str,
+    rate: float = 100.0,
+    seconds: float = 10.0,
+) -> dict:
+    url = f"ws://{host}:{port}/ws/"
+    origin = f"http://{host}:{port}"
+    out: dict = {"sockets": len(peers), "rate_per_s": rate, "seconds": seconds}
+
+    sockets, failed, open_s = await _open_all(url, peers, origin)
+    out["open"] = {"failed": failed, "seconds": round(open_s, 3)}
+    arrivals: dict[str, float] = {}
+
+    async def reader(ws) -> None:  # type: ignore[no-untyped-def]
+        try:
+            async for raw in ws:
+                event = json.loads(raw)
+                if event.get("type") == "message.new":
+                    text = event.get("message", {}).get("text", "")
+                    if text.startswith("wsbench "):
+                        arrivals.setdefault(text, time.perf_counter())
+        except Exception:
+            return
+
+    readers = [asyncio.create_task(reader(ws)) for ws in sockets if ws is not None]
+    await asyncio.sleep(1.0)  # let presence broadcasts of the opening settle
+
+    poster = _Poster(host, port, sender_cookie, sender_csrf)
+    live = [p for p, ws in zip(peers, sockets, strict=True) if ws is not None]
+    total = int(rate * seconds)
+    sent: dict[str, float] = {}
+    statuses: dict[int, int] = {}
+    http_ms: list[float] = []
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        futures = []
+        t0 = time.perf_counter()
+        for i in range(total):
+            due = t0 + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            peer = live[i % len(live)]
+            text = f"wsbench {i} {time.time_ns()}"
+
+            def send(peer: Peer = peer, text: str = text) -> None:
+                status, started = poster.post(f"/members/{peer.user_id}/chat/send/", text)
+                sent[text] = started
+                statuses[status] = statuses.get(status, 0) + 1
+                http_ms.append((time.perf_counter() - started) * 1000)
+
+            futures.append(loop.run_in_executor(pool, send))
+        send_s = time.perf_counter() - t0
+        await asyncio.gather(*futures)
+    deadline = time.perf_counter() + 5
+    while len(arrivals) < len(sent) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    latencies = [(arrivals[t] - s) * 1000 for t, s in sent.items() if t in arrivals]
+    ok = statuses.get(200, 0)
+    out["delivery"] = {
+        "messages": total,
+        "achieved_rate_per_s": round(total / send_s, 1) if send_s else None,
+        "http_status": {str(k): v for k, v in sorted(statuses.items())},
+        "lost": ok - len(latencies),
+        "p50_ms": pct(latencies, 50),
+        "p95_ms": pct(latencies, 95),
+        "p99_ms": pct(latencies, 99),
+        "max_ms": max(latencies) if latencies else None,
+        "http_p50_ms": pct(http_ms, 50),
+        "http_p95_ms": pct(http_ms, 95),
+    }
+
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    await asyncio.sleep(1.0)
+
+    sockets, failed, reopen_s = await _open_all(url, peers, origin)
+    out["reconnect"] = {"sockets": len(peers), "failed": failed, "seconds": round(reopen_s, 3)}
+    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    for section in ("delivery",):
+        for key, value in list(out[section].items()):
+            if isinstance(value, float):
+                out[section][key] = round(value, 2)
+    return out
