@@ -1,5 +1,7 @@
 """Root URLs. Each app owns its own ``urls.py``; this file only mounts them."""
 
+import os
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -22,6 +24,9 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("profiles.moderation.urls")),
 ]
+
+if os.environ.get("MIEL_BENCH") == "1":  # `make bench` only: hello world + baselines
+    urlpatterns += [path("_bench/", include("bench.urls"))]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
