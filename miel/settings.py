@@ -111,6 +111,17 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db["OPTIONS"].setdefault("prepare_threshold", None)
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
+    # SPEC §16: under ASGI every request runs its sync code in a fresh thread, so persistent
+    # connections are never reused (a new PostgreSQL connection per request, most of a small
+    # page's time). Production therefore borrows connections from a psycopg pool (DB_POOL).
+    if env.bool("DB_POOL", default=not env.bool("DJANGO_DEBUG", default=True)):
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN", default=2),
+            "max_size": env.int("DB_POOL_MAX", default=8),
+            "timeout": 10,
+        }
+        _db["CONN_MAX_AGE"] = 0  # pooled connections are returned after each request
+        _db["CONN_HEALTH_CHECKS"] = False
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("timeout", 20)
@@ -135,7 +146,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # A blocking pool: a burst waits for a connection instead of failing (SPEC §16).
+            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
                 "prefix": "miel",
