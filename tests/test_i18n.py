@@ -154,7 +154,8 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path, monkeypatch):
     assert PO_PATH.read_bytes() == before  # the committed catalogue was not touched
     regenerated = polib.pofile(str(copy_dir / "django.po"))
     committed = {e.msgid for e in _live(polib.pofile(str(PO_PATH)))}
-    assert {e.msgid for e in _live(regenerated)} == committed, "run `make messages`"
+    new_strings = {e.msgid for e in _live(regenerated)} - committed
+    assert new_strings == set(), "run `make messages` and translate these"
     assert _problems(regenerated) == []
 
 
