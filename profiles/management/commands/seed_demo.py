@@ -57,7 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo data not created: {Member.objects.count():,} members exist already. "
                 f"Admin: {ADMIN_EMAIL}, demo login: {DEMO_EMAIL} (passwords as printed when "
-                f"they were seeded; reset one with `python manage.py changepassword <e-mail>`)."
+                f"they were seeded; reset one with `.venv/bin/python manage.py changepassword <e-mail>`)."
             )
             return
         verbose = opts["verbosity"] >= 1
