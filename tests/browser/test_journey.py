@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from accounts.models import User
 from profiles.demo.photos import render_avatar
@@ -48,6 +49,10 @@ def browser(live_server, settings, monkeypatch):
     # synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.ROOT_URLCONF = "tests.browser.urls"
+    # The live server answers each request on a new thread; with CONN_MAX_AGE > 0 those
+    # threads leave PostgreSQL connections open and the test database cannot be dropped.
+    previous_age = connection.settings_dict.get("CONN_MAX_AGE", 0)
+    connection.settings_dict["CONN_MAX_AGE"] = 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
@@ -55,6 +60,10 @@ def browser(live_server, settings, monkeypatch):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+    connection.settings_dict["CONN_MAX_AGE"] = previous_age
+    # Inside ``sync_playwright`` (greenlets) the test body runs in its own context, so its
+    # database connection is not the one pytest-django closes before dropping the test
+    # database: each test closes it itself (``connection.close()`` at its end).
 
 
 def shot(page, name: str) -> None:
@@ -160,6 +169,7 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
     assert target.name in page.inner_text("main")
     shot(page, "06-member-profile")
     context.close()
+    connection.close()  # see the browser fixture
 
 
 @pytest.mark.parametrize("locale", ["he-IL", "en-US"])
@@ -190,3 +200,4 @@ def test_members_page_on_a_phone_has_no_horizontal_scroll(browser, live_server, 
     assert widths["doc"] <= widths["view"], widths
     assert widths["body"] <= widths["view"], widths
     context.close()
+    connection.close()  # see the browser fixture
