@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture
@@ -14,3 +15,12 @@ def pushes(monkeypatch):
 
     monkeypatch.setattr("miel.realtime.send_now", fake_send_now)
     return sent
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read English text (Hebrew is the default language and has a full catalogue;
+    tests/test_i18n.py checks the Hebrew pages)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
