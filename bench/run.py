@@ -307,7 +307,12 @@ def explain_members(viewers: dict, *, distance: int) -> str:
             sql = q["sql"]
             if "profiles_member" not in sql or "LIMIT" not in sql:
                 continue
-            kind = "count (capped)" if "COUNT(" in sql.upper() else "page"
+            if "COUNT(" in sql.upper():
+                kind = "count (capped)"
+            elif sql.startswith('SELECT "profiles_member"."id" AS "pk"'):
+                kind = "boosted ids"
+            else:
+                kind = "page"
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                 plan = "\n".join(r[0] for r in cursor.fetchall())
