@@ -7,26 +7,28 @@ phone has no horizontal scroll. Screenshots go to /tmp/miel-shots/ for a human t
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from accounts.models import User
 from profiles.demo.photos import render_avatar
-from profiles.models import Member, Photo
+from profiles.models import Interest, Member, Photo
 from tests.conftest import require_service
 from tests.factories import MemberFactory, PhotoFactory, image_bytes
 
 pytestmark = [
     pytest.mark.browser,
-    # live_server needs a transactional database; serialized_rollback restores the migrated
-    # interest catalogue if an earlier transactional test flushed it.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs a transactional database (see ``interest_catalogue`` for what a
+    # flush by an earlier transactional test leaves behind).
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +45,17 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture
-def browser(live_server, settings, monkeypatch):
+def interest_catalogue(transactional_db):
+    """The migrated interest catalogue. An earlier transactional test's flush empties it (and
+    ``serialized_rollback`` clashes with the content types that flush re-creates), so load it
+    again from the data migration when it is missing."""
+    if not Interest.objects.exists():
+        migration = importlib.import_module("profiles.migrations.0002_interest_catalogue")
+        migration.add_catalogue(django_apps, None)
+
+
+@pytest.fixture
+def browser(live_server, interest_catalogue, settings, monkeypatch):
     require_service(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay
     # synchronous and safe.

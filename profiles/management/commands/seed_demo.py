@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL, demo_seed
-from profiles.models import Member
+from profiles.models import Interest, Member
 
 
 class Command(BaseCommand):
@@ -53,6 +53,8 @@ class Command(BaseCommand):
             raise CommandError("--members must be 0 or more.")
         if opts["batch_size"] < 1:
             raise CommandError("--batch-size must be 1 or more.")
+        if not Interest.objects.exists():
+            raise CommandError("The interest catalogue is empty: run `manage.py migrate` first.")
         if opts["if_empty"] and Member.objects.exists():
             self.stdout.write(
                 f"Demo data not created: {Member.objects.count():,} members exist already. "
