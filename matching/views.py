@@ -263,7 +263,7 @@ def view_duration(request: HttpRequest) -> HttpResponse:
     target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
     try:
         seconds = int(float(request.POST.get("seconds", "")))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e309" overflow int()
         return HttpResponseBadRequest(_("Invalid duration."))
     services.view_duration_report(viewer=request.user, viewed=target, seconds=seconds)
     return HttpResponse(status=204)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -111,8 +111,13 @@ def cursor_decode(cursor: str | None) -> tuple[datetime, UUID] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, pk = raw.split("|", 1)
-        return datetime.fromisoformat(created), UUID(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:
+            return None
+        # A tampered offset near year 1 or 9999 overflows when the database converts it to
+        # UTC (a 500 on SQLite): normalise here, where the error can be caught.
+        return moment.astimezone(UTC), UUID(pk)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
 
 
