@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+
+def email_site() -> SimpleNamespace:
+    """What account e-mails call the site: "Miel" at ``SITE_URL``'s host. The sites framework's
+    row is still the default "example.com", and e-mails naming a stranger's domain look like
+    phishing."""
+    return SimpleNamespace(name="Miel", domain=urlsplit(settings.SITE_URL).netloc or "Miel")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,6 +37,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).strip().lower()
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        super().send_mail(template_prefix, email, {"current_site": email_site(), **context})
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
