@@ -123,10 +123,18 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
         push_to_user(
             target.user_id,
             "like.new",
-            from_user_id=str(source.user_id),
-            name=source.name,
+            **_sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source),
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
+
+
+def _sender_identity(*, recipient: User, feature: Feature, who: Member) -> dict[str, str]:
+    """Who liked / viewed, for a live notice: only for recipients whose plan shows it (SPEC
+    §6, §7). Free members get an anonymous "someone" notice; the WebSocket frame must not hand
+    them the premium list one event at a time."""
+    if not has_feature(recipient, feature):
+        return {}
+    return {"from_user_id": str(who.user_id), "name": who.name}
 
 
 def _match_announce(*, source: Member, target: Member) -> None:
@@ -288,7 +296,11 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
                 return False
         interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
         push_to_user(
-            viewed.user_id, "profile.viewed", from_user_id=str(viewer.pk), name=viewer_member.name
+            viewed.user_id,
+            "profile.viewed",
+            **_sender_identity(
+                recipient=viewed.user, feature=Feature.SEE_WHO_VIEWED_ME, who=viewer_member
+            ),
         )
     return True
 

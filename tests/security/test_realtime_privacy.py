@@ -1,0 +1,55 @@
+"""Live notices must not leak premium data: a free member's ``like.new`` / ``profile.viewed``
+WebSocket event says "someone", a premium member's says who (SPEC §6, §7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from matching import services
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pushes():
+    with mock.patch("matching.services.push_to_user") as push:
+        yield push
+
+
+def _make_premium(member):
+    member.user.premium_until = timezone.now() + timedelta(days=30)
+    member.user.save(update_fields=["premium_until"])
+
+
+def _events(pushes, kind):
+    return [c for c in pushes.call_args_list if c.args[1] == kind]
+
+
+def test_free_member_gets_anonymous_like_and_view_notices(
+    pushes, django_capture_on_commit_callbacks
+):
+    admirer, free = MemberFactory(name="Zebulon"), MemberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.like_toggle(source=admirer, target=free)
+        services.profile_view_record(viewer=admirer.user, viewed=free)
+    for kind in ("like.new", "profile.viewed"):
+        (event,) = _events(pushes, kind)
+        assert event.args[0] == free.user_id
+        assert "Zebulon" not in repr(event)
+        assert str(admirer.user_id) not in repr(event)
+
+
+def test_premium_member_sees_who(pushes, django_capture_on_commit_callbacks):
+    admirer, premium = MemberFactory(name="Zebulon"), MemberFactory()
+    _make_premium(premium)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.like_toggle(source=admirer, target=premium)
+        services.profile_view_record(viewer=admirer.user, viewed=premium)
+    for kind in ("like.new", "profile.viewed"):
+        (event,) = _events(pushes, kind)
+        assert event.kwargs == {"from_user_id": str(admirer.user_id), "name": "Zebulon"}
