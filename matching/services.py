@@ -147,7 +147,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
             other_user_id=str(other.user_id),
             name=other.name,
             url=f"/members/{other.user_id}/",
-            chat_url=f"/messages/{other.user_id}/",
+            chat_url=f"/members/{other.user_id}/chat/",
         )
     created = MatchNotification.objects.bulk_create(
         [

@@ -53,3 +53,16 @@ def test_premium_member_sees_who(pushes, django_capture_on_commit_callbacks):
     for kind in ("like.new", "profile.viewed"):
         (event,) = _events(pushes, kind)
         assert event.kwargs == {"from_user_id": str(admirer.user_id), "name": "Zebulon"}
+
+
+def test_match_notice_links_to_a_chat_that_opens(
+    client, pushes, django_capture_on_commit_callbacks
+):
+    a, b = MemberFactory(), MemberFactory()
+    services.like_toggle(source=b, target=a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.like_toggle(source=a, target=b)
+    (to_a,) = [c for c in _events(pushes, "match.new") if c.args[0] == a.user_id]
+    client.force_login(a.user)
+    assert client.get(to_a.kwargs["chat_url"]).status_code == 200
+    assert client.get(to_a.kwargs["url"]).status_code == 200
