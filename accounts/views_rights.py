@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from billing.services import subscription_cancel_for_account_deletion
+from billing.stripe_client import StripeUnavailable
+
 from . import data_export, deletion
 
 
@@ -89,6 +92,17 @@ def delete_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AccountDeleteForm(request.POST, user=user)
         if form.is_valid():
+            try:
+                subscription_cancel_for_account_deletion(user=user)
+            except StripeUnavailable:
+                form.add_error(
+                    None,
+                    _(
+                        "We could not cancel your subscription right now, so nothing was "
+                        "deleted. Please try again in a few minutes."
+                    ),
+                )
+                return render(request, "accounts/settings_delete.html", {"form": form}, status=503)
             deletion.account_delete(user=user)
             logout(request)
             messages.success(request, _("Your account and all your data were deleted. Goodbye!"))

@@ -203,3 +203,16 @@ def premium_grant(*, user: User, months: int, boosts: int = 0) -> User:
     locked.boosts_available += boosts
     locked.save(update_fields=["premium_until", "boosts_available"])
     return locked
+
+
+def subscription_cancel_for_account_deletion(*, user: User) -> bool:
+    """Stop billing before ``user``'s account is deleted (SPEC §3 "delete my account").
+
+    Cancels the Stripe subscription at once when the user has one and Stripe is configured;
+    returns True when a subscription was cancelled. Raises
+    :class:`billing.stripe_client.StripeUnavailable` when Stripe cannot be reached, so the
+    caller keeps the account (and the subscription reference) and asks to try again.
+    """
+    if not user.stripe_subscription_id or not stripe_client.is_configured():
+        return False
+    return stripe_client.subscription_cancel(user.stripe_subscription_id) is not None

@@ -134,6 +134,22 @@ def subscription_retrieve(subscription_id: str) -> dict[str, Any]:
     return _call("subscription retrieve", client.v1.subscriptions.retrieve, subscription_id)
 
 
+def subscription_cancel(subscription_id: str) -> dict[str, Any] | None:
+    """Cancel the subscription at once (account deletion). Returns the cancelled subscription,
+    or None when Stripe no longer knows it. Raises :class:`StripeUnavailable` otherwise."""
+    client = _client()
+    try:
+        return _as_dict(client.v1.subscriptions.cancel(subscription_id))
+    except stripe.InvalidRequestError as exc:
+        if getattr(exc, "code", None) == "resource_missing" or exc.http_status == 404:
+            return None
+        logger.warning("stripe subscription cancel failed: %s", exc)
+        raise StripeUnavailable(str(exc)) from exc
+    except stripe.StripeError as exc:
+        logger.warning("stripe subscription cancel failed: %s", exc)
+        raise StripeUnavailable(str(exc)) from exc
+
+
 def webhook_verify(*, payload: bytes, sig_header: str | None) -> None:
     """Check the ``Stripe-Signature`` header against the raw body with STRIPE_WEBHOOK_SECRET.
 

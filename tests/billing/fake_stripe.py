@@ -515,6 +515,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, b"not found", "text/plain")
 
+    def do_DELETE(self) -> None:
+        """``DELETE /v1/subscriptions/<id>``: cancel at once, as Stripe does."""
+        path = urlsplit(self.path).path
+        fake = self.stripe
+        fake.requests.append(("DELETE", path, {}))
+        if not self._authorised():
+            return
+        prefix = "/v1/subscriptions/"
+        sub_id = path[len(prefix) :] if path.startswith(prefix) else ""
+        if sub_id not in fake.subscriptions:
+            self._error(404, f"No such subscription: '{sub_id}'")
+            return
+        fake.cancel_now(sub_id)
+        with fake.lock:
+            self._json(200, fake.public(fake.subscriptions[sub_id]))
+
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
         fake = self.stripe
