@@ -26,8 +26,12 @@ def file_delete_on_commit(field_file: FieldFile | None) -> None:
     if not field_file or not field_file.name:
         return
     storage, name = field_file.storage, field_file.name
+    model, field_name = type(field_file.instance), field_file.field.name
 
     def _delete() -> None:
+        # Several rows may share one stored file (demo photos do): keep it while any remains.
+        if model._default_manager.filter(**{field_name: name}).exists():
+            return
         try:
             storage.delete(name)
         except Exception:
