@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import uuid6
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -84,6 +85,9 @@ class User(AbstractUser):
     has_seen_welcome_message = models.BooleanField(default=False)
     welcome_email_sent_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="Asia/Jerusalem")
+    #: The site language the member last chose (a code from settings.LANGUAGES); e-mails to
+    #: them are written in it. Empty = never chose: the site default (settings.LANGUAGE_CODE).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
     incognito = models.BooleanField(
         default=False, help_text=_("Premium: browse without recording views.")
     )
@@ -120,6 +124,13 @@ class User(AbstractUser):
     def is_premium(self) -> bool:
         """Premium = ``premium_until`` in the future (SPEC §13)."""
         return self.premium_until is not None and self.premium_until > timezone.now()
+
+    @property
+    def email_language(self) -> str:
+        """The language code to write this user's e-mails in (SPEC §15): their last choice,
+        else the site default."""
+        codes = {code for code, _name in settings.LANGUAGES}
+        return self.language if self.language in codes else settings.LANGUAGE_CODE
 
     @property
     def preferred_gender_list(self) -> list[str]:

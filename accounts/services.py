@@ -71,6 +71,19 @@ def user_update_settings(
     return user
 
 
+def user_set_language(*, user: User, language: str) -> bool:
+    """Remember ``language`` (a code of settings.LANGUAGES, e.g. "he" or "en") as the language
+    ``user`` reads the site in, so e-mails to them use it (SPEC §15). Unknown codes are ignored.
+    Returns True when the stored value changed (one UPDATE, none when unchanged)."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return False
+    changed = User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language
+    return bool(changed)
+
+
 def verification_email_resend(*, request, email: str) -> bool:  # type: ignore[no-untyped-def]
     """Send a fresh 24-hour verification link when ``email`` is an unverified address.
 

@@ -17,7 +17,7 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.email_language):  # the language they signed up / chose
         context = {"user": user, "site_url": settings.SITE_URL}
         subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
         body = render_to_string("accounts/email/welcome_message.txt", context)

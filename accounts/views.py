@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import AccountSettingsForm, ResendVerificationForm
@@ -44,3 +45,14 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
     else:
         form = ResendVerificationForm()
     return render(request, "accounts/verification_resend.html", {"form": form, "sent": sent})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher (``/i18n/setlang/``, POST ``language`` + ``next``), which
+    also remembers the choice on a signed-in user (``User.language``) so their e-mails come in
+    that language (SPEC §15)."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if language and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    return response

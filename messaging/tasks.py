@@ -56,7 +56,7 @@ def _send(kind: str, message: Message) -> None:
         "chat_url": f"{settings.SITE_URL.rstrip('/')}{chat_path}",
         "reminder": kind == "reminder",
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient.user.email_language):  # the recipient's language
         subject = render_to_string("messaging/email/new_message_subject.txt", context).strip()
         body = render_to_string("messaging/email/new_message.txt", context)
     send_mail(subject, body, None, [recipient.user.email])
