@@ -26,6 +26,7 @@ class PremiumStatus:
     can_manage: bool  # a Stripe customer exists: the portal can be opened
     boosted_until: datetime | None
     plan: Plan | None  # the plan of the latest payment
+    payment_failed: bool = False  # the latest invoice's payment failed (Stripe retries it)
 
 
 def subscription_is_running(*, user: User) -> bool:
@@ -55,6 +56,7 @@ def premium_status(*, user: User) -> PremiumStatus:
         can_manage=bool(user.stripe_customer_id),
         boosted_until=boosted_until,
         plan=plan_get(last.plan_id) if last else None,
+        payment_failed=last is not None and last.status == Transaction.Status.FAILED,
     )
 
 

@@ -28,6 +28,7 @@ HANDLED_EVENTS = frozenset(
     {
         "checkout.session.completed",
         "invoice.paid",
+        "invoice.payment_failed",
         "customer.subscription.updated",
         "customer.subscription.deleted",
     }
@@ -183,12 +184,13 @@ def _record_invoice(
     if not isinstance(amount_minor, int):
         amount_minor = plan.amount_minor
     boosts = plan.boosts if amount_minor > 0 else 0
+    amount = (Decimal(amount_minor) / 100).quantize(Decimal("0.01"))
     try:
         with transaction.atomic():
             Transaction.objects.create(
                 id=invoice_id,
                 user=user,
-                amount=(Decimal(amount_minor) / 100).quantize(Decimal("0.01")),
+                amount=amount,
                 plan_id=plan.id,
                 status=Transaction.Status.SUCCEEDED,
                 months=plan.months,
@@ -196,10 +198,59 @@ def _record_invoice(
                 created=_ts(invoice.get("created")) or now,
             )
     except IntegrityError:
-        logger.info("invoice %s already recorded; no boosts granted again", invoice_id)
-        return
+        # A failed attempt of this invoice was recorded first (invoice.payment_failed): the
+        # retry succeeded, so the row turns SUCCEEDED and the boosts are granted, once (the
+        # conditional UPDATE matches only while the row is still FAILED).
+        upgraded = Transaction.objects.filter(
+            id=invoice_id, user=user, status=Transaction.Status.FAILED
+        ).update(status=Transaction.Status.SUCCEEDED, amount=amount, boosts=boosts)
+        if not upgraded:
+            logger.info("invoice %s already recorded; no boosts granted again", invoice_id)
+            return
     if boosts:
         User.objects.filter(pk=user.pk).update(boosts_available=F("boosts_available") + boosts)
+
+
+def _record_failed_invoice(
+    *, user: User, invoice: dict[str, Any], sub: dict[str, Any] | None, now: datetime
+) -> bool:
+    """Record a failed invoice payment (``invoice.payment_failed``, SPEC §13) as a FAILED
+    Transaction with the amount due and no boosts (id = the invoice id, so Stripe's retries of
+    the same invoice add no row, and a later ``invoice.paid`` turns it SUCCEEDED). Premium is
+    not touched: it was paid up to ``premium_until`` and lapses then unless a retry succeeds.
+    Returns True when this is the invoice's first recorded failure (the member is told once)."""
+    invoice_id = _id(invoice.get("id"))
+    plan = _plan_of_invoice(invoice, sub)
+    if not invoice_id or plan is None:
+        logger.warning("invoice.payment_failed without a known plan: %s", invoice_id)
+        return False
+    amount_minor = invoice.get("amount_due")
+    if not isinstance(amount_minor, int):
+        amount_minor = plan.amount_minor
+    try:
+        with transaction.atomic():
+            Transaction.objects.create(
+                id=invoice_id,
+                user=user,
+                amount=(Decimal(amount_minor) / 100).quantize(Decimal("0.01")),
+                plan_id=plan.id,
+                status=Transaction.Status.FAILED,
+                months=plan.months,
+                boosts=0,
+                created=_ts(invoice.get("created")) or now,
+            )
+    except IntegrityError:
+        # Already recorded: a further failed attempt, or a late event for a paid invoice.
+        return False
+    return True
+
+
+def _notify_payment_failed(user: User, invoice_id: str) -> None:
+    """Queue the "your payment failed" e-mail after the event's transaction commits."""
+    from .tasks import send_payment_failed_email
+
+    user_id = str(user.pk)
+    transaction.on_commit(lambda: send_payment_failed_email.delay(user_id, invoice_id))
 
 
 def _parse_event(payload: bytes) -> dict[str, Any]:
@@ -285,4 +336,8 @@ def _apply_event(event_type: str, obj: dict[str, Any]) -> str:
     )
     if event_type == "invoice.paid":
         _record_invoice(user=user, invoice=obj, sub=sub, now=now)
+    elif event_type == "invoice.payment_failed" and _record_failed_invoice(
+        user=user, invoice=obj, sub=sub, now=now
+    ):
+        _notify_payment_failed(user, str(_id(obj.get("id"))))
     return "processed"

@@ -313,6 +313,49 @@ class FakeStripe:
             sub["latest_invoice"] = invoice["id"]
             return self.event("invoice.paid", invoice, now=now)
 
+    def renewal_fails(self, sub_id: str, *, now: int | None = None) -> dict[str, Any]:
+        """The next period's charge is declined: the subscription goes ``past_due`` (its period
+        does not move) and an open invoice is left; returns the ``invoice.payment_failed``
+        event. A later :meth:`retry_succeeds` pays that same invoice."""
+        with self.lock:
+            now = int(time.time()) if now is None else now
+            sub = self.subscriptions[sub_id]
+            item = sub["items"]["data"][0]
+            invoice = self._invoice(sub, amount=item["price"]["unit_amount"], now=now)
+            invoice.update(
+                status="open",
+                paid=False,
+                amount_paid=0,
+                attempt_count=1,
+                billing_reason="subscription_cycle",
+                next_payment_attempt=now + 3 * 86400,
+            )
+            sub["status"] = "past_due"
+            sub["latest_invoice"] = invoice["id"]
+            return self.event("invoice.payment_failed", invoice, now=now)
+
+    def retry_fails(self, invoice_id: str) -> dict[str, Any]:
+        """Stripe's next automatic attempt of an open invoice is declined again."""
+        with self.lock:
+            invoice = self.invoices[invoice_id]
+            invoice["attempt_count"] = invoice.get("attempt_count", 1) + 1
+            return self.event("invoice.payment_failed", invoice)
+
+    def retry_succeeds(self, invoice_id: str) -> dict[str, Any]:
+        """A retry of an open invoice is paid: the subscription is active again for the next
+        period; returns the ``invoice.paid`` event (same invoice id as the failure)."""
+        with self.lock:
+            invoice = self.invoices[invoice_id]
+            sub_id = invoice["parent"]["subscription_details"]["subscription"]
+            sub = self.subscriptions[sub_id]
+            item = sub["items"]["data"][0]
+            length = item["current_period_end"] - item["current_period_start"]
+            item["current_period_start"] = item["current_period_end"]
+            item["current_period_end"] += length
+            invoice.update(status="paid", paid=True, amount_paid=invoice["amount_due"])
+            sub["status"] = "active"
+            return self.event("invoice.paid", invoice)
+
     def cancel_at_period_end(self, sub_id: str, *, cancel: bool = True) -> dict[str, Any]:
         """Portal "cancel" / "resume"; returns the ``customer.subscription.updated`` event."""
         with self.lock:

@@ -1,0 +1,42 @@
+"""Billing e-mails (SPEC §13) as Celery tasks."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+
+from .models import Transaction
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """Tell ``user_id`` (a User UUID string) that the payment of Stripe invoice ``invoice_id``
+    failed and how to fix it, in their language. Queued once per failed invoice by the
+    ``invoice.payment_failed`` webhook; sends nothing when the invoice has been paid since (a
+    retry succeeded) or the account is gone. Returns True when an e-mail was sent; retries on
+    SMTP errors."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    failed = Transaction.objects.filter(
+        id=invoice_id, user_id=user_id, status=Transaction.Status.FAILED
+    ).first()
+    if user is None or failed is None or not user.email:
+        return False
+    context = {
+        "user": user,
+        "amount": failed.amount,
+        "premium_url": f"{settings.SITE_URL.rstrip('/')}{reverse('billing:premium')}",
+    }
+    with translation.override(user.email_language):
+        subject = render_to_string("billing/email/payment_failed_subject.txt", context).strip()
+        body = render_to_string("billing/email/payment_failed.txt", context)
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+    return True
