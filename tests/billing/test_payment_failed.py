@@ -73,7 +73,8 @@ def test_failed_renewal_is_recorded_and_the_member_told_once(
     assert user.boosts_available == 5
     [email] = mail.outbox
     assert email.to == [user.email]
-    assert "29.90" in email.body and "/premium/" in email.body
+    assert "29.90" in email.body
+    assert "/premium/" in email.body
 
     # The same event again, and Stripe's next failed attempt (a new event id): nothing new.
     _deliver(client, failed, django_capture_on_commit_callbacks)
@@ -140,7 +141,8 @@ def test_payment_failed_email_is_in_the_members_language(
         _deliver(client, _renewal_fails(fake_stripe, sub_id), django_capture_on_commit_callbacks)
 
     [email] = mail.outbox
-    assert HEBREW.search(email.subject) and HEBREW.search(email.body)
+    assert HEBREW.search(email.subject)
+    assert HEBREW.search(email.body)
 
 
 def test_payment_failed_for_an_unknown_customer_records_nothing(
