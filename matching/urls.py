@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import smart_views, views
+from . import blocking_views, smart_views, views
 
 app_name = "matching"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("location/", views.location_set, name="location_set"),
     path("location/city/", views.location_city, name="location_city"),
     path("location/cities/", views.city_options, name="city_options"),
+    path("settings/blocked/", blocking_views.blocked_list, name="blocked_list"),
+    path("settings/blocked/<uuid:user_id>/unblock/", blocking_views.unblock, name="unblock"),
 ]
