@@ -23,10 +23,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from matching import selectors
+from matching import discovery, geo, selectors
 from matching.forms import discover_filters_from_query
-from matching.views import _chip_urls, _filters_query, _stories_strip_template
-from profiles.models import Member, age_on
+from matching.views import _chip_urls, _filters_query, _stories_strip_template, cards_link
+from profiles.models import Member
 from profiles.selectors import member_for_user
 
 
@@ -42,39 +42,32 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
-    return 2 * selectors.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return 2 * geo.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _base_queryset(*, viewer, filters: selectors.DiscoverFilters, now):  # type: ignore[no-untyped-def]
+def _base_queryset(*, viewer, filters: discovery.DiscoverFilters, now):  # type: ignore[no-untyped-def]
     today = timezone.localdate(now)
-    qs = selectors.members_discoverable(viewer=viewer)
+    qs = discovery.members_discoverable(viewer=viewer)
     if filters.genders:
         qs = qs.filter(gender__in=filters.genders)
-    qs = qs.filter(date_of_birth__lte=selectors.dob_latest_for_age(filters.age_min, today=today))
+    qs = qs.filter(date_of_birth__lte=discovery.dob_latest_for_age(filters.age_min, today=today))
     return qs.filter(
-        date_of_birth__gt=selectors.dob_latest_for_age(filters.age_max + 1, today=today)
+        date_of_birth__gt=discovery.dob_latest_for_age(filters.age_max + 1, today=today)
     )
 
 
 def _cards(*, me: Member, members: list[Member], distances: list[float | None], now):  # type: ignore[no-untyped-def]
-    today = timezone.localdate(now)
     liked = selectors.liked_member_ids(source=me, target_ids=[m.pk for m in members])
-    return [
-        selectors.DiscoverCard(
-            member=m,
-            age=age_on(m.date_of_birth, today),
-            distance_km=km,
-            is_online=m.last_active_at is not None
-            and m.last_active_at >= now - selectors.ONLINE_WINDOW,
-            is_verified=selectors.member_card_verified(member=m),
-            is_boosted=m.boosted_until is not None and m.boosted_until > now,
-            liked=m.pk in liked,
-        )
-        for m, km in zip(members, distances, strict=True)
-    ]
+    for m, km in zip(members, distances, strict=True):
+        m.distance_km = km  # type: ignore[attr-defined]
+        m.oauth_verified = m.user.oauth_verified  # type: ignore[attr-defined]
+        m.email_verified = m.user.email_verified  # type: ignore[attr-defined]
+        m.liked = m.pk in liked  # type: ignore[attr-defined]
+    return discovery.discover_cards(members, now=now)
 
 
-def _render(request: HttpRequest, *, me: Member, page: selectors.DiscoverPage, next_url: str):
+def _render(request: HttpRequest, *, me: Member, page: discovery.DiscoverPage, next_url: str):
+    cards_link(page.cards)
     query = _filters_query(page.filters, page.page_size)
     return render(
         request,
@@ -86,9 +79,10 @@ def _render(request: HttpRequest, *, me: Member, page: selectors.DiscoverPage, n
             "chips": _chip_urls(page.filters, page.page_size),
             "me": me,
             "genders": Member.Gender.choices,
-            "page_sizes": selectors.PAGE_SIZES,
+            "page_sizes": discovery.PAGE_SIZES,
             "interests": [],
             "stories_strip": _stories_strip_template(),
+            "like_next": request.get_full_path(),
         },
     )
 
@@ -115,10 +109,10 @@ def members_naive(request: HttpRequest) -> HttpResponse:
         km = None
         if me.latitude is not None and m.latitude is not None and m.longitude is not None:
             km = _haversine_km(
-                selectors.snap_coordinate(me.latitude),
-                selectors.snap_coordinate(me.longitude),  # type: ignore[arg-type]
-                selectors.snap_coordinate(m.latitude),
-                selectors.snap_coordinate(m.longitude),
+                geo.snap_coordinate(me.latitude),
+                geo.snap_coordinate(me.longitude),  # type: ignore[arg-type]
+                geo.snap_coordinate(m.latitude),
+                geo.snap_coordinate(m.longitude),
             )
         limit = filters.distance_km if me.latitude is not None else None
         if limit is not None and (km is None or km > limit):
@@ -132,7 +126,7 @@ def members_naive(request: HttpRequest) -> HttpResponse:
     )
     number = _page_number(request)
     chunk = kept[(number - 1) * size : number * size]
-    page = selectors.DiscoverPage(
+    page = discovery.DiscoverPage(
         cards=_cards(
             me=me, members=[m for m, _ in chunk], distances=[k for _, k in chunk], now=now
         ),
@@ -160,13 +154,11 @@ def members_offset(request: HttpRequest) -> HttpResponse:
     has_location = me.latitude is not None and me.longitude is not None
     if has_location:
         qs = qs.annotate(
-            distance_km=selectors.distance_expression(latitude=me.latitude, longitude=me.longitude)
+            distance_km=geo.distance_expression(latitude=me.latitude, longitude=me.longitude)
         )
         if filters.distance_km is not None:
             qs = qs.filter(
-                selectors._location_q(
-                    latitude=me.latitude, longitude=me.longitude, km=filters.distance_km
-                )
+                geo.location_q(latitude=me.latitude, longitude=me.longitude, km=filters.distance_km)
             ).filter(distance_km__lte=float(filters.distance_km))
     qs = qs.annotate(
         boosted=Case(
@@ -179,7 +171,7 @@ def members_offset(request: HttpRequest) -> HttpResponse:
     number = _page_number(request)
     page_obj = paginator.get_page(number)
     members = list(page_obj.object_list)
-    page = selectors.DiscoverPage(
+    page = discovery.DiscoverPage(
         cards=_cards(
             me=me,
             members=members,

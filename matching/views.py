@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -26,7 +28,7 @@ from billing.entitlements import Feature, has_feature
 from profiles.models import Interest, Member
 from profiles.selectors import member_for_user
 
-from . import selectors, services
+from . import discovery, selectors, services
 from .cities import city_get, city_search
 from .forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
 
@@ -38,7 +40,7 @@ CHIPS = (
 )
 
 
-def _filters_query(filters: selectors.DiscoverFilters, page_size: int) -> dict[str, str]:
+def _filters_query(filters: discovery.DiscoverFilters, page_size: int) -> dict[str, str]:
     query = {
         "gender": ",".join(filters.genders),
         "age_min": str(filters.age_min),
@@ -56,7 +58,7 @@ def _filters_query(filters: selectors.DiscoverFilters, page_size: int) -> dict[s
     return query
 
 
-def _chip_urls(filters: selectors.DiscoverFilters, page_size: int) -> list[dict]:
+def _chip_urls(filters: discovery.DiscoverFilters, page_size: int) -> list[dict]:
     base = _filters_query(filters, page_size)
     base.pop("online", None)
     variants = {
@@ -88,39 +90,72 @@ def _stories_strip_template() -> str | None:
     return "stories/_strip.html"
 
 
+_NO_ID = str(UUID(int=0))
+
+
+def cards_link(cards: list[discovery.DiscoverCard]) -> None:
+    """Fill each card's profile and like URLs and photo alt text: two ``reverse()`` calls for
+    the whole page (the URLs differ only by the user id) instead of four per card."""
+    profile = reverse("profiles:member_detail", args=[_NO_ID])
+    like_url = reverse("matching:like", args=[_NO_ID])
+    photo_of = _("Photo of %(name)s")
+    for card in cards:
+        user_id = str(card.member.user_id)
+        card.profile_url = profile.replace(_NO_ID, user_id)
+        card.like_url = like_url.replace(_NO_ID, user_id)
+        card.photo_alt = photo_of % {"name": card.member.name}
+
+
+def _own_member(request: HttpRequest) -> Member:
+    """The signed-in user's member row, without joining the user the request already has;
+    both directions of the one-to-one are cached, so ``request.user.member`` (the boost box,
+    the stories strip) costs no further query. 404 when the profile is not complete."""
+    me = Member.objects.filter(user_id=request.user.pk).first()
+    if me is None:
+        raise Http404
+    me.user = request.user  # type: ignore[assignment]
+    return me
+
+
 @login_required
 @require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
     """``/members/`` (SPEC §5). An htmx request with a cursor returns only the next cards."""
-    me = member_for_user(user=request.user)
+    me = _own_member(request)
     filters, page_size = discover_filters_from_query(request.GET, user=request.user, member=me)
+    cursor = request.GET.get("cursor") or None
     try:
-        page = selectors.members_discover(
+        page = discovery.members_discover(
             viewer=request.user,
             filters=filters,
-            cursor=request.GET.get("cursor") or None,
+            cursor=cursor,
             page_size=page_size,
             viewer_member=me,
         )
-    except selectors.InvalidCursor:
+    except discovery.InvalidCursor:
         return HttpResponseBadRequest(_("This link has expired. Reload the list."))
+    cards_link(page.cards)
     query = _filters_query(page.filters, page.page_size)
     next_url = f"?{urlencode({**query, 'cursor': page.next_cursor})}" if page.next_cursor else ""
     context = {
         "page": page,
         "next_url": next_url,
-        "query": query,
-        "chips": _chip_urls(page.filters, page.page_size),
-        "me": me,
-        "genders": Member.Gender.choices,
-        "page_sizes": selectors.PAGE_SIZES,
-        "interests": list(Interest.objects.order_by("category", "slug"))
+        # Every like form on the page posts back to this page (no-JS fallback).
+        "like_next": request.get_full_path(),
+    }
+    if request.htmx and cursor:
+        return render(request, "matching/_member_page.html", context)
+    context.update(
+        query=query,
+        chips=_chip_urls(page.filters, page.page_size),
+        me=me,
+        genders=Member.Gender.choices,
+        page_sizes=discovery.PAGE_SIZES,
+        interests=list(Interest.objects.order_by("category", "slug"))
         if page.interests_allowed
         else [],
-        "stories_strip": _stories_strip_template(),
-    }
-    if request.htmx and request.GET.get("cursor"):
-        return render(request, "matching/_member_page.html", context)
+        stories_strip=_stories_strip_template(),
+    )
     return render(request, "matching/member_list.html", context)
 
 

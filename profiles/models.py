@@ -65,6 +65,11 @@ class Interest(models.Model):
         return self.name_he if (get_language() or "he").startswith("he") else self.name
 
 
+#: The columns the members list filters on (SPEC §5), carried by its indexes.
+_LISTING_FILTER_COLUMNS = ("gender", "date_of_birth", "user_id", "boosted_until")
+_LISTING_COLUMNS = ("latitude", "longitude", *_LISTING_FILTER_COLUMNS)
+
+
 class Member(UUIDModel):
     """The dating profile of a user (1:1), created when onboarding completes (SPEC §0, §3)."""
 
@@ -97,6 +102,11 @@ class Member(UUIDModel):
     video_uploaded_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from User.last_active_at so the members list orders on one table (SPEC §16).
     last_active_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised from User: ``is_active and profile_complete``, so the members list filters
+    # on this table alone (SPEC §16). A member row is created when the profile is completed,
+    # hence True by default; profiles.services.member_listed_sync keeps it in step with the
+    # user (called by the services that change either flag, and on every User save).
+    listed = models.BooleanField(default=True, editable=False)
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
 
     class Meta:
@@ -115,10 +125,41 @@ class Member(UUIDModel):
         ]
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="member_lat_lon_idx"),
-            models.Index(fields=["-last_active_at", "-id"], name="member_active_idx"),
-            models.Index(fields=["-created", "-id"], name="member_newest_idx"),
             models.Index(fields=["gender", "date_of_birth"], name="member_gender_dob_idx"),
-            models.Index(fields=["boosted_until"], name="member_boosted_idx"),
+            # The members list (matching.discovery, SPEC §16) over listed members only: each
+            # ordering, the same over boosted members (few), and the bounding box. Every
+            # filtered column is INCLUDEd, so the rows a page skips are never read from the
+            # table (index-only scans).
+            models.Index(
+                fields=["-last_active_at", "-id"],
+                include=_LISTING_COLUMNS,
+                condition=models.Q(listed=True),
+                name="member_listed_active_idx",
+            ),
+            models.Index(
+                fields=["-created", "-id"],
+                include=_LISTING_COLUMNS,
+                condition=models.Q(listed=True),
+                name="member_listed_newest_idx",
+            ),
+            models.Index(
+                fields=["-last_active_at", "-id"],
+                include=_LISTING_COLUMNS,
+                condition=models.Q(listed=True, boosted_until__isnull=False),
+                name="member_boosted_active_idx",
+            ),
+            models.Index(
+                fields=["-created", "-id"],
+                include=_LISTING_COLUMNS,
+                condition=models.Q(listed=True, boosted_until__isnull=False),
+                name="member_boosted_newest_idx",
+            ),
+            models.Index(
+                fields=["latitude", "longitude"],
+                include=(*_LISTING_FILTER_COLUMNS, "last_active_at", "created"),
+                condition=models.Q(listed=True),
+                name="member_listed_geo_idx",
+            ),
         ]
 
     def __str__(self) -> str:

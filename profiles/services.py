@@ -284,6 +284,23 @@ def _apply_preferences(
     user.preferred_age_max = age_max
 
 
+def member_listed_sync(*, user_ids: Iterable[object]) -> int:
+    """Set ``Member.listed`` of these users' members (User ids) to ``is_active and
+    profile_complete`` of the user, in one UPDATE that writes only rows whose flag changes;
+    returns how many changed (SPEC §5, §16: the members list reads the flag, not the user).
+    Call after any write to either user flag that bypasses ``User.save()`` (a queryset
+    ``update()``); ``save()`` is covered by the receiver in :mod:`profiles.signals`."""
+    ids = list(user_ids)
+    if not ids:
+        return 0
+    visible = User.objects.filter(pk__in=ids, is_active=True, profile_complete=True)
+    shown = Member.objects.filter(user_id__in=visible.values("pk"), listed=False)
+    hidden = Member.objects.filter(user_id__in=ids, listed=True).exclude(
+        user_id__in=visible.values("pk")
+    )
+    return shown.update(listed=True) + hidden.update(listed=False)
+
+
 @transaction.atomic
 def member_complete_profile(
     *,
@@ -342,6 +359,8 @@ def member_complete_profile(
                 location_enabled=has_location,
                 location_updated_at=now if has_location else None,
                 last_active_at=locked.last_active_at or now,
+                # The profile is complete once this transaction commits.
+                listed=locked.is_active,
             )
     except IntegrityError as exc:  # a concurrent onboarding won the one-member-per-user race
         raise ValidationError(

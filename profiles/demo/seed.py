@@ -321,6 +321,7 @@ class _Seeder:
             rng.choice((10, 25, 50, 50, 50, 100, 200)),
             boosted_until,
             last_active,
+            True,  # listed: every seeded user is active with a complete profile
         )
         for iid, _, _ in chosen:
             t.interests.add(member_id, iid)

@@ -71,6 +71,7 @@ class Tables:
                 "max_distance",
                 "boosted_until",
                 "last_active_at",
+                "listed",
             ),
         )
         self.photos = BulkTable(

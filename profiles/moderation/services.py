@@ -114,6 +114,7 @@ def _report(moderator: User, action: Action, pk: UUID) -> bool:
         if reported.is_staff:  # staff are not banned from the queue; settle the report only
             return False
         User.objects.filter(pk=reported.pk).update(is_active=False)
+        photo_services.member_listed_sync(user_ids=[reported.pk])  # off the members list now
         settled = Report.objects.filter(reported_id=reported.pk, status=Report.Status.OPEN)
         _log(moderator=moderator, objects=[reported], flag=CHANGE, message="Banned (moderation)")
     logged = list(settled)

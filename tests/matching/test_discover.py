@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from matching.models import Block
-from matching.selectors import (
+from matching.discovery import (
     COUNT_CAP,
     DiscoverFilters,
     InvalidCursor,
-    bounding_boxes,
     members_discover,
 )
+from matching.geo import bounding_boxes
 from profiles.models import Interest, age_on
 from tests.factories import MemberFactory
 from tests.matching.factories import member_at, viewer_member
@@ -268,7 +268,7 @@ def test_showing_counts_and_cursor_positions():
 
 
 def test_count_is_capped(settings):
-    import matching.selectors as sel
+    import matching.discovery as sel
 
     me = viewer_member()
     for _ in range(5):

@@ -1,0 +1,454 @@
+"""The members list (SPEC §5, §16): filters, distance search in SQL, keyset paging and the
+capped count.
+
+How it stays cheap (the plans are in docs/performance.md):
+
+- it reads ``profiles_member`` alone: ``Member.listed`` carries the user's "complete and
+  active" state, so no row is joined with ``accounts_user`` before the page is cut (only the
+  ~13 rows of the page are, for the verified badge);
+- blocks are excluded by subqueries, not by a list fetched first;
+- the ordering is split into segments (boosted / not, key NULL / not), each walked in the order
+  of a partial index over listed members (``member_listed_active_idx`` and friends), so a dense
+  area stops after a page's worth of rows; a sparse one uses the bounding box on
+  ``(latitude, longitude)`` and sorts the few rows in it;
+- the count stops at :data:`COUNT_CAP` + 1 rows ("1,000+").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core import signing
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import User
+from billing.entitlements import Feature, has_feature
+from profiles.models import Member, age_on
+
+from .geo import HaversineKm, distance_expression, location_q
+from .models import Block, Like
+
+ONLINE_WINDOW = timedelta(minutes=15)
+PAGE_SIZES = (3, 6, 12)
+DEFAULT_PAGE_SIZE = 12
+#: "showing x–y of N" counts at most this many rows, then shows "1,000+" (SPEC §5, §16).
+COUNT_CAP = 1000
+ORDERS = ("active", "newest", "distance")
+CURSOR_SALT = "matching.members.cursor"
+#: The Member columns a card needs; the rest (description, video, ...) are never loaded here.
+CARD_FIELDS = (
+    "id",
+    "user_id",
+    "name",
+    "date_of_birth",
+    "created",
+    "city",
+    "image",
+    "boosted_until",
+    "last_active_at",
+)
+
+
+class InvalidCursor(ValueError):
+    """A cursor that was tampered with or does not belong to this order."""
+
+
+@dataclass(frozen=True)
+class DiscoverFilters:
+    """Parsed members-list filters (SPEC §5). ``distance_km`` None = no distance limit;
+    ``interest_ids`` apply only to premium viewers (the selector checks)."""
+
+    genders: tuple[str, ...] = ()
+    age_min: int = 18
+    age_max: int = 100
+    distance_km: int | None = None
+    with_photo: bool = False
+    online: bool = False
+    interest_ids: tuple[int, ...] = ()
+    order: str = "active"
+
+
+@dataclass
+class DiscoverCard:
+    """What one card shows; never carries coordinates (SPEC §4, §5). The labels and URLs are
+    plain strings worked out once per card, so the card template does no lookups of its own."""
+
+    member: Member
+    age: int
+    distance_km: float | None
+    is_online: bool
+    is_verified: bool
+    is_boosted: bool
+    liked: bool = False
+    distance_label: str = ""
+    # Filled by the view (matching.views.cards_link), so the template only prints them.
+    profile_url: str = ""
+    like_url: str = ""
+    photo_alt: str = ""
+
+
+@dataclass
+class DiscoverPage:
+    cards: list[DiscoverCard]
+    next_cursor: str | None
+    first_index: int  # 1-based position of the first card in the whole result
+    total: int  # capped at COUNT_CAP + 1
+    filters: DiscoverFilters
+    viewer_has_location: bool
+    interests_allowed: bool
+    page_size: int
+    total_is_capped: bool = False  # more than COUNT_CAP: show "1,000+"
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.cards) - 1
+
+
+def distance_label(km: float | None) -> str:
+    """Whole km ("12 km"), "less than 1 km" below 1, "" when unknown (SPEC §5)."""
+    if km is None:
+        return ""
+    if km < 1:
+        return gettext("less than 1 km")
+    return gettext("%(km)s km") % {"km": f"{round(km):,}"}
+
+
+def dob_latest_for_age(age: int, *, today: date) -> date:
+    """The latest date of birth that is ``age`` years old or more on ``today``.
+
+    Agrees with :func:`profiles.models.age_on`: a 29 February birthday is reached on 1 March in
+    common years, so when today is 29 February and the target year is common, 28 February is
+    the bound (a 1 March birth is not yet ``age``).
+    """
+    year = today.year - age
+    try:
+        return today.replace(year=year)
+    except ValueError:  # today is 29 Feb and ``year`` is common
+        return date(year, 2, 28)
+
+
+def _cursor_dump(payload: dict[str, Any]) -> str:
+    return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
+
+
+def _cursor_load(cursor: str) -> dict[str, Any]:
+    try:
+        data = signing.loads(cursor, salt=CURSOR_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidCursor(str(exc)) from exc
+    if not isinstance(data, dict) or not {"o", "s", "k", "i", "n", "t"} <= set(data):
+        raise InvalidCursor("malformed cursor")
+    return data
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """One index-friendly slice of the ordering: boosted or not, key NULL or not."""
+
+    boosted: bool
+    null_key: bool
+
+
+_SEGMENTS = (
+    _Segment(True, False),
+    _Segment(True, True),
+    _Segment(False, False),
+    _Segment(False, True),
+)
+
+
+def members_discoverable(*, viewer: User) -> QuerySet[Member]:
+    """Listed members (complete profile, active account: ``Member.listed``) other than
+    ``viewer``, without blocked pairs either way (SPEC §5, §6). The blocks are subqueries, so
+    building this runs no query."""
+    return (
+        Member.objects.filter(listed=True)
+        .exclude(user_id=viewer.pk)
+        .exclude(user_id__in=Block.objects.filter(blocker_id=viewer.pk).values("blocked_id"))
+        .exclude(user_id__in=Block.objects.filter(blocked_id=viewer.pk).values("blocker_id"))
+    )
+
+
+def _filtered(
+    *,
+    viewer: User,
+    viewer_member: Member | None,
+    filters: DiscoverFilters,
+    interests_allowed: bool,
+    now: datetime,
+    box: bool = True,
+) -> QuerySet[Member]:
+    """Every filter of SPEC §5 except the ordering, with ``distance_km`` annotated.
+
+    ``box=False`` leaves out the bounding box (the haversine test alone is exact), so the
+    planner cannot pick the box index: used for the page when the count says the area is
+    dense and walking an ordering index stops after a page's worth of rows."""
+    today = timezone.localdate(now)
+    qs = members_discoverable(viewer=viewer)
+    if filters.genders:
+        qs = qs.filter(gender__in=filters.genders)
+    qs = qs.filter(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today))
+    if filters.age_max < 150:
+        qs = qs.filter(date_of_birth__gt=dob_latest_for_age(filters.age_max + 1, today=today))
+    if filters.with_photo:
+        qs = qs.exclude(image="")
+    if filters.online:
+        qs = qs.filter(last_active_at__gte=now - ONLINE_WINDOW)
+    if filters.interest_ids and interests_allowed:
+        through = Member.interests.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(
+                    member_id=OuterRef("pk"), interest_id__in=filters.interest_ids
+                )
+            )
+        )
+    distance = _distance(viewer_member)
+    qs = qs.annotate(distance_km=distance)
+    if filters.distance_km is not None and viewer_member and viewer_member.has_location:
+        if box:
+            qs = qs.filter(
+                location_q(
+                    latitude=viewer_member.latitude,  # type: ignore[arg-type]
+                    longitude=viewer_member.longitude,  # type: ignore[arg-type]
+                    km=filters.distance_km,
+                )
+            )
+        else:  # members without a location must still drop out
+            qs = qs.filter(latitude__isnull=False, longitude__isnull=False)
+        qs = qs.filter(distance_km__lte=float(filters.distance_km))
+    return qs
+
+
+def _distance(viewer_member: Member | None) -> HaversineKm | Value:
+    if viewer_member is None or not viewer_member.has_location:
+        return Value(None, output_field=FloatField())
+    return distance_expression(
+        latitude=viewer_member.latitude,  # type: ignore[arg-type]
+        longitude=viewer_member.longitude,  # type: ignore[arg-type]
+    )
+
+
+def members_discover(
+    *,
+    viewer: User,
+    filters: DiscoverFilters,
+    cursor: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    viewer_member: Member | None = None,
+    now: datetime | None = None,
+) -> DiscoverPage:
+    """One page of the members list (SPEC §5).
+
+    Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
+    (only when the viewer has a location; members without one are then excluded), with photo,
+    online (active within 15 min), interests (premium only, else ignored). Order: ``active``
+    (last active desc), ``newest`` (created desc) or ``distance`` (asc; falls back to active
+    without a viewer location); boosted members first within any order; ties by id.
+
+    Keyset paging: the ordering is split into segments (boosted / not, key NULL / not), each
+    walked in index order, and ``cursor`` (opaque, signed) names the segment, key and id of
+    the last card, plus the time of the first page so boosts and "online" stay stable while
+    paging. Raises :class:`InvalidCursor` for a bad or foreign cursor.
+
+    Queries: the capped count, then one per segment touched (usually 1, at most 4); the liked
+    state and the verified badge come with the page rows. ``viewer_member`` (the viewer's own
+    Member, or None) saves one more query when the caller already has it.
+    """
+    if page_size not in PAGE_SIZES:
+        page_size = DEFAULT_PAGE_SIZE
+    if viewer_member is None:
+        viewer_member = Member.objects.filter(user_id=viewer.pk).first()
+    has_location = bool(viewer_member and viewer_member.has_location)
+    interests_allowed = has_feature(viewer, Feature.INTERESTS_FILTER)
+    order = filters.order if filters.order in ORDERS else "active"
+    if order == "distance" and not has_location:
+        order = "active"
+
+    state: dict[str, Any] | None = None
+    if cursor:
+        state = _cursor_load(cursor)
+        if state["o"] != order:
+            raise InvalidCursor("cursor belongs to another order")
+        now = datetime.fromisoformat(state["t"])
+    now = now or timezone.now()
+
+    scope = {
+        "viewer": viewer,
+        "viewer_member": viewer_member,
+        "filters": filters,
+        "interests_allowed": interests_allowed,
+        "now": now,
+    }
+    total = _filtered(**scope).values("pk")[: COUNT_CAP + 1].count()
+    # More than COUNT_CAP matches: the area is dense, and walking an ordering index (no box)
+    # finds a page quickly. Fewer: the box holds them all, and sorting them is cheaper. The
+    # count decides, not the planner's estimate of the box (which clustered data fools).
+    walk = total > COUNT_CAP and order != "distance"
+    shown_before = state["n"] if state else 0
+    rows = _page_rows(
+        _filtered(**scope, box=not walk),
+        order=order,
+        state=state,
+        page_size=page_size,
+        viewer_member=viewer_member,
+        now=now,
+    )
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    key = _ORDER_KEYS[order][0]
+    next_cursor = None
+    if has_more and rows:
+        seg_index, last = rows[-1]
+        next_cursor = _cursor_dump(
+            {
+                "o": order,
+                "s": seg_index,
+                "k": _key_dump(getattr(last, key)),
+                "i": str(last.pk),
+                "n": shown_before + len(rows),
+                "t": now.isoformat(),
+            }
+        )
+    cards = discover_cards([m for _, m in rows], now=now)
+    return DiscoverPage(
+        cards=cards,
+        next_cursor=next_cursor,
+        first_index=shown_before + 1,
+        total=max(total, shown_before + len(cards)),
+        filters=DiscoverFilters(**{**filters.__dict__, "order": order}),
+        viewer_has_location=has_location,
+        interests_allowed=interests_allowed,
+        page_size=page_size,
+        total_is_capped=total > COUNT_CAP,
+    )
+
+
+#: order -> (ordering key, descending)
+_ORDER_KEYS = {
+    "active": ("last_active_at", True),
+    "newest": ("created", True),
+    "distance": ("distance_km", False),
+}
+
+
+def _page_rows(
+    qs: QuerySet[Member],
+    *,
+    order: str,
+    state: dict[str, Any] | None,
+    page_size: int,
+    viewer_member: Member | None,
+    now: datetime,
+) -> list[tuple[int, Member]]:
+    """Up to ``page_size + 1`` (segment index, member) rows after the cursor ``state``.
+
+    Each segment is one query: an inner query finds the page's ids from the covering partial
+    indexes alone (every filtered column is INCLUDEd, so no table row is read for the rows it
+    skips), the outer one loads those few rows with the card columns, the verified flags and
+    the viewer's like."""
+    key, descending = _ORDER_KEYS[order]
+    key_nullable = key != "created"
+    cards = Member.objects.only(*CARD_FIELDS).annotate(
+        distance_km=_distance(viewer_member),
+        oauth_verified=F("user__oauth_verified"),
+        email_verified=F("user__email_verified"),
+    )
+    if viewer_member is not None:
+        cards = cards.annotate(
+            liked=Exists(Like.objects.filter(source_id=viewer_member.pk, target_id=OuterRef("pk")))
+        )
+    boosted = Q(boosted_until__gt=now)
+    not_boosted = Q(boosted_until__isnull=True) | Q(boosted_until__lte=now)
+    rows: list[tuple[int, Member]] = []
+    for index in range(state["s"] if state else 0, len(_SEGMENTS)):
+        segment = _SEGMENTS[index]
+        if segment.null_key and not key_nullable:
+            continue
+        seg_qs = qs.filter(boosted if segment.boosted else not_boosted)
+        if segment.null_key:
+            seg_qs = seg_qs.filter(**{f"{key}__isnull": True})
+            ordering = ["-id"] if descending else ["id"]
+        else:
+            seg_qs = seg_qs.filter(**{f"{key}__isnull": False})
+            ordering = [f"-{key}", "-id"] if descending else [key, "id"]
+        if state and index == state["s"]:
+            last_id = UUID(state["i"])
+            cmp = "lt" if descending else "gt"
+            if segment.null_key:
+                seg_qs = seg_qs.filter(**{f"id__{cmp}": last_id})
+            else:
+                last_key = _key_load(key, state["k"])
+                # key <= k AND (key < k OR id < i): the first part bounds the index scan.
+                seg_qs = seg_qs.filter(
+                    Q(**{f"{key}__{cmp}e": last_key})
+                    & (Q(**{f"{key}__{cmp}": last_key}) | Q(**{f"id__{cmp}": last_id}))
+                )
+        need = page_size + 1 - len(rows)
+        ids = seg_qs.order_by(*ordering).values("pk")[:need]
+        rows.extend((index, m) for m in cards.filter(pk__in=ids).order_by(*ordering))
+        if len(rows) > page_size:
+            break
+    return rows
+
+
+def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard]:
+    """Cards for ``members`` as the page query returns them: each carries ``distance_km``,
+    ``oauth_verified``, ``email_verified`` and ``liked`` attributes. No query."""
+    today = timezone.localdate(now)
+    online_since = now - ONLINE_WINDOW
+    cards = []
+    for m in members:
+        km = m.distance_km  # type: ignore[attr-defined]
+        cards.append(
+            DiscoverCard(
+                member=m,
+                age=age_on(m.date_of_birth, today),
+                distance_km=km,
+                is_online=m.last_active_at is not None and m.last_active_at >= online_since,
+                is_verified=bool(
+                    m.oauth_verified or (m.email_verified and m.image)  # type: ignore[attr-defined]
+                ),
+                is_boosted=m.boosted_until is not None and m.boosted_until > now,
+                liked=bool(getattr(m, "liked", False)),
+                distance_label=distance_label(km),
+            )
+        )
+    return cards
+
+
+def _key_dump(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return float(value)
+
+
+def _key_load(key: str, value: Any) -> Any:
+    if value is None:
+        raise InvalidCursor("missing key")
+    try:
+        return datetime.fromisoformat(value) if key != "distance_km" else float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor("bad key") from exc
+
+
+def member_card_verified(*, member: Member) -> bool:
+    """Verified badge from already-loaded data (no query): OAuth login, or a verified e-mail
+    plus an approved main photo (SPEC §4)."""
+    user = member.user
+    return bool(user.oauth_verified or (user.email_verified and member.image))
