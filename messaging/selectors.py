@@ -9,14 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Block
-from matching.selectors import blocked_user_ids, is_blocked_pair
+from matching.selectors import is_blocked_pair
 from profiles.models import Member
 
 from .models import Message
@@ -33,26 +42,39 @@ class Container:
     ALL = (INBOX, OUTBOX, STARRED, ARCHIVED)
 
 
-def _blocked_between(sender_user: str, recipient_user: str) -> Exists:
-    """An EXISTS subquery: a block in either direction between the two user columns."""
-    return Exists(
-        Block.objects.filter(
-            Q(blocker_id=OuterRef(sender_user), blocked_id=OuterRef(recipient_user))
-            | Q(blocker_id=OuterRef(recipient_user), blocked_id=OuterRef(sender_user))
+def _hidden_user_ids(user_id: UUID | str) -> QuerySet[Block]:
+    """A subquery: the User ids on the other side of a block with ``user_id``, either way."""
+    return (
+        Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+        .annotate(
+            other=Case(When(blocker_id=user_id, then=F("blocked_id")), default=F("blocker_id"))
         )
+        .values("other")
     )
+
+
+def _hidden_member_ids(user_id: UUID | str) -> QuerySet[Member]:
+    """A subquery: the members on the other side of a block with User ``user_id``. PostgreSQL
+    runs it once per query (a hashed subplan), so filtering messages by it needs no join."""
+    return Member.objects.filter(user_id__in=_hidden_user_ids(user_id)).values("pk")
+
+
+def _member_id(user_id: UUID | str) -> Subquery:
+    """A subquery: the member id of User ``user_id`` (run once per query, an InitPlan)."""
+    return Subquery(Member.objects.filter(user_id=user_id).values("pk")[:1])
+
+
+def _unread(user_id: UUID | str) -> QuerySet[Message]:
+    """Messages to User ``user_id`` that count for the badge (walks ``message_unread_idx``)."""
+    return Message.objects.filter(
+        recipient_id=_member_id(user_id), date_read__isnull=True, recipient_deleted=False
+    ).exclude(sender_id__in=_hidden_member_ids(user_id))
 
 
 def unread_count(*, user_id: UUID | str) -> int:
     """Messages to ``user_id`` (a User id) not yet read, not deleted by them, and not from a
     member either side blocked (SPEC §8 badge). Exactly one query (the partial unread index)."""
-    return (
-        Message.objects.filter(
-            recipient__user_id=user_id, date_read__isnull=True, recipient_deleted=False
-        )
-        .exclude(_blocked_between("sender__user_id", "recipient__user_id"))
-        .count()
-    )
+    return _unread(user_id).count()
 
 
 def chat_partner(*, user: User, other_id: UUID | str) -> Member:
@@ -132,13 +154,55 @@ def _before(qs: QuerySet[Message], cursor: tuple[datetime, UUID] | None) -> Quer
 class Page:
     messages: list[Message]
     next_cursor: str | None
+    #: The viewer's unread count (the navigation badge), when the page query computed it.
+    unread: int | None = None
 
 
-def mailbox_page(*, member: Member, container: str, cursor: str | None = None) -> Page:
-    """One page (10, newest first) of ``member``'s ``container`` (SPEC §8), keyset-paginated on
-    (created, id). Hides messages deleted on the member's side and from blocked members.
-    Two queries: the blocked ids and the page."""
-    me = member.pk
+#: Columns a mailbox row shows (``_mailbox_row.html``); the rest of each member stays unread.
+_MAILBOX_FIELDS = (
+    "text",
+    "sender_id",
+    "recipient_id",
+    "created",
+    "date_read",
+    "story_id",
+    *(
+        f"{side}_{flag}"
+        for side in ("sender", "recipient")
+        for flag in ("deleted", "starred", "archived")
+    ),
+    *(
+        f"{side}__{field}"
+        for side in ("sender", "recipient")
+        for field in ("user_id", "name", "image")
+    ),
+)
+
+
+def mailbox_page(
+    *,
+    container: str,
+    cursor: str | None = None,
+    member: Member | None = None,
+    user_id: UUID | str | None = None,
+    with_unread: bool = False,
+) -> Page:
+    """One page (10, newest first) of a member's ``container`` (SPEC §8), keyset-paginated on
+    (created, id). The member is ``member`` or the one of User ``user_id`` (no member: an empty
+    page). Hides messages deleted on the member's side and from blocked members.
+
+    One query: the member id, the blocked ids and (``with_unread``) the unread badge count are
+    subqueries of the page query, which walks ``message_recipient_idx`` / ``message_sender_idx``
+    in order, so its cost does not grow with the size of the mailbox. ``Page.unread`` is the
+    badge count when asked for and the page is not empty, else None. Each message comes with
+    ``sender`` and ``recipient`` holding only ``user_id``, ``name`` and ``image``."""
+    if member is not None:
+        me: Member | Subquery | UUID = member.pk
+        user_id = member.user_id
+    elif user_id is not None:
+        me = _member_id(user_id)
+    else:
+        raise TypeError("mailbox_page() needs member or user_id")
     if container == Container.OUTBOX:
         qs = Message.objects.filter(sender_id=me, sender_deleted=False, sender_archived=False)
     elif container == Container.STARRED:
@@ -155,18 +219,27 @@ def mailbox_page(*, member: Member, container: str, cursor: str | None = None) -
         qs = Message.objects.filter(
             recipient_id=me, recipient_deleted=False, recipient_archived=False
         )
-    hidden = blocked_user_ids(user_id=member.user_id)
-    if hidden:
-        qs = qs.exclude(Q(sender__user_id__in=hidden) | Q(recipient__user_id__in=hidden))
-    qs = (
-        _before(qs, cursor_decode(cursor))
-        .select_related("sender", "recipient", "story")
-        .order_by("-created", "-id")
-    )
+    hidden = _hidden_member_ids(user_id)
+    qs = qs.exclude(sender_id__in=hidden).exclude(recipient_id__in=hidden)
+    # The page's ids first, without joins (an index walk that stops after one page), then
+    # only those rows joined to their two members.
+    page_ids = _before(qs, cursor_decode(cursor)).order_by("-created", "-id").values("pk")
+    qs = Message.objects.filter(pk__in=page_ids[: MAILBOX_PAGE_SIZE + 1])
+    if with_unread:
+        qs = qs.annotate(
+            unread=Subquery(
+                _unread(user_id)
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+                .values("n")
+            )
+        )
+    qs = qs.select_related("sender", "recipient").only(*_MAILBOX_FIELDS).order_by("-created", "-id")
     rows = list(qs[: MAILBOX_PAGE_SIZE + 1])
     more = len(rows) > MAILBOX_PAGE_SIZE
     rows = rows[:MAILBOX_PAGE_SIZE]
-    return Page(rows, cursor_encode(rows[-1]) if more else None)
+    unread = rows[0].unread if with_unread and rows else None
+    return Page(rows, cursor_encode(rows[-1]) if more else None, unread)
 
 
 def chat_history(*, member: Member, other: Member, before: str | None = None) -> Page:
