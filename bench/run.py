@@ -10,14 +10,16 @@ Steps (each prints its time):
 3. In process: queries per request of every endpoint (Django test Client, full middleware),
    ``EXPLAIN (ANALYZE, BUFFERS)`` of the members query (dense and rural viewer), smart matches
    uncached / cached and the one-query-per-candidate baseline.
-4. Starts the production ASGI server (uvicorn, ``DJANGO_DEBUG=false``, ``BENCH_WORKERS``
-   processes) and measures every scenario with ``wrk`` at 1 and 8 connections, plus the
+4. Starts the production HTTP server (gunicorn WSGI, ``DJANGO_DEBUG=false``, ``BENCH_WORKERS``
+   processes x ``BENCH_THREADS`` threads; ``BENCH_SERVER=uvicorn``: the ASGI app instead) and
+   measures every scenario with ``wrk`` at 1 and 8 connections, plus the
    WebSocket delivery / reconnect scenarios with 1 000 sockets.
 5. Prints the table (p50 / p95 / p99 ms, requests/s, errors, queries per request, ratio to the
    baselines, targets met) and writes ``bench/results-<N>.json``.
 
 Variables: BENCH_MEMBERS, BENCH_DB, BENCH_REDIS_URL (default redis://127.0.0.1:6379/15),
-BENCH_PORT (8100; the socket server uses the next port), BENCH_WORKERS (2), BENCH_DURATION (seconds per wrk run, 8), BENCH_REUSE,
+BENCH_PORT (8100; the socket server, uvicorn, uses the next port), BENCH_SERVER (gunicorn),
+BENCH_WORKERS (2), BENCH_THREADS (4), BENCH_DURATION (seconds per wrk run, 8), BENCH_REUSE,
 BENCH_SKIP_WS, PGHOST/PGPORT/PGUSER (127.0.0.1 / 5432 / postgres).
 """
 
@@ -54,6 +56,10 @@ PGUSER = os.environ.get("PGUSER", "postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PORT = int(os.environ.get("BENCH_PORT", "8100"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+# HTTP as in production: gunicorn WSGI workers (no per-request thread hops); "uvicorn" serves
+# the ASGI app instead. The WebSocket scenario always uses a uvicorn process (/ws/ is ASGI).
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SHORT = max(2, DURATION // 3)  # the per viewer x distance runs
 REUSE = os.environ.get("BENCH_REUSE") == "1"
@@ -389,28 +395,58 @@ def mailbox_selector_queries(member) -> int:  # type: ignore[no-untyped-def]
 # --- the server and wrk ------------------------------------------------------------------------
 
 
-def start_server(
-    env: dict[str, str], log_path: Path, *, port: int = PORT, workers: int = WORKERS
-) -> subprocess.Popen:
-    cmd = [
+def server_command(*, port: int, workers: int, asgi: bool) -> list[str]:
+    """The production server command line: gunicorn (WSGI, ``gthread`` workers) for HTTP, or
+    uvicorn (ASGI) when ``asgi`` (the ``/ws/`` processes, or ``BENCH_SERVER=uvicorn``)."""
+    if asgi:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "miel.asgi:application",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--backlog",
+            "4096",
+        ]
+    return [
         sys.executable,
         "-m",
-        "uvicorn",
-        "miel.asgi:application",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
+        "gunicorn",
+        "miel.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(THREADS),
         "--log-level",
         "warning",
-        "--no-access-log",
         "--backlog",
         "4096",
     ]
+
+
+def start_server(
+    env: dict[str, str],
+    log_path: Path,
+    *,
+    port: int = PORT,
+    workers: int = WORKERS,
+    asgi: bool = SERVER == "uvicorn",
+) -> subprocess.Popen:
+    cmd = server_command(port=port, workers=workers, asgi=asgi)
     with socket.socket() as probe:  # never measure somebody else's server on that port
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
         try:
             probe.bind((HOST, port))
         except OSError as exc:
@@ -658,7 +694,7 @@ def print_report(report: dict) -> None:
     queries = report["queries"]
     print()
     print(
-        f"== make bench: {MEMBERS:,} members, {WORKERS} uvicorn worker(s), {DURATION} s per run =="
+        f"== make bench: {MEMBERS:,} members, {WORKERS} {SERVER} worker(s), {DURATION} s per run =="
     )
     header = (
         f"{'scenario':<38} {'conn':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
@@ -787,7 +823,7 @@ def main() -> None:
     connection.close()
 
     server_log = Path(tempfile.mkstemp(prefix="miel-bench-server-", suffix=".log")[1])
-    log(f"starting uvicorn ({WORKERS} workers) on {HOST}:{PORT}")
+    log(f"starting {SERVER} ({WORKERS} workers) on {HOST}:{PORT}")
     server = start_server(env, server_log)
     results: list[dict] = []
     ws = None
@@ -909,7 +945,7 @@ def main() -> None:
             # the sync work of 100 message POSTs/s does not starve the sockets' event loop; the
             # Redis channel layer carries each event from the HTTP workers to it (SPEC §9).
             ws_log = Path(tempfile.mkstemp(prefix="miel-bench-ws-", suffix=".log")[1])
-            ws_server = start_server(env, ws_log, port=PORT + 1, workers=1)
+            ws_server = start_server(env, ws_log, port=PORT + 1, workers=1, asgi=True)
             try:
                 ws = asyncio.run(
                     ws_run(
@@ -994,7 +1030,9 @@ def main() -> None:
             "postgresql": psql("SHOW server_version", db=DB),
         },
         "settings": {
+            "server": SERVER,
             "workers": WORKERS,
+            "threads": THREADS if SERVER == "gunicorn" else None,
             "wrk_seconds": DURATION,
             "cell_seconds": SHORT,
             "filters": FILTERS,
