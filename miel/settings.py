@@ -14,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from miel.csp import content_security_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "miel.csp.CSPMiddleware",  # Content-Security-Policy (django-csp; policy below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,6 +162,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# SPEC §16: every request reads its session. With Redis, cached_db reads it from the cache
+# (written through to the database, so logout, flush and key rotation delete or replace both, and
+# a cache flush loses nothing): one PostgreSQL query less per page. Without Redis the cache is
+# per process (local memory), so sessions stay in the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -325,6 +337,17 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): only our static scripts/styles, plus the configured
+# external services (miel/csp.py explains each source).
+CONTENT_SECURITY_POLICY = content_security_policy(
+    cloudinary=bool(CLOUDINARY_URL),
+    video_bucket=VIDEO_BUCKET,
+    s3_endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+    s3_region=env("AWS_S3_REGION_NAME", default=""),
+    s3_addressing_style=env("AWS_S3_ADDRESSING_STYLE", default=""),
+    stripe_api_base=STRIPE_API_BASE,
+    oauth_providers=tuple(SOCIALACCOUNT_PROVIDERS),
+)
 
 if not DEBUG:
     if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50:

@@ -20,7 +20,7 @@ class PhotoInline(admin.TabularInline):
 
     @admin.display(description=_("photo"))
     def thumb(self, obj: Photo) -> str:
-        return format_html('<img src="{}" style="height:60px;border-radius:6px">', obj.url)
+        return format_html('<img src="{}" height="60" alt="">', obj.url)
 
 
 @admin.register(Member)
@@ -59,7 +59,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("photo"))
     def thumb(self, obj: Photo) -> str:
-        return format_html('<img src="{}" style="height:60px;border-radius:6px">', obj.url)
+        return format_html('<img src="{}" height="60" alt="">', obj.url)
 
     @admin.action(description=_("Approve selected photos"), permissions=["change"])
     def approve_photos(self, request, queryset):  # type: ignore[no-untyped-def]
