@@ -1,0 +1,46 @@
+"""Bidi on the profile page, as rendered by Chromium: "Ashdod, Israel" reads city first on the
+Hebrew (RTL) page too (it used to show as "Israel ,Ashdod"), and Hebrew names read right to left
+on the English page. Screenshots: /tmp/miel-shots/profile-place-{he,en}.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_csp import Tab, chromium  # noqa: F401  (fixture)
+from tests.browser.test_journey import SHOTS
+from tests.factories import MemberFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# x of the first letter of ``word`` inside the element (a Range over the text node).
+X_OF = """([sel, word]) => {
+  const node = document.querySelector(sel).firstChild;
+  const range = document.createRange();
+  const at = node.textContent.indexOf(word);
+  range.setStart(node, at); range.setEnd(node, at + word.length);
+  return range.getBoundingClientRect().left;
+}"""
+
+
+def _x(tab, word: str) -> float:
+    return tab.page.evaluate(X_OF, [".profile-meta .place", word])
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_place_reads_in_its_own_direction(chromium, live_server, language):  # noqa: F811
+    me = MemberFactory()
+    latin = MemberFactory(name="Latin Place", city="Ashdod", country="Israel")
+    hebrew = MemberFactory(name="Hebrew Place", city="אשדוד", country="ישראל")
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+
+    tab.visit(f"/members/{latin.user_id}/")
+    tab.page.locator(".profile-head").screenshot(path=str(SHOTS / f"profile-place-{language}.png"))
+    assert tab.page.inner_text(".profile-meta .place") == "Ashdod, Israel"
+    assert _x(tab, "Ashdod") < _x(tab, "Israel")  # left to right, on either page
+
+    tab.visit(f"/members/{hebrew.user_id}/")
+    tab.page.locator(".profile-head").screenshot(
+        path=str(SHOTS / f"profile-place-hebrew-names-{language}.png")
+    )
+    assert _x(tab, "אשדוד") > _x(tab, "ישראל")  # right to left, on either page
+    tab.context.close()
