@@ -95,7 +95,8 @@ class UserPreference(UUIDModel):
 
 
 class SmartMatchCache(UUIDModel):
-    """Smart-match results for one user, valid 6 h (SPEC §11)."""
+    """Smart-match results for one user, valid 6 h (SPEC §11). One row per user: written with
+    an upsert on ``user`` (matching.smart.cache), so concurrent recomputes cannot leave two."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="smart_match_caches"
@@ -105,7 +106,7 @@ class SmartMatchCache(UUIDModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "-created_at"], name="smartmatch_user_created_idx")]
+        constraints = [models.UniqueConstraint(fields=["user"], name="smartmatch_one_per_user")]
 
 
 class Block(UUIDModel):

@@ -3,6 +3,8 @@
 ``match_data`` holds ``{"v": 1, "stats": {...}, "results": [ScoredMatch.to_json(), ...]}`` with
 the top :data:`CACHE_TOP_N` results and statistics over every candidate. Facts, not text, are
 cached, so reasons are rendered in each viewer's language.
+
+Queries (SPEC §16): cached 1 (the read); uncached 3 (the read, the scoring, an upsert).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection
 from django.utils import timezone
+from uuid6 import uuid7
 
 from accounts.models import User
 from matching.models import SmartMatchCache
@@ -43,7 +46,6 @@ def smart_match_cache_invalidate(*, user: User | object) -> int:
 def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
     row = (
         SmartMatchCache.objects.filter(user_id=user_id, created_at__gt=now - CACHE_TTL)
-        .order_by("-created_at")
         .values_list("match_data", "created_at")
         .first()
     )
@@ -60,29 +62,56 @@ def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
     )
 
 
-@transaction.atomic
+def _cache_write(*, user_id: object, created_at: datetime, match_data: dict) -> None:
+    """Insert or replace ``user_id``'s row in one statement (an upsert on the unique ``user``):
+    atomic by itself, so two concurrent recomputes leave one row (the later write wins) and
+    no transaction or row lock is needed."""
+    opts = SmartMatchCache._meta
+    values = {
+        "id": uuid7(),
+        "user": user_id,
+        "match_data": match_data,
+        "created_at": created_at,
+        "updated_at": created_at,
+    }
+    quote = connection.ops.quote_name
+    fields = [opts.get_field(name) for name in values]
+    columns = ", ".join(quote(f.column) for f in fields)
+    replaced = ", ".join(
+        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}"
+        for f in fields
+        if f.name in {"match_data", "created_at", "updated_at"}
+    )
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    # Raw SQL because bulk_create(update_conflicts=True) wraps the INSERT in a transaction
+    # (BEGIN + COMMIT: two more round trips). Only quoted model metadata is interpolated.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({quote(opts.get_field('user').column)}) DO UPDATE SET {replaced}",
+            params,
+        )
+
+
 def smart_matches_recompute(*, member: Member) -> SmartMatchSet:
     """Score every candidate of ``member`` and replace their cache row (SPEC §11).
 
-    Holds the user's row lock while replacing the cache so concurrent warm-ups leave exactly
-    one row. Returns the fresh set (``from_cache=False``).
+    Two queries: the scoring and an upsert of the one row per user (see :func:`_cache_write`).
+    Returns the fresh set (``from_cache=False``).
     """
     now = timezone.now()
     results, stats = score_candidates(member=member, top=CACHE_TOP_N)
-    User.objects.select_for_update().filter(pk=member.user_id).values_list("pk").first()
-    SmartMatchCache.objects.filter(user_id=member.user_id).delete()
-    SmartMatchCache.objects.create(
+    _cache_write(
         user_id=member.user_id,
         created_at=now,
         match_data={
             "v": CACHE_VERSION,
             "stats": stats.to_json(),
-            "results": [r.to_json() for r in results[:CACHE_TOP_N]],
+            "results": [r.to_json() for r in results],
         },
     )
-    return SmartMatchSet(
-        results=results[:CACHE_TOP_N], stats=stats, computed_at=now, from_cache=False
-    )
+    return SmartMatchSet(results=results, stats=stats, computed_at=now, from_cache=False)
 
 
 def smart_matches_for(*, member: Member, refresh: bool = False) -> SmartMatchSet:

@@ -26,24 +26,38 @@ gender is one of V's preferred genders and whose age is in V's preferred range, 
 blocked pairs (either direction). Results are sorted by score descending, then by user id
 ascending, so the same data always gives the same order.
 
-Bulk, bounded work (SPEC §16, <= 3 queries whatever the candidate count):
-query 1 fetches the candidates with just the needed columns (blocks excluded by a subquery),
-query 2 fetches V's interests and the candidates' rows of the M2M through table *restricted to
-V's interests* (so only shared ones travel), query 3 sums interaction weights per pair.
-Everything else is plain Python over tuples (one regex scan per bio); the per-result facts
-for reasons are built only for the results kept (the cache keeps the top 200).
+Bulk, bounded work (SPEC §16: one query whatever the candidate count): the candidates with
+just the needed columns (blocks excluded by a subquery), each with the ids of the interests it
+shares with V (a correlated index-only lookup restricted to V's interests), its interaction
+weight with V (summed only for members V interacted with) and the number of V's interests.
+Everything else is plain Python over tuples (a substring test per V's word in each bio, one
+regex scan only for bios that contain one); the top ``top`` are kept with a heap and the per-result facts for
+reasons are built only for them (the cache keeps the top 200).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, Sum, TextField
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -153,16 +167,54 @@ class SmartMatchStats:
         return self.__dict__.copy()
 
 
-def _ids_as_text(queryset, **columns: str):  # type: ignore[no-untyped-def]
-    """``(queryset, names)``: on PostgreSQL the UUID ``columns`` are annotated as text
-    (building 20 000 ``uuid.UUID`` objects costs more than the scoring); elsewhere the columns
-    are used as they are (callers ``str()`` the values either way)."""
-    if connection.vendor != "postgresql":
-        return queryset, columns
-    queryset = queryset.annotate(
-        **{f"{alias}_text": Cast(field, TextField()) for alias, field in columns.items()}
-    )
-    return queryset, {alias: f"{alias}_text" for alias in columns}
+class _PerRowList(Func):
+    """The values of one column over the rows of a (correlated) subquery, as one value:
+    ``ARRAY_AGG`` (a Python list) on PostgreSQL, ``GROUP_CONCAT`` (``"3,7"``) elsewhere; NULL
+    when there are no rows. A plain function rather than an Aggregate, so the subquery gets no
+    GROUP BY."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()  # no converters: the driver's value is used as it is
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return self.as_sql(compiler, connection, function="ARRAY_AGG", **extra_context)
+
+
+class _InSet(Func):
+    """``column IN (subquery)`` for an uncorrelated ``subquery`` used inside a correlated one.
+    On PostgreSQL it is written ``column = ANY(ARRAY(subquery))`` so the subquery runs once (an
+    InitPlan) instead of once per outer row."""
+
+    output_field = BooleanField()
+    conditional = True
+    template = "%(expressions)s"
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        (column_sql, column_params), (sub_sql, sub_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        if connection.vendor == "postgresql":
+            return f"{column_sql} = ANY(ARRAY{sub_sql})", (*column_params, *sub_params)
+        return f"{column_sql} IN {sub_sql}", (*column_params, *sub_params)
+
+
+class _AsIs(Func):
+    """``expression`` unchanged, its values taken as the driver returns them: no per-row Python
+    converter (``float()``/``int()`` on 10 000 rows costs more than some scoring parts)."""
+
+    template = "%(expressions)s"
+
+    @property
+    def convert_value(self):  # type: ignore[no-untyped-def, override]
+        return self._convert_value_noop
+
+
+def _id_text(field: str):  # type: ignore[no-untyped-def]
+    """``field`` (a UUID column) as text on PostgreSQL: building 10 000 ``uuid.UUID`` objects
+    costs more than the scoring. Elsewhere the column as it is (callers ``str()`` it)."""
+    if connection.vendor == "postgresql":
+        return Cast(field, TextField())
+    return F(field)
 
 
 def candidate_queryset(*, member: Member, today: date | None = None):
@@ -189,10 +241,71 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     )
 
 
+def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
+    """The one scoring query: per candidate ``(user id, date of birth, latitude, longitude,
+    city, description, their preferred age min, max, shared interest ids, interaction weight,
+    number of V's interests)``. Shared ids are only V's interests (a list on PostgreSQL, a
+    ``"3,7"`` string elsewhere, None when none); the weight sums both directions and is None
+    without interactions (a hashed membership test first, so the per-pair sum runs only for
+    the few members V interacted with); the count is the same on every row (run once)."""
+    me = member.pk
+    through = Member.interests.through
+    my_interests = through.objects.filter(member_id=me).values("interest_id")
+    shared = (
+        through.objects.filter(_InSet(F("interest_id"), Subquery(my_interests)))
+        .filter(member_id=OuterRef("pk"))
+        .order_by()
+        .values(ids=_PerRowList("interest_id"))
+    )
+    interacted = Q(pk__in=UserInteraction.objects.filter(user_id=me).values("target_id")) | Q(
+        pk__in=UserInteraction.objects.filter(target_id=me).values("user_id")
+    )
+    pair_weight = (
+        UserInteraction.objects.filter(
+            Q(user_id=me, target_id=OuterRef("pk")) | Q(user_id=OuterRef("pk"), target_id=me)
+        )
+        .order_by()
+        .values(total=Func("weight", function="SUM", output_field=FloatField()))
+    )
+    my_count = (
+        through.objects.filter(member_id=me)
+        .order_by()
+        .values(n=Func("interest_id", function="COUNT", output_field=IntegerField()))
+    )
+    rows = (
+        candidate_queryset(member=member, today=today)
+        .annotate(
+            uid=_id_text("user_id"),
+            shared_ids=Subquery(shared),
+            weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
+            my_count=_AsIs(Subquery(my_count)),
+        )
+        .values_list(
+            "uid",
+            "date_of_birth",
+            "latitude",
+            "longitude",
+            "city",
+            "description",
+            "user__preferred_age_min",
+            "user__preferred_age_max",
+            "shared_ids",
+            "weight",
+            "my_count",
+        )
+    )
+    if connection.vendor == "postgresql":
+        return list(rows)
+    return [
+        (*row[:8], [int(i) for i in row[8].split(",")] if row[8] else None, *row[9:])
+        for row in rows
+    ]
+
+
 def score_candidates(
     *, member: Member, today: date | None = None, top: int | None = None
 ) -> tuple[list[ScoredMatch], SmartMatchStats]:
-    """Score every candidate of ``member`` (SPEC §11) in three queries.
+    """Score every candidate of ``member`` (SPEC §11) in one query.
 
     Returns the results sorted by (score desc, user id asc) - all of them, or the first
     ``top`` - and statistics over all candidates. Pure read, no side effects. ``today`` (local
@@ -200,56 +313,7 @@ def score_candidates(
     """
     user = member.user
     today = today or timezone.localdate()
-    candidates = candidate_queryset(member=member, today=today)
-
-    # Query 1: candidates, only the columns the formula needs.
-    # Ids travel as text: building 20 000 uuid.UUID objects costs more than the scoring.
-    candidate_rows, ids = _ids_as_text(candidates, cpk="pk", cuser="user_id")
-    rows = candidate_rows.values_list(
-        ids["cpk"],
-        ids["cuser"],
-        "date_of_birth",
-        "latitude",
-        "longitude",
-        "city",
-        "description",
-        "user__preferred_age_min",
-        "user__preferred_age_max",
-    )
-
-    # Query 2: V's interests, and rows of members who share one of them (narrowed by the same
-    # gender / birth-date bounds; the candidate dict below drops everyone else).
-    through = Member.interests.through
-    my_interests = through.objects.filter(member_id=member.pk).values("interest_id")
-    shared_by_member: dict[str, list[int]] = defaultdict(list)
-    mine: list[int] = []
-    me_text = str(member.pk)
-    through_rows, tids = _ids_as_text(through.objects.all(), tmember="member_id")
-    for member_id, interest_id in through_rows.filter(
-        Q(member_id=member.pk)
-        | Q(
-            interest_id__in=my_interests,
-            member__gender__in=user.preferred_gender_list,
-            member__date_of_birth__gt=years_before(today, user.preferred_age_max + 1),
-            member__date_of_birth__lte=years_before(today, user.preferred_age_min),
-        )
-    ).values_list(tids["tmember"], "interest_id"):
-        member_id = str(member_id)
-        if member_id == me_text:
-            mine.append(interest_id)
-        else:
-            shared_by_member[member_id].append(interest_id)
-
-    # Query 3: interaction weights per pair, both directions.
-    behaviour: dict[str, float] = defaultdict(float)
-    for source, target, weight in (
-        UserInteraction.objects.filter(Q(user_id=member.pk) | Q(target_id=member.pk))
-        .values_list("user_id", "target_id")
-        .annotate(total=Sum("weight"))
-        .order_by()
-    ):
-        other = target if source == member.pk else source
-        behaviour[str(other)] += weight or 0.0
+    rows = _scoring_rows(member=member, today=today)
 
     age_min, age_max = user.preferred_age_min, user.preferred_age_max
     mid = (age_min + age_max) / 2
@@ -261,40 +325,46 @@ def score_candidates(
     cos_my = math.cos(math.radians(my_lat))
     max_km = float(member.max_distance or 50)
     my_city = (member.city or "").strip().casefold()
-    interests_den = min(len(mine), INTERESTS_FULL_AT)
+    interests_den = min(rows[0][10] or 0, INTERESTS_FULL_AT) if rows else 0
     my_words = bio_words(member.description or "")
     bio_den = min(len(my_words), BIO_FULL_AT)
-    # One C-speed regex scan per bio finds V's words in it (letter boundaries, any script).
+    # V's words in a bio, at letter boundaries (any script): a C-speed substring test first,
+    # so the boundary-checking regex only runs on bios that contain one of the words.
+    word_tuple = tuple(sorted(my_words, key=len, reverse=True))
     find_my_words = (
         re.compile(
-            r"(?<![^\W\d_])(?:"
-            + "|".join(sorted(map(re.escape, my_words), key=len, reverse=True))
-            + r")(?![^\W\d_])"
+            r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, word_tuple)) + r")(?![^\W\d_])"
         ).findall
         if my_words
         else None
     )
+    half_rad = math.pi / 180 / 2  # x * rad / 2 == x * (rad / 2): halving is exact
     rad = math.pi / 180
     sin, asin, sqrt, cos = math.sin, math.asin, math.sqrt, math.cos
     ty, tm, td = today.year, today.month, today.day
     grid = GRID_DEGREES
+    floor = math.floor
+    by_dob: dict[date, tuple[int, float, float]] = {}  # dob -> (age, own, own points)
 
-    # Pass 1 (every candidate): the five parts and the score, as plain tuples.
+    # Pass 1 (every candidate): the five parts and the score, as flat tuples.
     scored: list[tuple] = []
     append = scored.append
-    for pk, user_id, dob, lat, lon, city, description, their_min, their_max in rows:
-        pk = str(pk)
-        age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
-        own = 1 - abs(age - mid) / half_plus
+    for uid, dob, lat, lon, city, description, their_min, their_max, shared, weight, _ in rows:
+        age_fit = by_dob.get(dob)
+        if age_fit is None:
+            age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
+            own = 1 - abs(age - mid) / half_plus
+            age_fit = by_dob[dob] = (age, own, AGE_OWN_MAX * own)
+        age, own, own_pts = age_fit
         mutual = their_min <= my_age <= their_max
-        age_pts = AGE_OWN_MAX * own + (AGE_MUTUAL_MAX if mutual else 0.0)
+        age_pts = own_pts + (AGE_MUTUAL_MAX if mutual else 0.0)
         km = None
         if has_loc and lat is not None and lon is not None:
             lat2 = round(lat / grid) * grid
             lon2 = round(lon / grid) * grid
             a = (
-                sin((lat2 - my_lat) * rad / 2) ** 2
-                + cos_my * cos(lat2 * rad) * sin((lon2 - my_lon) * rad / 2) ** 2
+                sin((lat2 - my_lat) * half_rad) ** 2
+                + cos_my * cos(lat2 * rad) * sin((lon2 - my_lon) * half_rad) ** 2
             )
             km = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
             loc_pts = LOCATION_MAX * max(0.0, 1 - km / max_km)
@@ -302,7 +372,6 @@ def score_candidates(
             loc_pts = LOCATION_SAME_CITY
         else:
             loc_pts = 0.0
-        shared = shared_by_member.get(pk)
         int_pts = (
             INTERESTS_MAX * min(1.0, len(shared) / interests_den)
             if shared and interests_den
@@ -311,30 +380,49 @@ def score_candidates(
         common = None
         bio_pts = 0.0
         if find_my_words is not None and description:
-            found = find_my_words(description.lower())
-            if found:
-                common = set(found)
-                bio_pts = BIO_MAX * min(1.0, len(common) / bio_den)
-        weight = behaviour.get(pk, 0.0)
-        beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT) if weight else 0.0
-        score = math.floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + 0.5)
+            text = description.lower()
+            for word in word_tuple:
+                if word in text:
+                    found = find_my_words(text)
+                    if found:
+                        common = set(found)
+                        bio_pts = BIO_MAX * min(1.0, len(common) / bio_den)
+                    break
+        if weight:
+            beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT)
+        else:
+            weight = beh_pts = 0.0
+        score = floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + 0.5)
         append(
             (
                 -score,
-                user_id,
-                (age_pts, loc_pts, int_pts, bio_pts, beh_pts),
-                (age, own, mutual, km, city, shared, common, weight),
+                uid,
+                age_pts,
+                loc_pts,
+                int_pts,
+                bio_pts,
+                beh_pts,
+                age,
+                own,
+                mutual,
+                km,
+                city,
+                shared,
+                common,
+                weight,
             )
         )
 
-    scored.sort(key=lambda t: (t[0], t[1]))
     stats = stats_for([-t[0] for t in scored])
+    # (-score, user id) is unique, so the rest of the tuple is never compared.
+    if top is None or top >= len(scored):
+        scored.sort()
+    else:
+        scored = heapq.nsmallest(top, scored)
 
     # Pass 2 (only the results returned): language-neutral facts for the reasons.
     results = []
-    for neg_score, user_id, parts, (age, own, mutual, km, city, shared, common, weight) in (
-        scored if top is None else scored[:top]
-    ):
+    for neg_score, uid, *parts, age, own, mutual, km, city, shared, common, weight in scored:
         facts: dict = {"age": age, "own": round(own, 3), "mutual": mutual}
         if km is not None:
             facts["km"] = round(km, 1)
@@ -348,7 +436,7 @@ def score_candidates(
             facts["weight"] = round(weight, 2)
         results.append(
             ScoredMatch(
-                user_id=str(user_id),
+                user_id=str(uid),
                 score=max(0, min(100, -neg_score)),
                 parts=tuple(round(p, 2) for p in parts),
                 facts=facts,
@@ -359,11 +447,12 @@ def score_candidates(
 
 def stats_for(scores: list[int]) -> SmartMatchStats:
     """Bands (>= 90, 75-89, 60-74), average (1 decimal) and highest of ``scores``."""
+    counts = Counter(scores)  # a few dozen distinct scores, whatever the candidate count
     return SmartMatchStats(
         total=len(scores),
-        excellent=sum(1 for s in scores if s >= 90),
-        good=sum(1 for s in scores if 75 <= s < 90),
-        fair=sum(1 for s in scores if 60 <= s < 75),
-        average=round(sum(scores) / len(scores), 1) if scores else 0.0,
-        highest=max(scores, default=0),
+        excellent=sum(n for s, n in counts.items() if s >= 90),
+        good=sum(n for s, n in counts.items() if 75 <= s < 90),
+        fair=sum(n for s, n in counts.items() if 60 <= s < 75),
+        average=round(sum(s * n for s, n in counts.items()) / len(scores), 1) if scores else 0.0,
+        highest=max(counts, default=0),
     )
