@@ -10,19 +10,28 @@ The socket only pushes: every write goes over HTTP through a service, which queu
   minute) and answers ``{"type": "pong"}``.
 
 On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches.
+
+Cost of a connect (SPEC §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
+(session, user, the presence counter, and the matches only for the user's first socket;
+``last_active_at`` written at most once a minute), then ``group_add`` and one concurrent
+``group_send`` per match to notify. A disconnect is the mirror image.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
 from uuid import UUID
 
+from channels.auth import get_user as _channels_get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
+from django.utils import timezone
 
-from miel.realtime import user_group
+from miel.realtime import EVENT_HANDLER, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -35,34 +44,106 @@ TYPING_PERMISSION_TTL = 30.0
 #: Open sockets per user (for presence across tabs and servers); refreshed by heartbeats.
 PRESENCE_TTL = 60 * 60 * 24
 
+#: channels' session -> user lookup without its async wrapper (the wrapper would run it on the
+#: process's single "thread-sensitive" thread; see ``_in_pool``).
+_session_user = _channels_get_user.func
+
+
+def _in_pool(func):  # type: ignore[no-untyped-def]
+    """Run ``func`` (ORM / sync cache work) in the event loop's thread pool.
+
+    ``database_sync_to_async`` defaults to ``thread_sensitive=True``: outside a request that
+    means one thread per server process, so 1 000 sockets (re)connecting at once waited for
+    each other's queries one by one (SPEC §16 reconnect target). These functions share no
+    thread-bound state, so they may run side by side; each still closes its connection
+    (returns it to the pool) when done.
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
+
 
 def _presence_key(user_id: UUID) -> str:
     return f"presence:{user_id.hex}"
 
 
-@database_sync_to_async
+def _presence_change(user_id: UUID, delta: int) -> int:
+    """Count of ``user_id``'s open sockets after ``delta`` (shared cache: across servers)."""
+    key = _presence_key(user_id)
+    try:
+        cache.add(key, 0, PRESENCE_TTL)
+        value = cache.incr(key, delta)
+        if value < 0:
+            cache.set(key, 0, PRESENCE_TTL)
+        return value
+    except Exception:  # cache down: treat every socket as the only one
+        logger.warning("presence counter unavailable", exc_info=True)
+        return 1 if delta > 0 else 0
+
+
+def _match_user_ids_sync(user_id: UUID) -> list[UUID]:
+    """User ids of ``user_id``'s mutual matches minus blocked ones: one query."""
+    from django.db.models import Q
+
+    from matching.models import Block, Like
+
+    liked = Like.objects.filter(source__user_id=user_id).values("target_id")
+    blocked = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+    return list(
+        Like.objects.filter(target__user_id=user_id, source_id__in=liked)
+        .exclude(source__user_id__in=blocked.values("blocker_id"))
+        .exclude(source__user_id__in=blocked.values("blocked_id"))
+        .values_list("source__user_id", flat=True)
+    )
+
+
+def _touch_due(user) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``user_touch_last_active`` would write (it throttles to once a minute)."""
+    from accounts.services import LAST_ACTIVE_THROTTLE
+
+    last = user.last_active_at
+    return last is None or timezone.now() - last >= LAST_ACTIVE_THROTTLE
+
+
+@dataclass
+class _Opened:
+    user: object | None  # None: not authenticated
+    notify: list[UUID] = field(default_factory=list)  # matches to tell "online"
+
+
+@_in_pool
+def _socket_open(scope: dict) -> _Opened:
+    """Everything a new socket needs from the database and cache, in one trip to a thread:
+    the session's user (unless a middleware already put one in the scope), ``last_active_at``
+    (written at most once a minute), the presence counter, and the matches to notify when this
+    is the user's first open socket."""
+    from accounts.services import user_touch_last_active
+
+    user = scope.get("user")
+    if user is None and "session" in scope:
+        user = _session_user(scope)
+    if user is None or not user.is_authenticated:
+        return _Opened(None)
+    if _touch_due(user):
+        user_touch_last_active(user=user)
+    first = _presence_change(user.pk, +1) == 1
+    return _Opened(user, _match_user_ids_sync(user.pk) if first else [])
+
+
+@_in_pool
+def _socket_closed(user_id: UUID) -> list[UUID]:
+    """Presence counter -1; the matches to tell "offline" when it was the last socket."""
+    if _presence_change(user_id, -1) <= 0:
+        return _match_user_ids_sync(user_id)
+    return []
+
+
+@_in_pool
 def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
     from accounts.services import user_touch_last_active
 
     user_touch_last_active(user=user)
 
 
-@database_sync_to_async
-def _match_user_ids(user_id: UUID) -> list[UUID]:
-    """User ids of ``user_id``'s mutual matches (two Like rows), minus blocked ones."""
-    from matching.models import Like
-    from matching.selectors import blocked_user_ids
-
-    liked = Like.objects.filter(source__user_id=user_id).values("target_id")
-    ids = set(
-        Like.objects.filter(target__user_id=user_id, source_id__in=liked).values_list(
-            "source__user_id", flat=True
-        )
-    )
-    return list(ids - blocked_user_ids(user_id=user_id))
-
-
-@database_sync_to_async
+@_in_pool
 def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
     from matching.selectors import is_blocked_pair
     from profiles.models import Member
@@ -80,21 +161,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     user_id: UUID | None = None
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        opened = await _socket_open(self.scope)
+        if opened.user is None:
             # Accept then close with 4401 so the browser sees why and stops retrying.
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        user = opened.user
         self.user = user
-        self.user_id = user.pk
+        self.user_id = user.pk  # from here on disconnect() undoes the presence count
         self.typing_sent: dict[UUID, float] = {}
         self.typing_allowed: dict[UUID, tuple[bool, float]] = {}
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
-        await _touch_last_active(user)
-        if await self._presence_change(+1) == 1:
-            await self._broadcast_presence("online")
+        await self._broadcast_presence("online", opened.notify)
 
     async def disconnect(self, code: int) -> None:
         if self.user_id is None:
@@ -103,8 +183,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
         except Exception:  # layer down while closing: nothing to clean that will not expire
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
-        if await self._presence_change(-1) <= 0:
-            await self._broadcast_presence("offline")
+        await self._broadcast_presence("offline", await _socket_closed(self.user_id))
 
     async def receive_json(self, content, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.user_id is None or not isinstance(content, dict):
@@ -113,7 +192,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if kind == "typing":
             await self._typing(content.get("to"))
         elif kind in ("ping", "heartbeat"):
-            await _touch_last_active(self.user)
+            if _touch_due(self.user):  # throttled: most heartbeats need no thread at all
+                await _touch_last_active(self.user)
             await self.send_json({"type": "pong"})
 
     async def miel_event(self, event: dict) -> None:
@@ -140,29 +220,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         # Built here from the session's user: a "from"/"sender" in the frame is ignored.
         await self.channel_layer.group_send(
             user_group(other),
-            {"type": "miel.event", "event": {"type": "typing", "from": str(self.user_id)}},
+            {"type": EVENT_HANDLER, "event": {"type": "typing", "from": str(self.user_id)}},
         )
 
-    async def _presence_change(self, delta: int) -> int:
-        """Count of this user's open sockets after ``delta`` (shared cache: across servers)."""
-        key = _presence_key(self.user_id)
-        try:
-            await cache.aadd(key, 0, PRESENCE_TTL)
-            value = await cache.aincr(key, delta)
-            if value < 0:
-                await cache.aset(key, 0, PRESENCE_TTL)
-            return value
-        except Exception:  # cache down: treat every socket as the only one
-            logger.warning("presence counter unavailable", exc_info=True)
-            return 1 if delta > 0 else 0
-
-    async def _broadcast_presence(self, status: str) -> None:
-        try:
-            ids = await _match_user_ids(self.user_id)
-            event = {"type": "presence", "user": str(self.user_id), "status": status}
-            for uid in ids:
-                await self.channel_layer.group_send(
-                    user_group(uid), {"type": "miel.event", "event": event}
+    async def _broadcast_presence(self, status: str, user_ids: list[UUID]) -> None:
+        """``presence`` to each of ``user_ids`` (the user's matches), one group_send each."""
+        if not user_ids:
+            return
+        event = {"type": "presence", "user": str(self.user_id), "status": status}
+        results = await asyncio.gather(
+            *(
+                self.channel_layer.group_send(
+                    user_group(uid), {"type": EVENT_HANDLER, "event": event}
                 )
-        except Exception:
-            logger.warning("presence broadcast failed for %s", self.user_id, exc_info=True)
+                for uid in user_ids
+            ),
+            return_exceptions=True,
+        )
+        if any(isinstance(r, BaseException) for r in results):
+            logger.warning("presence broadcast failed for %s", self.user_id)

@@ -101,6 +101,44 @@ def conversation_for_participant(*, user: User, other_id: UUID | str) -> Member:
     return other
 
 
+def chat_send_pair(*, user: User, other_id: UUID | str) -> tuple[Member, Member]:
+    """``(sender, recipient)`` members for ``user`` sending a chat message to the member whose
+    User id is ``other_id``, in one query (SPEC §8, §16).
+
+    Raises Http404 when ``user`` has no member, or the recipient is ``user`` themself, unknown,
+    incomplete, inactive, or either of the two blocked the other: a blocked conversation looks
+    like one that does not exist (SPEC §6). The recipient comes with its ``user`` loaded (the
+    e-mail rules read it)."""
+    try:
+        other_id = UUID(str(other_id))
+    except ValueError:
+        raise Http404 from None
+    if other_id == user.pk:
+        raise Http404
+    blocked = Exists(
+        Block.objects.filter(
+            Q(blocker_id=user.pk, blocked_id=OuterRef("user_id"))
+            | Q(blocker_id=OuterRef("user_id"), blocked_id=user.pk)
+        )
+    )
+    rows = (
+        Member.objects.select_related("user")
+        .filter(user_id__in=[user.pk, other_id])
+        .annotate(blocked=blocked)
+    )
+    by_user = {m.user_id: m for m in rows}
+    me, other = by_user.get(user.pk), by_user.get(other_id)
+    if (
+        me is None
+        or other is None
+        or other.blocked
+        or not other.user.profile_complete
+        or not other.user.is_active
+    ):
+        raise Http404
+    return me, other
+
+
 def message_for_participant(*, user: User, message_id: UUID | str) -> Message:
     """The message ``message_id`` if ``user`` is its sender or recipient and has not deleted
     it on their side; Http404 for anyone else (SPEC §8 permissions)."""

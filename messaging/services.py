@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from matching.models import UserInteraction
 from matching.selectors import is_blocked_pair
 from matching.services import interaction_record
-from miel.realtime import push_to_user
+from miel.realtime import push_to_user, push_to_users
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
@@ -70,22 +70,38 @@ def _queue_new_message_email(message_id: UUID) -> None:
 
 
 @transaction.atomic
-def message_send(*, sender: Member, recipient: Member, text: str, story: Any = None) -> Message:
+def message_send(
+    *,
+    sender: Member,
+    recipient: Member,
+    text: str,
+    story: Any = None,
+    block_checked: bool = False,
+) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
 
     ``story`` (a stories.Story, optional) marks a story reply; the chat shows its thumbnail.
+    ``block_checked=True`` says the caller has just checked, in this request, that neither
+    member blocked the other (:func:`messaging.selectors.chat_send_pair` does, in the query that
+    loads both members); otherwise this looks it up. ``recipient.user`` should be loaded
+    (select_related) to save a query.
+
     Raises ValidationError for empty/too-long text and MessageRefused when the two members
-    blocked each other, the recipient is the sender, or the recipient's profile is incomplete.
-    Side effects after commit: ``message.new`` to the recipient's sockets (with their unread
-    count) and to the sender's other tabs; the "new message" e-mail task. Also records a
-    ``message`` interaction (weight 3.0, SPEC §11).
+    blocked each other (code ``blocked``), the recipient is the sender (``self``), or the
+    recipient's profile is incomplete or the account inactive (``unavailable``).
+
+    Queries: the message INSERT, the interaction INSERT (``message``, weight 3.0, SPEC §11) and
+    the recipient's unread count for the event, plus the block lookup without
+    ``block_checked``. After commit, in one callback: ``message.new`` to the recipient's sockets
+    (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
+    which makes every e-mail decision itself (SPEC §8), outside the request.
     """
     text = message_clean_text(text)
     if sender.pk == recipient.pk:
         raise MessageRefused(_("You cannot message yourself."), code="self")
     if not recipient.user.profile_complete or not recipient.user.is_active:
         raise MessageRefused(_("This member cannot receive messages."), code="unavailable")
-    if is_blocked_pair(user_id=sender.user_id, other_id=recipient.user_id):
+    if not block_checked and is_blocked_pair(user_id=sender.user_id, other_id=recipient.user_id):
         raise MessageRefused(
             _("You can't message this member: one of you has blocked the other."),
             code="blocked",
@@ -93,13 +109,19 @@ def message_send(*, sender: Member, recipient: Member, text: str, story: Any = N
     message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
     interaction_record(user=sender, target=recipient, action=UserInteraction.Action.MESSAGE)
     payload = message_event_payload(message)
-    push_to_user(
-        recipient.user_id,
-        "message.new",
-        message=payload,
-        unread_count=unread_count(user_id=recipient.user_id),
+    push_to_users(
+        [
+            (
+                recipient.user_id,
+                {
+                    "type": "message.new",
+                    "message": payload,
+                    "unread_count": unread_count(user_id=recipient.user_id),
+                },
+            ),
+            (sender.user_id, {"type": "message.new", "message": payload}),
+        ]
     )
-    push_to_user(sender.user_id, "message.new", message=payload)
     message_id = message.pk
     transaction.on_commit(lambda: _queue_new_message_email(message_id))
     return message

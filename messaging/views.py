@@ -65,11 +65,14 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-unty
 @login_required
 @require_POST
 def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
-    """Send a message (htmx form post; plain form post without JS)."""
-    me = _me(request)
-    other = selectors.chat_partner(user=request.user, other_id=user_id)
+    """Send a message (htmx form post; plain form post without JS). 404 when the recipient is
+    unknown, incomplete, the sender, or blocked either way: nothing is saved and a blocked
+    sender cannot tell the block from a missing conversation (SPEC §6, §8)."""
+    me, other = selectors.chat_send_pair(user=request.user, other_id=user_id)
     try:
-        message = services.message_send(sender=me, recipient=other, text=request.POST.get("text"))
+        message = services.message_send(
+            sender=me, recipient=other, text=request.POST.get("text"), block_checked=True
+        )
     except services.MessageRefused as exc:
         return _send_error(request, other, exc, status=403)
     except ValidationError as exc:

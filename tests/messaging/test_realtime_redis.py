@@ -42,6 +42,32 @@ async def test_two_redis_layer_instances_share_groups(redis_url):
         await layer_b.close_pools()
 
 
+@pytest.mark.asyncio
+async def test_layer_survives_idle_reads_longer_than_redis_py_default_socket_timeout(redis_url):
+    """redis-py 8's default 5 s socket timeout equals channels_redis' 5 s BZPOPMIN: an idle
+    receive raised TimeoutError, which killed the reading consumer and lost its user's events.
+    The project's layer waits through idle periods and still gets the next event."""
+    from miel.channel_layers import BlockingPoolRedisChannelLayer
+
+    prefix = f"miel-test-{uuid.uuid4().hex[:8]}"
+    layer = BlockingPoolRedisChannelLayer(
+        hosts=[{"address": redis_url, "max_connections": 10}], prefix=prefix
+    )
+    try:
+        channel = await layer.new_channel()
+        group = user_group(uuid.uuid4())
+        await layer.group_add(group, channel)
+        receiving = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(layer.brpop_timeout + 2)  # two blocking pops time out meanwhile
+        assert not receiving.done()  # still waiting, not failed
+        await layer.group_send(group, {"type": "miel.event", "event": {"type": "ping"}})
+        received = await asyncio.wait_for(receiving, timeout=5)
+        assert received == {"type": "miel.event", "event": {"type": "ping"}}
+    finally:
+        await layer.flush()
+        await layer.close_pools()
+
+
 def session_for(user) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)

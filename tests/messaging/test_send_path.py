@@ -1,0 +1,117 @@
+"""The chat send request (SPEC §8, §16): its queries, its permission answers and its pushes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from matching.models import Block, UserInteraction
+from messaging.models import Message
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_memory_channel_layer")]
+
+
+def send_url(member):
+    return reverse("messaging:chat_send", kwargs={"user_id": member.user_id})
+
+
+def masked(response, user_id) -> str:
+    """The page with its per-render CSRF token and the requested id masked."""
+    page = response.content.decode().replace(str(user_id), "<id>")
+    return re.sub(r"[A-Za-z0-9]{64}", "<csrf>", page)
+
+
+def statements(ctx) -> list[str]:
+    """Captured SQL without the savepoints the test transaction adds around ``atomic``."""
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def test_chat_send_is_six_queries_session_user_pair_two_inserts_and_the_badge(
+    alice, bob, client_for, htmx
+):
+    client = client_for(alice)
+    client.post(send_url(bob), {"text": "warm up"}, **htmx)  # last-active write, caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(send_url(bob), {"text": "hello"}, **htmx)
+    assert response.status_code == 200
+    sql = statements(ctx)
+    assert len(sql) == 6, "\n".join(sql)
+    session, user, pair, insert_message, insert_interaction, badge = sql
+    assert "django_session" in session
+    assert "accounts_user" in user
+    # One query loads both members, the recipient's account and the block flag.
+    assert "profiles_member" in pair
+    assert "matching_block" in pair
+    assert "accounts_user" in pair
+    assert insert_message.startswith('INSERT INTO "messaging_message"')
+    assert insert_interaction.startswith('INSERT INTO "matching_userinteraction"')
+    assert badge.startswith("SELECT COUNT(*)")
+    assert "messaging_message" in badge
+    assert Message.objects.filter(sender=alice, recipient=bob).count() == 2
+    assert UserInteraction.objects.filter(user=alice, target=bob, action="message").count() == 2
+
+
+@pytest.mark.parametrize("blocker", ["recipient", "sender"])
+def test_send_to_a_blocked_pair_is_404_like_a_missing_conversation(
+    alice, bob, client_for, htmx, blocker, django_capture_on_commit_callbacks
+):
+    """SPEC §6/§8: the blocked (or blocking) sender cannot tell the block from a conversation
+    that does not exist: same status and page as an unknown member, nothing saved or pushed."""
+    import uuid
+
+    if blocker == "recipient":
+        Block.objects.create(blocker=bob.user, blocked=alice.user)
+    else:
+        Block.objects.create(blocker=alice.user, blocked=bob.user)
+    client = client_for(alice)
+    nobody = uuid.uuid4()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        blocked = client.post(send_url(bob), {"text": "hi"}, **htmx)
+        missing = client.post(
+            reverse("messaging:chat_send", kwargs={"user_id": nobody}), {"text": "hi"}, **htmx
+        )
+    assert blocked.status_code == missing.status_code == 404
+    assert masked(blocked, bob.user_id) == masked(missing, nobody)
+    assert "block" not in blocked.content.decode().lower()
+    assert callbacks == []
+    assert not Message.objects.exists()
+    assert not UserInteraction.objects.filter(action="message").exists()
+
+
+def test_send_to_self_inactive_or_incomplete_member_is_404(alice, bob, carol, client_for, htmx):
+    User.objects.filter(pk=bob.user_id).update(is_active=False)
+    User.objects.filter(pk=carol.user_id).update(profile_complete=False)
+    client = client_for(alice)
+    for target in (alice, bob, carol):
+        assert client.post(send_url(target), {"text": "hi"}, **htmx).status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_send_pushes_both_events_in_one_after_commit_callback(
+    alice, bob, client_for, htmx, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent: list[list] = []
+    monkeypatch.setattr("miel.realtime.send_many", lambda items: sent.append(list(items)))
+    client = client_for(alice)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(send_url(bob), {"text": "hello"}, **htmx)
+    assert sent == []  # nothing before commit
+    push, _email = callbacks
+    push()
+    ((to_bob, to_alice),) = sent
+    assert to_bob[0] == bob.user_id
+    assert to_bob[1]["type"] == "message.new"
+    assert to_bob[1]["unread_count"] == 1
+    assert to_alice[0] == alice.user_id
+    assert "unread_count" not in to_alice[1]
+    assert to_bob[1]["message"] == to_alice[1]["message"]
+    assert to_bob[1]["message"]["text"] == "hello"
