@@ -11,9 +11,11 @@ from uuid import UUID
 
 from django.db.models import (
     Case,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
