@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core import signing
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -39,7 +40,8 @@ from billing.entitlements import Feature, has_feature
 from profiles.models import Member, age_on
 
 from .geo import HaversineKm, distance_expression, location_q
-from .models import Block, Like
+from .models import Like
+from .selectors import not_blocked_q
 
 ONLINE_WINDOW = timedelta(minutes=15)
 PAGE_SIZES = (3, 6, 12)
@@ -177,8 +179,7 @@ def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     return (
         Member.objects.filter(listed=True)
         .exclude(user_id=viewer.pk)
-        .exclude(user_id__in=Block.objects.filter(blocker_id=viewer.pk).values("blocked_id"))
-        .exclude(user_id__in=Block.objects.filter(blocked_id=viewer.pk).values("blocker_id"))
+        .filter(not_blocked_q(user_id=viewer.pk))
     )
 
 
@@ -373,36 +374,74 @@ def _page_rows(
         )
     boosted = Q(boosted_until__gt=now)
     not_boosted = Q(boosted_until__isnull=True) | Q(boosted_until__lte=now)
+    # A boosted group's two segments (key set, key NULL) go out as one UNION ALL where the
+    # database allows a LIMIT per branch, so a sparse page costs two queries, not four. The
+    # NULL-key branch is almost always empty and costs one index probe.
+    union = connection.features.supports_slicing_ordering_in_compound
+    start = state["s"] if state else 0
     rows: list[tuple[int, Member]] = []
-    for index in range(state["s"] if state else 0, len(_SEGMENTS)):
-        segment = _SEGMENTS[index]
-        if segment.null_key and not key_nullable:
-            continue
-        seg_qs = qs.filter(boosted if segment.boosted else not_boosted)
-        if segment.null_key:
-            seg_qs = seg_qs.filter(**{f"{key}__isnull": True})
-            ordering = ["-id"] if descending else ["id"]
-        else:
-            seg_qs = seg_qs.filter(**{f"{key}__isnull": False})
-            ordering = [f"-{key}", "-id"] if descending else [key, "id"]
-        if state and index == state["s"]:
-            last_id = UUID(state["i"])
-            cmp = "lt" if descending else "gt"
+    for group in (True, False):
+        branches = []
+        for index, segment in enumerate(_SEGMENTS):
+            if segment.boosted != group or index < start:
+                continue
+            if segment.null_key and not key_nullable:
+                continue
+            seg_qs = qs.filter(boosted if segment.boosted else not_boosted)
             if segment.null_key:
-                seg_qs = seg_qs.filter(**{f"id__{cmp}": last_id})
+                seg_qs = seg_qs.filter(**{f"{key}__isnull": True})
+                ordering = ["-id"] if descending else ["id"]
             else:
-                last_key = _key_load(key, state["k"])
-                # key <= k AND (key < k OR id < i): the first part bounds the index scan.
+                seg_qs = seg_qs.filter(**{f"{key}__isnull": False})
+                ordering = [f"-{key}", "-id"] if descending else [key, "id"]
+            if state and index == start:
                 seg_qs = seg_qs.filter(
-                    Q(**{f"{key}__{cmp}e": last_key})
-                    & (Q(**{f"{key}__{cmp}": last_key}) | Q(**{f"id__{cmp}": last_id}))
+                    _after(state, key=key, descending=descending, segment=segment)
                 )
-        need = page_size + 1 - len(rows)
-        ids = seg_qs.order_by(*ordering).values("pk")[:need]
-        rows.extend((index, m) for m in cards.filter(pk__in=ids).order_by(*ordering))
+            branches.append(seg_qs.order_by(*ordering).values("pk")[: page_size + 1 - len(rows)])
+        if not branches:
+            continue
+        if union and len(branches) > 1:
+            found = list(cards.filter(pk__in=branches[0].union(*branches[1:], all=True)))
+        else:  # one query per segment, stopping once the page is full
+            found = []
+            for ids in branches:
+                if len(rows) + len(found) > page_size:
+                    break
+                found.extend(cards.filter(pk__in=ids))
+        _sort(found, key=key, descending=descending)
+        rows.extend((_segment_index(m, key=key, now=now), m) for m in found)
         if len(rows) > page_size:
             break
-    return rows
+    rows.sort(key=lambda row: row[0])  # stable: keeps the order inside each segment
+    return rows[: page_size + 1]
+
+
+def _after(state: dict[str, Any], *, key: str, descending: bool, segment: _Segment) -> Q:
+    """Rows after the cursor's last card, inside the cursor's segment."""
+    last_id = UUID(state["i"])
+    cmp = "lt" if descending else "gt"
+    if segment.null_key:
+        return Q(**{f"id__{cmp}": last_id})
+    last_key = _key_load(key, state["k"])
+    # key <= k AND (key < k OR id < i): the first part bounds the index scan.
+    return Q(**{f"{key}__{cmp}e": last_key}) & (
+        Q(**{f"{key}__{cmp}": last_key}) | Q(**{f"id__{cmp}": last_id})
+    )
+
+
+def _sort(members: list[Member], *, key: str, descending: bool) -> None:
+    """In place, in the list's order: key (NULLs last), then id, both in the order's
+    direction. Segments are sorted out afterwards by :func:`_segment_index`."""
+    members.sort(key=lambda m: m.pk, reverse=descending)
+    with_key = [m for m in members if getattr(m, key) is not None]
+    with_key.sort(key=lambda m: getattr(m, key), reverse=descending)
+    members[:] = with_key + [m for m in members if getattr(m, key) is None]
+
+
+def _segment_index(member: Member, *, key: str, now: datetime) -> int:
+    boosted = member.boosted_until is not None and member.boosted_until > now
+    return _SEGMENTS.index(_Segment(boosted, getattr(member, key) is None))
 
 
 def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard]:

@@ -32,6 +32,15 @@ def blocked_user_ids(*, user_id: UUID | str) -> set[UUID]:
     return {other for pair in rows for other in pair} - {UUID(str(user_id))}
 
 
+def not_blocked_q(*, user_id: UUID | str, field: str = "user_id") -> Q:
+    """A filter that drops rows whose ``field`` (a User id column) is in a blocked pair with
+    ``user_id``, either way (SPEC §6). Subqueries on ``matching_block``: no query of its own,
+    unlike :func:`blocked_user_ids`."""
+    return ~Q(
+        **{f"{field}__in": Block.objects.filter(blocker_id=user_id).values("blocked_id")}
+    ) & ~Q(**{f"{field}__in": Block.objects.filter(blocked_id=user_id).values("blocker_id")})
+
+
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:
     """True when the two users (User ids) liked each other."""
     return (
@@ -170,3 +179,38 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
     if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
         raise Http404
     return member
+
+
+def action_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
+    """``(viewer's member, target member)`` for a like/unmatch request naming ``user_id`` (a
+    User id), in one query (SPEC §6, §16). Raises Http404 like :func:`member_for_action` (an
+    unknown or malformed id, an incomplete or inactive target, the viewer themself, a blocked
+    pair either way) and when the viewer has no member. Both come with ``user`` loaded."""
+    try:
+        other_id = UUID(str(user_id))
+    except ValueError:
+        raise Http404 from None
+    if other_id == viewer.pk:
+        raise Http404
+    blocked = Exists(
+        Block.objects.filter(
+            Q(blocker_id=viewer.pk, blocked_id=OuterRef("user_id"))
+            | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer.pk)
+        )
+    )
+    rows = (
+        Member.objects.select_related("user")
+        .filter(user_id__in=[viewer.pk, other_id])
+        .annotate(blocked=blocked)
+    )
+    by_user = {m.user_id: m for m in rows}
+    me, target = by_user.get(viewer.pk), by_user.get(other_id)
+    if (
+        me is None
+        or target is None
+        or target.blocked
+        or not target.user.profile_complete
+        or not target.user.is_active
+    ):
+        raise Http404
+    return me, target

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing.entitlements import Feature, has_feature
 from matching.models import Like
-from matching.selectors import blocked_user_ids
+from matching.selectors import not_blocked_q
 
 from .models import Story, StoryReaction, StoryView
 
@@ -59,10 +59,8 @@ def visible_stories(*, viewer, now: datetime | None = None, include_expired: boo
     qs = Story.objects.filter(allowed, is_active=True, user__profile_complete=True)
     if not include_expired:
         qs = qs.filter(expires_at__gt=now)
-    blocked = blocked_user_ids(user_id=viewer.pk)
-    if blocked:
-        qs = qs.exclude(user_id__in=blocked)
-    return qs.select_related("user", "user__member")
+    # Blocks as subqueries: no query of their own (the strip is on every members page).
+    return qs.filter(not_blocked_q(user_id=viewer.pk)).select_related("user", "user__member")
 
 
 def story_for_viewer(

@@ -74,7 +74,7 @@ def test_strip_query_count_does_not_grow_with_stories():
     with CaptureQueriesContext(connection) as big:
         groups = stories_strip(viewer=me)
     assert len(groups) == 16
-    assert len(big.captured_queries) == len(small.captured_queries) <= 4
+    assert len(big.captured_queries) == len(small.captured_queries) <= 3
 
 
 def test_strip_partial_renders_bubbles_and_viewer_data_without_media_urls():
