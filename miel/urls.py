@@ -28,6 +28,12 @@ urlpatterns = [
     path("", include("profiles.moderation.urls")),
 ]
 
+# Styled error pages that fall back to a plain one rather than fail (miel/error_views.py).
+handler400 = "miel.error_views.bad_request"
+handler403 = "miel.error_views.permission_denied"
+handler404 = "miel.error_views.page_not_found"
+handler500 = "miel.error_views.server_error"
+
 if os.environ.get("MIEL_BENCH") == "1":  # `make bench` only: hello world + baselines
     urlpatterns += [path("_bench/", include("bench.urls"))]
 

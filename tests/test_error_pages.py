@@ -25,6 +25,11 @@ def _suspicious(request):
     raise SuspiciousOperation("bad")
 
 
+handler400 = "miel.error_views.bad_request"
+handler403 = "miel.error_views.permission_denied"
+handler404 = "miel.error_views.page_not_found"
+handler500 = "miel.error_views.server_error"
+
 urlpatterns = [
     path("_test/boom/", _boom),
     path("_test/denied/", _denied),
@@ -106,3 +111,29 @@ def test_500_template_needs_no_request_and_no_database(django_assert_num_queries
         html = render_to_string("500.html")  # what django.views.defaults.server_error does
     assert 'dir="rtl"' in html
     assert _t("he", TEXTS[500]) in html
+
+
+@pytest.fixture
+def no_static_manifest(settings, tmp_path):
+    """Production static storage before ``collectstatic``: every {% static %} raises."""
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(("language", "direction"), [("he", "rtl"), ("en", "ltr")])
+@pytest.mark.parametrize(("url", "status"), [("/no-such-page/", 404), ("/_test/boom/", 500)])
+def test_error_pages_fall_back_to_plain_rather_than_fail(
+    no_static_manifest, language, direction, url, status
+):
+    client = Client(raise_request_exception=False)
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.content.decode()
+    assert f'lang="{language}" dir="{direction}"' in body
+    assert _t(language, TEXTS[status]) in body
+    assert "/static/" not in body

@@ -1,0 +1,56 @@
+"""Error handlers (``handler400/403/404/500`` in miel.urls): Django's own views with our
+templates (templates/400.html, 403.html, 404.html, 500.html), and a last resort that cannot
+fail. An error page must never raise: if the styled page cannot be rendered (for instance the
+static files manifest is missing because ``collectstatic`` has not run, or the template hits a
+broken service), the plain page (templates/error_plain.html: no static files, no request, no
+database) answers with the same status instead of a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+
+def _plain(status: int) -> HttpResponse:
+    return HttpResponse(render_to_string("error_plain.html", {"status": status}), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 with templates/400.html (SuspiciousOperation, BadRequest)."""
+    try:
+        return defaults.bad_request(request, exception)
+    except Exception:
+        logger.exception("the 400 page failed to render")
+        return _plain(400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 with templates/403.html (PermissionDenied)."""
+    try:
+        return defaults.permission_denied(request, exception)
+    except Exception:
+        logger.exception("the 403 page failed to render")
+        return _plain(403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 with templates/404.html."""
+    try:
+        return defaults.page_not_found(request, exception)
+    except Exception:
+        logger.exception("the 404 page failed to render")
+        return _plain(404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 with templates/500.html (rendered without a request context)."""
+    try:
+        return defaults.server_error(request)
+    except Exception:
+        logger.exception("the 500 page failed to render")
+        return _plain(500)
