@@ -89,6 +89,7 @@ class UserAdmin(DjangoUserAdmin):
                     "preferred_age_max",
                     "email_notifications",
                     "time_zone",
+                    "language",
                 ]
             },
         ),
