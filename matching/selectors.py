@@ -181,34 +181,39 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
     return member
 
 
-def action_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
-    """``(viewer's member, target member)`` for a like/unmatch request naming ``user_id`` (a
-    User id), in one query (SPEC §6, §16). Raises Http404 like :func:`member_for_action` (an
-    unknown or malformed id, an incomplete or inactive target, the viewer themself, a blocked
-    pair either way) and when the viewer has no member. Both come with ``user`` loaded."""
+def like_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
+    """``(viewer's member, target member)`` for a like request naming ``user_id`` (a User id),
+    in one query (SPEC §6, §16). Raises Http404 for a malformed or unknown id, an incomplete
+    or inactive target, the viewer themself, and when the viewer has no member.
+
+    Blocks are not checked here: :func:`matching.services.like_toggle` reads them under its
+    pair lock, in the query that reads the likes. Both members carry only ``id``, ``user_id``
+    and ``name``, with ``user`` holding ``is_active``, ``profile_complete`` and
+    ``premium_until`` (what the like and its notice read); any other field costs a query."""
     try:
         other_id = UUID(str(user_id))
     except ValueError:
         raise Http404 from None
     if other_id == viewer.pk:
         raise Http404
-    blocked = Exists(
-        Block.objects.filter(
-            Q(blocker_id=viewer.pk, blocked_id=OuterRef("user_id"))
-            | Q(blocker_id=OuterRef("user_id"), blocked_id=viewer.pk)
-        )
-    )
     rows = (
         Member.objects.select_related("user")
         .filter(user_id__in=[viewer.pk, other_id])
-        .annotate(blocked=blocked)
+        .only(
+            "id",
+            "user_id",
+            "name",
+            "user__id",
+            "user__is_active",
+            "user__profile_complete",
+            "user__premium_until",
+        )
     )
     by_user = {m.user_id: m for m in rows}
     me, target = by_user.get(viewer.pk), by_user.get(other_id)
     if (
         me is None
         or target is None
-        or target.blocked
         or not target.user.profile_complete
         or not target.user.is_active
     ):

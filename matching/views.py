@@ -189,13 +189,14 @@ def _like_button_response(
 def like(request: HttpRequest, user_id: str) -> HttpResponse:
     """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle).
     htmx gets the new button (plus the match dialog when this like completed a pair)."""
-    me = member_for_user(user=request.user)
-    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    me, target = selectors.like_pair(viewer=request.user, user_id=user_id)
     action = request.POST.get("action")
     want = {"like": True, "unlike": False}.get(action or "")
     try:
         result = services.like_toggle(source=me, target=target, like=want)
     except ValidationError as exc:
+        if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)
+            raise Http404 from None
         return HttpResponse(exc.messages[0], status=400)
     if request.htmx:
         return _like_button_response(request, target, result)
