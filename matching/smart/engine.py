@@ -167,17 +167,12 @@ class SmartMatchStats:
         return self.__dict__.copy()
 
 
-class _PerRowList(Func):
-    """The values of one column over the rows of a (correlated) subquery, as one value:
-    ``ARRAY_AGG`` (a Python list) on PostgreSQL, ``GROUP_CONCAT`` (``"3,7"``) elsewhere; NULL
-    when there are no rows. A plain function rather than an Aggregate, so the subquery gets no
-    GROUP BY."""
+class _ArrayOf(Subquery):
+    """``ARRAY(subquery)`` (PostgreSQL only): the values of a one-column subquery as one list,
+    empty when there are no rows."""
 
-    function = "GROUP_CONCAT"
-    output_field = TextField()  # no converters: the driver's value is used as it is
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return self.as_sql(compiler, connection, function="ARRAY_AGG", **extra_context)
+    template = "ARRAY(%(subquery)s)"
+    output_field = TextField()  # no converter: psycopg already returns a list
 
 
 class _InSet(Func):
@@ -244,10 +239,10 @@ def candidate_queryset(*, member: Member, today: date | None = None):
 def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
     """The one scoring query: per candidate ``(user id, date of birth, latitude, longitude,
     city, description, their preferred age min, max, shared interest ids, interaction weight,
-    number of V's interests)``. Shared ids are only V's interests (a list on PostgreSQL, a
-    ``"3,7"`` string elsewhere, None when none); the weight sums both directions and is None
-    without interactions (a hashed membership test first, so the per-pair sum runs only for
-    the few members V interacted with); the count is the same on every row (run once)."""
+    number of V's interests)``. Shared ids are only V's interests, as a list (possibly empty)
+    or None; the weight sums both directions and is None without interactions (a hashed
+    membership test first, so the per-pair sum runs only for the few members V interacted
+    with); the count is the same on every row (run once)."""
     me = member.pk
     through = Member.interests.through
     my_interests = through.objects.filter(member_id=me).values("interest_id")
@@ -255,8 +250,12 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
         through.objects.filter(_InSet(F("interest_id"), Subquery(my_interests)))
         .filter(member_id=OuterRef("pk"))
         .order_by()
-        .values(ids=_PerRowList("interest_id"))
     )
+    if connection.vendor == "postgresql":
+        shared_ids = _ArrayOf(shared.values("interest_id"))
+    else:
+        group_concat = Func("interest_id", function="GROUP_CONCAT", output_field=TextField())
+        shared_ids = Subquery(shared.values(ids=group_concat))
     interacted = Q(pk__in=UserInteraction.objects.filter(user_id=me).values("target_id")) | Q(
         pk__in=UserInteraction.objects.filter(target_id=me).values("user_id")
     )
@@ -276,7 +275,7 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
         candidate_queryset(member=member, today=today)
         .annotate(
             uid=_id_text("user_id"),
-            shared_ids=Subquery(shared),
+            shared_ids=shared_ids,
             weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
             my_count=_AsIs(Subquery(my_count)),
         )
@@ -295,7 +294,11 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
         )
     )
     if connection.vendor == "postgresql":
-        return list(rows)
+        # One fetchall: Django's iterator would fetch 100 rows at a time and copy each tuple.
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     return [
         (*row[:8], [int(i) for i in row[8].split(",")] if row[8] else None, *row[9:])
         for row in rows
@@ -325,9 +328,16 @@ def score_candidates(
     cos_my = math.cos(math.radians(my_lat))
     max_km = float(member.max_distance or 50)
     my_city = (member.city or "").strip().casefold()
-    interests_den = min(rows[0][10] or 0, INTERESTS_FULL_AT) if rows else 0
+    my_interest_count = (rows[0][10] or 0) if rows else 0
+    interests_den = min(my_interest_count, INTERESTS_FULL_AT)
     my_words = bio_words(member.description or "")
     bio_den = min(len(my_words), BIO_FULL_AT)
+    # Points by number of shared interests / bio words (shared ones are a subset of V's).
+    interest_pts = [
+        INTERESTS_MAX * min(1.0, n / interests_den) if n and interests_den else 0.0
+        for n in range(my_interest_count + 1)
+    ]
+    bio_pts_for = [BIO_MAX * min(1.0, n / bio_den) if n else 0.0 for n in range(len(my_words) + 1)]
     # V's words in a bio, at letter boundaries (any script): a C-speed substring test first,
     # so the boundary-checking regex only runs on bios that contain one of the words.
     word_tuple = tuple(sorted(my_words, key=len, reverse=True))
@@ -366,17 +376,15 @@ def score_candidates(
                 sin((lat2 - my_lat) * half_rad) ** 2
                 + cos_my * cos(lat2 * rad) * sin((lon2 - my_lon) * half_rad) ** 2
             )
-            km = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
-            loc_pts = LOCATION_MAX * max(0.0, 1 - km / max_km)
+            root = sqrt(a)
+            km = 2 * EARTH_RADIUS_KM * asin(root if root < 1.0 else 1.0)  # min(1.0, root)
+            closeness = 1 - km / max_km
+            loc_pts = LOCATION_MAX * closeness if closeness > 0.0 else 0.0
         elif my_city and city and city.strip().casefold() == my_city:
             loc_pts = LOCATION_SAME_CITY
         else:
             loc_pts = 0.0
-        int_pts = (
-            INTERESTS_MAX * min(1.0, len(shared) / interests_den)
-            if shared and interests_den
-            else 0.0
-        )
+        int_pts = interest_pts[len(shared)] if shared else 0.0
         common = None
         bio_pts = 0.0
         if find_my_words is not None and description:
@@ -386,7 +394,7 @@ def score_candidates(
                     found = find_my_words(text)
                     if found:
                         common = set(found)
-                        bio_pts = BIO_MAX * min(1.0, len(common) / bio_den)
+                        bio_pts = bio_pts_for[len(common)]
                     break
         if weight:
             beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT)
