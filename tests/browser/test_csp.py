@@ -85,6 +85,12 @@ class Tab:
         self.page.wait_for_timeout(300)  # deferred scripts, htmx init, late loads
         self.check(path)
 
+    def close(self) -> None:
+        """Close the browser context and this test's database connection (inside Playwright's
+        greenlet it is not the one pytest-django closes; see tests/browser/test_journey.py)."""
+        self.context.close()
+        connection.close()
+
     def check(self, where: str) -> None:
         events = self.page.evaluate("window.__csp || []")
         assert (self.console, events) == ([], []), where
@@ -156,7 +162,7 @@ def test_member_pages_have_no_csp_violations(chromium, live_server):
         tab.page.click(".boost-form button[type=submit]")
     tab.page.wait_for_timeout(300)
     tab.check("boost")
-    tab.context.close()
+    tab.close()
 
 
 def test_anonymous_and_hebrew_pages_have_no_csp_violations(chromium, live_server):
@@ -165,7 +171,7 @@ def test_anonymous_and_hebrew_pages_have_no_csp_violations(chromium, live_server
         tab.visit(path)
     tab.visit("/no-such-page/", status=404)
     tab.page.screenshot(path=str(SHOTS / "csp-404-he.png"))
-    tab.context.close()
+    tab.close()
 
 
 def test_staff_pages_have_no_csp_violations(chromium, live_server):
@@ -180,4 +186,4 @@ def test_staff_pages_have_no_csp_violations(chromium, live_server):
         f"/admin/accounts/user/{member.user_id}/change/",
     ]:
         tab.visit(path)
-    tab.context.close()
+    tab.close()

@@ -43,4 +43,4 @@ def test_place_reads_in_its_own_direction(chromium, live_server, language):  # n
         path=str(SHOTS / f"profile-place-hebrew-names-{language}.png")
     )
     assert _x(tab, "אשדוד") > _x(tab, "ישראל")  # right to left, on either page
-    tab.context.close()
+    tab.close()
