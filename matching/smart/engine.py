@@ -56,6 +56,7 @@ from django.db.models import (
     Q,
     Subquery,
     TextField,
+    Value,
     When,
 )
 from django.db.models.functions import Cast
@@ -168,11 +169,11 @@ class SmartMatchStats:
 
 
 class _ArrayOf(Subquery):
-    """``ARRAY(subquery)`` (PostgreSQL only): the values of a one-column subquery as one list,
-    empty when there are no rows."""
+    """``ARRAY(subquery)`` (PostgreSQL only): the values of a one-column subquery as one array,
+    empty when there are no rows (an ``ARRAY()`` sublink is cheaper than an aggregate)."""
 
     template = "ARRAY(%(subquery)s)"
-    output_field = TextField()  # no converter: psycopg already returns a list
+    output_field = TextField()
 
 
 class _InSet(Func):
@@ -236,13 +237,14 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     )
 
 
-def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
+def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple]:
     """The one scoring query: per candidate ``(user id, date of birth, latitude, longitude,
     city, description, their preferred age min, max, shared interest ids, interaction weight,
-    number of V's interests)``. Shared ids are only V's interests, as a list (possibly empty)
-    or None; the weight sums both directions and is None without interactions (a hashed
+    number of V's interests)``. Shared ids are only V's interests, as a ``"3,7"`` string
+    ("" or None when none); the weight sums both directions and is None without interactions (a hashed
     membership test first, so the per-pair sum runs only for the few members V interacted
-    with); the count is the same on every row (run once)."""
+    with); the count is the same on every row (run once). Without ``with_bios`` (V's own bio
+    has no content word) descriptions are not fetched (None)."""
     me = member.pk
     through = Member.interests.through
     my_interests = through.objects.filter(member_id=me).values("interest_id")
@@ -251,8 +253,15 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
         .filter(member_id=OuterRef("pk"))
         .order_by()
     )
+    # As one "3,7" string: cheaper for psycopg to load than an array, and only its count is
+    # needed for every candidate (the ids only for the results kept).
     if connection.vendor == "postgresql":
-        shared_ids = _ArrayOf(shared.values("interest_id"))
+        shared_ids = Func(
+            _ArrayOf(shared.values("interest_id")),
+            Value(","),
+            function="array_to_string",
+            output_field=TextField(),
+        )
     else:
         group_concat = Func("interest_id", function="GROUP_CONCAT", output_field=TextField())
         shared_ids = Subquery(shared.values(ids=group_concat))
@@ -275,6 +284,7 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
         candidate_queryset(member=member, today=today)
         .annotate(
             uid=_id_text("user_id"),
+            bio=F("description") if with_bios else Value(None, output_field=TextField()),
             shared_ids=shared_ids,
             weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
             my_count=_AsIs(Subquery(my_count)),
@@ -285,7 +295,7 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
             "latitude",
             "longitude",
             "city",
-            "description",
+            "bio",
             "user__preferred_age_min",
             "user__preferred_age_max",
             "shared_ids",
@@ -293,16 +303,14 @@ def _scoring_rows(*, member: Member, today: date) -> list[tuple]:
             "my_count",
         )
     )
-    if connection.vendor == "postgresql":
-        # One fetchall: Django's iterator would fetch 100 rows at a time and copy each tuple.
-        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    return [
-        (*row[:8], [int(i) for i in row[8].split(",")] if row[8] else None, *row[9:])
-        for row in rows
-    ]
+    # One fetchall: Django's iterator would fetch 100 rows at a time and copy each tuple.
+    # (No converters are lost: every column is text, a number or a date the driver returns.)
+    if connection.vendor != "postgresql":
+        return list(rows)  # SQLite returns dates as text: let Django convert them
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def score_candidates(
@@ -316,7 +324,8 @@ def score_candidates(
     """
     user = member.user
     today = today or timezone.localdate()
-    rows = _scoring_rows(member=member, today=today)
+    my_words = bio_words(member.description or "")
+    rows = _scoring_rows(member=member, today=today, with_bios=bool(my_words))
 
     age_min, age_max = user.preferred_age_min, user.preferred_age_max
     mid = (age_min + age_max) / 2
@@ -330,7 +339,6 @@ def score_candidates(
     my_city = (member.city or "").strip().casefold()
     my_interest_count = (rows[0][10] or 0) if rows else 0
     interests_den = min(my_interest_count, INTERESTS_FULL_AT)
-    my_words = bio_words(member.description or "")
     bio_den = min(len(my_words), BIO_FULL_AT)
     # Points by number of shared interests / bio words (shared ones are a subset of V's).
     interest_pts = [
@@ -384,7 +392,7 @@ def score_candidates(
             loc_pts = LOCATION_SAME_CITY
         else:
             loc_pts = 0.0
-        int_pts = interest_pts[len(shared)] if shared else 0.0
+        int_pts = interest_pts[shared.count(",") + 1] if shared else 0.0
         common = None
         bio_pts = 0.0
         if find_my_words is not None and description:
@@ -437,7 +445,7 @@ def score_candidates(
         elif parts[1]:
             facts["city"] = city.strip()
         if shared and parts[2]:
-            facts["interests"] = sorted(shared)
+            facts["interests"] = sorted(map(int, shared.split(",")))
         if common:
             facts["words"] = sorted(common)[:3]
         if weight:
