@@ -214,3 +214,36 @@ def test_concurrent_recomputes_leave_one_row(viewer):
     assert errors == []
     row = SmartMatchCache.objects.get(user=viewer.user)
     assert len(row.match_data["results"]) == 5
+
+
+def test_viewer_without_content_words_scores_no_bio_points():
+    viewer = make_member(gender="male", date_of_birth=date(1990, 1, 1), description="I am so in")
+    match_with = make_member(description="I am so in love with hiking")
+    [match], _ = score_candidates(member=fresh(viewer), today=TODAY)
+    assert match.user_id == str(match_with.user_id)
+    assert match.parts[3] == 0.0
+    assert "words" not in match.facts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_keeps_the_newest_cache_row_per_user():
+    from django.db.migrations.executor import MigrationExecutor
+
+    # Given: the schema before the unique constraint, and duplicate rows for one user.
+    before = [("matching", "0002_match_notification")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("matching", "SmartMatchCache")
+        one, two = UserFactory(), UserFactory()
+        old.objects.create(user_id=one.pk, match_data={"n": 1}, created_at=NOW)
+        old.objects.create(user_id=one.pk, match_data={"n": 2}, created_at=NOW + timedelta(hours=1))
+        old.objects.create(user_id=two.pk, match_data={"n": 3}, created_at=NOW)
+    finally:
+        # When: migrating forward (always, so later tests get the current schema).
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    # Then: one row per user, the newest kept.
+    rows = dict(SmartMatchCache.objects.values_list("user_id", "match_data"))
+    assert rows == {one.pk: {"n": 2}, two.pk: {"n": 3}}
