@@ -41,7 +41,7 @@ from profiles.models import Member, age_on
 
 from .geo import HaversineKm, distance_expression, location_q
 from .models import Like
-from .selectors import not_blocked_q
+from .selectors import not_blocked
 
 ONLINE_WINDOW = timedelta(minutes=15)
 PAGE_SIZES = (3, 6, 12)
@@ -176,10 +176,8 @@ def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
     ``viewer``, without blocked pairs either way (SPEC §5, §6). The blocks are subqueries, so
     building this runs no query."""
-    return (
-        Member.objects.filter(listed=True)
-        .exclude(user_id=viewer.pk)
-        .filter(not_blocked_q(user_id=viewer.pk))
+    return Member.objects.filter(not_blocked(user_id=viewer.pk), listed=True).exclude(
+        user_id=viewer.pk
     )
 
 
@@ -190,48 +188,52 @@ def _filtered(
     filters: DiscoverFilters,
     interests_allowed: bool,
     now: datetime,
-    box: bool = True,
-) -> QuerySet[Member]:
-    """Every filter of SPEC §5 except the ordering, with ``distance_km`` annotated.
-
-    ``box=False`` leaves out the bounding box (the haversine test alone is exact), so the
-    planner cannot pick the box index: used for the page when the count says the area is
-    dense and walking an ordering index stops after a page's worth of rows."""
+) -> tuple[QuerySet[Member], Q | None]:
+    """Every filter of SPEC §5 except the ordering, with ``distance_km`` annotated, and the
+    bounding box of the distance filter (None without one) kept apart: the haversine test in
+    the queryset is exact alone, the box only lets the planner use the box index. The page
+    leaves it out when the count says the area is dense, so that an ordering index is walked.
+    Built with few ``filter()`` calls: the ORM's per-call cost is most of this page's Python
+    time."""
     today = timezone.localdate(now)
-    qs = members_discoverable(viewer=viewer)
+    conditions = [
+        Q(listed=True),
+        ~Q(user_id=viewer.pk),
+        Q(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today)),
+    ]
     if filters.genders:
-        qs = qs.filter(gender__in=filters.genders)
-    qs = qs.filter(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today))
+        conditions.append(Q(gender__in=filters.genders))
     if filters.age_max < 150:
-        qs = qs.filter(date_of_birth__gt=dob_latest_for_age(filters.age_max + 1, today=today))
+        conditions.append(Q(date_of_birth__gt=dob_latest_for_age(filters.age_max + 1, today=today)))
     if filters.with_photo:
-        qs = qs.exclude(image="")
+        conditions.append(~Q(image=""))
     if filters.online:
-        qs = qs.filter(last_active_at__gte=now - ONLINE_WINDOW)
+        conditions.append(Q(last_active_at__gte=now - ONLINE_WINDOW))
     if filters.interest_ids and interests_allowed:
         through = Member.interests.through
-        qs = qs.filter(
-            Exists(
-                through.objects.filter(
-                    member_id=OuterRef("pk"), interest_id__in=filters.interest_ids
+        conditions.append(
+            Q(
+                Exists(
+                    through.objects.filter(
+                        member_id=OuterRef("pk"), interest_id__in=filters.interest_ids
+                    )
                 )
             )
         )
-    distance = _distance(viewer_member)
-    qs = qs.annotate(distance_km=distance)
-    if filters.distance_km is not None and viewer_member and viewer_member.has_location:
-        if box:
-            qs = qs.filter(
-                location_q(
-                    latitude=viewer_member.latitude,  # type: ignore[arg-type]
-                    longitude=viewer_member.longitude,  # type: ignore[arg-type]
-                    km=filters.distance_km,
-                )
-            )
-        else:  # members without a location must still drop out
-            qs = qs.filter(latitude__isnull=False, longitude__isnull=False)
-        qs = qs.filter(distance_km__lte=float(filters.distance_km))
-    return qs
+    qs = Member.objects.annotate(distance_km=_distance(viewer_member)).filter(
+        not_blocked(user_id=viewer.pk), *conditions
+    )
+    if filters.distance_km is None or viewer_member is None or not viewer_member.has_location:
+        return qs, None
+    qs = qs.filter(
+        latitude__isnull=False, longitude__isnull=False, distance_km__lte=float(filters.distance_km)
+    )
+    box = location_q(
+        latitude=viewer_member.latitude,  # type: ignore[arg-type]
+        longitude=viewer_member.longitude,  # type: ignore[arg-type]
+        km=filters.distance_km,
+    )
+    return qs, box
 
 
 def _distance(viewer_member: Member | None) -> HaversineKm | Value:
@@ -265,8 +267,9 @@ def members_discover(
     the last card, plus the time of the first page so boosts and "online" stay stable while
     paging. Raises :class:`InvalidCursor` for a bad or foreign cursor.
 
-    Queries: the capped count, then one per segment touched (usually 1, at most 4); the liked
-    state and the verified badge come with the page rows. ``viewer_member`` (the viewer's own
+    Queries: the capped count, then the page: one query per boosted / not-boosted group
+    touched on PostgreSQL (usually 1, at most 2), one per segment elsewhere (at most 4); the
+    liked state and the verified badge come with the page rows. No query for blocks. ``viewer_member`` (the viewer's own
     Member, or None) saves one more query when the caller already has it.
     """
     if page_size not in PAGE_SIZES:
@@ -287,21 +290,21 @@ def members_discover(
         now = datetime.fromisoformat(state["t"])
     now = now or timezone.now()
 
-    scope = {
-        "viewer": viewer,
-        "viewer_member": viewer_member,
-        "filters": filters,
-        "interests_allowed": interests_allowed,
-        "now": now,
-    }
-    total = _filtered(**scope).values("pk")[: COUNT_CAP + 1].count()
+    qs, box = _filtered(
+        viewer=viewer,
+        viewer_member=viewer_member,
+        filters=filters,
+        interests_allowed=interests_allowed,
+        now=now,
+    )
+    total = (qs.filter(box) if box else qs).values("pk")[: COUNT_CAP + 1].count()
     # More than COUNT_CAP matches: the area is dense, and walking an ordering index (no box)
     # finds a page quickly. Fewer: the box holds them all, and sorting them is cheaper. The
     # count decides, not the planner's estimate of the box (which clustered data fools).
     walk = total > COUNT_CAP and order != "distance"
     shown_before = state["n"] if state else 0
     rows = _page_rows(
-        _filtered(**scope, box=not walk),
+        qs.filter(box) if box and not walk else qs,
         order=order,
         state=state,
         page_size=page_size,
@@ -387,17 +390,17 @@ def _page_rows(
                 continue
             if segment.null_key and not key_nullable:
                 continue
-            seg_qs = qs.filter(boosted if segment.boosted else not_boosted)
+            where = [
+                boosted if segment.boosted else not_boosted,
+                Q(**{f"{key}__isnull": segment.null_key}),
+            ]
             if segment.null_key:
-                seg_qs = seg_qs.filter(**{f"{key}__isnull": True})
                 ordering = ["-id"] if descending else ["id"]
             else:
-                seg_qs = seg_qs.filter(**{f"{key}__isnull": False})
                 ordering = [f"-{key}", "-id"] if descending else [key, "id"]
             if state and index == start:
-                seg_qs = seg_qs.filter(
-                    _after(state, key=key, descending=descending, segment=segment)
-                )
+                where.append(_after(state, key=key, descending=descending, segment=segment))
+            seg_qs = qs.filter(*where)
             branches.append(seg_qs.order_by(*ordering).values("pk")[: page_size + 1 - len(rows)])
         if not branches:
             continue

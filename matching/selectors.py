@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.http import Http404
 
 from accounts.models import User
@@ -32,13 +32,36 @@ def blocked_user_ids(*, user_id: UUID | str) -> set[UUID]:
     return {other for pair in rows for other in pair} - {UUID(str(user_id))}
 
 
-def not_blocked_q(*, user_id: UUID | str, field: str = "user_id") -> Q:
-    """A filter that drops rows whose ``field`` (a User id column) is in a blocked pair with
-    ``user_id``, either way (SPEC §6). Subqueries on ``matching_block``: no query of its own,
-    unlike :func:`blocked_user_ids`."""
-    return ~Q(
-        **{f"{field}__in": Block.objects.filter(blocker_id=user_id).values("blocked_id")}
-    ) & ~Q(**{f"{field}__in": Block.objects.filter(blocked_id=user_id).values("blocker_id")})
+class NotBlocked(Func):
+    """``column NOT IN (users ``user_id`` blocked) AND column NOT IN (users who blocked
+    ``user_id``)`` for a User id ``column`` (SPEC §6: hidden both ways). Two uncorrelated
+    subqueries on ``matching_block`` (hashed once per statement by PostgreSQL), written as one
+    SQL fragment: no query of its own, unlike :func:`blocked_user_ids`, and far less ORM work
+    than two ``__in`` querysets, which every members-list statement carries."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, *, user_id: UUID | str) -> None:
+        super().__init__(F(column))
+        self.user_id = user_id
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        uid = Block._meta.get_field("blocker").target_field.get_db_prep_value(
+            self.user_id, connection
+        )
+        table = connection.ops.quote_name(Block._meta.db_table)
+        # Only a compiled column reference and the quoted table name go into the text.
+        blocked = f'SELECT "blocked_id" FROM {table} WHERE "blocker_id" = %s'  # noqa: S608
+        blockers = f'SELECT "blocker_id" FROM {table} WHERE "blocked_id" = %s'  # noqa: S608
+        sql = f"{column} NOT IN ({blocked}) AND {column} NOT IN ({blockers})"
+        return sql, (*params, uid, *params, uid)
+
+
+def not_blocked(*, user_id: UUID | str, field: str = "user_id") -> NotBlocked:
+    """A filter (``qs.filter(not_blocked(user_id=...))``) that drops rows whose ``field`` (a
+    User id column) is in a blocked pair with ``user_id``, either way (SPEC §6)."""
+    return NotBlocked(field, user_id=user_id)
 
 
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing.entitlements import Feature, has_feature
 from matching.models import Like
-from matching.selectors import not_blocked_q
+from matching.selectors import not_blocked
 
 from .models import Story, StoryReaction, StoryView
 
@@ -60,7 +60,7 @@ def visible_stories(*, viewer, now: datetime | None = None, include_expired: boo
     if not include_expired:
         qs = qs.filter(expires_at__gt=now)
     # Blocks as subqueries: no query of their own (the strip is on every members page).
-    return qs.filter(not_blocked_q(user_id=viewer.pk)).select_related("user", "user__member")
+    return qs.filter(not_blocked(user_id=viewer.pk)).select_related("user", "user__member")
 
 
 def story_for_viewer(

@@ -1,7 +1,8 @@
 """Query counts of every list page (SPEC §16): a page with 8 rows runs exactly as many queries
 as a page with 2, so an N+1 cannot come back unnoticed; and each stays under a fixed ceiling.
 
-Already covered elsewhere: ``/members/`` and ``/lists/?type=source``
+Already covered elsewhere: ``/members/`` (its exact count in
+tests/matching/test_discover_listing.py) and ``/lists/?type=source``
 (tests/matching/test_discover.py), the smart-match engine and cache
 (tests/matching/test_smart_engine.py, test_smart_cache_views.py), the stories strip selector
 (tests/stories/test_strip.py) and the unread badge (tests/messaging/test_services.py).
