@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 NOTIFICATION_KINDS = (
@@ -15,14 +19,44 @@ NOTIFICATION_KINDS = (
 )
 
 
+@functools.cache
 def _time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone as ``(name, label)``, sorted. Computed once per process: scanning the
+    time-zone database (``zoneinfo.available_timezones``) costs ~15 ms per call (SPEC §16)."""
     return [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class PlainSelect(forms.Select):
+    """A flat ``<select>`` (no option groups, no per-option attributes) rendered in Python.
+
+    Django renders each option through its own template: for the ~600 time zones that was
+    ~40 ms of CPU per settings page (SPEC §16). Same markup: ``name``, the widget's attributes
+    (``id``, ``required``, ...) and ``selected`` on the chosen option; values and labels are
+    escaped."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:  # type: ignore[no-untyped-def]
+        widget = self.get_context(name, value, attrs)["widget"]
+        selected = mark_safe(" selected")  # a constant
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], selected if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(widget["attrs"]), options
+        )
 
 
 class AccountSettingsForm(forms.Form):
     """E-mail notification switches and the time zone (SPEC §3 account settings)."""
 
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=_time_zone_choices, widget=PlainSelect
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
