@@ -169,7 +169,7 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
         assert any(other.name in n for n in names), names
     assert not any("Dana" in n for n in names)
     page.wait_for_function(
-        "[...document.querySelectorAll('.member-card img')].every(i => i.complete && i.naturalWidth > 0)"
+        "() => [...document.querySelectorAll('.member-card img')].every(i => i.complete && i.naturalWidth > 0)"
     )
     shot(page, "05-members")
 

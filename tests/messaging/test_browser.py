@@ -60,7 +60,7 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         # receipt shows "Seen".
         yoni_tab.goto(f"{server.url}/members/{dana.user_id}/chat/")
         yoni_tab.wait_for_selector(".msg-mine .msg-receipt[data-read='1']")
-        yoni_tab.wait_for_function("window.mielRealtime !== undefined")
+        yoni_tab.wait_for_function("() => window.mielRealtime !== undefined")
         dana_tab.wait_for_timeout(500)  # both sockets open
 
         yoni_tab.type("#chat-text", "Tomorrow at 10?", delay=20)
@@ -69,7 +69,7 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         dana_tab.wait_for_selector("text=Tomorrow at 10?", timeout=5000)
         # Dana's open chat marks it read, and Yoni's tick turns into "Seen".
         yoni_tab.wait_for_function(
-            "[...document.querySelectorAll('.msg-mine .msg-receipt')].pop().dataset.read === '1'",
+            "() => [...document.querySelectorAll('.msg-mine .msg-receipt')].pop().dataset.read === '1'",
             timeout=5000,
         )
         assert yoni_tab.locator("text=Tomorrow at 10?").count() == 1  # not duplicated
@@ -87,7 +87,7 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         yoni_tab.fill("#chat-text", "<b>bold?</b>")
         yoni_tab.keyboard.press("Enter")
         dana_tab.wait_for_function(
-            "document.getElementById('unread-badge').textContent === '1'", timeout=5000
+            "() => document.getElementById('unread-badge').textContent === '1'", timeout=5000
         )
         assert dana_tab.is_visible("#unread-badge")
         assert Message.objects.filter(sender=yoni).count() == 3

@@ -52,13 +52,13 @@ def test_viewer_plays_records_view_reacts_pauses_and_closes(page, live_server):
 
     tab.wait_for_selector(".story-viewer .sv-media img")
     tab.wait_for_function(
-        "document.querySelector('.sv-media img').naturalWidth > 0", timeout=10_000
+        "() => document.querySelector('.sv-media img').naturalWidth > 0", timeout=10_000
     )
     assert tab.inner_text(".sv-text") == "Hello <b>there</b>"  # text, never HTML
     assert tab.eval_on_selector(".sv-media img", "e => e.getAttribute('src')") == (
         f"/stories/{story.pk}/image/"
     )
-    tab.wait_for_function("document.querySelector('.sv-seg i').style.width !== ''")
+    tab.wait_for_function("() => document.querySelector('.sv-seg i').style.width !== ''")
 
     # Hold: the progress bar stops.
     box = tab.locator(".sv-tap.next").bounding_box()
