@@ -60,6 +60,9 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # the ASGI app instead. The WebSocket scenario always uses a uvicorn process (/ws/ is ASGI).
 SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# /ws/ processes (uvicorn): sockets spread over them as a production deployment would scale
+# them; each handshake costs CPU on its process's one event loop.
+WS_WORKERS = int(os.environ.get("BENCH_WS_WORKERS", "2"))
 DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 SHORT = max(2, DURATION // 3)  # the per viewer x distance runs
 REUSE = os.environ.get("BENCH_REUSE") == "1"
@@ -945,7 +948,7 @@ def main() -> None:
             # the sync work of 100 message POSTs/s does not starve the sockets' event loop; the
             # Redis channel layer carries each event from the HTTP workers to it (SPEC §9).
             ws_log = Path(tempfile.mkstemp(prefix="miel-bench-ws-", suffix=".log")[1])
-            ws_server = start_server(env, ws_log, port=PORT + 1, workers=1, asgi=True)
+            ws_server = start_server(env, ws_log, port=PORT + 1, workers=WS_WORKERS, asgi=True)
             try:
                 ws = asyncio.run(
                     ws_run(
@@ -1033,6 +1036,7 @@ def main() -> None:
             "server": SERVER,
             "workers": WORKERS,
             "threads": THREADS if SERVER == "gunicorn" else None,
+            "ws_workers": WS_WORKERS,
             "wrk_seconds": DURATION,
             "cell_seconds": SHORT,
             "filters": FILTERS,

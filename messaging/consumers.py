@@ -9,10 +9,11 @@ The socket only pushes: every write goes over HTTP through a service, which queu
 - ``{"type": "ping"}`` (or ``heartbeat``) → refreshes ``last_active_at`` (throttled to once a
   minute) and answers ``{"type": "pong"}``.
 
-On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches.
+On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches
+that have a socket open.
 
 Cost of a connect (SPEC §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
-(session, user, the presence counter, and the matches only for the user's first socket;
+(session, user, the presence counter, and the online matches only for the user's first socket;
 ``last_active_at`` written at most once a minute), then ``group_add`` and one concurrent
 ``group_send`` per match to notify. A disconnect is the mirror image.
 """
@@ -29,6 +30,7 @@ from channels.auth import get_user as _channels_get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from miel.realtime import EVENT_HANDLER, user_group
@@ -79,20 +81,31 @@ def _presence_change(user_id: UUID, delta: int) -> int:
         return 1 if delta > 0 else 0
 
 
-def _match_user_ids_sync(user_id: UUID) -> list[UUID]:
-    """User ids of ``user_id``'s mutual matches minus blocked ones: one query."""
+def _online_match_user_ids(user_id: UUID) -> list[UUID]:
+    """User ids of ``user_id``'s mutual matches, minus blocked ones, that have a socket open
+    somewhere (presence counter above 0): one query and one cache read. Matches without a
+    socket have nobody to tell, and each group_send costs Redis round trips on the socket
+    server's event loop. If the cache is down, every match is told."""
     from django.db.models import Q
 
     from matching.models import Block, Like
 
     liked = Like.objects.filter(source__user_id=user_id).values("target_id")
     blocked = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
-    return list(
+    ids = list(
         Like.objects.filter(target__user_id=user_id, source_id__in=liked)
         .exclude(source__user_id__in=blocked.values("blocker_id"))
         .exclude(source__user_id__in=blocked.values("blocked_id"))
         .values_list("source__user_id", flat=True)
     )
+    if not ids:
+        return []
+    try:
+        counts = cache.get_many([_presence_key(i) for i in ids])
+    except Exception:
+        logger.warning("presence counters unavailable", exc_info=True)
+        return ids
+    return [i for i in ids if (counts.get(_presence_key(i)) or 0) > 0]
 
 
 def _touch_due(user) -> bool:  # type: ignore[no-untyped-def]
@@ -106,15 +119,15 @@ def _touch_due(user) -> bool:  # type: ignore[no-untyped-def]
 @dataclass
 class _Opened:
     user: object | None  # None: not authenticated
-    notify: list[UUID] = field(default_factory=list)  # matches to tell "online"
+    notify: list[UUID] = field(default_factory=list)  # online matches to tell "online"
 
 
 @_in_pool
 def _socket_open(scope: dict) -> _Opened:
     """Everything a new socket needs from the database and cache, in one trip to a thread:
     the session's user (unless a middleware already put one in the scope), ``last_active_at``
-    (written at most once a minute), the presence counter, and the matches to notify when this
-    is the user's first open socket."""
+    (written at most once a minute), the presence counter, and the online matches to notify
+    when this is the user's first open socket."""
     from accounts.services import user_touch_last_active
 
     user = scope.get("user")
@@ -123,16 +136,17 @@ def _socket_open(scope: dict) -> _Opened:
     if user is None or not user.is_authenticated:
         return _Opened(None)
     if _touch_due(user):
-        user_touch_last_active(user=user)
+        with transaction.atomic():  # its two UPDATEs, one commit
+            user_touch_last_active(user=user)
     first = _presence_change(user.pk, +1) == 1
-    return _Opened(user, _match_user_ids_sync(user.pk) if first else [])
+    return _Opened(user, _online_match_user_ids(user.pk) if first else [])
 
 
 @_in_pool
 def _socket_closed(user_id: UUID) -> list[UUID]:
-    """Presence counter -1; the matches to tell "offline" when it was the last socket."""
+    """Presence counter -1; the online matches to tell "offline" when it was the last socket."""
     if _presence_change(user_id, -1) <= 0:
-        return _match_user_ids_sync(user_id)
+        return _online_match_user_ids(user_id)
     return []
 
 
@@ -140,7 +154,8 @@ def _socket_closed(user_id: UUID) -> list[UUID]:
 def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
     from accounts.services import user_touch_last_active
 
-    user_touch_last_active(user=user)
+    with transaction.atomic():  # its two UPDATEs, one commit
+        user_touch_last_active(user=user)
 
 
 @_in_pool

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
@@ -22,6 +24,46 @@ logger = logging.getLogger(__name__)
 
 #: The consumer handler name every pushed event goes through.
 EVENT_HANDLER = "miel.event"
+#: Longest a request waits for the channel layer before giving up on a push (seconds).
+SEND_TIMEOUT = 5.0
+
+_loop_lock = threading.Lock()
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for channel-layer sends from sync code (a daemon thread).
+
+    ``async_to_sync`` outside an ASGI server (gunicorn's WSGI threads, Celery workers) runs
+    each call on a brand-new event loop, and channels_redis keeps its connection pool per
+    loop: every push opened and closed new Redis connections (about 30 ms per message sent on
+    a loaded 2-core machine, SPEC §16). One long-lived loop keeps one pool. Recreated after a
+    fork (the thread does not survive it).
+    """
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid() or _loop.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="miel-realtime", daemon=True).start()
+            _loop, _loop_pid = loop, os.getpid()
+        return _loop
+
+
+def _run(layer, func, *args: Any) -> Any:  # type: ignore[no-untyped-def]
+    """``await func(*args)`` for ``layer`` from sync code; its result. Raises TimeoutError
+    after :data:`SEND_TIMEOUT` seconds (the send is then cancelled)."""
+    from channels_redis.core import RedisChannelLayer
+
+    if not isinstance(layer, RedisChannelLayer):
+        # The in-memory layer's queues belong to the server's loop: reach it the standard way.
+        return async_to_sync(func)(*args)
+    future = asyncio.run_coroutine_threadsafe(func(*args), _sender_loop())
+    try:
+        return future.result(timeout=SEND_TIMEOUT)
+    except TimeoutError:
+        future.cancel()
+        raise
 
 
 def user_group(user_id: UUID | str) -> str:
@@ -58,7 +100,7 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
     if layer is None or not items:
         return layer is not None
     try:
-        failed = async_to_sync(_send_all)(layer, items)
+        failed = _run(layer, _send_all, layer, items)
     except Exception:  # channel layer unusable: the events are best-effort by design
         logger.warning("realtime push failed", exc_info=True)
         return False

@@ -68,6 +68,39 @@ async def test_layer_survives_idle_reads_longer_than_redis_py_default_socket_tim
         await layer.close_pools()
 
 
+def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
+    """Outside an ASGI server (gunicorn threads, Celery) each async_to_sync call ran on a new
+    event loop, and channels_redis keeps a pool per loop: every push opened new Redis
+    connections. Pushes now share one loop per process, hence one pool."""
+    import redis
+    from channels.layers import channel_layers
+
+    from miel import realtime
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "max_connections": 10}],
+                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
+            },
+        }
+    }
+    channel_layers.backends.clear()
+    stats = redis.Redis.from_url(redis_url)
+    try:
+        events = [(uuid.uuid4(), {"type": "ping"}), (uuid.uuid4(), {"type": "ping"})]
+        assert realtime.send_many(events)  # warm: the loop and its pool
+        before = stats.info("stats")["total_connections_received"]
+        for _ in range(20):
+            assert realtime.send_many(events)
+        # Other clients of this Redis may connect meanwhile; 20 pushes used to open 40.
+        assert stats.info("stats")["total_connections_received"] - before < 5
+    finally:
+        channel_layers.backends.clear()
+        stats.close()
+
+
 def session_for(user) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
