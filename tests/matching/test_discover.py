@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching.models import Block
 from matching.discovery import (
     COUNT_CAP,
     DiscoverFilters,
@@ -18,6 +17,7 @@ from matching.discovery import (
     members_discover,
 )
 from matching.geo import bounding_boxes
+from matching.models import Block
 from profiles.models import Interest, age_on
 from tests.factories import MemberFactory
 from tests.matching.factories import member_at, viewer_member
