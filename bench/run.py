@@ -146,7 +146,9 @@ def prepare_database() -> dict:
             f"WHERE datname = '{DB}'"
         )
         if comment == marker:
-            log(f"reusing database {DB} ({marker})")
+            log(f"reusing database {DB} ({marker}); applying any newer migrations")
+            manage("migrate", "--noinput", "-v", "0")
+            psql("ANALYZE", db=DB)
             info["reused"] = True
             return info
     log(f"creating database {DB}")
