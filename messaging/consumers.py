@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from channels.auth import get_user as _channels_get_user
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
@@ -174,6 +175,19 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One per browser tab. Joins ``user.<hex id>``; relays ``miel.event`` messages."""
 
     user_id: UUID | None = None
+
+    async def dispatch(self, message: dict) -> None:
+        """channels' dispatch without its ``aclose_old_connections()`` before every handler.
+
+        That call is a trip to the process's single thread-sensitive thread for every frame
+        and every event (1 000 handshakes queued behind each other there), to close database
+        connections of that thread, which this consumer never opens: its database work runs
+        in pool threads (``_in_pool``) that close their own connection after each call.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         opened = await _socket_open(self.scope)
