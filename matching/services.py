@@ -77,20 +77,16 @@ def _lock_pair(a: Member, b: Member) -> bool:
     the second request then reads the first's committed like and detects the match.
 
     PostgreSQL: one transaction-scoped advisory lock keyed on the pair (no row is written, so
-    profile edits of either member neither wait for likes nor make them wait). The same
-    statement turns off ``synchronous_commit`` for this transaction only: the commit returns
-    without waiting for the WAL flush (a third of a like's time on the benchmark machine). A
-    like is not money: a crash of the database server may lose the likes of its last
-    ~0.6 s (3 x ``wal_writer_delay``), never corrupt anything, and the unique constraint and
-    this lock hold as before. Elsewhere: both member rows, in id order, FOR NO KEY UPDATE (a
+    profile edits of either member neither wait for likes nor make them wait). The commit
+    stays synchronous: a like that answered "it's a match" (and queued the match e-mails) must
+    survive a crash of the database server. Elsewhere: both member rows, in id order, FOR NO KEY UPDATE (a
     no-op on SQLite, whose writers queue anyway). Returns True when the database really
     serializes the pair."""
     low, high = sorted((str(a.pk), str(b.pk)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)),"
-                " set_config('synchronous_commit', 'off', true)",
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                 [f"like:{low}:{high}"],
             )
         return True
