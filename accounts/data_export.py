@@ -88,6 +88,7 @@ def _account(user: User) -> dict[str, Any]:
         "preferred_age_min": user.preferred_age_min,
         "preferred_age_max": user.preferred_age_max,
         "time_zone": user.time_zone,
+        "language": user.language,
         "incognito": user.incognito,
         "email_addresses": [
             {"email": e.email, "verified": e.verified, "primary": e.primary}

@@ -115,6 +115,7 @@ def test_export_holds_my_data(member_client, world):
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
     data = json.loads(response.content)
     assert data["account"]["email"] == me.user.email
+    assert data["account"]["language"] == me.user.language
     assert data["member"]["latitude"] == me.latitude  # my own location is mine
     assert len(data["member"]["interests"]) == 3
     assert len(data["photos"]) == 2
