@@ -150,6 +150,16 @@ def message_for_participant(*, user: User, message_id: UUID | str) -> Message:
     return message
 
 
+def message_for_reader(*, user: User, message_id: UUID | str) -> Message:
+    """:func:`message_for_participant` for marking a message read: also Http404 when either
+    participant blocked the other, so no read receipt crosses a block (SPEC §6, §8)."""
+    message = message_for_participant(user=user, message_id=message_id)
+    other = message.recipient if message.sender.user_id == user.pk else message.sender
+    if is_blocked_pair(user_id=user.pk, other_id=other.user_id):
+        raise Http404
+    return message
+
+
 # --- cursor pagination ------------------------------------------------------------------------
 
 

@@ -97,7 +97,8 @@ def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpRes
 def chat_read(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
     """Mark the thread read (the open chat calls this when a message arrives live)."""
     me = _me(request)
-    other = selectors.chat_partner(user=request.user, other_id=user_id)
+    # A blocked pair answers 404: no read receipt crosses a block (SPEC §6).
+    other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
     services.conversation_mark_read(reader=me, other=other)
     return HttpResponse(status=204)
 
@@ -175,7 +176,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 def message_open(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
     """A message's permalink: the chat with the other participant, marking it read."""
     me = _me(request)
-    message = selectors.message_for_participant(user=request.user, message_id=message_id)
+    message = selectors.message_for_reader(user=request.user, message_id=message_id)
     other = message.recipient if message.sender_id == me.pk else message.sender
     services.message_mark_read(member=me, message=message)
     return redirect(reverse("messaging:chat", kwargs={"user_id": other.user_id}))
@@ -241,6 +242,6 @@ def message_delete(request: HttpRequest, message_id) -> HttpResponse:  # type: i
 @require_POST
 def message_read(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
     me = _me(request)
-    message = selectors.message_for_participant(user=request.user, message_id=message_id)
+    message = selectors.message_for_reader(user=request.user, message_id=message_id)
     services.message_mark_read(member=me, message=message)
     return _action_response(request, message, me, _container(request))

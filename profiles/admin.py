@@ -46,6 +46,13 @@ class MemberAdmin(admin.ModelAdmin):
     def age(self, obj: Member) -> int:
         return obj.age
 
+    def save_model(self, request, obj: Member, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        """Save, then set ``Member.listed`` from the (possibly new) user's ``is_active`` and
+        ``profile_complete``: a member added for, or moved to, a banned or incomplete account
+        must not appear on the members list (SPEC §5, §16)."""
+        super().save_model(request, obj, form, change)
+        services.member_listed_sync(user_ids=[obj.user_id])
+
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):

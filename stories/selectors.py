@@ -44,7 +44,8 @@ def visible_stories(*, viewer, now: datetime | None = None, include_expired: boo
       from "not yours to see");
     - the owner's own stories, PUBLIC stories, PREMIUM stories for viewers with
       ``Feature.VIEW_PREMIUM_STORIES``, PRIVATE stories of mutual matches;
-    - never stories of a blocked pair (either direction) or of an incomplete profile.
+    - never stories of a blocked pair (either direction), of an incomplete profile or of a
+      banned (inactive) account.
     """
     if viewer is None or not viewer.is_authenticated:
         return Story.objects.none()
@@ -56,7 +57,9 @@ def visible_stories(*, viewer, now: datetime | None = None, include_expired: boo
     )
     if has_feature(viewer, Feature.VIEW_PREMIUM_STORIES):
         allowed |= Q(privacy=Story.Privacy.PREMIUM)
-    qs = Story.objects.filter(allowed, is_active=True, user__profile_complete=True)
+    qs = Story.objects.filter(
+        allowed, is_active=True, user__profile_complete=True, user__is_active=True
+    )
     if not include_expired:
         qs = qs.filter(expires_at__gt=now)
     # Blocks as subqueries: no query of their own (the strip is on every members page).
