@@ -115,8 +115,11 @@ def bench_env() -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_HSTS_SECONDS": "0",
         "MIEL_BENCH": "1",
-        # The e-mail tasks run inline (no worker); nobody in the bench is sent e-mail anyway.
-        "CELERY_TASK_ALWAYS_EAGER": "true",
+        # As in production, background work (e-mail notices) goes through Redis to a Celery
+        # worker that the bench starts beside the server (``start_worker``), on its own queue;
+        # nobody in the bench is really sent e-mail (dummymail).
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_QUEUE": "miel-bench",
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "miel.settings",
@@ -481,6 +484,20 @@ def start_server(
     raise SystemExit(f"server did not start:\n{log_path.read_text()[-3000:]}")
 
 
+def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """One Celery worker process (production's layout: e-mail work is not the web server's)."""
+    celery = str(Path(sys.executable).parent / "celery")
+    with log_path.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603
+            [celery, "-A", "miel", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
+            cwd=BASE_DIR,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -834,6 +851,8 @@ def main() -> None:
 
     server_log = Path(tempfile.mkstemp(prefix="miel-bench-server-", suffix=".log")[1])
     log(f"starting {SERVER} ({WORKERS} workers) on {HOST}:{PORT}")
+    worker_log = Path(tempfile.mkstemp(prefix="miel-bench-worker-", suffix=".log")[1])
+    worker = start_worker(env, worker_log)
     server = start_server(env, server_log)
     results: list[dict] = []
     ws = None
@@ -976,7 +995,9 @@ def main() -> None:
             log(f"  {ws}")
     finally:
         stop_server(server)
-    errors_in_log = server_log.read_text(errors="replace")
+        stop_server(worker)
+    errors_in_log = server_log.read_text(errors="replace") + worker_log.read_text(errors="replace")
+    worker_log.unlink(missing_ok=True)
     server_log.unlink(missing_ok=True)
 
     hello = {c: find(results, "hello world", c) for c in (1, 8)}
