@@ -8,6 +8,8 @@ database) answers with the same status instead of a traceback."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -20,37 +22,31 @@ def _plain(status: int) -> HttpResponse:
     return HttpResponse(render_to_string("error_plain.html", {"status": status}), status=status)
 
 
+def _styled_or_plain(status: int, view: Callable[..., HttpResponse], *args: Any) -> HttpResponse:
+    """``view(*args)`` (Django's default handler with our template), or the plain page with
+    ``status`` when it raises (logged)."""
+    try:
+        return view(*args)
+    except Exception:
+        logger.exception("the %s page failed to render", status)
+        return _plain(status)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400 with templates/400.html (SuspiciousOperation, BadRequest)."""
-    try:
-        return defaults.bad_request(request, exception)
-    except Exception:
-        logger.exception("the 400 page failed to render")
-        return _plain(400)
+    return _styled_or_plain(400, defaults.bad_request, request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403 with templates/403.html (PermissionDenied)."""
-    try:
-        return defaults.permission_denied(request, exception)
-    except Exception:
-        logger.exception("the 403 page failed to render")
-        return _plain(403)
+    return _styled_or_plain(403, defaults.permission_denied, request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 with templates/404.html."""
-    try:
-        return defaults.page_not_found(request, exception)
-    except Exception:
-        logger.exception("the 404 page failed to render")
-        return _plain(404)
+    return _styled_or_plain(404, defaults.page_not_found, request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 with templates/500.html (rendered without a request context)."""
-    try:
-        return defaults.server_error(request)
-    except Exception:
-        logger.exception("the 500 page failed to render")
-        return _plain(500)
+    return _styled_or_plain(500, defaults.server_error, request)
