@@ -2,10 +2,14 @@
 
 from allauth.account.signals import email_confirmed, user_signed_up
 from allauth.socialaccount.signals import social_account_added
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from miel import realtime
+
 from . import services
+from .models import User
 
 
 @receiver(user_logged_in)
@@ -32,3 +36,26 @@ def _remember_signup_language(sender, request, user, **kwargs):  # type: ignore[
     language = getattr(request, "LANGUAGE_CODE", "") if request is not None else ""
     if language:
         services.user_set_language(user=user, language=language)
+
+
+# --- open sockets follow their session (SPEC §9) ---------------------------------------------
+#: User fields whose change can end a session: the password hash it was signed with, or access.
+_SESSION_FIELDS = frozenset({"password", "is_active"})
+
+
+@receiver(user_logged_out)
+def _close_logged_out_sockets(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
+    if user is not None:
+        session_key = getattr(getattr(request, "session", None), "session_key", None)
+        realtime.sessions_recheck(user.pk, ended_session_key=session_key)
+
+
+@receiver(post_save, sender=User)
+def _recheck_sockets_on_access_change(sender, instance, created, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
+    if not created and (update_fields is None or _SESSION_FIELDS & set(update_fields)):
+        realtime.sessions_recheck(instance.pk)
+
+
+@receiver(post_delete, sender=User)
+def _close_deleted_users_sockets(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+    realtime.sessions_recheck(instance.pk)

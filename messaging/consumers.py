@@ -24,12 +24,15 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from importlib import import_module
 from uuid import UUID
 
 from channels.auth import get_user as _channels_get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -171,6 +174,20 @@ def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
     return not is_blocked_pair(user_id=user_id, other_id=other_id)
 
 
+@_in_pool
+def _session_still_signs_in(scope: dict, user_id: UUID) -> bool:
+    """True while the socket's session, read afresh from the store, still signs ``user_id`` in:
+    it exists, names that user, the user is active and its password hash is current (channels'
+    own session -> user check, on a new session object rather than the socket's cached one)."""
+    session = scope.get("session")
+    key = getattr(session, "session_key", None)
+    if not key:
+        return False
+    fresh = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = _session_user({**scope, "session": fresh})
+    return bool(user.is_authenticated and user.pk == user_id)
+
+
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One per browser tab. Joins ``user.<hex id>``; relays ``miel.event`` messages."""
 
@@ -195,7 +212,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             # Accept then close with 4401 so the browser sees why and stops retrying.
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+            # End the consumer now: returning would leave its task waiting for a disconnect
+            # that a refused socket never sends (uvicorn then never finished shutting down).
+            raise StopConsumer
         user = opened.user
         self.user = user
         self.user_id = user.pk  # from here on disconnect() undoes the presence count
@@ -227,7 +246,22 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
 
     async def miel_event(self, event: dict) -> None:
         """Handler of ``miel.event`` group messages: forward the event to the browser."""
-        await self.send_json(event["event"])
+        if self.user_id is not None:  # None once the session was revoked
+            await self.send_json(event["event"])
+
+    async def session_check(self, event: dict) -> None:
+        """Handler of ``session.check`` (``miel.realtime.sessions_recheck``: logout, password
+        change, ban, deletion): close with 4401 when this socket's session was ended or no
+        longer signs its user in, so a revoked session stops receiving events at once."""
+        if self.user_id is None:
+            return
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        ended = bool(event.get("ended")) and event.get("ended") == session_key
+        if ended or not await _session_still_signs_in(self.scope, self.user_id):
+            user_id, self.user_id = self.user_id, None  # stop relaying events now
+            await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
+            await self._broadcast_presence("offline", await _socket_closed(user_id))
+            await self.close(code=CLOSE_UNAUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------------
 

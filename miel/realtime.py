@@ -130,6 +130,31 @@ def push_to_users(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> None:
         transaction.on_commit(lambda: _deliver(items))
 
 
+#: Channel-layer message (not forwarded to the browser) asking each socket of a user to re-check
+#: its session; handled by ``RealtimeConsumer.session_check``.
+SESSION_CHECK = "session.check"
+
+
+def sessions_recheck(user_id: UUID | str, *, ended_session_key: str | None = None) -> None:
+    """After commit, make every open socket of ``user_id`` re-check the session it was opened
+    with and close (code 4401) when that session no longer signs the user in: logout, password
+    change elsewhere, ban, deletion (SPEC §3, §9). ``ended_session_key``: a session being
+    logged out right now (its socket closes without waiting for the store). Best-effort like
+    every push: a channel-layer failure is logged."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        message = {"type": SESSION_CHECK, "ended": ended_session_key or ""}
+        try:
+            _run(layer, layer.group_send, user_group(user_id), message)
+        except Exception:
+            logger.warning("session re-check push to %s failed", user_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def push_to_user(user_id: UUID | str, event_type: str, **payload: Any) -> None:
     """Queue ``{"type": event_type, **payload}`` for ``user_id``, sent after commit."""
     push_to_users([(user_id, {"type": event_type, **payload})])

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Report
+from miel import realtime
 from profiles import services as photo_services
 from profiles import video_services
 from profiles.models import Photo, Video
@@ -115,6 +116,7 @@ def _report(moderator: User, action: Action, pk: UUID) -> bool:
             return False
         User.objects.filter(pk=reported.pk).update(is_active=False)
         photo_services.member_listed_sync(user_ids=[reported.pk])  # off the members list now
+        realtime.sessions_recheck(reported.pk)  # the update() sends no signal: close sockets
         settled = Report.objects.filter(reported_id=reported.pk, status=Report.Status.OPEN)
         _log(moderator=moderator, objects=[reported], flag=CHANGE, message="Banned (moderation)")
     logged = list(settled)
