@@ -437,6 +437,7 @@ def server_command(*, port: int, workers: int, asgi: bool) -> list[str]:
         "-m",
         "gunicorn",
         "miel.wsgi:application",
+        "--no-control-socket",  # gunicorn 27's default is one path for the whole machine
         "--bind",
         f"{HOST}:{port}",
         "--workers",

@@ -133,6 +133,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # E-mail uniqueness is a case-insensitive functional UniqueConstraint (Lower("email")), which
 # the auth system check cannot see; the constraint is in the database (SPEC §2).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # The covering indexes' INCLUDE columns are a PostgreSQL feature; SQLite builds them as
+    # plain indexes, which the embedded default need not hear about at every migrate.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # --- redis: cache, channel layer, celery ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -371,5 +375,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own "django" logger has a console handler of its own; let it print once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
