@@ -696,17 +696,18 @@ def targets_100k(results: list[dict], smart: dict, ws: dict | None, queries: dic
                 rc["seconds"] <= 5 and rc["failed"] == 0,
             )
         )
-    out.append(
-        row(
-            "smart matches (10 000 candidates) <= 250 ms and <= 3 queries uncached",
-            f"{smart['uncached_ms']} ms ({smart['candidates']} candidates), scoring "
-            f"{smart['score_queries']} queries, + cache write = {smart['uncached_queries']}",
-            smart["uncached_ms"] <= 250 and smart["score_queries"] <= 3,
+    if MEMBERS < 500_000:  # SPEC §16 sets no smart-match target at 1M
+        out.append(
+            row(
+                "smart matches (10 000 candidates) <= 250 ms and <= 3 queries uncached",
+                f"{smart['uncached_ms']} ms ({smart['candidates']} candidates), "
+                f"{smart['uncached_queries']} queries in all (scoring {smart['score_queries']})",
+                smart["uncached_ms"] <= 250 and smart["uncached_queries"] <= 3,
+            )
         )
-    )
-    out.append(
-        row("smart matches cached <= 5 ms", f"{smart['cached_ms']} ms", smart["cached_ms"] <= 5)
-    )
+        out.append(
+            row("smart matches cached <= 5 ms", f"{smart['cached_ms']} ms", smart["cached_ms"] <= 5)
+        )
     mb1 = find(results, "mailbox (200 conversations)", 1)
     if mb1:
         out.append(
