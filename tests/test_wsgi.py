@@ -11,6 +11,7 @@ from io import BytesIO
 
 import pytest
 from channels.layers import get_channel_layer
+from django.db import connections
 
 from miel import realtime, wsgi
 
@@ -24,6 +25,8 @@ def _in_thread(fn):  # type: ignore[no-untyped-def]
             out["value"] = fn()
         except BaseException as exc:  # re-raised in the test thread
             out["error"] = exc
+        finally:
+            connections.close_all()  # this thread's connection, as a server closes it
 
     thread = threading.Thread(target=run)
     thread.start()
