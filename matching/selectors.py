@@ -145,12 +145,15 @@ def profile_views_unseen_count(*, viewer: User) -> int:
 
 def profile_views_list(*, viewer: User) -> list[ProfileView]:
     """The last 50 views of ``viewer``'s profile, newest first, with the viewer's member
-    loaded; blocked pairs and viewers without a profile hidden (SPEC §7). Premium only: the
-    view checks Feature.SEE_WHO_VIEWED_ME."""
+    loaded; blocked pairs, viewers without a profile and banned or deactivated viewers hidden
+    (SPEC §7, as in the like lists). Premium only: the view checks Feature.SEE_WHO_VIEWED_ME."""
     hidden = blocked_user_ids(user_id=viewer.pk)
     return list(
         ProfileView.objects.filter(
-            viewed=viewer, viewer__profile_complete=True, viewer__member__isnull=False
+            viewed=viewer,
+            viewer__profile_complete=True,
+            viewer__is_active=True,
+            viewer__member__isnull=False,
         )
         .exclude(viewer_id__in=hidden)
         .select_related("viewer__member")

@@ -169,7 +169,9 @@ def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
 
     if user_id == other_id:
         return False
-    if not Member.objects.filter(user_id=other_id, user__profile_complete=True).exists():
+    if not Member.objects.filter(
+        user_id=other_id, user__profile_complete=True, user__is_active=True
+    ).exists():
         return False
     return not is_blocked_pair(user_id=user_id, other_id=other_id)
 

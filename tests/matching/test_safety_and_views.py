@@ -111,6 +111,17 @@ def test_views_page_premium_sees_and_marks_seen_free_sees_count(client, pushes):
     assert ProfileView.objects.filter(seen=False).count() == 0
 
 
+def test_views_list_hides_banned_viewers():
+    from matching.selectors import profile_views_list
+
+    me, kept, banned = MemberFactory(), MemberFactory(), MemberFactory()
+    services.profile_view_record(viewer=kept.user, viewed=me)
+    services.profile_view_record(viewer=banned.user, viewed=me)
+    type(banned.user).objects.filter(pk=banned.user_id).update(is_active=False)  # as a ban does
+
+    assert [v.viewer_id for v in profile_views_list(viewer=me.user)] == [kept.user_id]
+
+
 def test_block_hides_both_ways_and_removes_likes(client):
     me, other = MemberFactory(), MemberFactory(name="Blocked Person")
     Like.objects.create(source=me, target=other)

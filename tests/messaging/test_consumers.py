@@ -123,6 +123,20 @@ async def test_typing_is_not_delivered_between_blocked_members():
     await b.disconnect()
 
 
+async def test_typing_is_not_delivered_to_a_banned_member():
+    alice = await make_member(name="Alice")
+    bob = await make_member(name="Bob")
+    a, b = consumer_for(alice.user), consumer_for(bob.user)
+    await a.connect()
+    await b.connect()
+    user_model = type(bob.user)
+    await database_sync_to_async(user_model.objects.filter(pk=bob.user_id).update)(is_active=False)
+    await a.send_json_to({"type": "typing", "to": str(bob.user_id)})
+    assert await b.receive_nothing(timeout=0.5)
+    await a.disconnect()
+    await b.disconnect()
+
+
 async def test_presence_goes_to_mutual_matches_only():
     alice = await make_member(name="Alice")
     bob = await make_member(name="Bob")  # mutual match of alice
