@@ -36,6 +36,24 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  // "HH:MM" in the account's time zone (body[data-time-zone]), as the server renders the
+  // messages already on the page; the browser's own clock only when the zone is unknown.
+  function clock(d) {
+    var zone = document.body.dataset.timeZone;
+    if (zone && window.Intl) {
+      try {
+        var parts = new Intl.DateTimeFormat("en-GB", {
+          hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone
+        }).formatToParts(d);
+        var get = function (type) {
+          return parts.filter(function (p) { return p.type === type; })[0].value;
+        };
+        return get("hour") + ":" + get("minute");
+      } catch (e) { /* unknown zone: fall back below */ }
+    }
+    return pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
   function renderMessage(m) {
     var mine = m.sender === meId;
     var li = document.createElement("li");
@@ -60,9 +78,8 @@
     var meta = document.createElement("p");
     meta.className = "msg-meta";
     var time = document.createElement("time");
-    var d = new Date(m.created);
     time.dateTime = m.created;
-    time.textContent = pad(d.getHours()) + ":" + pad(d.getMinutes());
+    time.textContent = clock(new Date(m.created));
     meta.appendChild(time);
     if (mine) {
       var receipt = document.createElement("span");

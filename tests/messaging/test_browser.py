@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -42,7 +43,10 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
     with asgi_server() as server:
 
         def tab(member, width=390):
-            context = browser.new_context(viewport={"width": width, "height": 844})
+            # The browser's clock in UTC, the accounts in their own zone (default Jerusalem).
+            context = browser.new_context(
+                viewport={"width": width, "height": 844}, timezone_id="UTC"
+            )
             context.add_cookies(
                 [
                     {"name": "sessionid", "value": session_for(member.user), "url": server.url},
@@ -67,6 +71,11 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         dana_tab.wait_for_selector("#chat-typing:not([hidden])", timeout=5000)
         yoni_tab.keyboard.press("Enter")
         dana_tab.wait_for_selector("text=Tomorrow at 10?", timeout=5000)
+        # The live message shows its time in Dana's account zone, as the page renders the others.
+        sent = Message.objects.get(text="Tomorrow at 10?").created
+        zone = ZoneInfo(dana.user.time_zone or settings.TIME_ZONE)
+        live_time = dana_tab.locator(".msg-meta time").last.inner_text()
+        assert live_time == sent.astimezone(zone).strftime("%H:%M")
         # Dana's open chat marks it read, and Yoni's tick turns into "Seen".
         yoni_tab.wait_for_function(
             "() => [...document.querySelectorAll('.msg-mine .msg-receipt')].pop().dataset.read === '1'",
