@@ -13,20 +13,9 @@ from matching.models import Block
 from messaging import services as messaging_services
 from messaging.models import Message
 from stories.selectors import visible_stories
-from tests.factories import MemberFactory
 from tests.stories.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice(db):
-    return MemberFactory(name="Alice")
-
-
-@pytest.fixture
-def bob(db):
-    return MemberFactory(name="Bob")
 
 
 @pytest.fixture
