@@ -13,26 +13,13 @@ from django.db import IntegrityError, connection, connections, transaction
 from matching.models import Block, SmartMatchCache, UserInteraction
 from matching.smart import score_candidates, smart_matches_for, smart_matches_recompute
 from profiles.models import Interest, Member
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import UserFactory
+from tests.matching.test_smart_engine import make_member
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
-
-
-def make_member(*, prefs=("female", 18, 100), interests=(), **kwargs) -> Member:
-    genders, age_min, age_max = prefs
-    user = UserFactory(
-        profile_complete=True,
-        preferred_genders=genders,
-        preferred_age_min=age_min,
-        preferred_age_max=age_max,
-    )
-    member = MemberFactory(user=user, **kwargs)
-    if interests:
-        member.interests.set(Interest.objects.filter(slug__in=interests))
-    return member
 
 
 @pytest.fixture
