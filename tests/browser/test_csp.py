@@ -4,7 +4,6 @@ see no CSP violation (console error or ``securitypolicyviolation`` event)."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -15,8 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching import services as matching_services
 from messaging import services as messaging_services
-from tests.browser.test_journey import CHROMIUM, LAUNCH_ARGS, SHOTS
-from tests.conftest import require_service
+from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory
 from tests.stories.factories import StoryFactory, make_match
 
@@ -30,23 +28,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
                     + (e.sourceFile || "") + ":" + (e.lineNumber || ""));
 });
 """
-
-
-@pytest.fixture
-def chromium(live_server, settings, monkeypatch):
-    require_service(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.ROOT_URLCONF = "tests.browser.urls"  # serves media files to the browser
-    previous_age = connection.settings_dict.get("CONN_MAX_AGE", 0)
-    connection.settings_dict["CONN_MAX_AGE"] = 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-    connection.settings_dict["CONN_MAX_AGE"] = previous_age
 
 
 class Tab:

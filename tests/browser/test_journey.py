@@ -8,9 +8,7 @@ phone has no horizontal scroll. Screenshots go to /tmp/miel-shots/ for a human t
 from __future__ import annotations
 
 import importlib
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -21,7 +19,7 @@ from django.db import connection
 from accounts.models import User
 from profiles.demo.photos import render_avatar
 from profiles.models import Interest, Member, Photo
-from tests.conftest import require_service
+from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory, image_bytes
 
 pytestmark = [
@@ -31,17 +29,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path("/tmp/miel-shots")
 PASSWORD = "Honey-comb-2025!"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -55,27 +43,9 @@ def interest_catalogue(transactional_db):
 
 
 @pytest.fixture
-def browser(live_server, interest_catalogue, settings, monkeypatch):
-    require_service(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay
-    # synchronous and safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.ROOT_URLCONF = "tests.browser.urls"
-    # The live server answers each request on a new thread; with CONN_MAX_AGE > 0 those
-    # threads leave PostgreSQL connections open and the test database cannot be dropped.
-    previous_age = connection.settings_dict.get("CONN_MAX_AGE", 0)
-    connection.settings_dict["CONN_MAX_AGE"] = 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-    connection.settings_dict["CONN_MAX_AGE"] = previous_age
-    # Inside ``sync_playwright`` (greenlets) the test body runs in its own context, so its
-    # database connection is not the one pytest-django closes before dropping the test
-    # database: each test closes it itself (``connection.close()`` at its end).
+def browser(chromium, interest_catalogue):
+    """Chromium (tests/browser/conftest.py) with the interest catalogue in place."""
+    return chromium
 
 
 def shot(page, name: str) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_csp import Tab, chromium  # noqa: F401  (fixture)
-from tests.browser.test_journey import SHOTS
+from tests.browser.conftest import SHOTS
+from tests.browser.test_csp import Tab
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,7 +27,7 @@ def _x(tab, word: str) -> float:
 
 
 @pytest.mark.parametrize("language", ["he", "en"])
-def test_place_reads_in_its_own_direction(chromium, live_server, language):  # noqa: F811
+def test_place_reads_in_its_own_direction(chromium, live_server, language):
     me = MemberFactory()
     latin = MemberFactory(name="Latin Place", city="Ashdod", country="Israel")
     hebrew = MemberFactory(name="Hebrew Place", city="אשדוד", country="ישראל")
