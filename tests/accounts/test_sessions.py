@@ -34,7 +34,7 @@ def engine(request, settings) -> str:
     return request.param
 
 
-def _logged_in(member) -> Client:
+def logged_in(member) -> Client:
     """A browser that logged in through the login form (a real session of ``engine``)."""
     browser = Client()
     response = browser.post("/accounts/login/", {"login": member.user.email, "password": PASSWORD})
@@ -57,7 +57,7 @@ def test_production_reads_sessions_through_the_cache_when_redis_is_set():
 
 def test_logout_ends_the_session_for_every_copy_of_the_cookie(engine):
     member = MemberFactory()
-    browser = _logged_in(member)
+    browser = logged_in(member)
     stolen = Client()
     stolen.cookies["sessionid"] = browser.cookies["sessionid"].value
     assert _signed_in(stolen)
@@ -75,7 +75,7 @@ def test_logout_ends_the_session_for_every_copy_of_the_cookie(engine):
 
 def test_password_change_signs_out_the_other_sessions_and_keeps_this_one(engine):
     member = MemberFactory()
-    here, elsewhere = _logged_in(member), _logged_in(member)
+    here, elsewhere = logged_in(member), logged_in(member)
     assert _signed_in(here)
     assert _signed_in(elsewhere)  # both sessions now cached (cached_db)
 
@@ -91,7 +91,7 @@ def test_password_change_signs_out_the_other_sessions_and_keeps_this_one(engine)
 
 def test_account_deletion_signs_out_every_session(engine):
     member = MemberFactory()
-    here, elsewhere = _logged_in(member), _logged_in(member)
+    here, elsewhere = logged_in(member), logged_in(member)
     assert _signed_in(elsewhere)
 
     response = here.post("/settings/delete/", {"password": PASSWORD, "confirm": "on"})
@@ -106,7 +106,7 @@ def test_a_signed_in_page_reads_the_session_without_a_query_when_cached(engine):
     """The floor every page pays (SPEC §16): with ``cached_db`` a signed-in request runs no
     session query once the session is cached, only the user lookup; with ``db`` both."""
     member = MemberFactory()
-    browser = _logged_in(member)
+    browser = logged_in(member)
     browser.get("/healthz")  # warm: last-active write, session cached
     with CaptureQueriesContext(connection) as ctx:
         response = browser.get("/settings/")

@@ -5,41 +5,20 @@ session from the cache, never the user row), and takes them off the members list
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from matching.discovery import DiscoverFilters, members_discover
 from matching.models import Report
 from profiles.moderation.services import Item, Kind, moderation_apply
+from tests.accounts.test_sessions import engine, logged_in  # noqa: F401  (engine: fixture)
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 
-
-@pytest.fixture(
-    params=[
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    ],
-    ids=["db", "cached_db"],
-)
-def engine(request, settings) -> str:
-    settings.SESSION_ENGINE = request.param
-    return request.param
-
-
-def _logged_in(member) -> Client:
-    browser = Client()
-    response = browser.post("/accounts/login/", {"login": member.user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return browser
-
-
-def test_a_ban_signs_out_every_session_and_unlists_the_member(engine):
+def test_a_ban_signs_out_every_session_and_unlists_the_member(engine):  # noqa: F811
     viewer = MemberFactory()
     member = MemberFactory(name="Banned")
-    browser = _logged_in(member)
+    browser = logged_in(member)
     assert browser.get("/settings/").status_code == 200
     report = Report.objects.create(
         reporter=viewer.user, reported=member.user, reason=Report.Reason.SCAM
