@@ -37,6 +37,38 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Every test gets its own channel-layer instance.
+
+    pytest-asyncio gives each async test a new event loop, while ``get_channel_layer()`` caches
+    one layer per process. channels_redis keeps receive state on that instance (a lock, a count
+    of waiting receives), so a consumer task left pending on an earlier test's closed loop, and
+    finalised by the garbage collector during a later test, changed the later test's state
+    ("Lock ... is bound to a different event loop"). Production has one loop per process.
+    The instance's Redis connections on ``miel.realtime``'s sender loop are closed afterwards.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    layers = list(channel_layers.backends.values())
+    channel_layers.backends.clear()
+    for layer in layers:
+        _close_sender_loop_pools(layer)
+
+
+def _close_sender_loop_pools(layer) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from miel import realtime
+
+    loop_layers = getattr(layer, "_layers", {})
+    sender = realtime._loop
+    if sender is not None and not sender.is_closed() and sender in loop_layers:
+        asyncio.run_coroutine_threadsafe(loop_layers[sender].flush(), sender).result(timeout=5)
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()
@@ -89,3 +121,22 @@ def redis_url():
 
     require_service(bool(settings.REDIS_URL), "needs REDIS_URL")
     return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_helper_thread_connections(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the PostgreSQL sessions that idle helper
+    threads still hold (asyncio's executor threads and Channels' sync thread each keep their
+    own connection, and Django can only close the current thread's). Without this, the drop
+    failed with "being accessed by other users" and left the test database behind."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
