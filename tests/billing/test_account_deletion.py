@@ -47,7 +47,9 @@ def test_delete_account_keeps_everything_when_stripe_is_unreachable(
     assert fake_stripe.subscriptions[subscriber.stripe_subscription_id]["status"] == "active"
 
 
-def test_delete_account_already_gone_at_stripe_still_deletes(member_client, fake_stripe, subscriber):
+def test_delete_account_already_gone_at_stripe_still_deletes(
+    member_client, fake_stripe, subscriber
+):
     del fake_stripe.subscriptions[subscriber.stripe_subscription_id]
 
     response = member_client.post("/settings/delete/", {"password": PASSWORD, "confirm": "on"})
