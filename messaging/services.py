@@ -24,6 +24,7 @@ from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
 from .selectors import story_thumbnail_url, unread_count
+from .tasks import new_message_email_unneeded
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,9 @@ def message_send(
     the recipient's unread count for the event, plus the block lookup without
     ``block_checked``. After commit, in one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
-    which makes every e-mail decision itself (SPEC §8), outside the request.
+    which makes the e-mail decisions (SPEC §8) outside the request. The task is not queued when
+    the loaded recipient already rules an e-mail out (active in the last 5 minutes, e-mail off):
+    it would return without sending.
     """
     text = message_clean_text(text)
     if sender.pk == recipient.pk:
@@ -123,7 +126,8 @@ def message_send(
         ]
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _queue_new_message_email(message_id))
+    if not new_message_email_unneeded(recipient.user, now=message.created):
+        transaction.on_commit(lambda: _queue_new_message_email(message_id))
     return message
 
 

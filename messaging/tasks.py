@@ -47,6 +47,15 @@ def _recently_active(user, now) -> bool:  # type: ignore[no-untyped-def]
     return user.last_active_at is not None and now - user.last_active_at < ACTIVE_WINDOW
 
 
+def new_message_email_unneeded(user, *, now) -> bool:  # type: ignore[no-untyped-def]
+    """True when a "new message" e-mail to ``user`` (an accounts.User, as loaded) would not be
+    sent at ``now`` (aware UTC datetime) whatever else holds: e-mail off, account inactive, or
+    active in the last 5 minutes (SPEC §8). :func:`messaging.services.message_send` then does not
+    queue :func:`message_email_notify`, which would return without sending (SPEC §16: the chat
+    between two active members costs no task)."""
+    return not _wants_email(user) or _recently_active(user, now)
+
+
 def _send(kind: str, message: Message) -> None:
     recipient = message.recipient
     chat_path = reverse("messaging:chat", kwargs={"user_id": message.sender.user_id})

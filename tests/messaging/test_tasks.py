@@ -22,6 +22,7 @@ def away(member, minutes=30):
     User.objects.filter(pk=member.user_id).update(
         last_active_at=timezone.now() - timedelta(minutes=minutes)
     )
+    member.user.refresh_from_db(fields=["last_active_at"])
 
 
 def send(sender, recipient, text="hi"):
@@ -130,3 +131,25 @@ def test_message_send_queues_the_email_task(alice, bob, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         send(alice, bob)
     assert len(mail.outbox) == 1
+
+
+@time_machine.travel(T0, tick=False)
+def test_message_send_queues_no_task_that_could_not_send(
+    alice, bob, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.message_email_notify, "delay", queued.append)
+
+    def queued_after_send() -> int:
+        queued.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            send(alice, bob)
+        return len(queued)
+
+    away(bob, minutes=4)  # active in the last 5 minutes: the task would answer "active"
+    assert queued_after_send() == 0
+    away(bob, minutes=6)
+    assert queued_after_send() == 1
+    bob.user.email_notifications = {**bob.user.email_notifications, "new_message": False}
+    bob.user.save()  # e-mail off: the task would answer "opted-out"
+    assert queued_after_send() == 0

@@ -50,6 +50,7 @@ def away_pair(transactional_db, postgresql_only):
     User.objects.filter(pk=bob.user_id).update(
         last_active_at=timezone.now() - timedelta(minutes=30)
     )
+    bob.user.refresh_from_db()  # as a request loads it: message_send reads it
     return alice, bob
 
 
