@@ -230,6 +230,7 @@ def smart_viewer(*, member: Member, target: int = 10_000) -> int:
     """Set ``member``'s preferences (women, a contiguous age range from 22 up) so that their
     smart-match candidate set is as close to ``target`` as the data allows; returns its size."""
     from matching.smart.engine import candidate_queryset
+    from profiles.services import member_user_sync
 
     user = member.user
     lo = 22
@@ -245,6 +246,7 @@ def smart_viewer(*, member: Member, target: int = 10_000) -> int:
         if count >= target:
             break
     User.objects.filter(pk=user.pk).update(preferred_age_max=best[0])
+    member_user_sync(user_ids=[user.pk])  # the member's copy of the range (update() skips it)
     user.refresh_from_db()
     return candidate_queryset(member=member).count()
 

@@ -73,6 +73,8 @@ def ensure_data(n: int) -> None:
                 latitude=32.08,
                 longitude=34.78,
                 last_active_at=now,
+                preferred_age_min=viewer.preferred_age_min,  # copies of the user's range
+                preferred_age_max=viewer.preferred_age_max,
             )
             vm.interests.set(rng.sample(interests, 5))
         if have >= n:
@@ -106,6 +108,8 @@ def ensure_data(n: int) -> None:
                         latitude=32.08 + rng.uniform(-0.5, 0.5),
                         longitude=34.78 + rng.uniform(-0.3, 0.3),
                         last_active_at=now,
+                        preferred_age_min=u.preferred_age_min,  # copies of the user's range
+                        preferred_age_max=u.preferred_age_max,
                     )
                     for u in users
                 ]

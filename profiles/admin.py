@@ -47,11 +47,12 @@ class MemberAdmin(admin.ModelAdmin):
         return obj.age
 
     def save_model(self, request, obj: Member, form, change: bool) -> None:  # type: ignore[no-untyped-def]
-        """Save, then set ``Member.listed`` from the (possibly new) user's ``is_active`` and
-        ``profile_complete``: a member added for, or moved to, a banned or incomplete account
-        must not appear on the members list (SPEC §5, §16)."""
+        """Save, then copy the (possibly new) user's fields onto the member
+        (:func:`profiles.services.member_user_sync`): a member added for, or moved to, a banned
+        or incomplete account must not appear on the members list (SPEC §5, §16), and smart
+        matches must use that user's preferred age range (SPEC §11)."""
         super().save_model(request, obj, form, change)
-        services.member_listed_sync(user_ids=[obj.user_id])
+        services.member_user_sync(user_ids=[obj.user_id])
 
 
 @admin.register(Photo)

@@ -104,9 +104,19 @@ class Member(UUIDModel):
     last_active_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from User: ``is_active and profile_complete``, so the members list filters
     # on this table alone (SPEC §16). A member row is created when the profile is completed,
-    # hence True by default; profiles.services.member_listed_sync keeps it in step with the
+    # hence True by default; profiles.services.member_user_sync keeps it in step with the
     # user (called by the services that change either flag, and on every User save).
     listed = models.BooleanField(default=True, editable=False)
+    # Denormalised copies of User.preferred_age_min / preferred_age_max (the seed's columns,
+    # SPEC §2; User stays the source of truth), so smart-match scoring reads every
+    # candidate's range from this table alone (SPEC §11, §16). Kept in step by the same
+    # profiles.services.member_user_sync as ``listed``; a new member copies its user's values.
+    preferred_age_min = models.PositiveSmallIntegerField(
+        default=18, editable=False, help_text="Copy of User.preferred_age_min (years)"
+    )
+    preferred_age_max = models.PositiveSmallIntegerField(
+        default=100, editable=False, help_text="Copy of User.preferred_age_max (years)"
+    )
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
 
     class Meta:
@@ -121,6 +131,11 @@ class Member(UUIDModel):
             models.CheckConstraint(
                 condition=models.Q(max_distance__gte=1, max_distance__lte=20000),
                 name="profiles_member_max_distance_range",
+            ),
+            models.CheckConstraint(  # as accounts_user_preferred_age_range
+                condition=models.Q(preferred_age_min__gte=18, preferred_age_max__lte=100)
+                & models.Q(preferred_age_min__lte=models.F("preferred_age_max")),
+                name="profiles_member_preferred_age_range",
             ),
         ]
         indexes = [

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -284,21 +285,44 @@ def _apply_preferences(
     user.preferred_age_max = age_max
 
 
-def member_listed_sync(*, user_ids: Iterable[object]) -> int:
-    """Set ``Member.listed`` of these users' members (User ids) to ``is_active and
-    profile_complete`` of the user, in one UPDATE that writes only rows whose flag changes;
-    returns how many changed (SPEC §5, §16: the members list reads the flag, not the user).
-    Call after any write to either user flag that bypasses ``User.save()`` (a queryset
+#: Member columns copied from User by :func:`member_user_sync` (and the User fields they follow).
+MEMBER_USER_FIELDS = frozenset(
+    {"is_active", "profile_complete", "preferred_age_min", "preferred_age_max"}
+)
+
+
+def member_user_sync(*, user_ids: Iterable[object]) -> int:
+    """Copy these users' (User ids) denormalised fields onto their members: ``Member.listed``
+    = ``is_active and profile_complete`` (SPEC §5: the members list) and
+    ``Member.preferred_age_min`` / ``preferred_age_max`` (SPEC §11: smart-match scoring), so
+    those queries read ``profiles_member`` alone (SPEC §16). One UPDATE that writes only the
+    members whose copy differs; returns how many it wrote.
+
+    Call after any write to those User fields that bypasses ``User.save()`` (a queryset
     ``update()``); ``save()`` is covered by the receiver in :mod:`profiles.signals`."""
     ids = list(user_ids)
     if not ids:
         return 0
-    visible = User.objects.filter(pk__in=ids, is_active=True, profile_complete=True)
-    shown = Member.objects.filter(user_id__in=visible.values("pk"), listed=False)
-    hidden = Member.objects.filter(user_id__in=ids, listed=True).exclude(
-        user_id__in=visible.values("pk")
+    user = User.objects.filter(pk=OuterRef("user_id"))
+    visible = Q(user__is_active=True, user__profile_complete=True)
+    stale = (
+        Q(listed=True) & ~visible
+        | Q(listed=False) & visible
+        | ~Q(preferred_age_min=F("user__preferred_age_min"))
+        | ~Q(preferred_age_max=F("user__preferred_age_max"))
     )
-    return shown.update(listed=True) + hidden.update(listed=False)
+    is_visible = ExpressionWrapper(
+        Q(is_active=True, profile_complete=True), output_field=BooleanField()
+    )
+    return (
+        Member.objects.filter(user_id__in=ids)
+        .filter(stale)
+        .update(
+            listed=Subquery(user.values(v=is_visible)),
+            preferred_age_min=Subquery(user.values("preferred_age_min")),
+            preferred_age_max=Subquery(user.values("preferred_age_max")),
+        )
+    )
 
 
 @transaction.atomic
@@ -361,6 +385,8 @@ def member_complete_profile(
                 last_active_at=locked.last_active_at or now,
                 # The profile is complete once this transaction commits.
                 listed=locked.is_active,
+                preferred_age_min=locked.preferred_age_min,  # copies (member_user_sync)
+                preferred_age_max=locked.preferred_age_max,
             )
     except IntegrityError as exc:  # a concurrent onboarding won the one-member-per-user race
         raise ValidationError(

@@ -67,6 +67,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     latitude = 32.0853
     longitude = 34.7818
     last_active_at = factory.LazyFunction(timezone.now)
+    # Copies of the user's range, as member_complete_profile makes them.
+    preferred_age_min = factory.SelfAttribute("user.preferred_age_min")
+    preferred_age_max = factory.SelfAttribute("user.preferred_age_max")
 
 
 class PhotoFactory(factory.django.DjangoModelFactory):

@@ -21,17 +21,20 @@ integer at the end (parts are kept as floats until then):
    V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
    0.5-1.0): a like each way already gives 12 of the 15 points.
 
-Candidates: every member other than V whose account is active with a complete profile, whose
-gender is one of V's preferred genders and whose age is in V's preferred range, excluding
-blocked pairs (either direction). Results are sorted by score descending, then by user id
-ascending, so the same data always gives the same order.
+Candidates: every listed member other than V (``Member.listed``: active account, complete
+profile - the members list's "discoverable"), whose gender is one of V's preferred genders and
+whose age is in V's preferred range, excluding blocked pairs (either direction). Results are
+sorted by score descending, then by user id ascending, so the same data always gives the same
+order.
 
 Bulk, bounded work (SPEC §16: one query whatever the candidate count): the candidates with
-just the needed columns (blocks excluded by a subquery), each with the ids of the interests it
-shares with V (a correlated index-only lookup restricted to V's interests), its interaction
-weight with V (summed only for members V interacted with) and the number of V's interests.
-Everything else is plain Python over tuples (a substring test per V's word in each bio, one
-regex scan only for bios that contain one); the top ``top`` are kept with a heap and the per-result facts for
+just the needed columns of ``profiles_member`` alone (``listed`` and the copy of each
+candidate's preferred age range are on the member row, so ``accounts_user`` is not joined;
+blocks are excluded by a subquery), each with the ids of the interests it shares with V (a
+correlated index-only lookup restricted to V's interests), its interaction weight with V
+(summed only for members V interacted with) and the number of V's interests. Everything else
+is plain Python over tuples (a substring test per V's word in each bio, one regex scan only
+for bios that contain one); the top ``top`` are kept with a heap and the per-result facts for
 reasons are built only for them (the cache keeps the top 200).
 """
 
@@ -214,9 +217,10 @@ def _id_text(field: str):  # type: ignore[no-untyped-def]
 
 
 def candidate_queryset(*, member: Member, today: date | None = None):
-    """Members V may be matched with (see module docstring): complete, active, within V's
-    preferred genders and age range, not V, no block either way. Blocks are a subquery so the
-    whole set is one SQL statement."""
+    """Members V may be matched with (see module docstring): listed (complete, active),
+    within V's preferred genders and age range (read from V's user, the source of truth), not
+    V, no block either way. Blocks are a subquery so the whole set is one SQL statement on
+    ``profiles_member`` alone."""
     user = member.user
     today = today or timezone.localdate()
     oldest_dob_exclusive = years_before(today, user.preferred_age_max + 1)
@@ -225,8 +229,7 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     blocked_me = Block.objects.filter(blocked_id=user.pk).values("blocker_id")
     return (
         Member.objects.filter(
-            user__is_active=True,
-            user__profile_complete=True,
+            listed=True,
             gender__in=user.preferred_gender_list,
             date_of_birth__gt=oldest_dob_exclusive,
             date_of_birth__lte=youngest_dob,
@@ -239,8 +242,8 @@ def candidate_queryset(*, member: Member, today: date | None = None):
 
 def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple]:
     """The one scoring query: per candidate ``(user id, date of birth, latitude, longitude,
-    city, description, their preferred age min, max, shared interest ids, interaction weight,
-    number of V's interests)``. Shared ids are only V's interests, as a ``"3,7"`` string
+    city, description, their preferred age min, max (the member row's copies), shared interest
+    ids, interaction weight, number of V's interests)``. Shared ids are only V's interests, as a ``"3,7"`` string
     ("" or None when none); the weight sums both directions and is None without interactions (a hashed
     membership test first, so the per-pair sum runs only for the few members V interacted
     with); the count is the same on every row (run once). Without ``with_bios`` (V's own bio
@@ -296,8 +299,8 @@ def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple
             "longitude",
             "city",
             "bio",
-            "user__preferred_age_min",
-            "user__preferred_age_max",
+            "preferred_age_min",  # the member's copies of the user's range
+            "preferred_age_max",
             "shared_ids",
             "weight",
             "my_count",

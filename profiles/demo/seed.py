@@ -322,6 +322,8 @@ class _Seeder:
             boosted_until,
             last_active,
             True,  # listed: every seeded user is active with a complete profile
+            age_lo,  # the copies of the user's preferred age range
+            age_hi,
         )
         for iid, _, _ in chosen:
             t.interests.add(member_id, iid)

@@ -72,6 +72,8 @@ class Tables:
                 "boosted_until",
                 "last_active_at",
                 "listed",
+                "preferred_age_min",
+                "preferred_age_max",
             ),
         )
         self.photos = BulkTable(

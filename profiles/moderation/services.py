@@ -115,7 +115,7 @@ def _report(moderator: User, action: Action, pk: UUID) -> bool:
         if reported.is_staff:  # staff are not banned from the queue; settle the report only
             return False
         User.objects.filter(pk=reported.pk).update(is_active=False)
-        photo_services.member_listed_sync(user_ids=[reported.pk])  # off the members list now
+        photo_services.member_user_sync(user_ids=[reported.pk])  # off the members list now
         realtime.sessions_recheck(reported.pk)  # the update() sends no signal: close sockets
         settled = Report.objects.filter(reported_id=reported.pk, status=Report.Status.OPEN)
         _log(moderator=moderator, objects=[reported], flag=CHANGE, message="Banned (moderation)")

@@ -16,7 +16,7 @@ from matching.discovery import DiscoverFilters, members_discover
 from matching.models import Block, Report
 from profiles.models import Interest, Member
 from profiles.moderation.services import Item, Kind, moderation_apply
-from profiles.services import member_complete_profile, member_listed_sync
+from profiles.services import member_complete_profile, member_user_sync
 from tests.factories import MemberFactory, UserFactory
 from tests.matching.factories import member_at, viewer_member
 
@@ -78,12 +78,12 @@ def test_queryset_update_then_sync_unlists_and_relists():
     type(member.user).objects.filter(pk=member.user_id).update(is_active=False)
     assert listed(member)  # an update() bypasses save(): the caller syncs
 
-    assert member_listed_sync(user_ids=[member.user_id]) == 1
+    assert member_user_sync(user_ids=[member.user_id]) == 1
     assert not listed(member)
     type(member.user).objects.filter(pk=member.user_id).update(is_active=True)
-    assert member_listed_sync(user_ids=[member.user_id]) == 1
+    assert member_user_sync(user_ids=[member.user_id]) == 1
     assert listed(member)
-    assert member_listed_sync(user_ids=[member.user_id]) == 0  # nothing to change
+    assert member_user_sync(user_ids=[member.user_id]) == 0  # nothing to change
 
 
 def test_completing_the_profile_lists_the_new_member():

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from accounts.models import User
 from matching.models import Block, UserInteraction
 from matching.smart import SmartMatchStats, interest_labels_for, reason_for, score_candidates
 from matching.smart.engine import stats_for
 from profiles.models import Interest, Member
+from profiles.services import member_user_sync
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +171,34 @@ def test_engine_query_count_does_not_grow_with_candidates(
 
     assert stats.total == count
     assert all(r.facts["interests"] == [hiking.pk] for r in results)
+
+
+def test_scoring_statement_reads_no_accounts_user(viewer):
+    # SPEC §16: the scoring query reads the member rows alone; each candidate's listing flag
+    # and preferred age range are the member's copies, so accounts_user is never joined.
+    make_member(date_of_birth=date(1995, 1, 1), prefs=("male", 30, 40), interests=("hiking",))
+    v = Member.objects.select_related("user").get(pk=viewer.pk)
+
+    with CaptureQueriesContext(connection) as ctx:
+        results, _ = score_candidates(member=v, today=TODAY)
+
+    assert len(results) == 1
+    assert results[0].facts["mutual"] is True  # the candidate's copied range holds 35
+    assert len(ctx.captured_queries) == 1
+    assert "accounts_user" not in ctx.captured_queries[0]["sql"]
+
+
+def test_candidates_follow_the_member_copies_of_listed_and_range(viewer):
+    # A banned candidate (queryset update + sync, as moderation does) drops out; a candidate
+    # whose range changes through a queryset update counts as mutual once synced.
+    banned = make_member(date_of_birth=date(1995, 1, 1))
+    other = make_member(date_of_birth=date(1995, 1, 1), prefs=("male", 18, 30))
+    before = {r.user_id: r.facts["mutual"] for r in score(viewer)[0]}  # viewer is 35
+    assert before == {str(banned.user_id): True, str(other.user_id): False}
+
+    User.objects.filter(pk=banned.user_id).update(is_active=False)
+    User.objects.filter(pk=other.user_id).update(preferred_age_max=40)
+    member_user_sync(user_ids=[banned.user_id, other.user_id])
+    results, _ = score(viewer)
+
+    assert [(r.user_id, r.facts["mutual"]) for r in results] == [(str(other.user_id), True)]
