@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db.models import Count, F, Q
@@ -230,3 +233,175 @@ def test_seed_demo_rejects_a_negative_member_count():
 
     with pytest.raises(CommandError):
         seed(members=-1)
+
+
+# --- the default demo (no --members, what `make run` seeds): the demo login's neighbourhood ----
+
+# 7:35 in Tel Aviv: the night before falls inside every conversation's time span.
+DEMO_NOW = datetime(2025, 6, 12, 4, 35, tzinfo=UTC)
+
+
+@pytest.fixture
+def default_demo(django_capture_on_commit_callbacks):
+    """``seed_demo --seed 42`` as ``make run`` runs it (no --members), at a frozen time; the
+    on-commit callbacks it leaves are run (so any e-mail it queued would be sent)."""
+    with time_machine.travel(DEMO_NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            output = seed(seed=42, password="demo-pass-1")
+        yield output, callbacks
+
+
+def _demo_client(client):
+    client.force_login(User.objects.get(email=DEMO_EMAIL))
+    return client
+
+
+def test_seed_demo_default_fills_the_demo_logins_discover_page(default_demo, client):
+    from profiles.demo.showcase import DEMO_AGE_RANGE, DEMO_MAX_DISTANCE, NEIGHBOURS
+
+    output, _ = default_demo
+    assert Member.objects.count() == 60 + 2 + NEIGHBOURS
+    assert f"Seeded {62 + NEIGHBOURS} members" in output
+    demo = User.objects.get(email=DEMO_EMAIL)
+    assert (demo.preferred_genders, demo.preferred_age_min, demo.preferred_age_max) == (
+        "male",
+        *DEMO_AGE_RANGE,
+    )
+    assert demo.member.max_distance == DEMO_MAX_DISTANCE
+    client = _demo_client(client)
+
+    with time_machine.travel(DEMO_NOW, tick=False):
+        response = client.get("/members/")
+        cards = list(response.context["page"].cards)
+        next_url = response.context["next_url"]
+        while next_url:  # every page of her default filters
+            page = client.get(f"/members/{next_url}", HTTP_HX_REQUEST="true").context
+            cards += page["page"].cards
+            next_url = page["next_url"]
+
+    assert response.status_code == 200
+    assert response.context["page"].total >= 30
+    assert len(cards) == response.context["page"].total
+    assert sum(bool(c.member.image) for c in cards) >= 30  # with a photo
+    assert all(c.distance_km is not None and c.distance_km <= DEMO_MAX_DISTANCE for c in cards)
+    assert all(DEMO_AGE_RANGE[0] <= c.age <= DEMO_AGE_RANGE[1] for c in cards)
+    assert len({c.age for c in cards}) >= 8
+    assert len({c.member.city for c in cards}) >= 5
+    assert 5 <= sum(c.is_online for c in cards) < len(cards)
+    assert 1 <= sum(c.is_boosted for c in cards) <= 4
+    assert cards[0].is_boosted  # boosted members come first
+    listed = Member.objects.filter(pk__in=[c.member.pk for c in cards])
+    assert all(m.description for m in listed)
+    assert not listed.annotate(n=Count("interests")).filter(n__lt=3).exists()
+    # Every seeded member is listed, and so is every user behind it (SPEC §5).
+    assert not Member.objects.filter(listed=False).exists()
+    assert not Member.objects.exclude(user__is_active=True, user__profile_complete=True).exists()
+
+
+def test_seed_demo_default_gives_the_demo_login_matches_chats_likes_and_views(default_demo, client):
+    from matching.models import ProfileView
+    from matching.selectors import like_list
+    from messaging.selectors import unread_count
+
+    demo = Member.objects.select_related("user").get(user__email=DEMO_EMAIL)
+
+    matches = like_list(viewer=demo.user, list_type="mutual")
+    assert matches.count >= 3
+    pairs = Message.objects.filter(Q(sender=demo) | Q(recipient=demo)).values_list(
+        "sender", "recipient"
+    )
+    chats = {member_id for pair in pairs for member_id in pair} - {demo.pk}
+    assert len(chats) >= 3
+    assert chats <= {m.pk for m in matches.members}  # she only chats with her matches
+    # Both sides wrote, times are spread over days and in the past, and some are unread.
+    thread = Message.objects.filter(Q(sender=demo) | Q(recipient=demo))
+    assert thread.filter(sender=demo).exists()
+    assert thread.filter(recipient=demo).exists()
+    assert thread.filter(created__lt=DEMO_NOW - timedelta(days=1)).exists()
+    assert not thread.filter(created__gt=DEMO_NOW).exists()
+    assert not thread.filter(date_read__lt=F("created")).exists()
+    assert 1 <= unread_count(user_id=demo.user_id) <= 5
+    # A reply to her story is the newest message of its chat (the chat shows its thumbnail).
+    reply = thread.get(recipient=demo, story__user=demo.user)
+    chat = thread.filter(Q(sender=reply.sender) | Q(recipient=reply.sender))
+    assert chat.count() >= 4
+    assert chat.latest("created") == reply
+
+    liked_me = like_list(viewer=demo.user, list_type="target")
+    assert liked_me.can_see  # she is premium: "Liked me" shows who
+    assert liked_me.count >= matches.count + 5
+    assert like_list(viewer=demo.user, list_type="source").count > matches.count
+    assert ProfileView.objects.filter(viewed=demo.user).count() >= 3
+
+    client = _demo_client(client)
+    with time_machine.travel(DEMO_NOW, tick=False):
+        inbox = client.get("/messages/")
+        liked_page = client.get("/lists/?type=target")
+        views_page = client.get("/views/")
+    assert inbox.status_code == liked_page.status_code == views_page.status_code == 200
+    last = thread.filter(recipient=demo).order_by("-created").first()
+    assert last.text in inbox.content.decode()
+    assert liked_me.members[0].name in liked_page.content.decode()
+    # History, not news: no e-mail went out for the seeded likes, matches and messages.
+    assert mail.outbox == []
+
+
+def test_seed_demo_default_posts_live_stories_in_the_demo_logins_strip(default_demo, client):
+    from stories.models import STORY_LIFETIME, Story, StoryView
+    from stories.selectors import stories_strip
+
+    demo = User.objects.get(email=DEMO_EMAIL)
+    stories = Story.objects.all()
+    assert stories.count() >= 5
+    for story in stories:
+        assert DEMO_NOW - timedelta(hours=24) < story.created_at < DEMO_NOW
+        assert story.expires_at == story.created_at + STORY_LIFETIME
+        assert story.is_active
+        assert storages["photos"].exists(story.image.name)
+
+    with time_machine.travel(DEMO_NOW, tick=False):
+        groups = stories_strip(viewer=demo)
+        client = _demo_client(client)
+        page = client.get("/members/").content.decode()
+        own = Story.objects.get(user=demo)
+        story_page = client.get(f"/stories/{own.pk}/?format=json")
+        others = [g for g in groups if not g.is_own]
+        other_page = client.get(f"/stories/{others[0].stories[0].pk}/?format=json")
+
+    assert groups[0].is_own
+    assert len(others) >= 4
+    assert sum(g.has_unviewed for g in others) >= 3
+    assert page.count("data-story-group=") == len(groups)
+    assert story_page.status_code == other_page.status_code == 200
+    # Her own story has been watched and reacted to.
+    assert StoryView.objects.filter(story=own).count() >= 5
+    assert own.reactions.count() >= 2
+    # After 24 hours they are gone.
+    with time_machine.travel(DEMO_NOW + timedelta(hours=24, seconds=1), tick=False):
+        assert stories_strip(viewer=demo) == []
+
+
+def test_seed_demo_default_is_deterministic_with_a_seed():
+    from stories.models import Story
+
+    def stories() -> list[tuple]:
+        return sorted(Story.objects.values_list("user__email", "text_overlay", "filter", "privacy"))
+
+    seed(seed=8)
+    first = [*snapshot(), stories()]
+    User.objects.all().delete()
+
+    seed(seed=8)
+    second = [*snapshot(), stories()]
+
+    assert first == second
+    assert len(first[-1]) >= 5
+
+
+def test_seed_demo_with_members_adds_no_neighbourhood():
+    from stories.models import Story
+
+    seed(members=10, seed=42)
+
+    assert Member.objects.count() == 12
+    assert not Story.objects.exists()

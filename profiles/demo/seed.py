@@ -30,6 +30,7 @@ from accounts.models import User
 from matching.models import UserInteraction
 from profiles.models import Interest, Member, age_on
 
+from . import showcase as showcase_module
 from .cities import City, city_tables, jitter, pick_city
 from .names import NamePool
 from .photos import PALETTES, SIZE, AvatarPool
@@ -74,6 +75,7 @@ class SeedResult:
     matches: int
     messages: int
     seconds: float
+    stories: int = 0  # the demo login's neighbourhood only (``showcase``)
 
 
 class _Index:
@@ -218,9 +220,19 @@ class _Seeder:
         password_hash: str | None = None,
         with_photo: bool | None = None,
         wants: str | None = None,
+        age_range: tuple[int, int] | None = None,
+        max_distance: int | None = None,
+        last_active: datetime | None = None,
+        premium: bool | None = None,
     ) -> int:
         """Queue one user + e-mail address + member (+ photos, interests) in ``t``; returns
-        the member's position in the index."""
+        the member's position in the index.
+
+        Every argument left None is drawn at random. ``age_range`` (years), ``max_distance``
+        (km), ``last_active`` and ``premium=False`` (no premium, no boost) are only given for
+        the demo login's neighbourhood (``showcase.py``); members built without them draw
+        exactly the random values they always did, so ``--seed`` keeps giving the same data.
+        """
         rng = self.rng
         gender = gender or rng.choices(GENDERS, weights=(48, 48, 4))[0]
         age = age or self._age()
@@ -237,12 +249,14 @@ class _Seeder:
         last = pool.pick(rng, "last_names")
         pref_genders, age_lo, age_hi = self._preferences(gender, age)
         wants = wants or pref_genders
+        if age_range is not None:
+            age_lo, age_hi = age_range
 
-        last_active = self._last_active()
+        last_active = last_active or self._last_active()
         joined = last_active - timedelta(days=rng.uniform(0, 365))
         premium_until = boosted_until = None
         boosts_available = boosts_used = 0
-        if rng.random() < 0.08:
+        if premium is not False and rng.random() < 0.08:
             premium_until = self.now + timedelta(days=rng.randint(3, 330))
             boosts_available = rng.randint(0, 12)
             if rng.random() < 0.5:
@@ -318,7 +332,7 @@ class _Seeder:
             lon,
             joined if lat is not None else None,
             lat is not None,
-            rng.choice((10, 25, 50, 50, 50, 100, 200)),
+            max_distance or rng.choice((10, 25, 50, 50, 50, 100, 200)),
             boosted_until,
             last_active,
             True,  # listed: every seeded user is active with a complete profile
@@ -474,13 +488,19 @@ def demo_seed(
     admin_password: str | None = None,
     batch_size: int = 2000,
     progress: Callable[[str], None] | None = None,
+    showcase: bool = False,
 ) -> SeedResult:
     """Create ``members`` demo members plus the admin and the ready demo login (SPEC §14).
 
     Arguments: ``members`` >= 0 generated members; ``seed`` makes every generated value (names,
     places, ages, texts, likes, messages) reproducible (ids and timestamps relative to now are
     not); ``clustered`` = benchmark layout (dense city cores + 15 % rural spread);
-    ``password`` / ``admin_password`` default to fresh random ones (returned).
+    ``password`` / ``admin_password`` default to fresh random ones (returned). ``showcase``
+    (``seed_demo`` without ``--members``, i.e. ``make run``): when the demo login is created by
+    this run, it gets a lively neighbourhood instead of the few likes and chats with random
+    members: :data:`showcase.NEIGHBOURS` more members nearby, matches, chats, likes, views and
+    stories (``showcase.py``). Without it the data is exactly what it always was (the
+    benchmark seeds with ``--members``).
 
     Runs in one transaction (all or nothing). Existing demo accounts (admin, demo login and
     ``member*@demo.miel.local``) get the new passwords; new numbered members continue after the
@@ -534,12 +554,22 @@ def demo_seed(
                 email=DEMO_EMAIL,
                 t=t,
                 gender="female",
-                age=29,
+                age=showcase_module.DEMO_AGE,
                 city=tel_aviv,
                 hebrew=True,
                 name="דנה",
                 with_photo=True,
                 wants="male",
+                **(
+                    {
+                        "age_range": showcase_module.DEMO_AGE_RANGE,
+                        "max_distance": showcase_module.DEMO_MAX_DISTANCE,
+                        "last_active": seeder.now,
+                        "premium": False,  # premium comes from billing.services below
+                    }
+                    if showcase
+                    else {}
+                ),
             )
             created += 1
         else:
@@ -549,7 +579,14 @@ def demo_seed(
         seeder.members(t=t, count=members, first_number=existing + 1)
         created += members
         seeder.social(t=t)
-        if demo is not None:
+        stories = 0
+        if demo is not None and showcase:
+            neighbourhood = showcase_module.Showcase(seeder=seeder, demo=demo, centre=tel_aviv)
+            neighbourhood.build_members(t=t, first_number=existing + members + 1)
+            neighbourhood.connect()
+            created += len(neighbourhood.positions)
+            stories = neighbourhood.stories
+        elif demo is not None:
             seeder.demo_login_extras(t=t, demo=demo)
     return SeedResult(
         members=created,
@@ -564,6 +601,7 @@ def demo_seed(
         matches=seeder.counts["matches"],
         messages=seeder.counts["messages"],
         seconds=time.monotonic() - started,
+        stories=stories,
     )
 
 

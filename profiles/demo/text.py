@@ -105,3 +105,100 @@ def chat_line(*, rng: random.Random, hebrew: bool, position: int, interest: str)
     bank = HE_MESSAGES if hebrew else EN_MESSAGES
     line = bank[0] if position == 0 else rng.choice(bank[1:])
     return line.format(a=interest if hebrew else interest.lower())
+
+
+# --- the demo login's conversations and stories (showcase.py) ----------------------------------
+# Each thread is a list of (speaker, text): 0 = the match, 1 = the demo login (a woman, so the
+# Hebrew addresses her in the feminine and she speaks in the feminine). ``{hers}`` is one of
+# her interests, ``{his}`` one of the match's.
+HE_THREADS: tuple[tuple[tuple[int, str], ...], ...] = (
+    (
+        (0, "היי! ראיתי שגם את אוהבת {hers} 😊"),
+        (1, "היי! כן, זה החלק הכי טוב בשבוע שלי"),
+        (0, "איפה הכי כיף לך לעשות את זה בתל אביב?"),
+        (1, "יש מקום קטן ליד שוק הכרמל, חייבת להראות לך"),
+        (0, "סגור! בא לך ביום חמישי בערב?"),
+        (1, "נשמע מעולה 🙂"),
+        (0, "אז חמישי ב-20:00, אני אביא את הקפה ☕"),
+    ),
+    (
+        (0, 'בוקר טוב! איך עבר הסופ"ש?'),
+        (1, "מושלם, הייתי בים כל היום 🌊 ואצלך?"),
+        (0, "טיול בצפון, עדיין מחפש את הנשימה 😅"),
+        (1, "חחח נשמע שווה. איפה הייתם?"),
+        (0, "נחל עמוד. ממליץ בחום, אפשר לעשות אותו ביחד מתישהו"),
+    ),
+    (
+        (1, "היי! ראיתי שגם אתה בקטע של {his} 😄"),
+        (0, "איזה כיף לשמוע! ממתי את בעניין?"),
+        (1, "כבר כמה שנים, אבל רק עכשיו התחלתי ברצינות"),
+        (0, "אז מצאת מישהו להתאמן איתו 😉"),
+    ),
+    (
+        (0, "איזה כיף שהתאמנו!"),
+        (1, "גם אני שמחה 🙂 מה אתה עושה בחיים?"),
+        (0, "מתכנת ביום, מבשל בלילה. ואת?"),
+        (1, "מעצבת. ומה הכי טעים שאתה מבשל?"),
+        (0, "שקשוקה. בשבת אני מזמין אותך לטעום 🍳"),
+    ),
+)
+EN_THREADS: tuple[tuple[tuple[int, str], ...], ...] = (
+    (
+        (0, "Hi! I saw you're into {hers} too 😊"),
+        (1, "Hey! Yes, it's the best part of my week"),
+        (0, "Where's your favourite spot for it in Tel Aviv?"),
+        (1, "There's a tiny place near the Carmel market, I have to show you"),
+        (0, "Deal! Thursday evening?"),
+        (1, "Sounds great 🙂"),
+        (0, "Thursday at 8 then, I'll bring the coffee ☕"),
+    ),
+    (
+        (0, "Good morning! How was your weekend?"),
+        (1, "Perfect, I spent the whole day at the beach 🌊 You?"),
+        (0, "Hiking up north, still catching my breath 😅"),
+        (1, "Haha sounds amazing. Where did you go?"),
+        (0, "Nahal Amud. Highly recommended, we could do it together some time"),
+    ),
+    (
+        (1, "Hi! I saw you're into {his} too 😄"),
+        (0, "Love to hear it! How long have you been into it?"),
+        (1, "A few years, but only now I'm taking it seriously"),
+        (0, "Then you've found someone to practise with 😉"),
+    ),
+    (
+        (0, "So nice that we matched!"),
+        (1, "Same here 🙂 What do you do?"),
+        (0, "Developer by day, cook by night. You?"),
+        (1, "I'm a designer. What's your best dish?"),
+        (0, "Shakshuka. Come over on Saturday and taste it 🍳"),
+    ),
+)
+# Story captions per scene (see scenes.py), and replies to the demo login's own story.
+HE_CAPTIONS = {
+    "beach": "שקיעה בחוף גורדון 🌅",
+    "mountains": 'סופ"ש בצפון 🏔️',
+    "city": "תל אביב בלילה ✨",
+    "coffee": "קודם קפה ☕",
+    "desert": "זריחה במכתש 🐪",
+    "park": "יום ראשון בפארק הירקון 🌳",
+}
+EN_CAPTIONS = {
+    "beach": "Gordon beach sunset 🌅",
+    "mountains": "Weekend up north 🏔️",
+    "city": "Tel Aviv nights ✨",
+    "coffee": "Coffee first ☕",
+    "desert": "Sunrise at the crater 🐪",
+    "park": "Sunday in Park HaYarkon 🌳",
+}
+HE_STORY_REPLY = "איזה יופי! איפה זה? 😍"
+EN_STORY_REPLY = "Wow, where is this? 😍"
+
+
+def thread_lines(*, hebrew: bool, number: int, hers: str, his: str) -> list[tuple[int, str]]:
+    """Conversation ``number`` (any int, taken modulo the number of threads) as (speaker,
+    text) pairs, 0 = the match, 1 = the demo login; may name one of her interests ``hers``
+    or one of his, ``his`` (interest names already in that language)."""
+    threads = HE_THREADS if hebrew else EN_THREADS
+    if not hebrew:
+        hers, his = hers.lower(), his.lower()
+    return [(who, text.format(hers=hers, his=his)) for who, text in threads[number % len(threads)]]

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL, demo_seed
+from profiles.demo.showcase import NEIGHBOURS
 from profiles.models import Interest, Member
+
+DEFAULT_MEMBERS = 60
 
 
 class Command(BaseCommand):
@@ -22,8 +25,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--members",
             type=int,
-            default=60,
-            help="number of generated members, besides the admin and the demo login (default 60)",
+            default=None,
+            help=(
+                "number of generated members, besides the admin and the demo login (default "
+                f"60, plus {NEIGHBOURS} around the demo login: see --showcase)"
+            ),
+        )
+        parser.add_argument(
+            "--showcase",
+            action="store_true",
+            help=(
+                "give a new demo login a lively neighbourhood (members nearby, matches, chats, "
+                "likes, views, stories); on by default when --members is not given"
+            ),
         )
         parser.add_argument(
             "--if-empty",
@@ -49,6 +63,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        showcase = opts["showcase"] or opts["members"] is None
+        if opts["members"] is None:
+            opts["members"] = DEFAULT_MEMBERS
         if opts["members"] < 0:
             raise CommandError("--members must be 0 or more.")
         if opts["batch_size"] < 1:
@@ -72,13 +89,15 @@ class Command(BaseCommand):
             admin_password=opts["admin_password"],
             batch_size=opts["batch_size"],
             progress=progress,
+            showcase=showcase,
         )
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {result.members:,} members in {result.seconds:.1f} s "
                 f"(seed {result.seed}): {result.likes:,} likes, {result.matches:,} matches, "
-                f"{result.messages:,} messages, {result.photo_files} photo files "
+                f"{result.messages:,} messages, {result.stories} stories, "
+                f"{result.photo_files} photo files "
                 f"({result.photo_files_created} new)."
             )
         )
