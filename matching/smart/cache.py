@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import orjson
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from uuid6 import uuid7
 
@@ -44,14 +47,21 @@ def smart_match_cache_invalidate(*, user: User | object) -> int:
 
 
 def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
+    """The cached set of ``user_id`` if younger than :data:`CACHE_TTL`, else None (one query).
+
+    ``match_data`` (about 40 KB for 200 results) is read as text and parsed with orjson:
+    the standard library's parser took about half of the cached read's time (SPEC §16:
+    cached <= 5 ms)."""
     row = (
         SmartMatchCache.objects.filter(user_id=user_id, created_at__gt=now - CACHE_TTL)
-        .values_list("match_data", "created_at")
+        .annotate(text=Cast("match_data", TextField()))
+        .values_list("text", "created_at")
         .first()
     )
     if row is None:
         return None
-    data, created_at = row
+    text, created_at = row
+    data = orjson.loads(text)  # a JSON column: always valid JSON
     if not isinstance(data, dict) or data.get("v") != CACHE_VERSION:
         return None
     return SmartMatchSet(
