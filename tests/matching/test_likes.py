@@ -149,9 +149,14 @@ def test_lists_source_target_mutual(client):
     client.force_login(me.user)
 
     source = client.get("/lists/?type=source").context["data"]
-    mutual = client.get("/lists/?type=mutual").context["data"]
+    mutual_page = client.get("/lists/?type=mutual")
+    mutual = mutual_page.context["data"]
     assert {m.pk for m in source.members} == {liked.pk, both.pk}
     assert [m.pk for m in mutual.members] == [both.pk]
+    # "Message" opens the chat with that match (it used to link a message-id URL: 404).
+    chat = f"/members/{both.user_id}/chat/"
+    assert f'href="{chat}"' in mutual_page.content.decode()
+    assert client.get(chat).status_code == 200
 
 
 def test_lists_target_free_sees_count_and_blurred_cards_only(client):
