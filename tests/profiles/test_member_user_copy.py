@@ -19,9 +19,11 @@ from django.forms import MultiWidget
 from django.test import RequestFactory
 
 from accounts.models import User
-from profiles.models import Interest, Member
+from profiles.models import Member
 from profiles.services import member_complete_profile, member_user_sync
 from tests.factories import MemberFactory, UserFactory
+from tests.profiles.test_onboarding import answers
+from tests.profiles.test_profile_pages import edit_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +42,7 @@ def test_onboarding_copies_the_chosen_range(client):
     user = UserFactory(profile_complete=False)
     client.force_login(user)
     response = client.post(
-        "/complete-profile/",
-        {
-            "name": "Noa",
-            "date_of_birth": "1996-04-02",
-            "gender": "female",
-            "city": "Haifa",
-            "country": "Israel",
-            "description": "I like long walks on the Carmel.",
-            "interests": [str(i.pk) for i in Interest.objects.order_by("slug")[:3]],
-            "preferred_genders": ["male"],
-            "preferred_age_min": "27",
-            "preferred_age_max": "39",
-            "latitude": "",
-            "longitude": "",
-        },
+        "/complete-profile/", answers(preferred_age_min="27", preferred_age_max="39")
     )
     assert response.status_code == 302
     assert copy_of(Member.objects.get(user=user)) == (27, 39)
@@ -83,21 +71,7 @@ def test_profile_edit_form_updates_the_copy(client):
     member = MemberFactory()  # 18-100
     client.force_login(member.user)
     response = client.post(
-        "/members/edit/",
-        {
-            "name": member.name,
-            "date_of_birth": member.date_of_birth.isoformat(),
-            "gender": member.gender,
-            "city": member.city,
-            "country": member.country,
-            "description": member.description,
-            "interests": [],
-            "preferred_genders": ["male", "female"],
-            "preferred_age_min": "22",
-            "preferred_age_max": "33",
-            "latitude": "",
-            "longitude": "",
-        },
+        "/members/edit/", edit_answers(member, preferred_age_min="22", preferred_age_max="33")
     )
     assert response.status_code == 302
     assert response["Location"] != "/complete-profile/"
