@@ -24,7 +24,7 @@ from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
 from .selectors import story_thumbnail_url, unread_count
-from .tasks import new_message_email_unneeded
+from .tasks import message_email_notify, new_message_email_unneeded
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,6 @@ def message_event_payload(message: Message) -> dict[str, Any]:
 
 
 def _queue_new_message_email(message_id: UUID) -> None:
-    from .tasks import message_email_notify
-
     try:
         message_email_notify.delay(str(message_id))
     except Exception:  # broker down: the message is saved; the e-mail is best effort
