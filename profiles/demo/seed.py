@@ -33,7 +33,7 @@ from profiles.models import Interest, Member, age_on
 from . import showcase as showcase_module
 from .cities import City, city_tables, jitter, pick_city
 from .names import NamePool
-from .photos import PALETTES, SIZE, AvatarPool
+from .photos import PEOPLE, SIZE, PortraitPool
 from .tables import Tables, uuid7
 from .text import chat_line, description
 
@@ -146,7 +146,7 @@ class _Seeder:
         self.interests = list(
             Interest.objects.order_by("slug").values_list("id", "name", "name_he")
         )
-        self.photos = AvatarPool(storages["photos"])
+        self.photos = PortraitPool(storages["photos"])
         self._urls: dict[str, str] = {}
         self.index = _Index()
         self._interest_names = {iid: (en, he) for iid, en, he in self.interests}
@@ -272,11 +272,10 @@ class _Seeder:
         if with_photo is None:
             with_photo = rng.random() < 0.92
         if with_photo:
-            initial = first[:1].upper()
-            palette = rng.randrange(len(PALETTES))
+            person = rng.randrange(PEOPLE)
             n_photos = 1 if rng.random() < 0.7 else rng.randint(2, 3)
             for p in range(n_photos):
-                file_name = self.photos.name_for(initial=initial, palette=palette + p)
+                file_name = self.photos.name_for(gender=gender, person=person, shot=p)
                 if p == 0:
                     image = self._url(file_name)
                 t.photos.add(
@@ -504,7 +503,7 @@ def demo_seed(
 
     Runs in one transaction (all or nothing). Existing demo accounts (admin, demo login and
     ``member*@demo.miel.local``) get the new passwords; new numbered members continue after the
-    existing ones. Writes at most ``len(PALETTES)`` x initials image files to the ``photos``
+    existing ones. Writes at most 3 genders x ``PEOPLE`` x ``SHOTS`` portrait files to the ``photos``
     storage (reused across runs). Raises ValueError for a negative ``members``.
     """
     if members < 0:

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from accounts.models import User
-from profiles.demo.photos import render_avatar
+from profiles.demo.photos import render_portrait
 from profiles.models import Interest, Member, Photo
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory, image_bytes
@@ -57,7 +57,7 @@ def other_members() -> list[Member]:
     members = []
     for name in ("Noa", "Maya", "Tamar"):
         member = MemberFactory(name=name, description=f"{name} loves hiking and coffee.")
-        avatar = render_avatar(initial=name[0], palette=len(members))
+        avatar = render_portrait(gender="other", person=len(members))
         photo = PhotoFactory(
             member=member, is_approved=True, file=SimpleUploadedFile("a.jpg", avatar)
         )
