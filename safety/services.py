@@ -90,7 +90,7 @@ def report_decide(*, moderator: User, report_id: UUID, action: str, note: str = 
         raise ValueError(action)
     note = (note or "").strip()[:NOTE_MAX_CHARS]
     report = (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("reported", "story", "photo__member")
         .filter(pk=report_id, status=Report.Status.OPEN)
         .first()
@@ -162,7 +162,7 @@ def appeal_decide(*, moderator: User, appeal_id: UUID, action: str, note: str = 
     if action not in APPEAL_ACTIONS:
         raise ValueError(action)
     appeal = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(pk=appeal_id, status=Appeal.Status.OPEN)
         .first()
