@@ -9,6 +9,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 
 
@@ -40,6 +41,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         super().send_mail(template_prefix, email, {"current_site": email_site(), **context})
+
+    def respond_user_inactive(self, request: HttpRequest, user):  # type: ignore[no-untyped-def]
+        """A deactivated account that gave its right password: a banned member goes to the
+        appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
+        from safety.views import APPEAL_SESSION_KEY  # safety sits above accounts
+
+        request.session[APPEAL_SESSION_KEY] = str(user.pk)
+        return redirect("safety:appeal")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -21,7 +21,7 @@ from billing.entitlements import Feature, has_feature
 from miel.realtime import push_to_user
 from profiles.models import Member
 
-from .models import Block, Like, MatchNotification, ProfileView, Report, UserInteraction
+from .models import Block, Like, MatchNotification, ProfileView, UserInteraction
 
 #: SPEC §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
@@ -257,7 +257,7 @@ def unmatch(*, source: Member, target: Member) -> bool:
     return bool(deleted)
 
 
-# --- block and report (SPEC §6) ---------------------------------------------------------------
+# --- block (SPEC §6; reports: matching/reports.py) ---------------------------------------------------------------
 
 
 @transaction.atomic
@@ -284,19 +284,6 @@ def block_remove(*, blocker: User, blocked_id: UUID | str) -> bool:
     """Lift a block ``blocker`` made. Returns True when one existed."""
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
     return bool(deleted)
-
-
-def report_create(*, reporter: User, reported: User, reason: str, text: str = "") -> Report:
-    """File a report; it appears in the moderation queue and the admin (SPEC §6, §14).
-    Raises ValidationError for an unknown reason, a self-report or text over 2000 chars."""
-    if reporter.pk == reported.pk:
-        raise ValidationError(_("You cannot report yourself."), code="self")
-    if reason not in Report.Reason.values:
-        raise ValidationError(_("Choose a reason."), code="reason")
-    text = (text or "").strip()
-    if len(text) > 2000:
-        raise ValidationError(_("At most 2000 characters."), code="too_long")
-    return Report.objects.create(reporter=reporter, reported=reported, reason=reason, text=text)
 
 
 # --- profile views (SPEC §7, §11) -------------------------------------------------------------

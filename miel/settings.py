@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stories",
     "assistant",
     "billing",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Sign-up asks to confirm 18+ and accept the terms (SPEC §3; safety/forms.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "safety.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Miel · "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

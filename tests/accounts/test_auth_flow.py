@@ -20,7 +20,14 @@ PASSWORD = "correct-horse-battery"
 
 def signup(client, email="new@example.com"):
     return client.post(
-        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {
+            "email": email,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "confirm_adult": "on",
+            "accept_terms": "on",
+        },
     )
 
 

@@ -132,7 +132,13 @@ def test_signup_stores_the_page_language(client, language):
     client.cookies["django_language"] = language
     response = client.post(
         "/accounts/signup/",
-        {"email": f"new-{language}@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": f"new-{language}@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "confirm_adult": "on",
+            "accept_terms": "on",
+        },
     )
     assert response.status_code == 302
     assert User.objects.get(email=f"new-{language}@example.com").language == language

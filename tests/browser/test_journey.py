@@ -85,6 +85,8 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
     page.fill("input[name=email]", "dana@example.com")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
+    page.check("input[name=confirm_adult]")
+    page.check("input[name=accept_terms]")
     shot(page, "02-signup")
     with page.expect_navigation():
         page.locator("form input[name=password2]").press("Enter")

@@ -110,7 +110,13 @@ def test_account_emails_name_miel_not_example_com(settings):
     settings.SITE_URL = "https://miel.example"
     Client().post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": "Long-pass-4921", "password2": "Long-pass-4921"},
+        {
+            "email": "new@example.org",
+            "password1": "Long-pass-4921",
+            "password2": "Long-pass-4921",
+            "confirm_adult": "on",
+            "accept_terms": "on",
+        },
     )
     user = UserFactory()
     EmailAddress.objects.filter(user=user).update(verified=True)
