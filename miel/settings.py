@@ -142,13 +142,23 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = env("REDIS_URL", default="")
 # SPEC §16: redis-py's default pool (100) made a 1 000-socket reconnect fail; set it explicitly.
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
+# Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
+# retries this many seconds after its last failure (README "When Redis is down").
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to misses and skipped writes while Redis is down, so sessions come from
+            # the database and the site stays up (miel/cache.py, README "Redis outage").
+            "BACKEND": "miel.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "miel",
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "retry_after": REDIS_RETRY_SECONDS,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -156,7 +166,13 @@ if REDIS_URL:
             # A blocking pool: a burst waits for a connection instead of failing (SPEC §16).
             "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        "socket_connect_timeout": 2,
+                    }
+                ],
                 "prefix": "miel",
                 "capacity": 500,
                 "expiry": 60,
