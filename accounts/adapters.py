@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from miel.client_ip import client_ip
+
 
 def email_site() -> SimpleNamespace:
     """What account e-mails call the site: "Miel" at ``SITE_URL``'s host. The sites framework's
@@ -38,6 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).strip().lower()
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client behind ``TRUSTED_PROXY_COUNT`` proxies (``miel/client_ip.py``): allauth's
+        per-IP rate limits (failed logins, sign-ups, resets) count per client, not per proxy."""
+        return client_ip(request) or super().get_client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         super().send_mail(template_prefix, email, {"current_site": email_site(), **context})

@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Issue 13: how many reverse proxies of ours append to X-Forwarded-For; per-IP limits use the
+# client address that many entries from the right (miel/client_ip.py). 0 = ignore the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 SITE_ID = 1
 
@@ -143,13 +146,23 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = env("REDIS_URL", default="")
 # SPEC §16: redis-py's default pool (100) made a 1 000-socket reconnect fail; set it explicitly.
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
+# Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
+# retries this many seconds after its last failure (README "When Redis is down").
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to misses and skipped writes while Redis is down, so sessions come from
+            # the database and the site stays up (miel/cache.py, README "Redis outage").
+            "BACKEND": "miel.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "miel",
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "retry_after": REDIS_RETRY_SECONDS,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -157,7 +170,13 @@ if REDIS_URL:
             # A blocking pool: a burst waits for a connection instead of failing (SPEC §16).
             "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        "socket_connect_timeout": 2,
+                    }
+                ],
                 "prefix": "miel",
                 "capacity": 500,
                 "expiry": 60,
@@ -238,6 +257,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # Sign-up asks to confirm 18+ and accept the terms (SPEC §3; safety/forms.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "safety.forms.SignupForm"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter's get_client_ip decides
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Miel · "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

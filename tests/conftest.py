@@ -31,6 +31,16 @@ def _celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def _redis_breakers_closed():
+    """A Redis failure seen by one test does not make the next one skip pushes or tasks."""
+    from miel import breaker
+
+    breaker.reset_all()
+    yield
+    breaker.reset_all()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
