@@ -46,6 +46,7 @@ def _photo_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
 
 def _video_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
     file_delete_on_commit(instance.file)
+    file_delete_on_commit(instance.poster)
 
 
 def _story_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
