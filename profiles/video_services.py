@@ -37,7 +37,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from pymediainfo import MediaInfo
 
-from miel.media import file_delete_on_commit
+from miel.media import (
+    StorageFull,
+    field_file_save,
+    file_delete_on_commit,
+    is_disk_full,
+    storage_save,
+)
 from miel.storage import DirectUpload, s3_presigned_post, supports_direct_upload
 
 from .models import Member, Video, video_upload_to
@@ -199,15 +205,16 @@ def _video_cleaned(*, source: IO[bytes] | str, info: VideoInfo) -> Iterator[Clea
 
 def _store_files(*, video: Video, clean: CleanVideo, name: str | None = None) -> None:
     """Save the clean video (under ``name`` when given, else the field's upload_to) and its
-    poster to storage, without saving the row. Removes what it saved if either save fails."""
+    poster to storage, without saving the row. A failed write leaves neither file behind
+    (:func:`miel.media.storage_save`); a full disk raises :class:`StorageFull`."""
     try:
         with open(clean.path, "rb") as handle:
             if name is None:
-                video.file.save(f"intro.{clean.info.extension}", File(handle), save=False)
+                field_file_save(video.file, f"intro.{clean.info.extension}", File(handle))
             else:
-                video.file.name = video.file.storage.save(name, File(handle))
+                video.file.name = storage_save(video.file.storage, name, File(handle))
         if clean.poster:
-            video.poster.save("poster.jpg", ContentFile(clean.poster), save=False)
+            field_file_save(video.poster, "poster.jpg", ContentFile(clean.poster))
     except BaseException:
         _delete_files(video)
         raise
@@ -222,19 +229,32 @@ def _delete_files(video: Video) -> None:
                 logger.exception("could not delete stored file %s", field_file.name)
 
 
+@contextmanager
+def _disk_full_as_storage_full() -> Iterator[None]:
+    """A full disk while writing temporary files (the remux, the poster, a downloaded direct
+    upload) is :class:`StorageFull`; the temporary files are removed by their owners."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise StorageFull from exc
+        raise
+
+
 def video_add(*, member: Member, upload: Any) -> Video:
     """Validate, clean and store an uploaded video intro for ``member``; it is pending (SPEC §4).
 
     ``upload`` is a Django UploadedFile. The stored file is a metadata-free remux of the upload
     (:func:`_video_cleaned`) with a poster frame. Replaces the member's previous pending video.
-    Raises :class:`VideoRejected`. The files are stored before any row lock is taken (a 100 MB
+    Raises :class:`VideoRejected` and :class:`StorageFull` (disk full: no file and no row are
+    left). The files are stored before any row lock is taken (a 100 MB
     upload to S3 must not hold the member row); they are removed again if the row cannot be
     saved.
     """
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
     info = video_probe(file=path, size=upload.size)
     video = Video(id=uuid6.uuid7(), member=member, is_approved=False)
-    with _video_cleaned(source=path, info=info) as clean:
+    with _disk_full_as_storage_full(), _video_cleaned(source=path, info=info) as clean:
         video.duration = math.ceil(clean.info.duration_seconds)
         _store_files(video=video, clean=clean)
     try:
@@ -324,7 +344,10 @@ def video_direct_upload_confirm(*, member: Member, token: str) -> Video:
     size = storage.size(name)
     video = Video(id=video_id, member=member, is_approved=False)
     try:
-        with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as raw:
+        with (
+            _disk_full_as_storage_full(),
+            tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as raw,
+        ):
             if size <= settings.VIDEO_MAX_BYTES:
                 with storage.open(name, "rb") as stored:
                     shutil.copyfileobj(stored, raw, 1024 * 1024)
@@ -334,7 +357,7 @@ def video_direct_upload_confirm(*, member: Member, token: str) -> Video:
                 # The browser's object still carries its metadata: replace it by the clean copy.
                 storage.delete(name)
                 _store_files(video=video, clean=clean, name=name)
-    except VideoRejected:
+    except (VideoRejected, StorageFull):
         storage.delete(name)
         raise
     try:
