@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "accounts.middleware.LastActiveMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
+    "miel.middleware.StorageFullMiddleware",  # a full disk answers 507, not 500
 ]
 
 ROOT_URLCONF = "miel.urls"

@@ -229,11 +229,20 @@ def video_upload_to(instance: Video, filename: str) -> str:
     return f"videos/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
 
 
+def video_poster_upload_to(instance: Video, filename: str) -> str:
+    return f"videos/{instance.member_id}/{instance.id}.poster.jpg"
+
+
 class Video(UUIDModel):
     """A video intro; pending until staff approve it (SPEC §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="videos")
     file = models.FileField(upload_to=video_upload_to, storage=videos_storage, max_length=500)
+    # A JPEG frame for the player's ``poster=`` (profiles.video_remux.video_poster); empty when
+    # no frame could be decoded.
+    poster = models.FileField(
+        upload_to=video_poster_upload_to, storage=videos_storage, max_length=500, blank=True
+    )
     is_approved = models.BooleanField(default=False, db_index=True)
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="seconds")
     created_at = models.DateTimeField(default=timezone.now)
@@ -248,3 +257,8 @@ class Video(UUIDModel):
     @property
     def url(self) -> str:
         return self.file.url
+
+    @property
+    def poster_url(self) -> str:
+        """URL of the poster frame, or "" when there is none."""
+        return self.poster.url if self.poster else ""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
-from miel.media import file_delete_on_commit
+from miel.media import field_file_save, file_delete_on_commit
 
 from .models import Interest, Member, Photo, age_on
 
@@ -131,7 +131,8 @@ def photo_prepare(*, upload) -> PreparedPhoto:  # type: ignore[no-untyped-def]
 
 def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
     photo = Photo(member=member, is_approved=False, width=prepared.width, height=prepared.height)
-    photo.file.save("photo.jpg", ContentFile(prepared.content), save=False)
+    # A failed write leaves no partial file; a full disk raises StorageFull (507).
+    field_file_save(photo.file, "photo.jpg", ContentFile(prepared.content))
     try:
         photo.save()
     except Exception:
@@ -146,7 +147,8 @@ def photo_add(*, member: Member, upload) -> Photo:  # type: ignore[no-untyped-de
 
     At most ``MAX_PHOTOS`` per member, checked under a row lock on the member so two concurrent
     uploads cannot both take the last slot. Raises :class:`PhotoRejected` (413 too large,
-    400 not an image or a bomb, 409 limit reached).
+    400 not an image or a bomb, 409 limit reached) and :class:`miel.media.StorageFull` (disk
+    full: no file and no row are left).
     """
     prepared = photo_prepare(upload=upload)
     Member.objects.select_for_update().only("id").get(pk=member.pk)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching.services import profile_view_record
+from miel.error_views import insufficient_storage
+from miel.media import StorageFull
 
 from . import selectors, services
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
@@ -50,11 +52,14 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
                 if exc.code == "already_complete":
                     return redirect("profiles:member_edit")
                 form.add_error(None, exc)
+            except StorageFull as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
             else:
                 request.session.pop(DRAFT_SESSION_KEY, None)
                 messages.success(request, _("Welcome to Miel! Your profile is ready."))
                 return redirect("matching:member_list")
-        status = 400
+        status = status if status != 200 else 400
     else:
         draft = request.session.get(DRAFT_SESSION_KEY) or {}
         form = CompleteProfileForm(
@@ -127,7 +132,8 @@ def _photo_response(
 @login_required
 @require_POST
 def photo_upload(request: HttpRequest) -> HttpResponse:
-    """Add a photo (pending). Errors come back inline with 400/409/413 (SPEC §4)."""
+    """Add a photo (pending). Errors come back inline with 400/409/413, and 507 when the disk
+    is full (inline for htmx, else the styled 507 page) (SPEC §4, issue 13 item 10)."""
     member = selectors.member_for_user(user=request.user)
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -138,6 +144,10 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
         services.photo_add(member=member, upload=form.cleaned_data["photo"])
     except PhotoRejected as exc:
         return _photo_response(request, member, status=exc.status, error=exc.messages[0])
+    except StorageFull as exc:
+        if not request.htmx:
+            return insufficient_storage(request)
+        return _photo_response(request, member, status=exc.status, error=exc.message)
     if not request.htmx:
         messages.success(request, _("Photo uploaded. It will appear once approved."))
     return _photo_response(request, member)

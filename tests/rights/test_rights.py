@@ -220,9 +220,10 @@ def test_delete_account_leaves_no_rows_or_files(
     my_files = [
         *(Path(settings.MEDIA_ROOT) / p.file.name for p in Photo.objects.filter(member=me)),
         *(Path(settings.MEDIA_ROOT) / v.file.name for v in Video.objects.filter(member=me)),
+        *(Path(settings.MEDIA_ROOT) / v.poster.name for v in Video.objects.filter(member=me)),
         *(Path(settings.MEDIA_ROOT) / s.image.name for s in Story.objects.filter(user_id=user_id)),
     ]
-    assert len(my_files) == 4
+    assert len(my_files) == 5
     assert all(f.is_file() for f in my_files)
     others_files = set(_files(settings.MEDIA_ROOT)) - set(my_files)
 
