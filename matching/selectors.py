@@ -4,10 +4,11 @@ lists and profile views. The members list (SPEC §5) is in :mod:`matching.discov
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -112,8 +113,7 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
         return LikeList(type=list_type, members=[], count=0, can_see=True)
     hidden = blocked_user_ids(user_id=viewer.pk)
     if list_type == "target":
-        likes = Like.objects.filter(target=me).exclude(source__user_id__in=hidden)
-        likes = likes.filter(source__user__profile_complete=True, source__user__is_active=True)
+        likes = _likes_received(me=me, hidden=hidden)
         count = likes.count()
         if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
             return LikeList(type=list_type, members=[], count=count, can_see=False)
@@ -133,6 +133,42 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
     for m in members:
         m.liked_by_viewer = m.pk in liked  # type: ignore[attr-defined]
     return LikeList(type=list_type, members=members, count=count, can_see=True, liked=liked)
+
+
+def _likes_received(*, me: Member, hidden: set[UUID]) -> QuerySet[Like]:
+    """Likes on ``me`` that "Liked me" counts: from complete, active members outside blocked
+    pairs (``hidden``: User ids)."""
+    return Like.objects.filter(
+        target=me, source__user__profile_complete=True, source__user__is_active=True
+    ).exclude(source__user_id__in=hidden)
+
+
+@dataclass
+class LikesReceived:
+    """What a member may know about the likes they received (SPEC §6, §13): ``count`` always;
+    ``likes`` = (liker's User id, liked at) oldest first only when ``can_see``, else empty."""
+
+    count: int
+    can_see: bool
+    likes: list[tuple[UUID, datetime]]
+
+
+def likes_received(*, viewer: User) -> LikesReceived:
+    """Every like ``viewer`` received, under the rules of "Liked me" (:func:`like_list`): the
+    same likers (complete, active, not blocked either way) and who they are only with
+    Feature.SEE_WHO_LIKED_ME; free members get the count alone. Not capped (the data export
+    uses it). Queries: block ids, the count, the rows (premium only)."""
+    me = Member.objects.filter(user=viewer).first()
+    if me is None:
+        return LikesReceived(
+            count=0, can_see=has_feature(viewer, Feature.SEE_WHO_LIKED_ME), likes=[]
+        )
+    likes = _likes_received(me=me, hidden=blocked_user_ids(user_id=viewer.pk))
+    count = likes.count()
+    if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
+        return LikesReceived(count=count, can_see=False, likes=[])
+    rows = likes.order_by("created_at", "id").values_list("source__user_id", "created_at")
+    return LikesReceived(count=count, can_see=True, likes=list(rows))
 
 
 def profile_views_unseen_count(*, viewer: User) -> int:
