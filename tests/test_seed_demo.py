@@ -427,3 +427,15 @@ def test_seed_demo_with_members_adds_no_neighbourhood():
 
     assert Member.objects.count() == 12
     assert not Story.objects.exists()
+
+
+def test_seed_demo_conversations_are_all_between_mutual_matches(default_demo):
+    """Issue 16: only matches chat, so every seeded conversation (bulk and showcase, story
+    replies included) is between two members who liked each other."""
+    from matching.models import Like
+    from messaging.models import Message
+
+    likes = set(Like.objects.values_list("source_id", "target_id"))
+    pairs = set(Message.objects.values_list("sender_id", "recipient_id"))
+    assert pairs
+    assert all((s, r) in likes and (r, s) in likes for s, r in pairs)
