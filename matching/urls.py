@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import blocking_views, smart_views, views
 
@@ -6,8 +7,20 @@ app_name = "matching"
 
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
+    # placeholder until the deck lands
+    path(
+        "discover/",
+        RedirectView.as_view(pattern_name="matching:member_list"),
+        name="discover",
+    ),
     path("smart-matches/", smart_views.smart_matches, name="smart_matches"),
     path("members/<uuid:user_id>/like/", views.like, name="like"),
+    # placeholder until the deck lands (its Pass endpoint replaces this)
+    path(
+        "members/<uuid:user_id>/pass/",
+        RedirectView.as_view(pattern_name="matching:member_list"),
+        name="pass",
+    ),
     path("members/<uuid:user_id>/unmatch/", views.unmatch, name="unmatch"),
     path("members/<uuid:user_id>/block/", views.block, name="block"),
     path("members/<uuid:user_id>/report/", views.report, name="report"),

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "miel.context_processors.site",
+                "miel.context_processors.nav",
                 "messaging.context_processors.unread_messages",
             ],
         },

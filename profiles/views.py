@@ -83,6 +83,14 @@ def complete_profile_draft(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """``/me/``: the Profile tab's page, linking my profile, its editing, settings and
+    premium (issue 15 navigation)."""
+    member = selectors.member_for_user(user=request.user)
+    return render(request, "profiles/me.html", {"member": member})
+
+
+@login_required
 def member_edit(request: HttpRequest) -> HttpResponse:
     """Edit one's own profile, preferences and location; photos are managed on the same page
     by the photo views below (SPEC §3, §4)."""
