@@ -30,6 +30,7 @@ from matching.models import Block, Like, ProfileView, Report, UserInteraction, U
 from matching.selectors import likes_received
 from messaging.models import Message
 from profiles.models import Member, Photo, Video
+from profiles.selectors import is_verified
 from stories.models import Story, StoryReaction, StoryReply, StoryView
 
 from .models import User
@@ -118,6 +119,18 @@ def _member(member: Member, base_url: str) -> dict[str, Any]:
         "location_enabled": member.location_enabled,
         "location_updated_at": _iso(member.location_updated_at),
         "max_distance_km": member.max_distance,
+        "verified": is_verified(member),
+        "verification_selfies": [
+            {
+                "pose": s.pose,
+                "status": s.status,
+                "reason": s.reason,
+                "created_at": _iso(s.created_at),
+                "submitted_at": _iso(s.submitted_at),
+                "decided_at": _iso(s.decided_at),
+            }
+            for s in member.selfies.order_by("created_at")
+        ],
         "boosted_until": _iso(member.boosted_until),
         "main_photo_url": _absolute(member.image, base_url),
         "created": _iso(member.created),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from matching.smart import ScoredMatch, interest_labels_for, reason_for, smart_matches_for
 from matching.smart.engine import FACTOR_MAX, FACTORS
 from matching.smart.reasons import join_words
+from profiles.selectors import is_verified
 
 INTENTS = ("find", "explain", "openers", "analyse", "progress", "tips")
 ANALYSIS_TTL = timedelta(hours=6)
@@ -109,6 +110,7 @@ def match_for_model(*, member, match: ScoredMatch) -> dict:  # type: ignore[no-u
         "city": other.city if other else "",
         "score": match.score,
         "reason": reason_for(match, labels),
+        "verified": is_verified(other) if other else False,
     }
 
 

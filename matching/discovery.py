@@ -5,7 +5,7 @@ How it stays cheap (the plans are in docs/performance.md):
 
 - it reads ``profiles_member`` alone: ``Member.listed`` carries the user's "complete and
   active" state, so no row is joined with ``accounts_user`` before the page is cut (only the
-  ~13 rows of the page are, for the verified badge);
+  ~13 rows of the page are);
 - blocks are excluded by subqueries, not by a list fetched first;
 - the ordering is split into segments (boosted / not, key NULL / not), each walked in the order
   of a partial index over listed members (``member_listed_active_idx`` and friends), so a dense
@@ -25,7 +25,6 @@ from django.core import signing
 from django.db import connection
 from django.db.models import (
     Exists,
-    F,
     FloatField,
     OuterRef,
     Q,
@@ -38,6 +37,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from profiles.models import Member, age_on
+from profiles.selectors import is_verified
 
 from .geo import HaversineKm, distance_expression, location_q
 from .models import Like
@@ -61,6 +61,7 @@ CARD_FIELDS = (
     "image",
     "boosted_until",
     "last_active_at",
+    "verified",
 )
 
 
@@ -362,14 +363,12 @@ def _page_rows(
 
     Each segment is one query: an inner query finds the page's ids from the covering partial
     indexes alone (every filtered column is INCLUDEd, so no table row is read for the rows it
-    skips), the outer one loads those few rows with the card columns, the verified flags and
-    the viewer's like."""
+    skips), the outer one loads those few rows with the card columns (the verified flag among
+    them) and the viewer's like."""
     key, descending = _ORDER_KEYS[order]
     key_nullable = key != "created"
     cards = Member.objects.only(*CARD_FIELDS).annotate(
         distance_km=_distance(viewer_member),
-        oauth_verified=F("user__oauth_verified"),
-        email_verified=F("user__email_verified"),
     )
     if viewer_member is not None:
         cards = cards.annotate(
@@ -448,8 +447,8 @@ def _segment_index(member: Member, *, key: str, now: datetime) -> int:
 
 
 def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard]:
-    """Cards for ``members`` as the page query returns them: each carries ``distance_km``,
-    ``oauth_verified``, ``email_verified`` and ``liked`` attributes. No query."""
+    """Cards for ``members`` as the page query returns them: each carries ``distance_km``
+    and ``liked`` attributes. No query."""
     today = timezone.localdate(now)
     online_since = now - ONLINE_WINDOW
     cards = []
@@ -461,9 +460,7 @@ def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard
                 age=age_on(m.date_of_birth, today),
                 distance_km=km,
                 is_online=m.last_active_at is not None and m.last_active_at >= online_since,
-                is_verified=bool(
-                    m.oauth_verified or (m.email_verified and m.image)  # type: ignore[attr-defined]
-                ),
+                is_verified=is_verified(m),
                 is_boosted=m.boosted_until is not None and m.boosted_until > now,
                 liked=bool(getattr(m, "liked", False)),
                 distance_label=distance_label(km),
@@ -487,10 +484,3 @@ def _key_load(key: str, value: Any) -> Any:
         return datetime.fromisoformat(value) if key != "distance_km" else float(value)
     except (TypeError, ValueError) as exc:
         raise InvalidCursor("bad key") from exc
-
-
-def member_card_verified(*, member: Member) -> bool:
-    """Verified badge from already-loaded data (no query): OAuth login, or a verified e-mail
-    plus an approved main photo (SPEC §4)."""
-    user = member.user
-    return bool(user.oauth_verified or (user.email_verified and member.image))

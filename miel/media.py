@@ -126,3 +126,4 @@ def connect() -> None:
     post_delete.connect(_photo_deleted, sender="profiles.Photo", dispatch_uid="miel.media.photo")
     post_delete.connect(_video_deleted, sender="profiles.Video", dispatch_uid="miel.media.video")
     post_delete.connect(_story_deleted, sender="stories.Story", dispatch_uid="miel.media.story")
+    post_delete.connect(_photo_deleted, sender="profiles.Selfie", dispatch_uid="miel.media.selfie")

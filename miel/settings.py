@@ -305,6 +305,14 @@ STORAGES = {
     "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Videos: local media by default, S3 (django-storages) when VIDEO_BUCKET is set.
     "videos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Verification selfies: outside MEDIA_ROOT, so no URL serves them (staff view only).
+    "selfies": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")),
+            "base_url": "/private-media-is-not-served/",
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -22,6 +22,12 @@ def videos_storage():
     return storages["videos"]
 
 
+def selfies_storage():
+    """Private storage for verification selfies: never served publicly (only the staff view
+    streams them), see ``STORAGES["selfies"]``."""
+    return storages["selfies"]
+
+
 def age_on(date_of_birth: date, today: date) -> int:
     """Completed years on ``today``. A 29 February birthday is reached on 1 March in common
     years (SPEC §3), which is what comparing (month, day) tuples gives."""
@@ -118,6 +124,10 @@ class Member(UUIDModel):
         default=100, editable=False, help_text="Copy of User.preferred_age_max (years)"
     )
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
+    # The verified badge (an approved selfie, SPEC §4): written only by
+    # profiles.verification.services.selfie_decide, read through profiles.selectors.is_verified
+    # (or this column in list queries). Existing members start unverified.
+    verified = models.BooleanField(_("verified"), default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -262,3 +272,52 @@ class Video(UUIDModel):
     def poster_url(self) -> str:
         """URL of the poster frame, or "" when there is none."""
         return self.poster.url if self.poster else ""
+
+def selfie_upload_to(instance: Selfie, filename: str) -> str:
+    return f"selfies/{instance.member_id}/{instance.id}.jpg"
+
+
+class Selfie(UUIDModel):
+    """One verification attempt (SPEC §4): a pose chosen by the server, then the member's photo
+    of themselves in that pose, then a staff decision. Never shown to other members."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for your photo")
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="selfies")
+    pose = models.CharField(max_length=30)
+    file = models.ImageField(
+        upload_to=selfie_upload_to, storage=selfies_storage, max_length=500, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            # One attempt in progress per member: a double click starts one attempt.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status__in=["open", "pending"]),
+                name="profiles_selfie_one_open_per_member",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(status="pending"),
+                name="selfie_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Selfie {self.id} of {self.member_id} ({self.status})"

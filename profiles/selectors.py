@@ -61,17 +61,12 @@ def video_visible(*, member: Member, viewer: User) -> Video | None:
     return qs.first()
 
 
-def member_is_verified(*, member: Member) -> bool:
-    """Verified badge: an OAuth login, or a verified e-mail plus an approved photo (SPEC §4)."""
-    user = member.user
-    if user.oauth_verified:
-        return True
-    if user.email_verified is None:
-        from allauth.account.models import EmailAddress
-
-        if not EmailAddress.objects.filter(user=user, verified=True).exists():
-            return False
-    return Photo.objects.filter(member=member, is_approved=True).exists()
+def is_verified(member: Member) -> bool:
+    """The verified badge (SPEC §4): the member's verification selfie was approved by staff.
+    The one definition of "verified": pages, cards, smart matches, the assistant and the data
+    export call this (list queries read the same ``Member.verified`` column, kept by
+    ``profiles.verification.services.selfie_decide``). No query."""
+    return bool(member.verified)
 
 
 def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:

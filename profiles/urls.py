@@ -34,3 +34,21 @@ urlpatterns += [
     ),
     path("members/<uuid:user_id>/video/", video_views.video_play, name="video_play"),
 ]
+
+# Selfie verification (SPEC §4): the member's page and the staff queue.
+from .verification import views as verification_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/verification/", verification_views.verification_page, name="verification"),
+    path("moderation/selfies/", verification_views.selfie_queue, name="selfie_queue"),
+    path(
+        "moderation/selfies/<uuid:selfie_id>/decide/",
+        verification_views.selfie_decide,
+        name="selfie_decide",
+    ),
+    path(
+        "moderation/selfies/<uuid:selfie_id>/image/",
+        verification_views.selfie_image,
+        name="selfie_image",
+    ),
+]

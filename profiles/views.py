@@ -199,7 +199,7 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "photos": selectors.photos_visible(member=member, viewer=request.user),
         "video": selectors.video_visible(member=member, viewer=request.user),
         "distance": "" if is_own else selectors.distance_km_display(viewer_member, member),
-        "is_verified": selectors.member_is_verified(member=member),
+        "is_verified": selectors.is_verified(member),
         "interests": sorted(member.interests.all(), key=lambda i: (i.category, i.slug)),
     }
     return render(request, "profiles/member_detail.html", context)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.trust import verified_user_ids
 from matching.models import Like
 from matching.selectors import blocked_user_ids
 from profiles.models import Member
+from profiles.selectors import is_verified
 
 from .cache import smart_matches_for
 from .engine import ScoredMatch, SmartMatchStats
@@ -75,7 +75,7 @@ def parse_page(raw: str | None) -> int:
 def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchCard]:
     """Cards (member + reason in the active language + whether ``viewer`` liked them) for
     ``matches``, in the given order. Members no longer discoverable are dropped. At most 5
-    queries whatever the count."""
+    queries whatever the count (the verified flag is a member column)."""
     ids = [m.user_id for m in matches]
     members = {
         str(m.user_id): m
@@ -84,7 +84,6 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
         )
     }
     labels = interest_labels_for(matches)
-    verified = {str(u) for u in verified_user_ids(user_ids=list(members))}
     liked = {
         str(u)
         for u in Like.objects.filter(source=viewer, target__user_id__in=list(members)).values_list(
@@ -106,7 +105,7 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
                 band_class=band_class,
                 band_label=band_label,
                 distance=distance_label(km) if km is not None else None,
-                verified=match.user_id in verified,
+                verified=is_verified(member),
                 liked=match.user_id in liked,
             )
         )

@@ -587,6 +587,7 @@ def demo_seed(
             stories = neighbourhood.stories
         elif demo is not None:
             seeder.demo_login_extras(t=t, demo=demo)
+        _verify_some(seed=seed)
     return SeedResult(
         members=created,
         admin_email=ADMIN_EMAIL,
@@ -602,6 +603,50 @@ def demo_seed(
         seconds=time.monotonic() - started,
         stories=stories,
     )
+
+
+#: Share of demo members with a photo who get an approved verification selfie.
+VERIFIED_SHARE = 0.4
+
+
+def _verify_some(*, seed: int) -> int:
+    """Give the demo login (Dana) and about :data:`VERIFIED_SHARE` of the demo members with a
+    photo and no selfie yet an approved verification selfie (no image file: demo rows only),
+    so the badge shows up across the demo (SPEC §4). Drawn from its own generator, so the rest
+    of the seeded data stays what ``--seed`` always gave. Returns how many were verified."""
+    from profiles.verification import POSES
+
+    from ..models import Selfie
+
+    rng = random.Random(seed ^ 0x5E1F1E)
+    poses = list(POSES)
+    now = timezone.now()
+    candidates = (
+        Member.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}", selfies__isnull=True)
+        .exclude(image="")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    chosen = [pk for pk in candidates.iterator() if rng.random() < VERIFIED_SHARE]
+    dana = Member.objects.filter(user__email__iexact=DEMO_EMAIL, selfies__isnull=True)
+    chosen += list(dana.values_list("id", flat=True))
+    Selfie.objects.bulk_create(
+        [
+            Selfie(
+                member_id=pk,
+                pose=rng.choice(poses),
+                status=Selfie.Status.APPROVED,
+                created_at=now,
+                submitted_at=now,
+                decided_at=now,
+            )
+            for pk in chosen
+        ],
+        batch_size=2000,
+    )
+    for start in range(0, len(chosen), 2000):
+        Member.objects.filter(pk__in=chosen[start : start + 2000]).update(verified=True)
+    return len(chosen)
 
 
 def _random_password() -> str:
