@@ -234,3 +234,20 @@ def test_an_account_that_is_not_banned_cannot_appeal(client):
 
 def test_the_appeal_page_needs_the_login_first(client):
     assert client.get("/appeal/")["Location"] == "/accounts/login/"
+
+
+def test_admin_report_actions_go_through_the_logged_decision(
+    admin_client, chat_report, django_capture_on_commit_callbacks
+):
+    report, noa, _eve, _rude = chat_report
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/matching/report/",
+            {"action": "mark_dismissed", "_selected_action": [str(report.pk)]},
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Report.Status.DISMISSED
+    assert ModerationDecision.objects.filter(report=report, action="dismiss").exists()
+    assert [m.to for m in mail.outbox] == [[noa.user.email]]
+    assert admin_client.get(f"/admin/matching/report/{report.pk}/change/").status_code == 200
