@@ -251,3 +251,14 @@ def test_admin_report_actions_go_through_the_logged_decision(
     assert ModerationDecision.objects.filter(report=report, action="dismiss").exists()
     assert [m.to for m in mail.outbox] == [[noa.user.email]]
     assert admin_client.get(f"/admin/matching/report/{report.pk}/change/").status_code == 200
+
+
+def test_a_reported_message_deleted_by_both_stays_as_evidence(chat_report):
+    from messaging import services as messaging_services
+
+    report, noa, eve, rude = chat_report
+    messaging_services.message_delete(member=eve, message=rude)
+    messaging_services.message_delete(member=noa, message=rude)
+
+    assert Message.objects.filter(pk=rude.pk).exists()
+    assert rude in report.messages.all()
