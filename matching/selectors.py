@@ -225,9 +225,11 @@ def profile_actions_state(*, viewer: User, member: Member) -> ProfileActionsStat
     )
 
 
-def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
-    """The member a like/block/report request names (by user id). Raises Http404 for an
-    unknown id, an incomplete profile, the viewer themself, or a blocked pair (SPEC §6)."""
+def member_for_report(*, viewer: User, user_id: UUID | str) -> Member:
+    """The member a report names (by user id): like :func:`member_for_action` but across a
+    block, either way, so that a member who was blocked by (or blocked) someone can still
+    report what happened before (SPEC §6). Raises Http404 for an unknown id, an incomplete or
+    inactive profile and the viewer themself."""
     try:
         member = (
             Member.objects.select_related("user")
@@ -238,6 +240,13 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
         raise Http404 from exc
     if member is None or member.user_id == viewer.pk:
         raise Http404
+    return member
+
+
+def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
+    """The member a like/block/unmatch request names (by user id). Raises Http404 for an
+    unknown id, an incomplete profile, the viewer themself, or a blocked pair (SPEC §6)."""
+    member = member_for_report(viewer=viewer, user_id=user_id)
     if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
         raise Http404
     return member

@@ -247,7 +247,7 @@ def report(request: HttpRequest, user_id: str) -> HttpResponse:
     photo (``?photo=<id>``), a reason, optional text and an optional block. Evidence the
     reporter may not attach answers 400 and stores nothing."""
     member_for_user(user=request.user)
-    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    target = selectors.member_for_report(viewer=request.user, user_id=user_id)
     form = ReportForm(request.POST or None, initial=_report_initial(request))
     if request.method == "POST":
         if form.is_valid():
@@ -264,8 +264,12 @@ def report(request: HttpRequest, user_id: str) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Thank you. Our moderators will look at your report."))
-                if form.cleaned_data["block"]:
+                if form.cleaned_data["block"] or selectors.is_blocked_pair(
+                    user_id=request.user.pk, other_id=target.user_id
+                ):
                     return redirect("matching:member_list")
+                if request.POST.get("from") == "chat":
+                    return redirect("messaging:chat", user_id=target.user_id)
                 return redirect("profiles:member_detail", user_id=target.user_id)
         context = _report_context(request, target, form)
         return render(request, "matching/report.html", context, status=400)

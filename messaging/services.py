@@ -219,7 +219,8 @@ def message_set_archived(*, member: Member, message: Message, archived: bool) ->
 @transaction.atomic
 def message_delete(*, member: Member, message: Message) -> bool:
     """Delete ``message`` on ``member``'s side (soft delete, SPEC §8). When both sides have
-    deleted it, the row is removed from the database; returns True in that case.
+    deleted it, the row is removed from the database (unless a report carries it as
+    evidence, SPEC §6); returns True in that case.
 
     Safe when both participants delete at once: each sets its own flag (the row lock
     serialises them), then the row is deleted only where both flags are set, so the second
@@ -227,9 +228,12 @@ def message_delete(*, member: Member, message: Message) -> bool:
     """
     side = _side(message, member)
     Message.objects.filter(pk=message.pk).update(**{f"{side}_deleted": True})
-    removed, _ = Message.objects.filter(
-        pk=message.pk, sender_deleted=True, recipient_deleted=True
-    ).delete()
+    # A message attached to a report stays (hidden from both) as the report's evidence.
+    removed, _ = (
+        Message.objects.filter(pk=message.pk, sender_deleted=True, recipient_deleted=True)
+        .filter(reports__isnull=True)
+        .delete()
+    )
     if not removed and side == "recipient" and message.date_read is None:
         # A deleted unread message no longer counts in the recipient's badge.
         push_to_user(

@@ -33,12 +33,17 @@ class SignupForm(forms.Form):
     """Extra fields of allauth's sign-up form (``ACCOUNT_SIGNUP_FORM_CLASS``): both boxes
     are required; an unticked one refuses the sign-up with a translated error."""
 
+    # allauth orders its sign-up fields by this: the boxes come last, above the button.
+    field_order = ["email", "password1", "password2", "confirm_adult", "accept_terms"]
+
     confirm_adult = forms.BooleanField(
         label=_("I am 18 or older"),
+        label_suffix="",
         error_messages={"required": _("You must be 18 or older to join Miel.")},
     )
     accept_terms = forms.BooleanField(
         label=lazy(_terms_label, str)(),
+        label_suffix="",
         error_messages={"required": _("Please accept the terms and the privacy policy.")},
     )
 

@@ -101,7 +101,7 @@ def report_decide(*, moderator: User, report_id: UUID, action: str, note: str = 
     if action is Action.BAN and reported.is_staff:
         return False
     settled = [report]
-    what = action.label
+    what = action.value  # the log is language-neutral, like the other entries
     if action is Action.REMOVE:
         what = "; ".join(_remove_evidence(report)) or "nothing left to remove"
     if action is Action.BAN:

@@ -370,7 +370,11 @@ def stories_expire(*, dry_run: bool = False, batch_size: int = 500) -> int:
     Returns how many stories were (or, with ``dry_run``, would be) expired. Idempotent: a
     second run finds nothing. Readers never depend on it: selectors filter on ``expires_at``."""
     now = timezone.now()
-    expired = Story.objects.filter(is_active=True, expires_at__lte=now)
+    # A story an open report points at keeps its photo until the report is decided (SPEC §6:
+    # the moderators see the evidence); it is hidden all the same (readers check expires_at).
+    expired = Story.objects.filter(is_active=True, expires_at__lte=now).exclude(
+        reports__status="open"
+    )
     if dry_run:
         return expired.count()
     total = 0

@@ -150,3 +150,27 @@ def test_chat_story_and_photo_offer_a_report_link(client, pair):
     assert f"/members/{eve.user_id}/report/?photo={photo.pk}" in photos
     data = client.get(f"/stories/{story.pk}/?format=json").json()
     assert data["story"]["urls"]["report"] == f"/members/{eve.user_id}/report/?story={story.pk}"
+
+
+def test_a_block_does_not_stop_a_report_of_what_happened_before(client, pair):
+    me, eve = pair
+    rude = _msg(eve, me, "rude words")
+    Block.objects.create(blocker=eve.user, blocked=me.user)  # she blocked me afterwards
+
+    page = client.get(_url(eve) + f"?message={rude.pk}")
+    assert page.status_code == 200
+    response = client.post(
+        _url(eve), {"reason": "harassment", "from": "chat", "message": [str(rude.pk)]}
+    )
+
+    assert response.status_code == 302
+    assert list(Report.objects.get().messages.all()) == [rude]
+    # Evidence is still checked across the block: her stories stay hidden from me.
+    story = StoryFactory(user=eve.user)
+    assert client.post(_url(eve), {"reason": "other", "story": str(story.pk)}).status_code == 400
+
+
+def test_report_from_a_chat_returns_to_the_chat(client, pair):
+    _me, eve = pair
+    response = client.post(_url(eve), {"reason": "other", "from": "chat"})
+    assert response["Location"] == f"/members/{eve.user_id}/chat/"

@@ -4,17 +4,23 @@ its note; both members are told in their own language; a banned member appeals o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
 
 from matching import reports
 from matching.models import Report
+from messaging import services as messaging_services
 from messaging.models import Message
 from profiles.models import Photo
 from safety import services as safety_services
 from safety.models import Appeal, ModerationDecision
+from stories.models import Story
+from stories.services import stories_expire
 from tests.factories import MemberFactory, PhotoFactory
 from tests.stories.factories import StoryFactory
 
@@ -234,3 +240,48 @@ def test_an_account_that_is_not_banned_cannot_appeal(client):
 
 def test_the_appeal_page_needs_the_login_first(client):
     assert client.get("/appeal/")["Location"] == "/accounts/login/"
+
+
+def test_admin_report_actions_go_through_the_logged_decision(
+    admin_client, chat_report, django_capture_on_commit_callbacks
+):
+    report, noa, _eve, _rude = chat_report
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/matching/report/",
+            {"action": "mark_dismissed", "_selected_action": [str(report.pk)]},
+        )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Report.Status.DISMISSED
+    assert ModerationDecision.objects.filter(report=report, action="dismiss").exists()
+    assert [m.to for m in mail.outbox] == [[noa.user.email]]
+    assert admin_client.get(f"/admin/matching/report/{report.pk}/change/").status_code == 200
+
+
+def test_a_reported_message_deleted_by_both_stays_as_evidence(chat_report):
+    report, noa, eve, rude = chat_report
+    messaging_services.message_delete(member=eve, message=rude)
+    messaging_services.message_delete(member=noa, message=rude)
+
+    assert Message.objects.filter(pk=rude.pk).exists()
+    assert rude in report.messages.all()
+
+
+def test_an_expired_story_under_an_open_report_keeps_its_photo_until_decided(staff_client):
+    story = StoryFactory()
+    report = reports.report_create(
+        reporter=MemberFactory().user,
+        reported=story.user,
+        reason="explicit",
+        evidence=reports.Evidence(story_id=story.pk),
+    )
+    with time_machine.travel(story.expires_at + timedelta(minutes=1)):
+        assert stories_expire() == 0
+        story.refresh_from_db()
+        assert story.is_active
+        assert story.image
+        assert staff_client.get(f"/moderation/story/{story.pk}/image/").status_code == 200
+        staff_client.post(ACT, {"one": f"dismiss|report:{report.pk}"})
+        assert stories_expire() == 1
+    assert Story.objects.get(pk=story.pk).is_active is False

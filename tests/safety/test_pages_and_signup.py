@@ -16,7 +16,7 @@ PASSWORD = "correct-horse-battery"
     ("path", "language", "heading"),
     [
         ("/safety/", "en", "Dating safely on Miel"),
-        ("/safety/", "he", "היכרויות בטוחות ב-Miel"),
+        ("/safety/", "he", 'היכרויות בטוחות <span class="nowrap">ב־Miel</span>'),
         ("/privacy/", "en", "Privacy policy"),
         ("/privacy/", "he", "מדיניות פרטיות"),
         ("/terms/", "en", "Terms of use"),
