@@ -298,6 +298,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# /media/ is always served by miel.media_views after the page rules (issue 13 item 7). With a
+# proxy in front (nginx), the view answers with X-Accel-Redirect to this internal location and
+# nginx sends the bytes; without, Django streams the file itself.
+MEDIA_ACCEL_REDIRECT = env.bool("MEDIA_ACCEL_REDIRECT", default=False)
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="/protected-media/")
+# Lifetime (seconds) of the signed URLs /media/ redirects to on Cloudinary / S3.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -211,7 +211,10 @@ class Photo(UUIDModel):
     """A profile photo; pending until staff approve it (SPEC §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="photos")
-    file = models.ImageField(upload_to=photo_upload_to, storage=photos_storage, max_length=500)
+    # Indexed: /media/ looks a file up by name (miel.media_views; demo rows share files).
+    file = models.ImageField(
+        upload_to=photo_upload_to, storage=photos_storage, max_length=500, db_index=True
+    )
     public_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     is_approved = models.BooleanField(default=False, db_index=True)
     width = models.PositiveIntegerField(null=True, blank=True)

@@ -6,12 +6,12 @@ import math
 from collections import OrderedDict
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching.selectors import is_blocked_pair
+from matching.selectors import is_blocked_pair, not_blocked
 
 from .models import Interest, Member, Photo, Video
 
@@ -67,6 +67,37 @@ def is_verified(member: Member) -> bool:
     export call this (list queries read the same ``Member.verified`` column, kept by
     ``profiles.verification.services.selfie_decide``). No query."""
     return bool(member.verified)
+def media_file_visible(*, viewer: User, name: str) -> bool | None:
+    """May ``viewer`` fetch the stored photo, video or poster file ``name``? (issue 13 item 7)
+
+    The same rules as the pages: staff see every file; the owner sees their own files, pending
+    ones too; any other signed-in member sees approved files of an active, complete profile,
+    unless either blocked the other; anonymous visitors see none. A file shared by several
+    rows (demo photos) is visible when any of them is. Returns ``None`` when no photo or video
+    row holds ``name`` (not a profile file). At most three indexed queries.
+    """
+    holders = [
+        Photo.objects.filter(file=name),
+        Video.objects.filter(Q(file=name) | Q(poster=name)),
+    ]
+    if not any(qs.exists() for qs in holders):
+        return None
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_staff:
+        return True
+    for qs in holders:
+        visible = qs.filter(
+            Q(member__user_id=viewer.pk)
+            | Q(
+                is_approved=True,
+                member__user__is_active=True,
+                member__user__profile_complete=True,
+            )
+        ).filter(not_blocked(user_id=viewer.pk, field="member__user_id"))
+        if visible.exists():
+            return True
+    return False
 
 
 def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:

@@ -23,6 +23,8 @@ from typing import IO
 import av
 from PIL import Image
 
+from miel.media import is_disk_full
+
 logger = logging.getLogger(__name__)
 
 # Our extension -> FFmpeg muxer name.
@@ -49,12 +51,6 @@ class StreamSummary:
     duration_seconds: float
 
 
-def _is_disk_full(exc: BaseException) -> bool:
-    import errno
-
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
-
-
 def video_streams(source: str | IO[bytes]) -> StreamSummary:
     """Read the streams and duration (seconds) of ``source`` (a path or a seekable file).
 
@@ -71,7 +67,7 @@ def video_streams(source: str | IO[bytes]) -> StreamSummary:
                 if stream.duration and stream.time_base:
                     duration = float(stream.duration * stream.time_base)
     except av.error.FFmpegError as exc:
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             raise
         raise RemuxFailed(str(exc)) from exc
     return StreamSummary(
@@ -113,7 +109,7 @@ def video_remux(*, source: str | IO[bytes], destination: str, extension: str) ->
                     packet.stream = mapping[packet.stream.index]
                     out.mux(packet)
     except av.error.FFmpegError as exc:
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             raise
         raise RemuxFailed(str(exc)) from exc
     return video_streams(destination)
@@ -138,7 +134,7 @@ def video_poster(source: str) -> bytes | None:
             image = chosen.to_image()
             rotation = getattr(chosen, "rotation", 0) or 0
     except (av.error.FFmpegError, IndexError, ValueError) as exc:
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             raise
         logger.warning("no poster frame for %s: %s", source, exc)
         return None

@@ -268,6 +268,48 @@ def video_add(*, member: Member, upload: Any) -> Video:
     return video
 
 
+def video_clean_stored(*, video: Video) -> bool:
+    """Remux an already stored video without metadata and give it a poster (for videos stored
+    before remuxing existed; ``manage.py clean_stored_videos``). The clean copy replaces the
+    file under a new name, the row is updated, then the old file and poster are deleted after
+    the commit. Returns False (and changes nothing) when the stored file cannot be read or
+    remuxed. Raises :class:`StorageFull` when the disk is full (nothing changed then either).
+    """
+    storage = video.file.storage
+    old_file, old_poster = video.file.name, video.poster.name
+    fresh = Video(id=uuid6.uuid7(), member_id=video.member_id)  # new names for the new files
+    try:
+        with (
+            _disk_full_as_storage_full(),
+            tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as raw,
+        ):
+            with storage.open(old_file, "rb") as stored:
+                shutil.copyfileobj(stored, raw, 1024 * 1024)
+            size = raw.tell()
+            info = video_probe(file=raw, size=size)
+            with _video_cleaned(source=raw, info=info) as clean:
+                _store_files(video=fresh, clean=clean)
+    except (VideoRejected, FileNotFoundError) as exc:
+        logger.warning("video %s not cleaned: %s", video.pk, exc)
+        return False
+    try:
+        with transaction.atomic():
+            updated = Video.objects.filter(pk=video.pk, file=old_file).update(
+                file=fresh.file.name, poster=fresh.poster.name or ""
+            )
+    except Exception:
+        _delete_files(fresh)
+        raise
+    if not updated:  # deleted or replaced meanwhile
+        _delete_files(fresh)
+        return False
+    for name in (old_file, old_poster):
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    video.file.name, video.poster.name = fresh.file.name, fresh.poster.name
+    return True
+
+
 # --- direct browser -> storage uploads (S3 presigned POST) -------------------------------------
 
 

@@ -81,6 +81,20 @@ def story_for_viewer(
     return story
 
 
+def story_image_visible(*, viewer, name: str) -> bool | None:
+    """May ``viewer`` fetch the stored story image ``name``? Exactly when they may see its
+    story (:func:`visible_stories`: privacy, blocks, the 24 hours; staff see every story's
+    image). ``None`` when no story holds ``name``."""
+    story_ids = list(Story.objects.filter(image=name).values_list("pk", flat=True)[:1])
+    if not story_ids:
+        return None
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_staff:
+        return True
+    return visible_stories(viewer=viewer).filter(pk=story_ids[0]).exists()
+
+
 def story_for_owner(*, owner, story_id: UUID | str, include_expired: bool = False) -> Story:
     """``owner``'s own active story ``story_id``; ``Http404`` for anyone else's (SPEC §10)."""
     if owner is None or not owner.is_authenticated:

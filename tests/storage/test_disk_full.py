@@ -188,3 +188,30 @@ def test_full_disk_while_the_upload_is_spooled_answers_507_json(
     assert response.status_code == 507
     assert response.json()["code"] == "storage_full"
     assert not Video.objects.exists()
+
+
+def test_full_disk_while_remuxing_answers_507_and_leaves_no_temporary_file(
+    member_client, monkeypatch, settings, tmp_path
+):
+    """FFmpeg reports a full disk as an OSError with ENOSPC while it writes the clean copy."""
+    from profiles import video_services
+
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    (tmp_path / "spool").mkdir()
+
+    def remux(*, source, destination, extension):  # type: ignore[no-untyped-def]
+        Path(destination).write_bytes(b"\x00" * 512)  # part of the clean copy
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(video_services, "video_remux", remux)
+
+    response = member_client.post(
+        "/members/edit/video/upload/",
+        {"file": SimpleUploadedFile("a.mp4", fixture_bytes("short.mp4"), "video/mp4")},
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 507
+    assert list((tmp_path / "spool").iterdir()) == []
+    assert _stored_files(settings) == []
+    assert not Video.objects.exists()

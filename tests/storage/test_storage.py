@@ -39,7 +39,9 @@ def test_photo_add_uploads_to_cloudinary_with_signed_request(cloudinary_fake, me
     upload = cloudinary_fake.requests[-1]
     assert upload["action"] == "upload"
     assert upload["resource_type"] == "image"
-    assert photo.url == f"https://res.cloudinary.com/miel-test/image/upload/v1/{public_id}.jpg"
+    # Private on Cloudinary; pages link the site's permission-checked URL (issue 13 item 7).
+    assert upload["fields"]["type"] == "private"
+    assert photo.url == f"/media/{public_id}.jpg"
 
 
 def test_cloudinary_rejects_a_wrong_secret(cloudinary_fake):

@@ -139,3 +139,29 @@ def test_uploaded_video_is_stored_without_location_camera_or_comments(
     client.force_login(viewer.user)
     page = client.get(reverse("profiles:member_detail", args=[member_client.member.user_id]))
     assert f'poster="{video.poster_url}"'.encode() in page.content
+
+
+def test_videos_stored_before_remuxing_are_cleaned_by_the_command(
+    member, django_capture_on_commit_callbacks
+):
+    """``manage.py clean_stored_videos`` cleans the videos stored byte for byte before."""
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    original = _tagged_video("mov")
+    legacy = Video(member=member, is_approved=True, duration=2)
+    legacy.file.save("intro.mov", ContentFile(original), save=True)
+    old_name = legacy.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("clean_stored_videos", stdout=io.StringIO())
+
+    legacy.refresh_from_db()
+    assert legacy.file.name != old_name
+    assert not legacy.file.storage.exists(old_name)
+    with legacy.file.open("rb") as handle:
+        stored = handle.read()
+    assert _leaks(_tags(stored)) == []
+    assert _streams(stored) == _streams(original)
+    assert legacy.poster.name
+    assert legacy.poster.storage.exists(legacy.poster.name)
