@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "stories",
     "assistant",
     "billing",
+    "dateshare",
 ]
 
 MIDDLEWARE = [

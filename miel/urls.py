@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("assistant.urls")),
     path("", include("billing.urls")),
     path("", include("profiles.moderation.urls")),
+    path("", include("dateshare.urls")),
 ]
 
 # Styled error pages that fall back to a plain one rather than fail (miel/error_views.py).
