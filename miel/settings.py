@@ -274,6 +274,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -282,13 +284,7 @@ STORAGES = {
     # Videos: local media by default, S3 (django-storages) when VIDEO_BUCKET is set.
     "videos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Verification selfies: outside MEDIA_ROOT, so no URL serves them (staff view only).
-    "selfies": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")),
-            "base_url": "/private-media-is-not-served/",
-        },
-    },
+    "selfies": {"BACKEND": "profiles.verification.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
