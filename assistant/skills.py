@@ -75,12 +75,16 @@ def quick_action_text(intent: str) -> str:
 
 
 def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:  # type: ignore[no-untyped-def]
-    """The best ``limit`` smart matches (cached engine) with score >= ``min_score``."""
+    """The best ``limit`` smart matches (cached engine) with score >= ``min_score``, as the
+    smart-matches page shows them (no blocked, paused or hidden incognito member; no distance
+    for members who hide it)."""
     from matching.selectors import blocked_user_ids
+    from matching.smart.page import visible_matches
 
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
     result = smart_matches_for(member=member)
-    return [m for m in result.results if m.score >= min_score and m.user_id not in hidden][:limit]
+    shown = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
+    return visible_matches(viewer=member, matches=shown)[:limit]
 
 
 def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:  # type: ignore[no-untyped-def]

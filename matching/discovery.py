@@ -41,7 +41,7 @@ from profiles.selectors import is_verified
 
 from .geo import HaversineKm, distance_expression, location_q
 from .models import Like
-from .selectors import not_blocked
+from .selectors import discoverable, not_blocked
 
 ONLINE_WINDOW = timedelta(minutes=15)
 PAGE_SIZES = (3, 6, 12)
@@ -62,6 +62,7 @@ CARD_FIELDS = (
     "boosted_until",
     "last_active_at",
     "verified",
+    "show_distance",
 )
 
 
@@ -175,11 +176,12 @@ _SEGMENTS = (
 
 def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
-    ``viewer``, without blocked pairs either way (SPEC §5, §6). The blocks are subqueries, so
+    ``viewer``, without blocked pairs either way (SPEC §5, §6) and without those
+    :func:`~matching.selectors.discoverable` hides (paused, incognito). The blocks are subqueries, so
     building this runs no query."""
-    return Member.objects.filter(not_blocked(user_id=viewer.pk), listed=True).exclude(
-        user_id=viewer.pk
-    )
+    return Member.objects.filter(
+        not_blocked(user_id=viewer.pk), discoverable(viewer_id=viewer.pk), listed=True
+    ).exclude(user_id=viewer.pk)
 
 
 def _filtered(
@@ -200,6 +202,7 @@ def _filtered(
     conditions = [
         Q(listed=True),
         ~Q(user_id=viewer.pk),
+        discoverable(viewer_id=viewer.pk),
         Q(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today)),
     ]
     if filters.genders:
@@ -453,7 +456,8 @@ def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard
     online_since = now - ONLINE_WINDOW
     cards = []
     for m in members:
-        km = m.distance_km  # type: ignore[attr-defined]
+        # "Show my distance" off: the city only, no number (the order may still use it).
+        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]
         cards.append(
             DiscoverCard(
                 member=m,

@@ -10,6 +10,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
@@ -63,6 +64,42 @@ def not_blocked(*, user_id: UUID | str, field: str = "user_id") -> NotBlocked:
     """A filter (``qs.filter(not_blocked(user_id=...))``) that drops rows whose ``field`` (a
     User id column) is in a blocked pair with ``user_id``, either way (SPEC §6)."""
     return NotBlocked(field, user_id=user_id)
+
+
+def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
+    """A filter (``qs.filter(discoverable(viewer_id=...))``) that keeps the rows whose
+    ``field`` (a User id column) the viewer (a User id) may meet in discovery, on top of
+    ``Member.listed`` and blocks (SPEC §5, Settings → Visibility):
+
+    - not a **paused** member (``Member.paused_at`` set): hidden from everyone's discovery;
+    - not an **incognito** member (``User.incognito`` with premium still active) unless they
+      liked the viewer: incognito members are seen only by members they liked.
+
+    The one place these rules live: the members list, the deck, smart matches and the assistant
+    (when the cached set is read, so pausing, resuming or going incognito shows at once) and
+    the stories strip (for non-matches) all use it. Two
+    uncorrelated ``NOT IN`` subqueries over the few paused / incognito members (partial indexes
+    ``member_paused_idx`` and ``user_incognito_idx``); building it runs no query."""
+    paused = Member.objects.filter(paused_at__isnull=False).values("user_id")
+    incognito = User.objects.filter(incognito=True, premium_until__gt=timezone.now())
+    if viewer_id is not None:
+        incognito = incognito.exclude(
+            pk__in=Like.objects.filter(target__user_id=viewer_id).values("source__user_id")
+        )
+    return ~Q(**{f"{field}__in": paused}) & ~Q(**{f"{field}__in": incognito.values("pk")})
+
+
+def undiscoverable_user_ids(*, viewer_id: UUID | str, user_ids: list) -> set[str]:
+    """Which of ``user_ids`` (User ids) :func:`discoverable` hides from ``viewer_id``, as
+    strings; one query. For lists built earlier (cached smart matches, assistant cards)."""
+    if not user_ids:
+        return set()
+    return {
+        str(u)
+        for u in Member.objects.filter(user_id__in=user_ids)
+        .exclude(discoverable(viewer_id=viewer_id))
+        .values_list("user_id", flat=True)
+    }
 
 
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assistant",
     "billing",
     "safety",
+    "dateshare",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,8 @@ MEDIA_ACCEL_REDIRECT = env.bool("MEDIA_ACCEL_REDIRECT", default=False)
 MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="/protected-media/")
 # Lifetime (seconds) of the signed URLs /media/ redirects to on Cloudinary / S3.
 MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -313,13 +316,7 @@ STORAGES = {
     # Videos: local media by default, S3 (django-storages) when VIDEO_BUCKET is set.
     "videos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Verification selfies: outside MEDIA_ROOT, so no URL serves them (staff view only).
-    "selfies": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")),
-            "base_url": "/private-media-is-not-served/",
-        },
-    },
+    "selfies": {"BACKEND": "profiles.verification.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

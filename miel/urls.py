@@ -33,6 +33,7 @@ urlpatterns = [
         media_views.media_serve,
         name="media",
     ),
+    path("", include("dateshare.urls")),
 ]
 
 # Styled error pages that fall back to a plain one rather than fail (miel/error_views.py).

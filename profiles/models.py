@@ -128,6 +128,11 @@ class Member(UUIDModel):
     # profiles.verification.services.selfie_decide, read through profiles.selectors.is_verified
     # (or this column in list queries). Existing members start unverified.
     verified = models.BooleanField(_("verified"), default=False, editable=False)
+    # Settings → Visibility (SPEC §5): a paused member is hidden from discovery everywhere
+    # (matching.selectors.discoverable) while matches and chats go on; ``show_distance`` off
+    # = others see the city only, never a distance number.
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    show_distance = models.BooleanField(_("show my distance"), default=True)
 
     class Meta:
         constraints = [
@@ -151,6 +156,12 @@ class Member(UUIDModel):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="member_lat_lon_idx"),
             models.Index(fields=["gender", "date_of_birth"], name="member_gender_dob_idx"),
+            # The few paused members, for the discovery filter's NOT IN (matching.selectors).
+            models.Index(
+                fields=["user"],
+                condition=models.Q(paused_at__isnull=False),
+                name="member_paused_idx",
+            ),
             # The members list (matching.discovery, SPEC §16) over listed members only: each
             # ordering, the same over boosted members (few), and the bounding box. Every
             # filtered column is INCLUDEd, so the rows a page skips are never read from the

@@ -138,8 +138,9 @@ def distance_km(a: Member, b: Member) -> float | None:
 
 
 def distance_km_display(a: Member | None, b: Member | None) -> str:
-    """Whole km as text ("12 km", "less than 1 km"), or "" when unknown (SPEC §5)."""
-    if a is None or b is None:
+    """Whole km from viewer ``a`` to the shown member ``b`` as text ("12 km", "less than 1
+    km"), or "" when unknown or when ``b`` turned "Show my distance" off (SPEC §5)."""
+    if a is None or b is None or not b.show_distance:
         return ""
     km = distance_km(a, b)
     if km is None:

@@ -52,3 +52,10 @@ urlpatterns += [
         name="selfie_image",
     ),
 ]
+
+# Settings → Visibility (SPEC §5): pause, incognito, show my distance.
+from .visibility import views as visibility_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/visibility/", visibility_views.visibility_update, name="visibility"),
+]

@@ -11,6 +11,7 @@ from tests.factories import MemberFactory, UserFactory
 def _media_root(settings, tmp_path):
     """Every test writes uploads to its own temporary media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"  # verification selfies
 
 
 @pytest.fixture(autouse=True)

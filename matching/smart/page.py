@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Like
-from matching.selectors import blocked_user_ids
+from matching.selectors import blocked_user_ids, undiscoverable_user_ids
 from profiles.models import Member
 from profiles.selectors import is_verified
 
@@ -72,6 +72,34 @@ def parse_page(raw: str | None) -> int:
         return 1
 
 
+def without_distance(match: ScoredMatch) -> ScoredMatch:
+    """``match`` without its distance fact (for a member who turned "Show my distance" off):
+    the score stays, the reason and the card name no km."""
+    if "km" not in match.facts:
+        return match
+    facts = {k: v for k, v in match.facts.items() if k != "km"}
+    return ScoredMatch(user_id=match.user_id, score=match.score, parts=match.parts, facts=facts)
+
+
+def visible_matches(*, viewer: Member, matches: list[ScoredMatch]) -> list[ScoredMatch]:
+    """``matches`` (possibly cached hours ago) as ``viewer`` may see them now: members that
+    :func:`matching.selectors.discoverable` hides (paused, incognito) are dropped, and members
+    who turned "Show my distance" off lose their distance fact. Two queries."""
+    hidden = undiscoverable_user_ids(
+        viewer_id=viewer.user_id, user_ids=[m.user_id for m in matches]
+    )
+    kept = [m for m in matches if m.user_id not in hidden]
+    if not kept:
+        return kept
+    no_distance = {
+        str(u)
+        for u in Member.objects.filter(
+            user_id__in=[m.user_id for m in kept], show_distance=False
+        ).values_list("user_id", flat=True)
+    }
+    return [without_distance(m) if m.user_id in no_distance else m for m in kept]
+
+
 def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchCard]:
     """Cards (member + reason in the active language + whether ``viewer`` liked them) for
     ``matches``, in the given order. Members no longer discoverable are dropped. At most 5
@@ -95,6 +123,8 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
         member = members.get(match.user_id)
         if member is None:
             continue
+        if not member.show_distance:
+            match = without_distance(match)
         band_class, band_label = score_band(match.score)
         km = match.facts.get("km")
         cards.append(
@@ -115,11 +145,15 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
 def smart_match_page(*, member: Member, min_score: int = 0, page: int = 1) -> SmartMatchPage:
     """One page (8 cards) of ``member``'s smart matches with score >= ``min_score``.
 
-    Uses the 6-hour cache; members blocked since the cache was built are left out.
+    Uses the 6-hour cache; members blocked, paused or gone incognito since the cache was built
+    are left out, and distances follow each member's "Show my distance" now.
     """
     result = smart_matches_for(member=member)
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
-    matches = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
+    matches = visible_matches(
+        viewer=member,
+        matches=[m for m in result.results if m.score >= min_score and m.user_id not in hidden],
+    )
     start = (page - 1) * PAGE_SIZE
     page_matches = matches[start : start + PAGE_SIZE]
     return SmartMatchPage(

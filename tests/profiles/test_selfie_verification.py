@@ -23,15 +23,8 @@ QUEUE = "/moderation/selfies/"
 
 
 @pytest.fixture(autouse=True)
-def _english_and_private_storage(settings, tmp_path):
+def _english(settings):
     settings.LANGUAGE_CODE = "en"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "selfies": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
     with translation.override("en"):
         yield
 
@@ -76,6 +69,7 @@ def test_submitting_the_selfie_sends_it_to_review_and_stores_it_privately(member
     attempt.refresh_from_db()
     assert attempt.status == Selfie.Status.PENDING
     assert attempt.file.name.startswith(f"selfies/{member.pk}/")
+    assert (settings.PRIVATE_MEDIA_ROOT / attempt.file.name).exists()
     assert not (settings.MEDIA_ROOT / attempt.file.name).exists()  # not under public media
     assert "Waiting for review" in member_client.get(PAGE).content.decode()
     member.refresh_from_db()
@@ -145,10 +139,15 @@ def test_approving_verifies_the_member_once_and_is_logged(staff_client):
     assert member.verified is True
 
 
-def test_rejecting_needs_a_reason_which_the_member_reads_then_tries_again(staff_client, client):
+def test_rejecting_needs_a_reason_which_the_member_reads_then_tries_again(
+    staff_client, client, django_capture_on_commit_callbacks
+):
     member = MemberFactory()
     selfie = _submitted(member)
     stored = selfie.file.name
+    from django.core.files.storage import storages
+
+    assert storages["selfies"].exists(stored)
 
     staff_client.post(f"{QUEUE}{selfie.pk}/decide/", {"decision": "reject", "reason": ""})
     selfie.refresh_from_db()
@@ -156,10 +155,11 @@ def test_rejecting_needs_a_reason_which_the_member_reads_then_tries_again(staff_
 
     with pytest.raises(ValidationError):
         verification.selfie_decide(moderator=staff_client.staff, selfie_id=selfie.pk, approve=False)
-    staff_client.post(
-        f"{QUEUE}{selfie.pk}/decide/",
-        {"decision": "reject", "reason": "Your face is not visible"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            f"{QUEUE}{selfie.pk}/decide/",
+            {"decision": "reject", "reason": "Your face is not visible"},
+        )
     selfie.refresh_from_db()
     assert selfie.status == Selfie.Status.REJECTED
     assert not selfie.file
@@ -251,3 +251,14 @@ def test_seed_demo_verifies_dana_and_some_members():
     verified = Member.objects.filter(verified=True)
     assert 3 < verified.count() < Member.objects.count()
     assert Selfie.objects.filter(status=Selfie.Status.APPROVED).count() == verified.count()
+
+
+def test_deleting_the_account_deletes_the_selfie_file(django_capture_on_commit_callbacks):
+    from django.core.files.storage import storages
+
+    member = MemberFactory()
+    name = _submitted(member).file.name
+    assert storages["selfies"].exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        member.user.delete()
+    assert not storages["selfies"].exists(name)
