@@ -21,7 +21,15 @@ from billing.entitlements import Feature, has_feature
 from miel.realtime import push_to_user
 from profiles.models import Member
 
-from .models import Block, Like, MatchNotification, ProfileView, Report, UserInteraction
+from .models import (
+    Block,
+    Like,
+    LocationChange,
+    MatchNotification,
+    ProfileView,
+    Report,
+    UserInteraction,
+)
 
 #: SPEC §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
@@ -395,14 +403,52 @@ def profile_views_mark_seen(*, viewer: User) -> int:
 LOCATION_DECIMALS = 3
 
 
+LOCATION_CHANGE_WINDOW = timedelta(hours=1)
+
+
+class LocationChangeLimited(ValidationError):
+    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
+    the last hour (SPEC §5); views answer 429 with the message."""
+
+    code_name = "location_rate_limited"
+
+
+def location_change_count(*, member: Member) -> None:
+    """Count one change of ``member``'s own position, or refuse it (SPEC §5).
+
+    At most ``settings.LOCATION_CHANGES_PER_HOUR`` (default 10) changes in any 60 minutes
+    (a sliding window over :class:`LocationChange` rows), so probing the distance filter from
+    many positions is slow. Race-safe: the member's row is locked for the transaction, so two
+    concurrent changes cannot both take the last place. Call inside ``transaction.atomic``
+    before saving the new position. Raises :class:`LocationChangeLimited`."""
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    now = timezone.now()
+    since = now - LOCATION_CHANGE_WINDOW
+    LocationChange.objects.filter(member=member, changed_at__lt=since).delete()
+    limit = settings.LOCATION_CHANGES_PER_HOUR
+    if LocationChange.objects.filter(member=member, changed_at__gte=since).count() >= limit:
+        raise LocationChangeLimited(
+            _(
+                "You have changed your location %(limit)d times in the last hour. "
+                "Please try again later."
+            )
+            % {"limit": limit},
+            code=LocationChangeLimited.code_name,
+        )
+    LocationChange.objects.create(member=member, changed_at=now)
+
+
+@transaction.atomic
 def location_set(
     *, member: Member, latitude: float, longitude: float, city: str = "", country: str = ""
 ) -> Member:
     """Store ``member``'s location from the browser or a chosen city (SPEC §4).
 
     Rounded to ~100 m; ``location_enabled`` on and ``location_updated_at`` now. A city choice
-    also updates the member's city/country text. Raises ValidationError for coordinates out of
-    range."""
+    also updates the member's city/country text. A new position counts towards the hourly
+    limit (:func:`location_change_count`; the same position again does not). Raises
+    ValidationError for coordinates out of range, :class:`LocationChangeLimited` over the
+    limit."""
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError) as exc:
@@ -414,8 +460,10 @@ def location_set(
         and -180 <= longitude <= 180
     ):
         raise ValidationError(_("The location is not valid."), code="location_invalid")
-    member.latitude = round(latitude, LOCATION_DECIMALS)
-    member.longitude = round(longitude, LOCATION_DECIMALS)
+    latitude, longitude = round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)
+    if (latitude, longitude) != (member.latitude, member.longitude):
+        location_change_count(member=member)
+    member.latitude, member.longitude = latitude, longitude
     member.location_enabled = True
     member.location_updated_at = timezone.now()
     fields = ["latitude", "longitude", "location_enabled", "location_updated_at", "updated"]

@@ -321,6 +321,10 @@ VIDEO_MAX_BYTES = 100 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Location privacy (SPEC §5): a member may move their own position at most this many times in
+# any hour, so nobody can walk around someone else's ~2 km grid cell with the distance filter.
+LOCATION_CHANGES_PER_HOUR = env.int("LOCATION_CHANGES_PER_HOUR", default=10)
+
 # --- external services ----------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")

@@ -439,7 +439,9 @@ def member_update_profile(
     longitude: float | None = None,
 ) -> Member:
     """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
-    preferences and location. Same validation as onboarding. Name is copied to the user."""
+    preferences and location. Same validation as onboarding. Name is copied to the user. A new
+    position counts towards the hourly limit of location changes (raises
+    ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
     user = User.objects.select_for_update().get(pk=member.user_id)
@@ -450,6 +452,10 @@ def member_update_profile(
         age_max=preferred_age_max,
     )
     location_changed = (latitude, longitude) != (member.latitude, member.longitude)
+    if location_changed and latitude is not None:
+        from matching.services import location_change_count
+
+        location_change_count(member=member)  # SPEC §5: at most N moves an hour
     member.name = name.strip()
     member.date_of_birth = date_of_birth
     member.gender = gender
