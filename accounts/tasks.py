@@ -8,10 +8,12 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from miel.mail import EMAIL_TASK_OPTIONS, one_line
+
 from .models import User
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=30)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-def]
     """Send the welcome e-mail to ``user_id`` (a User UUID string)."""
     user = User.objects.filter(pk=user_id).first()
@@ -19,9 +21,6 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
         return
     with translation.override(user.email_language):  # the language they signed up / chose
         context = {"user": user, "site_url": settings.SITE_URL}
-        subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
+        subject = one_line(render_to_string("accounts/email/welcome_subject.txt", context))
         body = render_to_string("accounts/email/welcome_message.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except OSError as exc:  # SMTP down: retry later
-        raise self.retry(exc=exc) from exc
+    send_mail(subject, body, None, [user.email])  # SMTP down: retried with backoff

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
+from miel.mail import one_line
 from miel.realtime import push_to_user
 from profiles.models import Member
 
@@ -216,40 +217,42 @@ def _match_announce(*, source: Member, target: Member) -> None:
 def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
     """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (SPEC §6).
 
-    Claims the pair's MatchNotification with a conditional UPDATE (``sent_at`` NULL → now):
-    a duplicated or retried task finds it claimed and sends nothing. Respects
-    ``User.email_notifications["new_match"]`` (a disabled switch still claims the row).
-    Returns True when an e-mail was sent.
+    Locks the pair's MatchNotification row (``sent_at`` NULL) for the transaction, sends, and
+    only then records ``sent_at``: a send that raises (mail server down, a bad header) rolls
+    back and leaves the row unsent for the task's retry; a duplicated task waits on the lock
+    and then finds it sent. The subject is one line whatever the other member's name holds
+    (:func:`miel.mail.one_line`). Respects ``User.email_notifications["new_match"]`` (a
+    disabled switch marks the row done without sending). Returns True when an e-mail was sent.
     """
-    now = timezone.now()
-    claimed = MatchNotification.objects.filter(
-        user_id=user_id, other_id=other_id, sent_at__isnull=True
-    ).update(sent_at=now)
-    if not claimed:
-        return False
-    user = User.objects.filter(pk=user_id).first()
-    other = Member.objects.filter(user_id=other_id).first()
-    if user is None or other is None or not user.is_active:
-        return False
-    if not (user.email_notifications or {}).get("new_match", True):
-        return False
-    with translation.override(_user_language(user)):
-        context = {
-            "user": user,
-            "other": other,
-            "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",
-        }
-        subject = _("It's a match with %(name)s!") % {"name": other.name}
-        body = render_to_string("matching/email/new_match.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except OSError:
-        # Mail server down: release the claim so the task's retry can send it.
-        MatchNotification.objects.filter(user_id=user_id, other_id=other_id, sent_at=now).update(
-            sent_at=None
+    with transaction.atomic():
+        notice = (
+            MatchNotification.objects.select_for_update()
+            .filter(user_id=user_id, other_id=other_id, sent_at__isnull=True)
+            .first()
         )
-        raise
-    return True
+        if notice is None:
+            return False
+        user = User.objects.filter(pk=user_id).first()
+        other = Member.objects.filter(user_id=other_id).first()
+        send = (
+            user is not None
+            and other is not None
+            and user.is_active
+            and (user.email_notifications or {}).get("new_match", True)
+        )
+        if send:
+            with translation.override(_user_language(user)):  # type: ignore[arg-type]
+                context = {
+                    "user": user,
+                    "other": other,
+                    "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",  # type: ignore[union-attr]
+                }
+                subject = one_line(_("It's a match with %(name)s!") % {"name": other.name})  # type: ignore[union-attr]
+                body = render_to_string("matching/email/new_match.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])  # type: ignore[union-attr]
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+    return bool(send)
 
 
 def _user_language(user: User) -> str:

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
 from miel.media import file_delete_on_commit
+from miel.text import validate_single_line
 
 from .models import Interest, Member, Photo, age_on
 
@@ -269,6 +270,19 @@ def validate_coordinates(latitude: float | None, longitude: float | None) -> Non
         raise ValidationError(_("The location is not valid."), code="location_invalid")
 
 
+def _validate_single_lines(**fields: str) -> None:
+    """Names and places are one line: no CR, LF, NUL or other control characters (they end up
+    in e-mail subjects and headers). Raises ValidationError keyed by field."""
+    errors = {}
+    for key, value in fields.items():
+        try:
+            validate_single_line(value)
+        except ValidationError as exc:
+            errors[key] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply_preferences(
     user: User, *, preferred_genders: Sequence[str], age_min: int, age_max: int
 ) -> None:
@@ -356,6 +370,7 @@ def member_complete_profile(
         raise ValidationError(_("Your profile is already complete."), code="already_complete")
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(
             _("You can have at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
@@ -444,6 +459,7 @@ def member_update_profile(
     ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     user = User.objects.select_for_update().get(pk=member.user_id)
     _apply_preferences(
         user,
