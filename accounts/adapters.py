@@ -6,10 +6,14 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+
+from miel.mail import one_line
 
 
 def email_site() -> SimpleNamespace:
@@ -38,8 +42,34 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).strip().lower()
 
+    def format_email_subject(self, subject: str) -> str:
+        return one_line(super().format_email_subject(subject))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, {"current_site": email_site(), **context})
+        """Render the e-mail now (in the request's language, with its links) and send it from
+        a Celery task queued after commit (:func:`accounts.tasks.send_account_email`): the
+        page answers without waiting for the mail server, and sign-up takes the same time
+        whether it mails a verification link or an "account already exists" notice."""
+        from .tasks import send_account_email
+
+        ctx = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": email_site(),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
+        payload = {
+            "subject": message.subject,
+            "body": message.body,
+            "from_email": message.from_email,
+            "to": list(message.to),
+            "content_subtype": message.content_subtype,
+            "alternatives": [
+                [alt[0], alt[1]] for alt in getattr(message, "alternatives", None) or []
+            ],
+        }
+        transaction.on_commit(lambda: send_account_email.delay(payload))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -24,3 +24,23 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
         subject = one_line(render_to_string("accounts/email/welcome_subject.txt", context))
         body = render_to_string("accounts/email/welcome_message.txt", context)
     send_mail(subject, body, None, [user.email])  # SMTP down: retried with backoff
+
+
+@shared_task(**EMAIL_TASK_OPTIONS)
+def send_account_email(self, message: dict) -> None:  # type: ignore[no-untyped-def]
+    """Send one account e-mail (verification link, "account already exists", password reset,
+    ...) that :meth:`accounts.adapters.AccountAdapter.send_mail` rendered in the request and
+    queued after commit (SPEC §3: sign-up answers in the same time whether or not the address
+    is registered). ``message``: ``subject``, ``body``, ``from_email``, ``to`` (list) and
+    ``alternatives`` (list of [content, mimetype]). Retried with backoff on mail-server
+    errors."""
+    email = EmailMultiAlternatives(
+        subject=one_line(message["subject"]),
+        body=message["body"],
+        from_email=message.get("from_email"),
+        to=list(message["to"]),
+    )
+    email.content_subtype = message.get("content_subtype") or "plain"
+    for content, mimetype in message.get("alternatives", []):
+        email.attach_alternative(content, mimetype)
+    email.send()
