@@ -7,9 +7,13 @@ from a module that setting may name would be circular.
 
 from __future__ import annotations
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.utils import filter_users_by_email
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class SignupForm(AllauthSignupForm):
@@ -24,3 +28,22 @@ class SignupForm(AllauthSignupForm):
             # The hash a new account would store, computed and dropped.
             make_password(self.cleaned_data.get("password1") or None)
         return super().try_save(request)
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """``/accounts/email/``: an address that belongs to another account is refused, with a
+    message that does not say whose (SPEC §3). Without this, allauth (enumeration prevention
+    on) added it unverified and mailed the other member a confirmation each time."""
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        others = [u for u in filter_users_by_email(value) if u.pk != self.user.pk]  # type: ignore[union-attr]
+        if others:
+            raise ValidationError(
+                _(
+                    "This e-mail address cannot be added to your account. If it is yours, "
+                    "log in with it instead."
+                ),
+                code="email_unavailable",
+            )
+        return value

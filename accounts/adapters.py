@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
@@ -15,12 +16,23 @@ from django.urls import reverse
 
 from miel.mail import one_line
 
+from .models import User
+
 
 def email_site() -> SimpleNamespace:
     """What account e-mails call the site: "Miel" at ``SITE_URL``'s host. The sites framework's
     row is still the default "example.com", and e-mails naming a stranger's domain look like
     phishing."""
     return SimpleNamespace(name="Miel", domain=urlsplit(settings.SITE_URL).netloc or "Miel")
+
+
+def email_held_by_another(email: str, user_id: object) -> bool:
+    """True when an account other than ``user_id`` has ``email`` (any case), as its login
+    e-mail or as an allauth address, verified or not."""
+    return (
+        EmailAddress.objects.filter(email__iexact=email).exclude(user_id=user_id).exists()
+        or User.objects.filter(email__iexact=email).exclude(pk=user_id).exists()
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -70,6 +82,15 @@ class AccountAdapter(DefaultAccountAdapter):
             ],
         }
         transaction.on_commit(lambda: send_account_email.delay(payload))
+
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:  # type: ignore[no-untyped-def]
+        """Never mail a confirmation link to an address another account holds (an old
+        unverified row, added before such addresses were refused): "Re-send verification" on
+        ``/accounts/email/`` would mail that member each time (SPEC §3)."""
+        address = emailconfirmation.email_address
+        if address.user_id is not None and email_held_by_another(address.email, address.user_id):
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

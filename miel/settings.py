@@ -235,9 +235,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# SPEC §3: sign-up does the same work for a new and a registered address (hash + e-mail task).
+# SPEC §3: sign-up does the same work for a new and a registered address (hash + e-mail task);
+# /accounts/email/ refuses another account's address without saying whose.
 ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
+    "add_email": "accounts.account_forms.AddEmailForm",
+}
+# allauth's limits, explicit: one confirmation e-mail per address every 3 minutes (resend
+# included), 10 e-mail management actions (add, resend, remove, primary) a minute per member.
+ACCOUNT_RATE_LIMITS = {
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Miel · "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
