@@ -39,7 +39,7 @@ from billing.entitlements import Feature, has_feature
 from profiles.models import Member, age_on
 from profiles.selectors import is_verified
 
-from .geo import HaversineKm, distance_expression, location_q
+from .geo import HaversineKm, RoundKm, distance_expression, distance_rank_expression, location_q
 from .models import Like
 from .selectors import discoverable, not_blocked
 
@@ -224,9 +224,9 @@ def _filtered(
                 )
             )
         )
-    qs = Member.objects.annotate(distance_km=_distance(viewer_member)).filter(
-        not_blocked(user_id=viewer.pk), *conditions
-    )
+    qs = Member.objects.annotate(
+        distance_km=_distance(viewer_member), distance_rank=_distance_rank(viewer_member)
+    ).filter(not_blocked(user_id=viewer.pk), *conditions)
     if filters.distance_km is None or viewer_member is None or not viewer_member.has_location:
         return qs, None
     qs = qs.filter(
@@ -249,6 +249,15 @@ def _distance(viewer_member: Member | None) -> HaversineKm | Value:
     )
 
 
+def _distance_rank(viewer_member: Member | None) -> RoundKm | Value:
+    if viewer_member is None or not viewer_member.has_location:
+        return Value(None, output_field=FloatField())
+    return distance_rank_expression(
+        latitude=viewer_member.latitude,  # type: ignore[arg-type]
+        longitude=viewer_member.longitude,  # type: ignore[arg-type]
+    )
+
+
 def members_discover(
     *,
     viewer: User,
@@ -262,9 +271,11 @@ def members_discover(
 
     Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
     (only when the viewer has a location; members without one are then excluded), with photo,
-    online (active within 15 min), interests (premium only, else ignored). Order: ``active``
-    (last active desc), ``newest`` (created desc) or ``distance`` (asc; falls back to active
-    without a viewer location); boosted members first within any order; ties by id.
+    online (active within 15 min), interests (premium only, else ignored). Distances are
+    between ~2 km grid cells (:mod:`matching.geo`). Order: ``active`` (last active desc),
+    ``newest`` (created desc) or ``distance`` (whole km asc, the number a card shows; falls
+    back to active without a viewer location); boosted members first within any order; ties
+    by id.
 
     Keyset paging: the ordering is split into segments (boosted / not, key NULL / not), each
     walked in index order, and ``cursor`` (opaque, signed) names the segment, key and id of
@@ -349,7 +360,9 @@ def members_discover(
 _ORDER_KEYS = {
     "active": ("last_active_at", True),
     "newest": ("created", True),
-    "distance": ("distance_km", False),
+    # Whole km between grid cells (what the card shows), then id: the cursor carries that
+    # coarse number, never a precise distance (SPEC §5).
+    "distance": ("distance_rank", False),
 }
 
 
@@ -372,6 +385,7 @@ def _page_rows(
     key_nullable = key != "created"
     cards = Member.objects.only(*CARD_FIELDS).annotate(
         distance_km=_distance(viewer_member),
+        distance_rank=_distance_rank(viewer_member),
     )
     if viewer_member is not None:
         cards = cards.annotate(
@@ -485,6 +499,6 @@ def _key_load(key: str, value: Any) -> Any:
     if value is None:
         raise InvalidCursor("missing key")
     try:
-        return datetime.fromisoformat(value) if key != "distance_km" else float(value)
+        return datetime.fromisoformat(value) if key != "distance_rank" else float(value)
     except (TypeError, ValueError) as exc:
         raise InvalidCursor("bad key") from exc

@@ -223,3 +223,18 @@ class MatchNotification(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.other_id}"
+
+
+class LocationChange(models.Model):
+    """One change of a member's own position (SPEC §5): at most
+    ``settings.LOCATION_CHANGES_PER_HOUR`` in any hour (:func:`matching.services.location_change_count`).
+    Rows older than an hour are deleted as new ones come."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="location_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "changed_at"], name="location_change_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.changed_at:%Y-%m-%d %H:%M}"

@@ -18,10 +18,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
+from miel.mail import one_line
 from miel.realtime import push_to_user
 from profiles.models import Member
 
-from .models import Block, Like, MatchNotification, ProfileView, UserInteraction
+from .models import (
+    Block,
+    Like,
+    LocationChange,
+    MatchNotification,
+    ProfileView,
+    UserInteraction,
+)
 
 #: SPEC §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
@@ -208,40 +216,42 @@ def _match_announce(*, source: Member, target: Member) -> None:
 def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
     """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (SPEC §6).
 
-    Claims the pair's MatchNotification with a conditional UPDATE (``sent_at`` NULL → now):
-    a duplicated or retried task finds it claimed and sends nothing. Respects
-    ``User.email_notifications["new_match"]`` (a disabled switch still claims the row).
-    Returns True when an e-mail was sent.
+    Locks the pair's MatchNotification row (``sent_at`` NULL) for the transaction, sends, and
+    only then records ``sent_at``: a send that raises (mail server down, a bad header) rolls
+    back and leaves the row unsent for the task's retry; a duplicated task waits on the lock
+    and then finds it sent. The subject is one line whatever the other member's name holds
+    (:func:`miel.mail.one_line`). Respects ``User.email_notifications["new_match"]`` (a
+    disabled switch marks the row done without sending). Returns True when an e-mail was sent.
     """
-    now = timezone.now()
-    claimed = MatchNotification.objects.filter(
-        user_id=user_id, other_id=other_id, sent_at__isnull=True
-    ).update(sent_at=now)
-    if not claimed:
-        return False
-    user = User.objects.filter(pk=user_id).first()
-    other = Member.objects.filter(user_id=other_id).first()
-    if user is None or other is None or not user.is_active:
-        return False
-    if not (user.email_notifications or {}).get("new_match", True):
-        return False
-    with translation.override(_user_language(user)):
-        context = {
-            "user": user,
-            "other": other,
-            "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",
-        }
-        subject = _("It's a match with %(name)s!") % {"name": other.name}
-        body = render_to_string("matching/email/new_match.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except OSError:
-        # Mail server down: release the claim so the task's retry can send it.
-        MatchNotification.objects.filter(user_id=user_id, other_id=other_id, sent_at=now).update(
-            sent_at=None
+    with transaction.atomic():
+        notice = (
+            MatchNotification.objects.select_for_update()
+            .filter(user_id=user_id, other_id=other_id, sent_at__isnull=True)
+            .first()
         )
-        raise
-    return True
+        if notice is None:
+            return False
+        user = User.objects.filter(pk=user_id).first()
+        other = Member.objects.filter(user_id=other_id).first()
+        send = (
+            user is not None
+            and other is not None
+            and user.is_active
+            and (user.email_notifications or {}).get("new_match", True)
+        )
+        if send:
+            with translation.override(_user_language(user)):  # type: ignore[arg-type]
+                context = {
+                    "user": user,
+                    "other": other,
+                    "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",  # type: ignore[union-attr]
+                }
+                subject = one_line(_("It's a match with %(name)s!") % {"name": other.name})  # type: ignore[union-attr]
+                body = render_to_string("matching/email/new_match.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])  # type: ignore[union-attr]
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+    return bool(send)
 
 
 def _user_language(user: User) -> str:
@@ -382,14 +392,52 @@ def profile_views_mark_seen(*, viewer: User) -> int:
 LOCATION_DECIMALS = 3
 
 
+LOCATION_CHANGE_WINDOW = timedelta(hours=1)
+
+
+class LocationChangeLimited(ValidationError):
+    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
+    the last hour (SPEC §5); views answer 429 with the message."""
+
+    code_name = "location_rate_limited"
+
+
+def location_change_count(*, member: Member) -> None:
+    """Count one change of ``member``'s own position, or refuse it (SPEC §5).
+
+    At most ``settings.LOCATION_CHANGES_PER_HOUR`` (default 10) changes in any 60 minutes
+    (a sliding window over :class:`LocationChange` rows), so probing the distance filter from
+    many positions is slow. Race-safe: the member's row is locked for the transaction, so two
+    concurrent changes cannot both take the last place. Call inside ``transaction.atomic``
+    before saving the new position. Raises :class:`LocationChangeLimited`."""
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    now = timezone.now()
+    since = now - LOCATION_CHANGE_WINDOW
+    LocationChange.objects.filter(member=member, changed_at__lt=since).delete()
+    limit = settings.LOCATION_CHANGES_PER_HOUR
+    if LocationChange.objects.filter(member=member, changed_at__gte=since).count() >= limit:
+        raise LocationChangeLimited(
+            _(
+                "You have changed your location %(limit)d times in the last hour. "
+                "Please try again later."
+            )
+            % {"limit": limit},
+            code=LocationChangeLimited.code_name,
+        )
+    LocationChange.objects.create(member=member, changed_at=now)
+
+
+@transaction.atomic
 def location_set(
     *, member: Member, latitude: float, longitude: float, city: str = "", country: str = ""
 ) -> Member:
     """Store ``member``'s location from the browser or a chosen city (SPEC §4).
 
     Rounded to ~100 m; ``location_enabled`` on and ``location_updated_at`` now. A city choice
-    also updates the member's city/country text. Raises ValidationError for coordinates out of
-    range."""
+    also updates the member's city/country text. A new position counts towards the hourly
+    limit (:func:`location_change_count`; the same position again does not). Raises
+    ValidationError for coordinates out of range, :class:`LocationChangeLimited` over the
+    limit."""
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError) as exc:
@@ -401,8 +449,10 @@ def location_set(
         and -180 <= longitude <= 180
     ):
         raise ValidationError(_("The location is not valid."), code="location_invalid")
-    member.latitude = round(latitude, LOCATION_DECIMALS)
-    member.longitude = round(longitude, LOCATION_DECIMALS)
+    latitude, longitude = round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)
+    if (latitude, longitude) != (member.latitude, member.longitude):
+        location_change_count(member=member)
+    member.latitude, member.longitude = latitude, longitude
     member.location_enabled = True
     member.location_updated_at = timezone.now()
     fields = ["latitude", "longitude", "location_enabled", "location_updated_at", "updated"]

@@ -391,11 +391,14 @@ def location_set(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": _("The location is not valid.")}, status=400)
-    services.location_set(
-        member=me,
-        latitude=form.cleaned_data["latitude"],
-        longitude=form.cleaned_data["longitude"],
-    )
+    try:
+        services.location_set(
+            member=me,
+            latitude=form.cleaned_data["latitude"],
+            longitude=form.cleaned_data["longitude"],
+        )
+    except services.LocationChangeLimited as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=429)
     return JsonResponse({"ok": True})
 
 
@@ -410,18 +413,23 @@ def location_city(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a city from the list."))
         status = 400
     else:
-        services.location_set(
-            member=me,
-            latitude=city.latitude,
-            longitude=city.longitude,
-            city=city.name,
-            country=city.country,
-        )
-        messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
-        status = 302
+        try:
+            services.location_set(
+                member=me,
+                latitude=city.latitude,
+                longitude=city.longitude,
+                city=city.name,
+                country=city.country,
+            )
+        except services.LocationChangeLimited as exc:
+            messages.error(request, exc.messages[0])
+            status = 429
+        else:
+            messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
+            status = 302
     response = redirect("matching:member_list")
     if request.htmx:
-        response = HttpResponse(status=204 if status == 302 else 400)
+        response = HttpResponse(status=204 if status == 302 else status)
         response["HX-Redirect"] = reverse("matching:member_list")
     return response
 

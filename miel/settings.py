@@ -261,6 +261,18 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # Sign-up asks to confirm 18+ and accept the terms (SPEC §3; safety/forms.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "safety.forms.SignupForm"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter's get_client_ip decides
+# SPEC §3: sign-up does the same work for a new and a registered address (hash + e-mail task);
+# /accounts/email/ refuses another account's address without saying whose.
+ACCOUNT_FORMS = {
+    "signup": "accounts.account_forms.SignupForm",
+    "add_email": "accounts.account_forms.AddEmailForm",
+}
+# allauth's limits, explicit: one confirmation e-mail per address every 3 minutes (resend
+# included), 10 e-mail management actions (add, resend, remove, primary) a minute per member.
+ACCOUNT_RATE_LIMITS = {
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Miel · "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
@@ -357,6 +369,10 @@ PHOTO_MAX_PIXELS = 40_000_000
 VIDEO_MAX_BYTES = 100 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Location privacy (SPEC §5): a member may move their own position at most this many times in
+# any hour, so nobody can walk around someone else's ~2 km grid cell with the distance filter.
+LOCATION_CHANGES_PER_HOUR = env.int("LOCATION_CHANGES_PER_HOUR", default=10)
 
 # --- external services ----------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from uuid import UUID
 
@@ -11,14 +10,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from matching.geo import grid_distance_km
 from matching.selectors import is_blocked_pair, not_blocked
 
 from .models import Interest, Member, Photo, Video
-
-EARTH_RADIUS_KM = 6371.0
-# Coordinates are snapped to this grid (degrees of latitude, ~1.1 km) before any distance is
-# shown, so repeated queries cannot trilaterate anyone (SPEC §5).
-GRID_DEGREES = 0.01
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
@@ -110,31 +105,12 @@ def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:
     return groups
 
 
-def snap(value: float) -> float:
-    """Snap a coordinate to the ~1 km grid."""
-    return round(value / GRID_DEGREES) * GRID_DEGREES
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (R = 6371); correct across the 180° meridian and poles."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def distance_km(a: Member, b: Member) -> float | None:
-    """Distance between two members from grid-snapped coordinates; None when either lacks a
-    location (never shown as 0 km, SPEC §5)."""
+    """Distance between two members' ~2 km grid cells (:func:`matching.geo.grid_distance_km`);
+    None when either lacks a location (never shown as 0 km, SPEC §5)."""
     if not (a.has_location and b.has_location):
         return None
-    return haversine_km(
-        snap(a.latitude),  # type: ignore[arg-type]
-        snap(a.longitude),  # type: ignore[arg-type]
-        snap(b.latitude),  # type: ignore[arg-type]
-        snap(b.longitude),  # type: ignore[arg-type]
-    )
+    return grid_distance_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
 
 
 def distance_km_display(a: Member | None, b: Member | None) -> str:

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
 from miel.media import field_file_save, file_delete_on_commit
+from miel.text import validate_single_line
 
 from .models import Interest, Member, Photo, age_on
 
@@ -271,6 +272,19 @@ def validate_coordinates(latitude: float | None, longitude: float | None) -> Non
         raise ValidationError(_("The location is not valid."), code="location_invalid")
 
 
+def _validate_single_lines(**fields: str) -> None:
+    """Names and places are one line: no CR, LF, NUL or other control characters (they end up
+    in e-mail subjects and headers). Raises ValidationError keyed by field."""
+    errors = {}
+    for key, value in fields.items():
+        try:
+            validate_single_line(value)
+        except ValidationError as exc:
+            errors[key] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply_preferences(
     user: User, *, preferred_genders: Sequence[str], age_min: int, age_max: int
 ) -> None:
@@ -358,6 +372,7 @@ def member_complete_profile(
         raise ValidationError(_("Your profile is already complete."), code="already_complete")
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(
             _("You can have at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
@@ -441,9 +456,12 @@ def member_update_profile(
     longitude: float | None = None,
 ) -> Member:
     """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
-    preferences and location. Same validation as onboarding. Name is copied to the user."""
+    preferences and location. Same validation as onboarding. Name is copied to the user. A new
+    position counts towards the hourly limit of location changes (raises
+    ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     user = User.objects.select_for_update().get(pk=member.user_id)
     _apply_preferences(
         user,
@@ -452,6 +470,10 @@ def member_update_profile(
         age_max=preferred_age_max,
     )
     location_changed = (latitude, longitude) != (member.latitude, member.longitude)
+    if location_changed and latitude is not None:
+        from matching.services import location_change_count
+
+        location_change_count(member=member)  # SPEC §5: at most N moves an hour
     member.name = name.strip()
     member.date_of_birth = date_of_birth
     member.gender = gender

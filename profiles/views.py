@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching.services import profile_view_record
+from matching.services import LocationChangeLimited, profile_view_record
 from miel.error_views import insufficient_storage
 from miel.media import StorageFull
 
@@ -103,10 +103,12 @@ def member_edit(request: HttpRequest) -> HttpResponse:
                 services.member_update_profile(member=member, **form.service_kwargs())
             except ValidationError as exc:
                 form.add_error(None, exc)
+                if isinstance(exc, LocationChangeLimited):
+                    status = 429
             else:
                 messages.success(request, _("Your profile was saved."))
                 return redirect("profiles:member_edit")
-        status = 400
+        status = status if status != 200 else 400
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(member))
     context = _form_context(form) | _photo_context(request, member)
