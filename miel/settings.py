@@ -199,9 +199,22 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Issue 13 item 9: tasks are idempotent, so a task is acknowledged only after it ran, re-queued
+# when its worker process dies, and each worker holds one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that was killed outright (SIGKILL, OOM, lost machine) goes back
+# to the queue this long after delivery (kombu's default: one hour). It must exceed the longest
+# task run plus the 60 s retry countdowns, or a slow task would be delivered twice. Workers look
+# for such messages every few seconds (kombu's default: every 100 s).
+CELERY_VISIBILITY_TIMEOUT_MINUTES = env.float("CELERY_VISIBILITY_TIMEOUT_MINUTES", default=10.0)
+_visibility_seconds = max(1, round(CELERY_VISIBILITY_TIMEOUT_MINUTES * 60))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_seconds,
+    "unacked_restore_interval": max(1, min(10, _visibility_seconds // 6)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="miel")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
