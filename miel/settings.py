@@ -115,6 +115,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # statements switched to slow generic plans, so web connections turn both off.
     _db["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
     _db["OPTIONS"].setdefault("prepare_threshold", None)
+    # A PostgreSQL that does not answer (rather than refusing) fails a connection attempt after
+    # this many seconds instead of the operating system's minutes.
+    _db["OPTIONS"].setdefault("connect_timeout", 5)
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     # SPEC §16: under ASGI every request runs its sync code in a fresh thread, so persistent
@@ -127,7 +130,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
         _db["CONN_MAX_AGE"] = 0  # pooled connections are returned after each request
-        _db["CONN_HEALTH_CHECKS"] = False
+        # Issue 13 item 12: with health checks on, Django gives the pool psycopg_pool's
+        # ConnectionPool.check_connection, which checks each connection as it is checked out
+        # (one empty query) and replaces a dead one: after a PostgreSQL restart the first
+        # request works, instead of the pool handing out connections that died meanwhile.
+        # (Django passes ``check`` itself; a "check" key in the pool options would clash.)
+        _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("timeout", 20)
@@ -237,6 +245,12 @@ CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",
     "schedule": 86400.0,
 }
+
+# --- readiness (/readyz, miel/readiness.py) ------------------------------------------------
+# The checks that must be up for /readyz to answer 200 (database, cache, channel_layer,
+# broker); the others are reported only. Each check gives up after READYZ_TIMEOUT_SECONDS.
+READYZ_REQUIRED = env.list("READYZ_REQUIRED", default=["database"])
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
 
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -397,6 +411,7 @@ if not DEBUG:
         raise ImproperlyConfigured("Production needs REDIS_URL (channel layer, cache, Celery).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes may use plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

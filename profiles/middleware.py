@@ -19,6 +19,7 @@ EXEMPT_PREFIXES = (
     "/admin/",
     "/stripe/webhook/",
     "/healthz",
+    "/readyz",
     "/settings/",
     "/moderation/",  # staff may moderate without a dating profile of their own
 )
