@@ -222,6 +222,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _visibility_seconds,
     "unacked_restore_interval": max(1, min(10, _visibility_seconds // 6)),
     "unacked_restore_throttle": 1,
+    # A broker that accepts connections but never answers (half-open TCP, a hung Redis) made
+    # a publish, hence the request that queued a task, wait forever. Blocking reads give up
+    # after 3 s (the worker's BRPOP returns every second), connecting after 2 s.
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing retries twice (a stale pooled connection after a Redis restart needs one retry);
+# with the timeouts above a dead broker costs a request at most about 10 s, once per
+# REDIS_RETRY_SECONDS (miel/celery.py skips queuing meanwhile).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="miel")
