@@ -170,3 +170,45 @@ def test_the_cache_degrades_to_misses_and_skipped_writes_without_redis(caplog):
     assert not dead.available
     assert time.monotonic() - started < 1
     assert caplog.text.count("Redis cache unreachable") == 1  # one line per outage
+
+
+@pytest.fixture
+def silent_redis():
+    """A port that accepts connections (the kernel's backlog) and never answers: a Redis that
+    hangs rather than refusing."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    yield f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    silent.close()
+
+
+def test_a_hanging_redis_costs_a_few_seconds_once_not_forever(silent_redis, caplog):
+    """Queuing a task on a broker that never answers waited forever (no socket timeout); the
+    cache gives up after its socket timeout. Both then skip Redis for the retry window."""
+    from miel.cache import DegradingRedisCache
+    from miel.celery import app
+
+    hung = DegradingRedisCache(
+        silent_redis,
+        {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_after": 60}},
+    )
+    started = time.monotonic()
+    assert hung.get("k") is None
+    assert hung.get("k") is None  # skipped at once
+    assert time.monotonic() - started < 3
+
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = silent_redis, False
+    _reset_celery_pools(app)
+    try:
+        started = time.monotonic()
+        assert send_match_email.delay("a", "b") is None
+        assert send_match_email.delay("a", "b") is None  # skipped at once
+        assert time.monotonic() - started < 8
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = previous
+        _reset_celery_pools(app)
+    assert "could not queue task matching.tasks.send_match_email" in caplog.text
