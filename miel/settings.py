@@ -161,7 +161,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Degrades to misses and skipped writes while Redis is down, so sessions come from
-            # the database and the site stays up (miel/cache.py, README "Redis outage").
+            # the database and the site stays up (miel/cache.py, README "When Redis is down").
             "BACKEND": "miel.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "miel",
