@@ -119,6 +119,9 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # statements switched to slow generic plans, so web connections turn both off.
     _db["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
     _db["OPTIONS"].setdefault("prepare_threshold", None)
+    # A PostgreSQL that does not answer (rather than refusing) fails a connection attempt after
+    # this many seconds instead of the operating system's minutes.
+    _db["OPTIONS"].setdefault("connect_timeout", 5)
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     # SPEC §16: under ASGI every request runs its sync code in a fresh thread, so persistent
@@ -131,7 +134,12 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "timeout": 10,
         }
         _db["CONN_MAX_AGE"] = 0  # pooled connections are returned after each request
-        _db["CONN_HEALTH_CHECKS"] = False
+        # Issue 13 item 12: with health checks on, Django gives the pool psycopg_pool's
+        # ConnectionPool.check_connection, which checks each connection as it is checked out
+        # (one empty query) and replaces a dead one: after a PostgreSQL restart the first
+        # request works, instead of the pool handing out connections that died meanwhile.
+        # (Django passes ``check`` itself; a "check" key in the pool options would clash.)
+        _db["CONN_HEALTH_CHECKS"] = True
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("timeout", 20)
@@ -157,7 +165,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Degrades to misses and skipped writes while Redis is down, so sessions come from
-            # the database and the site stays up (miel/cache.py, README "Redis outage").
+            # the database and the site stays up (miel/cache.py, README "When Redis is down").
             "BACKEND": "miel.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "miel",
@@ -203,9 +211,37 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Issue 13 item 9: tasks are idempotent, so a task is acknowledged only after it ran, re-queued
+# when its worker process dies, and each worker holds one message at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that was killed outright (SIGKILL, OOM, lost machine) goes back
+# to the queue this long after delivery (kombu's default: one hour). It must exceed the longest
+# task run plus the 60 s retry countdowns, or a slow task would be delivered twice. Workers look
+# for such messages every few seconds (kombu's default: every 100 s).
+CELERY_VISIBILITY_TIMEOUT_MINUTES = env.float("CELERY_VISIBILITY_TIMEOUT_MINUTES", default=10.0)
+_visibility_seconds = max(1, round(CELERY_VISIBILITY_TIMEOUT_MINUTES * 60))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_seconds,
+    "unacked_restore_interval": max(1, min(10, _visibility_seconds // 6)),
+    "unacked_restore_throttle": 1,
+    # A broker that accepts connections but never answers (half-open TCP, a hung Redis) made
+    # a publish, hence the request that queued a task, wait forever. Blocking reads give up
+    # after 3 s (the worker's BRPOP returns every second), connecting after 2 s.
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing retries twice (a stale pooled connection after a Redis restart needs one retry);
+# with the timeouts above a dead broker costs a request at most about 10 s, once per
+# REDIS_RETRY_SECONDS (miel/celery.py skips queuing meanwhile).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="miel")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -228,6 +264,12 @@ CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",
     "schedule": 86400.0,
 }
+
+# --- readiness (/readyz, miel/readiness.py) ------------------------------------------------
+# The checks that must be up for /readyz to answer 200 (database, cache, channel_layer,
+# broker); the others are reported only. Each check gives up after READYZ_TIMEOUT_SECONDS.
+READYZ_REQUIRED = env.list("READYZ_REQUIRED", default=["database"])
+READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
 
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -417,6 +459,7 @@ if not DEBUG:
         raise ImproperlyConfigured("Production needs REDIS_URL (channel layer, cache, Celery).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes may use plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -13,6 +13,7 @@ from . import media_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),  # + User.language
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,8 +1,15 @@
-"""Site-level pages: landing page and health check."""
+"""Site-level pages: landing page, liveness and readiness checks."""
 
-from django.db import connection
+import logging
+
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from miel.readiness import readiness
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,8 +19,25 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness + database check for load balancers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers and reaches its database (one ``SELECT 1``). 200
+    ``{"status": "ok"}``, or 503 ``{"status": "database unavailable"}``. ``/readyz`` reports
+    each service."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("healthz: database unavailable", exc_info=True)
+        return JsonResponse({"status": "database unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers: PostgreSQL, the cache's and the channel layer's Redis and
+    the Celery broker, each with its state (``miel/readiness.py``). 200 when every service in
+    ``READYZ_REQUIRED`` is up, else 503; answers within about ``READYZ_TIMEOUT_SECONDS`` + 1 s
+    even when a service hangs."""
+    ready, report = readiness()
+    return JsonResponse(report, status=200 if ready else 503)

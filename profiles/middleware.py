@@ -19,6 +19,7 @@ EXEMPT_PREFIXES = (
     "/admin/",
     "/stripe/webhook/",
     "/healthz",
+    "/readyz",
     "/settings/",
     "/moderation/",  # staff may moderate without a dating profile of their own
     "/date/",  # a shared date's public page (dateshare): works for anyone with the link

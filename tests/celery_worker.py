@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -132,10 +132,15 @@ def celery_worker(
     pool: str = "solo",
     extra_env: dict[str, str] | None = None,
     ready_timeout: float = 30.0,
+    queue: str | None = None,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[CeleryWorker]:
     """Start ``celery -A miel worker`` against the test database and ``REDIS_URL``; stop it on
     exit. While open, tasks sent from the test process go to the worker's unique queue (not
-    eager). Raises AssertionError if the worker does not become ready in ``ready_timeout`` s."""
+    eager). Raises AssertionError if the worker does not become ready in ``ready_timeout`` s.
+
+    ``queue``: consume this queue instead of a new unique one (a second worker taking over a
+    first one's queue). ``extra_args``: more worker options (e.g. ``["--include", "mod"]``)."""
     from miel.celery import app
 
     require_service(bool(settings.REDIS_URL), "needs REDIS_URL for a real Celery worker")
@@ -143,7 +148,7 @@ def celery_worker(
         connection.vendor == "postgresql", "needs DATABASE_URL (PostgreSQL) for a real worker"
     )
 
-    queue = f"miel-test-{uuid.uuid4().hex[:12]}"
+    queue = queue or f"miel-test-{uuid.uuid4().hex[:12]}"
     workdir = Path(tempfile.mkdtemp(prefix="miel-celery-"))
     email_dir = workdir / "emails"
     email_dir.mkdir()
@@ -176,10 +181,11 @@ def celery_worker(
         "-Q",
         queue,
         "-n",
-        f"{queue}@%h",
+        f"{queue}-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
+        *extra_args,
     ]
     # Flush this process's writes: the worker must see every row created so far.
     with log.open("wb") as log_file:
