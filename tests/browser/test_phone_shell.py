@@ -98,3 +98,44 @@ def test_desktop_keeps_the_four_destinations_in_the_top_bar(chromium, live_serve
     assert tab.page.locator("nav.tabbar a[aria-current=page] .tab-label").inner_text() == "Chats"
     assert tab.page.evaluate(OVERLAPS) == []
     tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_conversations_list_on_a_phone(chromium, live_server, language):
+    me, other = _people()  # other: matched, one unread message to me
+    third = MemberFactory(name="Noa Third")
+    Message.objects.create(sender=third, recipient=me, text="first")
+    Message.objects.create(sender=me, recipient=third, text="An English reply")
+    fresh = MemberFactory(name="Fresh Match")
+    Like.objects.create(source=me, target=fresh)
+    Like.objects.create(source=fresh, target=me)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit("/messages/")
+    page = tab.page
+    assert page.locator(".match-strip bdi").all_inner_texts() == ["Fresh Match"]
+    names = page.locator(".convo .convo-name").all_inner_texts()
+    assert names == ["Noa Third", "Yoni Other"]  # newest conversation first
+    you = "את/ה:" if language == "he" else "You:"
+    assert page.locator(".convo").first.locator(".convo-you").inner_text() == you
+    assert page.locator(".convo").nth(1).locator(".convo-unread").inner_text() == "1"
+    assert page.inner_text("#unread-badge") == "2"  # two conversations with unread messages
+    page.screenshot(path=str(SHOTS / f"shell-conversations-{language}-phone.png"))
+    # The row menu (a <details>, no JS needed) archives the conversation for me.
+    row = page.locator(".convo").first
+    row.locator("summary").click()
+    menu = row.locator(".row-menu-body").bounding_box()
+    assert menu["x"] >= 0
+    assert menu["x"] + menu["width"] <= 390
+    page.screenshot(path=str(SHOTS / f"shell-conversations-menu-{language}-phone.png"))
+    row.locator("form").first.locator("button").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".convo .convo-name").all_inner_texts() == ["Yoni Other"]
+    tab.visit("/messages/?container=archived")
+    assert page.locator(".convo .convo-name").all_inner_texts() == ["Noa Third"]
+    # A row opens the chat.
+    tab.visit("/messages/")
+    page.locator(".convo-link").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"/members/{other.user_id}/chat/")
+    tab.close()
