@@ -139,3 +139,39 @@ def test_conversations_list_on_a_phone(chromium, live_server, language):
     page.wait_for_load_state("load")
     assert page.url.endswith(f"/members/{other.user_id}/chat/")
     tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_profile_page_photo_carousel_and_action_bar_on_a_phone(chromium, live_server, language):
+    me = MemberFactory(name="Dana Phone")
+    other = MemberFactory(name="Maya Photos", description="Coffee and long walks. " * 20)
+    for _ in range(3):
+        PhotoFactory(member=other, is_approved=True)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit(f"/members/{other.user_id}/")
+    page = tab.page
+    carousel = page.locator(".carousel").bounding_box()
+    assert carousel["width"] == 390  # full width on a phone
+    assert carousel["height"] > 400  # large
+    assert page.locator(".carousel-dot").count() == 3
+    # A tap on the end half of the photo shows the next photo.
+    end_x = 350 if language == "en" else 40
+    page.mouse.click(end_x, carousel["y"] + 200)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.carousel-dot')[1].getAttribute('aria-current') === 'true'",
+        timeout=5000,
+    )
+    # The action bar sits above the tab bar, with Pass, Like and More.
+    bar = page.locator(".action-bar .profile-actions").bounding_box()
+    tabs = page.locator("nav.tabbar").bounding_box()
+    assert bar["y"] + bar["height"] <= tabs["y"]
+    assert bar["y"] + bar["height"] > tabs["y"] - 40  # stuck to the bottom while the bio scrolls
+    for selector in (".action-pass", ".like-button", ".more-actions summary"):
+        assert page.locator(selector).is_visible(), selector
+    assert page.evaluate(OVERLAPS) == []
+    page.screenshot(path=str(SHOTS / f"shell-profile-{language}-phone.png"))
+    page.click(".more-actions summary")
+    for text in ("Block", "Report") if language == "en" else ("חסימה", "דיווח"):
+        assert page.locator(".more-actions .row-menu-body").get_by_text(text).is_visible()
+    tab.close()
