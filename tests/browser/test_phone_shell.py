@@ -11,6 +11,7 @@ from matching.models import Like
 from messaging.models import Message
 from tests.browser.conftest import SHOTS
 from tests.browser.test_csp import Tab
+from profiles.models import Member, Photo
 from tests.factories import MemberFactory, PhotoFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -174,4 +175,58 @@ def test_profile_page_photo_carousel_and_action_bar_on_a_phone(chromium, live_se
     page.click(".more-actions summary")
     for text in ("Block", "Report") if language == "en" else ("חסימה", "דיווח"):
         assert page.locator(".more-actions .row-menu-body").get_by_text(text).is_visible()
+    tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_edit_page_upload_error_inline_and_drag_to_reorder(
+    chromium, live_server, settings, tmp_path, language
+):
+    # DEBUG on, as in development: django-htmx then replaced the whole document with a 400
+    # htmx response, which left a bare, unstyled fragment on the screen.
+    settings.DEBUG = True
+    me = MemberFactory(name="Dana Phone")
+    first = PhotoFactory(member=me, is_approved=True, position=0)
+    second = PhotoFactory(member=me, is_approved=True, position=1)
+    PhotoFactory(member=me, is_approved=False, position=2)
+    Member.objects.filter(pk=me.pk).update(image=first.url)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit("/members/edit/")
+    page = tab.page
+    tiles = page.locator(".edit-grid .photo-tile[data-photo-id]")
+    assert tiles.count() == 3
+    for i in range(3):
+        box = tiles.nth(i).bounding_box()
+        assert abs(box["width"] - box["height"]) < 1  # square
+    assert page.locator(".edit-grid .photo-tile.pending").count() == 1
+
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("not an image at all")
+    page.set_input_files("form.photo-upload input[type=file]", str(not_image))
+    page.click("form.photo-upload button[type=submit]")
+    page.wait_for_selector("#photo-error")
+    assert page.locator("header.topbar").is_visible()  # still the styled page
+    assert page.locator("nav.tabbar").is_visible()
+    assert page.evaluate("() => getComputedStyle(document.body).display") == "flex"
+    assert "JPEG" in page.inner_text("#photo-error")
+    page.screenshot(path=str(SHOTS / f"shell-edit-error-{language}-phone.png"))
+
+    # Drag the second photo's handle onto the first: the new order is saved, it is main.
+    handle = tiles.nth(1).locator("[data-drag-handle]").bounding_box()
+    target = tiles.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + 10, handle["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 40, target["y"] + 60, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "(id) => document.querySelector('.edit-grid .photo-tile').dataset.photoId === id"
+        " && document.querySelector('.edit-grid .photo-tile.is-main').dataset.photoId === id",
+        arg=str(second.pk),
+        timeout=5000,
+    )
+    ordered = list(Photo.objects.filter(member=me).values_list("pk", flat=True))
+    assert ordered[:2] == [second.pk, first.pk]
+    me.refresh_from_db()
+    assert me.image == second.url
     tab.close()

@@ -255,13 +255,13 @@ def test_htmx_photo_upload_errors_inline(member_client):
     response = member_client.post(
         "/members/edit/photos/", {"photo": bomb}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # not 400: see profiles.views._photo_response
     assert "too many pixels" in response.content.decode()
     text = SimpleUploadedFile("notes.jpg", b"hello world, not an image", "image/jpeg")
     response = member_client.post(
         "/members/edit/photos/", {"photo": text}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # not 400: see profiles.views._photo_response
     assert 'id="photo-manager"' in response.content.decode()
     assert not Photo.objects.exists()
 
