@@ -9,9 +9,9 @@ import pytest
 
 from matching.models import Like
 from messaging.models import Message
+from profiles.models import Member, Photo
 from tests.browser.conftest import SHOTS
 from tests.browser.test_csp import Tab
-from profiles.models import Member, Photo
 from tests.factories import MemberFactory, PhotoFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
