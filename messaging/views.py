@@ -288,6 +288,11 @@ def message_star(request: HttpRequest, message_id) -> HttpResponse:  # type: ign
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_starred(member=me, message=message, starred=_flag(request))
+    if request.POST.get("from") == "chat":  # the star on a chat bubble (issue 15)
+        if request.htmx:
+            return render(request, "messaging/_message.html", {"row": _row(message, me), "me": me})
+        other = message.recipient if message.sender_id == me.pk else message.sender
+        return redirect("messaging:chat", user_id=other.user_id)
     return _action_response(request, message, me, _container(request))
 
 

@@ -150,3 +150,18 @@ def test_conversations_page_by_cursor(bob, client_for):
     assert "Load more" not in more
     # a tampered cursor is the first page, not an error
     assert client.get("/messages/?cursor=%%%garbage").status_code == 200
+
+
+def test_a_message_starred_in_the_chat_is_in_the_starred_view(alice, bob, client_for):
+    Like.objects.create(source=alice, target=bob)
+    Like.objects.create(source=bob, target=alice)
+    message = send(alice, bob, "keep this one", T0)
+    client = client_for(bob)
+    chat = client.get(reverse("messaging:chat", args=[alice.user_id])).content.decode()
+    star = reverse("messaging:message_star", args=[message.pk])
+    assert f'action="{star}"' in chat
+    response = client.post(star, {"value": "1", "from": "chat"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'class="msg-star on"' in response.content.decode()
+    assert "keep this one" in client.get("/messages/?container=starred").content.decode()
+    assert "Starred" in client.get("/messages/").content.decode()  # the link to it
