@@ -110,3 +110,32 @@ class MessageEmailNotice(UUIDModel):
 
     def __str__(self) -> str:
         return f"e-mail state {self.sender_id} → {self.recipient_id}"
+
+
+class ConversationState(UUIDModel):
+    """One member's own settings for their conversation with ``other`` (issue 15): archived
+    and muted are per participant; the other member sees nothing of them.
+
+    ``archived_at``: the conversation is archived while no message is newer than this moment,
+    so a new message brings it back to the list. ``muted``: no e-mail about new messages in
+    this conversation goes to ``owner``. One row per (owner, other), database-unique; no row =
+    not archived, not muted."""
+
+    owner = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    muted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "other"], name="messaging_conversationstate_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(owner=models.F("other")),
+                name="messaging_conversationstate_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} about {self.other_id}"

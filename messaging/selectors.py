@@ -46,11 +46,12 @@ _HIDDEN_MEMBERS_SQL = (
     "SELECT blocked_id FROM matching_block WHERE blocker_id = %s"
     " UNION ALL SELECT blocker_id FROM matching_block WHERE blocked_id = %s)"
 )
-#: The badge: unread messages to the member of one User id, not deleted on their side, not
-#: from a blocked member (%s three times). Walks the partial ``message_unread_idx``.
+#: The badge: conversations with unread messages to the member of one User id (distinct
+#: senders of messages not read, not deleted on their side, not from a blocked member; %s three
+#: times). Walks the partial ``message_unread_idx``.
 # Constant text built from the constants above; values only ever go in as parameters.
 _UNREAD_SQL = (
-    "SELECT COUNT(*) FROM messaging_message"  # noqa: S608
+    "SELECT COUNT(DISTINCT sender_id) FROM messaging_message"  # noqa: S608
     f" WHERE recipient_id = ({_MEMBER_ID_SQL})"
     " AND date_read IS NULL AND NOT recipient_deleted"
     f" AND sender_id NOT IN ({_HIDDEN_MEMBERS_SQL})"
@@ -63,8 +64,9 @@ def _uid(user_id: UUID | str) -> object:
 
 
 def unread_count(*, user_id: UUID | str) -> int:
-    """Messages to ``user_id`` (a User id) not yet read, not deleted by them, and not from a
-    member either side blocked (SPEC §8 badge). Exactly one query (the partial unread index)."""
+    """Conversations of ``user_id`` (a User id) with messages to them not yet read, not deleted
+    by them, and not from a member either side blocked (SPEC §8 badge; issue 15: the badge
+    counts conversations, not messages). Exactly one query (the partial unread index)."""
     uid = _uid(user_id)
     with connection.cursor() as cursor:
         cursor.execute(_UNREAD_SQL, [uid, uid, uid])

@@ -21,7 +21,7 @@ from matching.services import interaction_record
 from miel.realtime import push_to_user, push_to_users
 from profiles.models import Member
 
-from .models import MESSAGE_MAX_CHARS, Message
+from .models import MESSAGE_MAX_CHARS, ConversationState, Message
 from .selectors import can_message, story_thumbnail_url, unread_count
 from .tasks import message_email_notify, new_message_email_unneeded
 
@@ -240,3 +240,19 @@ def message_delete(*, member: Member, message: Message) -> bool:
             member.user_id, "message.read", unread_count=unread_count(user_id=member.user_id)
         )
     return bool(removed)
+
+
+def conversation_set_archived(*, owner: Member, other: Member, archived: bool) -> None:
+    """Archive (or bring back) ``owner``'s conversation with ``other``, for ``owner`` only
+    (issue 15). Archived = hidden from the list until a newer message arrives. Idempotent;
+    concurrent calls are safe (one unique row per pair, update_or_create)."""
+    ConversationState.objects.update_or_create(
+        owner=owner, other=other, defaults={"archived_at": timezone.now() if archived else None}
+    )
+
+
+def conversation_set_muted(*, owner: Member, other: Member, muted: bool) -> None:
+    """Mute (or unmute) ``owner``'s conversation with ``other``, for ``owner`` only
+    (issue 15): a muted conversation sends ``owner`` no new-message e-mail or reminder
+    (messaging.tasks). Idempotent and race-safe like :func:`conversation_set_archived`."""
+    ConversationState.objects.update_or_create(owner=owner, other=other, defaults={"muted": muted})

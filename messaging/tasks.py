@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
-from .models import Message, MessageEmailNotice
+from .models import ConversationState, Message, MessageEmailNotice
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,13 @@ def new_message_email_unneeded(user, *, now) -> bool:  # type: ignore[no-untyped
     queue :func:`message_email_notify`, which would return without sending (SPEC §16: the chat
     between two active members costs no task)."""
     return not _wants_email(user) or _recently_active(user, now)
+
+
+def _muted(message: Message) -> bool:
+    """The recipient muted this conversation (issue 15): no e-mail about it goes to them."""
+    return ConversationState.objects.filter(
+        owner_id=message.recipient_id, other_id=message.sender_id, muted=True
+    ).exists()
 
 
 def _send(kind: str, message: Message) -> None:
@@ -107,6 +114,8 @@ def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyp
             user = message.recipient.user
             if not _wants_email(user):
                 return "opted-out"
+            if _muted(message):
+                return "muted"
             now = timezone.now()
             if _recently_active(user, now):
                 return "active"
@@ -149,6 +158,8 @@ def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untype
             ).get(pk=notice_id)
             message = notice.last_message
             user = message.recipient.user
+            if _muted(message):
+                return "muted"  # the claim stays: no reminder for a muted conversation
             if not _wants_email(user) or _recently_active(user, now):
                 # Not now: undo the claim (the transaction) so a later scan may still remind.
                 transaction.set_rollback(True)

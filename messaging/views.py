@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from profiles.models import Member
 
-from . import selectors, services
+from . import conversation_selectors, selectors, services
 from .models import MESSAGE_MAX_CHARS
 
 
@@ -162,16 +164,63 @@ def _mailbox_row(message, user_id, urls: dict[str, str]) -> dict:  # type: ignor
     return row
 
 
+def _when(moment, today) -> str:  # type: ignore[no-untyped-def]
+    """A row's time: the hour today, the weekday this week, else the date (local time)."""
+    local = timezone.localtime(moment)
+    if local.date() == today:
+        return date_format(local, "H:i")
+    if (today - local.date()).days < 7:
+        return date_format(local, "D")
+    return date_format(local, "SHORT_DATE_FORMAT")
+
+
+def _conversation_rows(page: conversation_selectors.ConversationPage) -> list[dict]:
+    """What ``_conversation_row.html`` shows of each row: the row, its chat URL and time."""
+    chat_url = reverse("messaging:chat", kwargs={"user_id": _URL_SENTINEL})
+    today = timezone.localdate()
+    return [
+        {
+            "c": row,
+            "chat_url": chat_url.replace(_URL_SENTINEL, str(row.other_user_id)),
+            "when": _when(row.last.created, today),
+        }
+        for row in page.rows
+    ]
+
+
 @login_required
 @require_GET
 def mailbox(request: HttpRequest) -> HttpResponse:
-    """``/messages/?container=inbox|outbox|starred|archived`` with "load more" (SPEC §8).
+    """``/messages/``: the conversations, one row per member, newest first, with the strip of
+    new matches; ``?container=archived`` the archived ones; ``?container=starred`` the starred
+    messages (issue 15, SPEC §8). "Load more" pages by cursor.
 
-    The page is one query besides the session and the user: the selector's page query also
-    brings the navigation badge's unread count (SPEC §16)."""
-    container = request.GET.get("container", selectors.Container.INBOX)
-    if container not in selectors.Container.ALL:
-        container = selectors.Container.INBOX
+    Queries besides the session and the user: the page (rows + badge) and the strip."""
+    container = request.GET.get("container", "")
+    if container == selectors.Container.STARRED:
+        return _starred(request)
+    archived = container == selectors.Container.ARCHIVED
+    partial = bool(request.htmx and request.GET.get("cursor"))
+    page = conversation_selectors.conversation_page(
+        user_id=request.user.pk, archived=archived, cursor=request.GET.get("cursor")
+    )
+    context = {
+        "archived_view": archived,
+        "rows": _conversation_rows(page),
+        "next_cursor": page.next_cursor,
+    }
+    if partial:
+        return render(request, "messaging/_conversation_rows.html", context)
+    if not archived:
+        context["new_matches"] = conversation_selectors.new_matches(user_id=request.user.pk)
+    if page.unread is not None:  # else the context processor counts (one more query)
+        context["unread_message_count"] = page.unread
+    return render(request, "messaging/mailbox.html", context)
+
+
+def _starred(request: HttpRequest) -> HttpResponse:
+    """``/messages/?container=starred``: the starred messages, newest first, paged by cursor."""
+    container = selectors.Container.STARRED
     partial = bool(request.htmx and request.GET.get("cursor"))
     page = selectors.mailbox_page(
         user_id=request.user.pk,
@@ -187,15 +236,39 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     }
     if partial:
         return render(request, "messaging/_mailbox_rows.html", context)
-    context["containers"] = [
-        (selectors.Container.INBOX, _("Inbox")),
-        (selectors.Container.OUTBOX, _("Sent")),
-        (selectors.Container.STARRED, _("Starred")),
-        (selectors.Container.ARCHIVED, _("Archived")),
-    ]
-    if page.unread is not None:  # else the context processor counts (one more query)
+    if page.unread is not None:
         context["unread_message_count"] = page.unread
-    return render(request, "messaging/mailbox.html", context)
+    return render(request, "messaging/starred.html", context)
+
+
+@login_required
+@require_POST
+def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Archive (``value=1``) or bring back (``value=0``) my conversation with a member, for me
+    only; back to the list it was on (issue 15). 404 for a member I cannot chat with."""
+    me = _me(request)
+    other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
+    archived = _flag(request)
+    services.conversation_set_archived(owner=me, other=other, archived=archived)
+    from django.contrib import messages as flash
+
+    flash.success(request, _("Conversation archived.") if archived else _("Conversation restored."))
+    url = reverse("messaging:mailbox")
+    return redirect(url if archived else f"{url}?container=archived")
+
+
+@login_required
+@require_POST
+def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Mute (``value=1``) or unmute (``value=0``) my conversation with a member: no e-mail about
+    its new messages for me (issue 15). 404 for a member I cannot chat with."""
+    me = _me(request)
+    other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
+    services.conversation_set_muted(owner=me, other=other, muted=_flag(request))
+    back = reverse("messaging:mailbox")
+    if request.POST.get("container") == selectors.Container.ARCHIVED:
+        back += "?container=archived"
+    return redirect(back)
 
 
 @login_required
@@ -242,6 +315,11 @@ def message_star(request: HttpRequest, message_id) -> HttpResponse:  # type: ign
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_starred(member=me, message=message, starred=_flag(request))
+    if request.POST.get("from") == "chat":  # the star on a chat bubble (issue 15)
+        if request.htmx:
+            return render(request, "messaging/_message.html", {"row": _row(message, me), "me": me})
+        other = message.recipient if message.sender_id == me.pk else message.sender
+        return redirect("messaging:chat", user_id=other.user_id)
     return _action_response(request, message, me, _container(request))
 
 

@@ -230,11 +230,14 @@ class Photo(UUIDModel):
     is_approved = models.BooleanField(default=False, db_index=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    #: The member's order of their photos (0 first); the first approved one is the main photo
+    #: (issue 15). New photos go last; profiles.services.photo_reorder / photo_move change it.
+    position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
+        ordering = ["position", "created_at", "id"]
         indexes = [
             models.Index(
                 fields=["member", "is_approved", "created_at"], name="photo_member_approved_idx"

@@ -42,7 +42,7 @@ def member_for_user(*, user: User) -> Member:
 
 def photos_visible(*, member: Member, viewer: User) -> QuerySet[Photo]:
     """The owner sees every photo (pending ones too); anyone else only approved ones."""
-    qs = Photo.objects.filter(member=member).order_by("created_at", "id")
+    qs = Photo.objects.filter(member=member).order_by("position", "created_at", "id")
     if member.user_id != viewer.pk:
         qs = qs.filter(is_approved=True)
     return qs

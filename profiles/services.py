@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +131,15 @@ def photo_prepare(*, upload) -> PreparedPhoto:  # type: ignore[no-untyped-def]
 
 
 def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
-    photo = Photo(member=member, is_approved=False, width=prepared.width, height=prepared.height)
+    """Save a prepared photo as ``member``'s last one (call under the member's row lock)."""
+    last = Photo.objects.filter(member=member).aggregate(last=Max("position"))["last"]
+    photo = Photo(
+        member=member,
+        is_approved=False,
+        width=prepared.width,
+        height=prepared.height,
+        position=0 if last is None else last + 1,
+    )
     # A failed write leaves no partial file; a full disk raises StorageFull (507).
     field_file_save(photo.file, "photo.jpg", ContentFile(prepared.content))
     try:
@@ -170,14 +178,14 @@ def _photo_for_owner(*, member: Member, photo_id: object) -> Photo:
 
 
 def _member_refresh_main(*, member: Member, removed_url: str | None = None) -> None:
-    """Keep ``member.image`` pointing at an approved photo: the first one if none is set."""
-    if member.image and member.image != removed_url:
-        return
-    first = Photo.objects.filter(member=member, is_approved=True).order_by("created_at", "id")
-    first_photo = first.first()
-    member.image = first_photo.url if first_photo else ""
-    Member.objects.filter(pk=member.pk).update(image=member.image)
-    User.objects.filter(pk=member.user_id).update(image=member.image)
+    """Point ``member.image`` at the main photo: the first approved one in the member's order
+    (issue 15), or none. ``removed_url`` is kept for callers; the rule no longer needs it."""
+    first_photo = Photo.objects.filter(member=member, is_approved=True).first()  # Meta order
+    image = first_photo.url if first_photo else ""
+    if image != member.image:
+        member.image = image
+        Member.objects.filter(pk=member.pk).update(image=image)
+        User.objects.filter(pk=member.user_id).update(image=image)
 
 
 def _file_delete_on_commit(photo: Photo) -> None:
@@ -202,7 +210,8 @@ def photo_delete(*, member: Member, photo_id: object) -> None:
 
 @transaction.atomic
 def photo_set_main(*, member: Member, photo_id: object) -> Photo:
-    """Make one of ``member``'s approved photos the main photo (SPEC §4).
+    """Make one of ``member``'s approved photos the main photo (SPEC §4): it moves first in
+    the member's order (issue 15: the first approved photo is the main one).
 
     404 for anyone else's photo; :class:`PhotoRejected` (409) for a pending one.
     """
@@ -211,10 +220,58 @@ def photo_set_main(*, member: Member, photo_id: object) -> Photo:
         raise PhotoRejected(
             _("Only an approved photo can be your main photo."), code="pending", status=409
         )
-    member.image = photo.url
-    Member.objects.filter(pk=member.pk).update(image=member.image)
-    User.objects.filter(pk=member.user_id).update(image=member.image)
+    order = [p.pk for p in _photos_locked(member=member)]
+    order.remove(photo.pk)
+    _photos_renumber(member=member, order=[photo.pk, *order])
     return photo
+
+
+def _photos_locked(*, member: Member) -> list[Photo]:
+    """``member``'s photos in their order, after locking the member row: the lock serialises
+    reorders, moves and uploads of one member (two tabs dragging at once)."""
+    Member.objects.select_for_update().only("id").get(pk=member.pk)
+    return list(Photo.objects.filter(member=member).only("id", "position"))
+
+
+def _photos_renumber(*, member: Member, order: list) -> None:  # type: ignore[type-arg]
+    """Give the photos of ``order`` (ids) positions 0, 1, ... and refresh the main photo."""
+    photos = Photo.objects.in_bulk(order)
+    changed = []
+    for position, pk in enumerate(order):
+        photo = photos[pk]
+        if photo.position != position:
+            photo.position = position
+            changed.append(photo)
+    Photo.objects.bulk_update(changed, ["position"])
+    member.refresh_from_db(fields=["image"])
+    _member_refresh_main(member=member)
+
+
+@transaction.atomic
+def photo_reorder(*, member: Member, photo_ids: list[str]) -> None:
+    """Put ``member``'s photos in the order of ``photo_ids`` (drag and drop, issue 15); the
+    first approved photo becomes the main one. ``photo_ids`` must name each of the member's
+    photos exactly once: anything else (a stale list after a delete in another tab, someone
+    else's photo, junk) raises ValidationError and changes nothing."""
+    current = {str(p.pk): p.pk for p in _photos_locked(member=member)}
+    if len(photo_ids) != len(current) or set(photo_ids) != set(current):
+        raise ValidationError(
+            _("Your photos changed meanwhile. Reload the page and try again."), code="stale"
+        )
+    _photos_renumber(member=member, order=[current[i] for i in photo_ids])
+
+
+@transaction.atomic
+def photo_move(*, member: Member, photo_id: object, step: int) -> None:
+    """Move one of ``member``'s photos one place earlier (``step=-1``) or later (``step=1``),
+    the move buttons of the photo grid (issue 15). At either end it stays put. 404 for anyone
+    else's photo."""
+    order = [p.pk for p in _photos_locked(member=member)]
+    photo = _photo_for_owner(member=member, photo_id=photo_id)
+    at = order.index(photo.pk)
+    to = min(len(order) - 1, max(0, at + (1 if step > 0 else -1)))
+    order[at], order[to] = order[to], order[at]
+    _photos_renumber(member=member, order=order)
 
 
 @transaction.atomic

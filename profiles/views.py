@@ -130,9 +130,14 @@ def _photo_context(request: HttpRequest, member, upload_form=None, error: str = 
 def _photo_response(
     request: HttpRequest, member, *, status: int = 200, error: str = "", upload_form=None
 ) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """The photo manager again (htmx: swapped in place, the error inline), or back to the
+    edit page with the error as a message (no JS). A 400 goes out as 422 to htmx: with DEBUG
+    on, django-htmx replaces the whole document with any 400/403/404/500 htmx response (it
+    shows Django's debug page), which is how a bad upload became a bare fragment (issue 15)."""
     if request.htmx:
         member.refresh_from_db(fields=["image"])
         context = _photo_context(request, member, upload_form, error)
+        status = 422 if status == 400 else status
         return render(request, "profiles/_photo_manager.html", context, status=status)
     if error:
         messages.error(request, error)
@@ -179,6 +184,28 @@ def photo_set_main(request: HttpRequest, photo_id: str) -> HttpResponse:
         services.photo_set_main(member=member, photo_id=photo_id)
     except PhotoRejected as exc:
         return _photo_response(request, member, status=exc.status, error=exc.messages[0])
+    return _photo_response(request, member)
+
+
+@login_required
+@require_POST
+def photo_move(request: HttpRequest, photo_id: str) -> HttpResponse:
+    """Move a photo one place earlier (``step=-1``) or later (``step=1``) in my order."""
+    member = selectors.member_for_user(user=request.user)
+    step = -1 if request.POST.get("step") == "-1" else 1
+    services.photo_move(member=member, photo_id=photo_id, step=step)
+    return _photo_response(request, member)
+
+
+@login_required
+@require_POST
+def photo_reorder(request: HttpRequest) -> HttpResponse:
+    """Save my photos' order after a drag (``order``: every photo id, first to last)."""
+    member = selectors.member_for_user(user=request.user)
+    try:
+        services.photo_reorder(member=member, photo_ids=request.POST.getlist("order"))
+    except ValidationError as exc:
+        return _photo_response(request, member, status=409, error=exc.messages[0])
     return _photo_response(request, member)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from matching.models import Like
 from messaging.models import Message
+from profiles.models import Member, Photo
 from tests.browser.conftest import SHOTS
 from tests.browser.test_csp import Tab
 from tests.factories import MemberFactory, PhotoFactory
@@ -97,4 +98,135 @@ def test_desktop_keeps_the_four_destinations_in_the_top_bar(chromium, live_serve
     assert labels == ["Discover", "Likes", "Chats", "Profile"]
     assert tab.page.locator("nav.tabbar a[aria-current=page] .tab-label").inner_text() == "Chats"
     assert tab.page.evaluate(OVERLAPS) == []
+    tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_conversations_list_on_a_phone(chromium, live_server, language):
+    me, other = _people()  # other: matched, one unread message to me
+    third = MemberFactory(name="Noa Third")
+    Message.objects.create(sender=third, recipient=me, text="first")
+    Message.objects.create(sender=me, recipient=third, text="An English reply")
+    fresh = MemberFactory(name="Fresh Match")
+    Like.objects.create(source=me, target=fresh)
+    Like.objects.create(source=fresh, target=me)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit("/messages/")
+    page = tab.page
+    assert page.locator(".match-strip bdi").all_inner_texts() == ["Fresh Match"]
+    names = page.locator(".convo .convo-name").all_inner_texts()
+    assert names == ["Noa Third", "Yoni Other"]  # newest conversation first
+    you = "את/ה:" if language == "he" else "You:"
+    assert page.locator(".convo").first.locator(".convo-you").inner_text() == you
+    assert page.locator(".convo").nth(1).locator(".convo-unread").inner_text() == "1"
+    assert page.inner_text("#unread-badge") == "2"  # two conversations with unread messages
+    page.screenshot(path=str(SHOTS / f"shell-conversations-{language}-phone.png"))
+    # The row menu (a <details>, no JS needed) archives the conversation for me.
+    row = page.locator(".convo").first
+    row.locator("summary").click()
+    menu = row.locator(".row-menu-body").bounding_box()
+    assert menu["x"] >= 0
+    assert menu["x"] + menu["width"] <= 390
+    page.screenshot(path=str(SHOTS / f"shell-conversations-menu-{language}-phone.png"))
+    row.locator("form").first.locator("button").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".convo .convo-name").all_inner_texts() == ["Yoni Other"]
+    tab.visit("/messages/?container=archived")
+    assert page.locator(".convo .convo-name").all_inner_texts() == ["Noa Third"]
+    # A row opens the chat.
+    tab.visit("/messages/")
+    page.locator(".convo-link").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"/members/{other.user_id}/chat/")
+    tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_profile_page_photo_carousel_and_action_bar_on_a_phone(chromium, live_server, language):
+    me = MemberFactory(name="Dana Phone")
+    other = MemberFactory(name="Maya Photos", description="Coffee and long walks. " * 20)
+    for _ in range(3):
+        PhotoFactory(member=other, is_approved=True)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit(f"/members/{other.user_id}/")
+    page = tab.page
+    carousel = page.locator(".carousel").bounding_box()
+    assert carousel["width"] == 390  # full width on a phone
+    assert carousel["height"] > 400  # large
+    assert page.locator(".carousel-dot").count() == 3
+    # A tap on the end half of the photo shows the next photo.
+    end_x = 350 if language == "en" else 40
+    page.mouse.click(end_x, carousel["y"] + 200)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.carousel-dot')[1].getAttribute('aria-current') === 'true'",
+        timeout=5000,
+    )
+    # The action bar sits above the tab bar, with Pass, Like and More.
+    bar = page.locator(".action-bar .profile-actions").bounding_box()
+    tabs = page.locator("nav.tabbar").bounding_box()
+    assert bar["y"] + bar["height"] <= tabs["y"]
+    assert bar["y"] + bar["height"] > tabs["y"] - 40  # stuck to the bottom while the bio scrolls
+    for selector in (".action-pass", ".like-button", ".more-actions summary"):
+        assert page.locator(selector).is_visible(), selector
+    assert page.evaluate(OVERLAPS) == []
+    page.screenshot(path=str(SHOTS / f"shell-profile-{language}-phone.png"))
+    page.click(".more-actions summary")
+    for text in ("Block", "Report") if language == "en" else ("חסימה", "דיווח"):
+        assert page.locator(".more-actions .row-menu-body").get_by_text(text).is_visible()
+    tab.close()
+
+
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_edit_page_upload_error_inline_and_drag_to_reorder(
+    chromium, live_server, settings, tmp_path, language
+):
+    # DEBUG on, as in development: django-htmx then replaced the whole document with a 400
+    # htmx response, which left a bare, unstyled fragment on the screen.
+    settings.DEBUG = True
+    me = MemberFactory(name="Dana Phone")
+    first = PhotoFactory(member=me, is_approved=True, position=0)
+    second = PhotoFactory(member=me, is_approved=True, position=1)
+    PhotoFactory(member=me, is_approved=False, position=2)
+    Member.objects.filter(pk=me.pk).update(image=first.url)
+    tab = Tab(chromium, live_server.url, me.user, language=language)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit("/members/edit/")
+    page = tab.page
+    tiles = page.locator(".edit-grid .photo-tile[data-photo-id]")
+    assert tiles.count() == 3
+    for i in range(3):
+        box = tiles.nth(i).bounding_box()
+        assert abs(box["width"] - box["height"]) < 1  # square
+    assert page.locator(".edit-grid .photo-tile.pending").count() == 1
+
+    not_image = tmp_path / "notes.jpg"
+    not_image.write_text("not an image at all")
+    page.set_input_files("form.photo-upload input[type=file]", str(not_image))
+    page.click("form.photo-upload button[type=submit]")
+    page.wait_for_selector("#photo-error")
+    assert page.locator("header.topbar").is_visible()  # still the styled page
+    assert page.locator("nav.tabbar").is_visible()
+    assert page.evaluate("() => getComputedStyle(document.body).display") == "flex"
+    assert "JPEG" in page.inner_text("#photo-error")
+    page.screenshot(path=str(SHOTS / f"shell-edit-error-{language}-phone.png"))
+
+    # Drag the second photo's handle onto the first: the new order is saved, it is main.
+    handle = tiles.nth(1).locator("[data-drag-handle]").bounding_box()
+    target = tiles.nth(0).bounding_box()
+    page.mouse.move(handle["x"] + 10, handle["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 40, target["y"] + 60, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "(id) => document.querySelector('.edit-grid .photo-tile').dataset.photoId === id"
+        " && document.querySelector('.edit-grid .photo-tile.is-main').dataset.photoId === id",
+        arg=str(second.pk),
+        timeout=5000,
+    )
+    ordered = list(Photo.objects.filter(member=me).values_list("pk", flat=True))
+    assert ordered[:2] == [second.pk, first.pk]
+    me.refresh_from_db()
+    assert me.image == second.url
     tab.close()

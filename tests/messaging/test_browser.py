@@ -99,4 +99,12 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
             "() => document.getElementById('unread-badge').textContent === '1'", timeout=5000
         )
         assert dana_tab.is_visible("#unread-badge")
+        # ... and the Chats list itself follows (js/conversations.js): the row shows the new
+        # last message and its unread count.
+        dana_tab.wait_for_function(
+            "() => (document.querySelector('.convo .convo-text') || {}).textContent"
+            " ?.includes('<b>bold?</b>')",
+            timeout=5000,
+        )
+        assert dana_tab.locator(".convo .convo-unread").first.inner_text() == "1"
         assert Message.objects.filter(sender=yoni).count() == 3

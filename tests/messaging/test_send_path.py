@@ -61,7 +61,7 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     assert "matching_block" in rule
     assert insert_message.startswith('INSERT INTO "messaging_message"')
     assert insert_interaction.startswith('INSERT INTO "matching_userinteraction"')
-    assert badge.startswith("SELECT COUNT(*)")
+    assert badge.startswith("SELECT COUNT(DISTINCT sender_id)")
     assert "messaging_message" in badge
     assert Message.objects.filter(sender=alice, recipient=bob).count() == 2
     assert UserInteraction.objects.filter(user=alice, target=bob, action="message").count() == 2

@@ -124,17 +124,18 @@ def test_participants_can_use_every_action(alice, bob, client_for, htmx):
     assert not message.sender_deleted
 
 
-def test_mailbox_load_more_uses_the_cursor(alice, bob, client_for, htmx):
+def test_starred_load_more_uses_the_cursor(alice, bob, client_for, htmx):
     for i in range(12):
-        services.message_send(sender=alice, recipient=bob, text=f"note {i:02d}")
+        message = services.message_send(sender=alice, recipient=bob, text=f"note {i:02d}")
+        services.message_set_starred(member=bob, message=message, starred=True)
     client = client_for(bob)
-    first = client.get("/messages/?container=inbox")
+    first = client.get("/messages/?container=starred")
     body = first.content.decode()
     assert body.count('class="mail-row') == 10
     assert "note 11" in body
     assert "note 01" not in body
     cursor = first.context["next_cursor"]
-    more = client.get(f"/messages/?container=inbox&cursor={cursor}", **htmx).content.decode()
+    more = client.get(f"/messages/?container=starred&cursor={cursor}", **htmx).content.decode()
     assert more.count('class="mail-row') == 2
     assert "note 00" in more
     assert "Load more" not in more

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.models import Block
+from matching.models import Block, Like
 from profiles import selectors
 from profiles.models import Interest, Member, Photo, Video
 from tests.factories import MemberFactory, PhotoFactory, UserFactory, image_upload
@@ -36,8 +36,22 @@ def test_profile_page_shows_the_member(member_client):
     assert "Hello &lt;b&gt;there&lt;/b&gt;" in body  # user text escaped
     for interest in other.interests.all():
         assert interest.name in body
-    assert f"/members/{other.user_id}/chat/" in body
     assert "profile-actions" in body
+    # Not a match: Pass and Like in the action bar, no Message button (issue 15)
+    assert reverse("matching:pass", args=[other.user_id]) in body
+    assert reverse("matching:like", args=[other.user_id]) in body
+    assert f"/members/{other.user_id}/chat/" not in body
+
+
+def test_profile_page_of_a_match_offers_message_instead_of_like(member_client):
+    other = MemberFactory(name="Maya")
+    Like.objects.create(source=member_client.member, target=other)
+    Like.objects.create(source=other, target=member_client.member)
+    body = member_client.get(detail_url(other)).content.decode()
+    assert f'href="/members/{other.user_id}/chat/"' in body
+    assert reverse("matching:pass", args=[other.user_id]) not in body
+    assert reverse("matching:unmatch", args=[other.user_id]) in body  # in the More menu
+    assert 'class="more-actions row-menu"' in body
 
 
 def test_profile_page_shows_only_approved_photos_to_others(member_client):
@@ -242,13 +256,13 @@ def test_htmx_photo_upload_errors_inline(member_client):
     response = member_client.post(
         "/members/edit/photos/", {"photo": bomb}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # not 400: see profiles.views._photo_response
     assert "too many pixels" in response.content.decode()
     text = SimpleUploadedFile("notes.jpg", b"hello world, not an image", "image/jpeg")
     response = member_client.post(
         "/members/edit/photos/", {"photo": text}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # not 400: see profiles.views._photo_response
     assert 'id="photo-manager"' in response.content.decode()
     assert not Photo.objects.exists()
 
