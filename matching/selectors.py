@@ -14,7 +14,7 @@ from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from profiles.models import Member
 
-from .models import Block, Like, ProfileView
+from .models import Block, Like, ProfileView, Unmatch
 
 
 def is_blocked_pair(*, user_id: UUID | str, other_id: UUID | str) -> bool:
@@ -62,6 +62,13 @@ def not_blocked(*, user_id: UUID | str, field: str = "user_id") -> NotBlocked:
     """A filter (``qs.filter(not_blocked(user_id=...))``) that drops rows whose ``field`` (a
     User id column) is in a blocked pair with ``user_id``, either way (SPEC §6)."""
     return NotBlocked(field, user_id=user_id)
+
+
+def not_unmatched_by(*, user_id: UUID | str) -> Q:
+    """A filter for Member querysets (``qs.filter(not_unmatched_by(user_id=...))``) that drops
+    members who unmatched ``user_id`` (a User id): an unmatcher is not shown to the other
+    again in discovery (issue 16). A subquery on ``matching_unmatch``, no query of its own."""
+    return ~Q(user_id__in=Unmatch.objects.filter(other_id=user_id).values("unmatcher_id"))
 
 
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:

@@ -21,6 +21,7 @@ Cost of a connect (SPEC §16: 1 000 sockets reconnecting within 5 s): one trip t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -253,7 +254,11 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def miel_event(self, event: dict) -> None:
         """Handler of ``miel.event`` group messages: forward the event to the browser."""
         if self.user_id is not None:  # None once the session was revoked
-            await self.send_json(event["event"])
+            payload = event["event"]
+            if payload.get("type") == "chat.closed":  # an unmatch: no typing from here on
+                with contextlib.suppress(ValueError):
+                    self.typing_allowed.pop(UUID(str(payload.get("with_user_id"))), None)
+            await self.send_json(payload)
 
     async def session_check(self, event: dict) -> None:
         """Handler of ``session.check`` (``miel.realtime.sessions_recheck``: logout, password

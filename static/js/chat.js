@@ -127,6 +127,16 @@
     typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
   });
 
+  // An unmatch (either side): the message box gives way to the "closed" note at once.
+  document.addEventListener("miel:chat.closed", function (e) {
+    if (e.detail.with_user_id !== otherId) return;
+    var closed = document.getElementById("chat-closed");
+    var box = document.getElementById("chat-form");
+    if (box) box.remove();
+    typing.hidden = true;
+    if (closed) closed.hidden = false;
+  });
+
   document.addEventListener("miel:presence", function (e) {
     if (e.detail.user !== otherId) return;
     var online = e.detail.status === "online";
