@@ -45,9 +45,18 @@ class Message(UUIDModel):
         on_delete=models.SET_NULL,
         related_name="reply_messages",
     )
+    #: The sender's idempotency key (issue 13 item 14): the chat form carries a fresh random id
+    #: per message, so a POST retried after a lost answer finds the first message instead of
+    #: storing a second. Unique per sender; NULL for messages sent without one.
+    client_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "client_key"],
+                condition=models.Q(client_key__isnull=False),
+                name="messaging_message_unique_client_key",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(sender=models.F("recipient")), name="messaging_message_not_self"
             ),

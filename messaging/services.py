@@ -8,17 +8,19 @@ down; the next page load shows it).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import UserInteraction
 from matching.services import interaction_record
 from miel.realtime import push_to_user, push_to_users
+from miel.text import is_visibly_empty, text_check
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
@@ -33,11 +35,17 @@ class MessageRefused(ValidationError):
     member): the views answer 403."""
 
 
+#: An idempotency key: what the chat page generates (a UUID, hex or with dashes) and more.
+CLIENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
 def message_clean_text(text: str | None) -> str:
     """Strip ``text`` and check it is 1-2000 characters (characters, not bytes; SPEC §8).
-    Raises ValidationError with a translated message."""
-    text = (text or "").strip()
-    if not text:
+    Raises ValidationError with a translated message: code ``bad_characters`` for a NUL or an
+    unpaired surrogate (issue 13 item 11), ``empty`` for nothing but whitespace and invisible
+    characters (zero-width spaces…), ``too_long``."""
+    text = text_check(text).strip()
+    if is_visibly_empty(text):
         raise ValidationError(_("Write a message first."), code="empty")
     if len(text) > MESSAGE_MAX_CHARS:
         raise ValidationError(
@@ -75,11 +83,19 @@ def message_send(
     recipient: Member,
     text: str,
     story: Any = None,
+    client_key: str | None = None,
 ) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
 
     ``story`` (a stories.Story, optional) marks a story reply; the chat shows its thumbnail.
     ``recipient.user`` should be loaded (select_related) to save a query.
+
+    ``client_key`` (issue 13 item 14): the sender's idempotency key for this message (8-64
+    characters of ``[A-Za-z0-9_-]``; ValidationError code ``bad_client_key`` otherwise). When
+    the sender already has a message with that key to the same recipient, that message is
+    returned and nothing is stored or pushed again (a retried POST); a concurrent duplicate
+    is caught by the unique (sender, client_key) constraint. The same key to another
+    recipient raises ValidationError (code ``client_key_reused``).
 
     The chat rule (issue 16): only between a mutual match without a block
     (:func:`messaging.selectors.can_message`); a conversation whose pair is no longer a match
@@ -98,6 +114,14 @@ def message_send(
     it would return without sending.
     """
     text = message_clean_text(text)
+    if client_key is not None:
+        if not CLIENT_KEY_RE.fullmatch(client_key):
+            raise ValidationError(
+                _("This message could not be sent. Reload the page."), code="bad_client_key"
+            )
+        earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
+        if earlier is not None:
+            return earlier
     if sender.pk == recipient.pk:
         raise MessageRefused(_("You cannot message yourself."), code="self")
     if not recipient.user.profile_complete or not recipient.user.is_active:
@@ -107,7 +131,23 @@ def message_send(
             _("You can only message your matches: you both need to like each other first."),
             code="not_match",
         )
-    message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
+    if client_key is None:
+        message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
+    else:
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    sender=sender,
+                    recipient=recipient,
+                    text=text,
+                    story=story,
+                    client_key=client_key,
+                )
+        except IntegrityError:  # the same key stored by a concurrent retry
+            earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
+            if earlier is None:
+                raise
+            return earlier
     interaction_record(user=sender, target=recipient, action=UserInteraction.Action.MESSAGE)
     payload = message_event_payload(message)
     push_to_users(
@@ -127,6 +167,17 @@ def message_send(
     if not new_message_email_unneeded(recipient.user, now=message.created):
         transaction.on_commit(lambda: _queue_new_message_email(message_id))
     return message
+
+
+def _message_by_client_key(*, sender: Member, recipient: Member, key: str) -> Message | None:
+    """The sender's message stored with idempotency key ``key``, or None. Raises
+    ValidationError (``client_key_reused``) when it went to another recipient."""
+    earlier = Message.objects.select_related("story").filter(sender=sender, client_key=key).first()
+    if earlier is not None and earlier.recipient_id != recipient.pk:
+        raise ValidationError(
+            _("This message could not be sent. Reload the page."), code="client_key_reused"
+        )
+    return earlier
 
 
 @transaction.atomic

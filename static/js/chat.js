@@ -27,6 +27,19 @@
     if (empty) empty.remove();
   }
 
+  // A fresh idempotency key per message (issue 13 item 14): a retried POST of the same message
+  // carries the same key and the server answers with the first message instead of a second.
+  function renewClientKey() {
+    var field = document.getElementById("chat-client-key");
+    if (!field) return;
+    if (window.crypto && window.crypto.randomUUID) { field.value = window.crypto.randomUUID(); return; }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    field.value = Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
   function markRead() {
     fetch(chat.dataset.readUrl, {
       method: "POST", credentials: "same-origin",
@@ -173,12 +186,12 @@
     }
   });
 
-  // A validation/refusal answer (403/422) goes into the error box instead of the thread;
+  // A validation/refusal answer (400/403/422/429) goes into the error box instead of the thread;
   // a message already shown from the socket is not added twice.
   document.body.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.requestConfig.elt !== form) return;
     var status = e.detail.xhr.status;
-    if (status === 403 || status === 422) {
+    if (status === 400 || status === 403 || status === 422 || status === 429) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
       errorBox.textContent = "";
@@ -194,6 +207,7 @@
     if (e.detail.elt !== form) return;
     if (e.detail.xhr && e.detail.xhr.status === 200) {
       form.reset();
+      renewClientKey();
       errorBox.textContent = "";
       scrollDown();
     }

@@ -43,7 +43,9 @@ def test_unmatch_removes_both_likes_and_closes_the_chat_both_ways(pair):
     assert Message.objects.count() == 1  # the old conversation stays readable
 
 
-def test_unmatch_tells_both_sides_after_commit(pair, monkeypatch, django_capture_on_commit_callbacks):
+def test_unmatch_tells_both_sides_after_commit(
+    pair, monkeypatch, django_capture_on_commit_callbacks
+):
     alice, bob = pair
     sent = []
     monkeypatch.setattr("miel.realtime._deliver", lambda items: sent.extend(items))
