@@ -49,6 +49,9 @@ class Message(UUIDModel):
     #: per message, so a POST retried after a lost answer finds the first message instead of
     #: storing a second. Unique per sender; NULL for messages sent without one.
     client_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    #: The text matched the nudge list (issue 16): the recipient is asked "Does this bother
+    #: you?" with a one-tap report (the sender confirmed it after "Are you sure?").
+    nudged = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from miel.text import is_visibly_empty, text_check
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
+from .nudges import nudge_match
 from .selectors import can_message, story_thumbnail_url, unread_count
 from .tasks import message_email_notify, new_message_email_unneeded
 
@@ -37,6 +39,11 @@ class MessageRefused(ValidationError):
 
 #: An idempotency key: what the chat page generates (a UUID, hex or with dashes) and more.
 CLIENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+class NudgeNeeded(Exception):
+    """The text matches the nudge list and the sender has not confirmed it yet (issue 16):
+    nothing was stored; the chat asks "Are you sure?" (send anyway / edit)."""
 
 
 def message_clean_text(text: str | None) -> str:
@@ -66,6 +73,13 @@ def message_event_payload(message: Message) -> dict[str, Any]:
         "text": message.text,
         "created": message.created.isoformat(),
         "story_image": story_thumbnail_url(message),
+        # Issue 16: the recipient's chat offers "Does this bother you?" with a report link.
+        "nudged": message.nudged,
+        "report_url": (
+            f"{reverse('matching:report', args=[message.sender.user_id])}?message={message.pk}"
+            if message.nudged
+            else None
+        ),
     }
 
 
@@ -84,6 +98,7 @@ def message_send(
     text: str,
     story: Any = None,
     client_key: str | None = None,
+    ask_first: bool = False,
 ) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
 
@@ -96,6 +111,11 @@ def message_send(
     returned and nothing is stored or pushed again (a retried POST); a concurrent duplicate
     is caught by the unique (sender, client_key) constraint. The same key to another
     recipient raises ValidationError (code ``client_key_reused``).
+
+    Nudges (issue 16): a text matching the nudge list (:func:`messaging.nudges.nudge_match`)
+    is stored with ``nudged=True`` so the recipient is asked "Does this bother you?"; with
+    ``ask_first`` (the chat form before the sender confirmed) it raises :class:`NudgeNeeded`
+    instead and stores nothing. Nothing is ever refused for its words.
 
     The chat rule (issue 16): only between a mutual match without a block
     (:func:`messaging.selectors.can_message`); a conversation whose pair is no longer a match
@@ -131,18 +151,16 @@ def message_send(
             _("You can only message your matches: you both need to like each other first."),
             code="not_match",
         )
+    nudged = nudge_match(text)
+    if nudged and ask_first:
+        raise NudgeNeeded
+    fields = {"sender": sender, "recipient": recipient, "text": text, "story": story}
     if client_key is None:
-        message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
+        message = Message.objects.create(**fields, nudged=nudged)
     else:
         try:
             with transaction.atomic():
-                message = Message.objects.create(
-                    sender=sender,
-                    recipient=recipient,
-                    text=text,
-                    story=story,
-                    client_key=client_key,
-                )
+                message = Message.objects.create(**fields, nudged=nudged, client_key=client_key)
         except IntegrityError:  # the same key stored by a concurrent retry
             earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
             if earlier is None:

@@ -98,7 +98,11 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no
             recipient=other,
             text=request.POST.get("text"),
             client_key=request.POST.get("client_key") or None,
+            # Issue 16 nudges: ask "Are you sure?" until the sender confirms.
+            ask_first=request.POST.get("confirm_nudge") != "1",
         )
+    except services.NudgeNeeded:
+        return _nudge_prompt(request, me, other)
     except services.MessageRefused as exc:
         return _send_error(request, other, exc, status=403)
     except ValidationError as exc:
@@ -107,6 +111,24 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no
     if request.htmx:
         return render(request, "messaging/_message.html", {"row": _row(message, me), "me": me})
     return redirect("messaging:chat", user_id=other.user_id)
+
+
+def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """ "Are you sure?" (issue 16) for a text that matched the nudge list: nothing is stored;
+    "Send anyway" posts the same text and key with ``confirm_nudge=1``, "Edit" goes back to
+    the text. 409 with the prompt fragment for htmx; without JS the chat page with the prompt
+    and the text back in the box."""
+    context = {
+        "other": other,
+        "nudge_text": request.POST.get("text", ""),
+        "nudge_client_key": request.POST.get("client_key", ""),
+    }
+    if request.htmx:
+        return render(request, "messaging/_nudge.html", context, status=409)
+    page = _chat_context(me=me, other=other)
+    page.update(_chat_state(me=me, other=other, has_history=bool(page["messages_page"].messages)))
+    page.update(context, nudge=True)
+    return render(request, "messaging/chat.html", page, status=409)
 
 
 def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:  # type: ignore[no-untyped-def]

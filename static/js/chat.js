@@ -88,6 +88,16 @@
     p.className = "msg-text";
     p.textContent = m.text;
     li.appendChild(p);
+    if (m.nudged && !mine && m.report_url) {
+      var nudge = document.createElement("p");
+      nudge.className = "msg-nudge";
+      nudge.appendChild(document.createTextNode(i18n.bother + " "));
+      var report = document.createElement("a");
+      report.href = m.report_url;
+      report.textContent = i18n.report;
+      nudge.appendChild(report);
+      li.appendChild(nudge);
+    }
     var meta = document.createElement("p");
     meta.className = "msg-meta";
     var time = document.createElement("time");
@@ -179,6 +189,21 @@
       window.mielRealtime.send({ type: "typing", to: otherId });
     }
   });
+  // A prompt or an error shown under the thread: keep it and the box in view (phones).
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target === errorBox && errorBox.textContent.trim()) {
+      form.scrollIntoView({ block: "end" });
+    }
+  });
+
+  // "Edit message" in a nudge prompt: back to the text, nothing sent.
+  errorBox.addEventListener("click", function (e) {
+    var edit = e.target.closest("[data-nudge-edit]");
+    if (!edit) return;
+    e.preventDefault();
+    errorBox.textContent = "";
+    text.focus();
+  });
   text.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -188,10 +213,16 @@
 
   // A validation/refusal answer (400/403/422/429) goes into the error box instead of the thread;
   // a message already shown from the socket is not added twice.
+  // The message form, or the "Send anyway" form of a nudge prompt (issue 16).
+  function isSendForm(elt) {
+    return elt === form || (elt && elt.classList && elt.classList.contains("nudge-send"));
+  }
+
   document.body.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.requestConfig.elt !== form) return;
+    if (!isSendForm(e.detail.requestConfig.elt)) return;
     var status = e.detail.xhr.status;
-    if (status === 400 || status === 403 || status === 422 || status === 429) {
+    // 409: "Are you sure?" (nothing stored yet); the text stays in the box for editing.
+    if (status === 400 || status === 403 || status === 409 || status === 422 || status === 429) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
       errorBox.textContent = "";
@@ -204,7 +235,7 @@
     else removeEmpty();
   });
   document.body.addEventListener("htmx:afterRequest", function (e) {
-    if (e.detail.elt !== form) return;
+    if (!isSendForm(e.detail.elt)) return;
     if (e.detail.xhr && e.detail.xhr.status === 200) {
       form.reset();
       renewClientKey();
