@@ -52,6 +52,10 @@ class Message(UUIDModel):
     #: The text matched the nudge list (issue 16): the recipient is asked "Does this bother
     #: you?" with a one-tap report (the sender confirmed it after "Are you sure?").
     nudged = models.BooleanField(default=False)
+    #: The first message between the two, sent by an account under the new-conversation limit
+    #: (issue 16: at most NEW_CONVERSATIONS_PER_DAY for new accounts or without an approved
+    #: photo); only such accounts' messages are flagged, as only their count is needed.
+    opens_conversation = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +42,76 @@ class MessageRefused(ValidationError):
 
 #: An idempotency key: what the chat page generates (a UUID, hex or with dashes) and more.
 CLIENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+class MessageLimited(MessageRefused):
+    """Over a sending limit (issue 16: messages per minute, new conversations per day for new
+    accounts): nothing stored; the views answer 429."""
+
+
+#: The window of MESSAGES_PER_MINUTE and of NEW_CONVERSATIONS_PER_DAY.
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(hours=24)
+
+
+def limited_account(member: Member, *, now: datetime) -> bool:
+    """Whether ``member`` is under the new-conversation limit (issue 16): the account is
+    younger than NEW_ACCOUNT_HOURS or has no approved photo (``Member.image`` is the main
+    approved photo, kept by profiles.services). ``member.user`` should be loaded."""
+    young = member.user.date_joined > now - timedelta(hours=settings.NEW_ACCOUNT_HOURS)
+    return young or not member.image
+
+
+def _lock_sender(sender: Member) -> None:
+    """Serialise one member's sends until the transaction ends, so two concurrent requests
+    cannot both pass a limit (PostgreSQL: a transaction-scoped advisory lock, no row written;
+    SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"send:{sender.pk}"]
+            )
+
+
+def message_limits_check(*, sender: Member, recipient: Member, now: datetime) -> bool:
+    """Apply the sending limits of issue 16 to ``sender`` writing to ``recipient`` at ``now``
+    (settings, 0 = no limit): at most MESSAGES_PER_MINUTE messages in the last 60 s, and for a
+    :func:`limited_account` at most NEW_CONVERSATIONS_PER_DAY conversations opened in the last
+    24 h (a conversation is opened by the first message between two members).
+
+    Returns whether this message opens a conversation (only computed for limited accounts).
+    Raises :class:`MessageLimited` (translated, code ``rate_limited``) over a limit. Call it
+    inside the send's transaction: it takes the sender's lock first."""
+    _lock_sender(sender)
+    per_minute = settings.MESSAGES_PER_MINUTE
+    if per_minute and (
+        Message.objects.filter(sender=sender, created__gt=now - MINUTE).count() >= per_minute
+    ):
+        raise MessageLimited(
+            _("You are sending messages too fast. Wait a minute and try again."),
+            code="rate_limited",
+        )
+    per_day = settings.NEW_CONVERSATIONS_PER_DAY
+    if not per_day or not limited_account(sender, now=now):
+        return False
+    opens = not Message.objects.filter(
+        Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender)
+    ).exists()
+    if opens and (
+        Message.objects.filter(
+            sender=sender, opens_conversation=True, created__gt=now - DAY
+        ).count()
+        >= per_day
+    ):
+        raise MessageLimited(
+            _(
+                "New accounts can start %(count)d new conversations a day. Add a profile photo "
+                "or come back tomorrow to start more; your current chats keep working."
+            )
+            % {"count": per_day},
+            code="rate_limited",
+        )
+    return opens
 
 
 class NudgeNeeded(Exception):
@@ -126,7 +199,12 @@ def message_send(
     the sender (``self``), or the recipient's profile is incomplete or the account inactive
     (``unavailable``).
 
-    Queries: the chat rule (one query), the message INSERT, the interaction INSERT
+    Limits (issue 16, :func:`message_limits_check`): over MESSAGES_PER_MINUTE or, for a new
+    account, NEW_CONVERSATIONS_PER_DAY it raises :class:`MessageLimited` (a MessageRefused,
+    code ``rate_limited``) and stores nothing.
+
+    Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
+    minute, for limited accounts two more (an earlier message of the pair, the day's count), the message INSERT, the interaction INSERT
     (``message``, weight 3.0, SPEC §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
     which makes the e-mail decisions (SPEC §8) outside the request. The task is not queued when
@@ -151,10 +229,19 @@ def message_send(
             _("You can only message your matches: you both need to like each other first."),
             code="not_match",
         )
+    now = timezone.now()
+    opens = message_limits_check(sender=sender, recipient=recipient, now=now)
     nudged = nudge_match(text)
     if nudged and ask_first:
         raise NudgeNeeded
-    fields = {"sender": sender, "recipient": recipient, "text": text, "story": story}
+    fields = {
+        "sender": sender,
+        "recipient": recipient,
+        "text": text,
+        "story": story,
+        "created": now,
+        "opens_conversation": opens,
+    }
     if client_key is None:
         message = Message.objects.create(**fields, nudged=nudged)
     else:

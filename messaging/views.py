@@ -103,6 +103,8 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no
         )
     except services.NudgeNeeded:
         return _nudge_prompt(request, me, other)
+    except services.MessageLimited as exc:
+        return _send_error(request, other, exc, status=429)
     except services.MessageRefused as exc:
         return _send_error(request, other, exc, status=403)
     except ValidationError as exc:
