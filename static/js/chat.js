@@ -86,6 +86,7 @@
     }
     var p = document.createElement("p");
     p.className = "msg-text";
+    p.dir = "auto";
     p.textContent = m.text;
     li.appendChild(p);
     if (m.nudged && !mine && m.report_url) {
