@@ -35,7 +35,9 @@ async def test_typing_does_not_reach_a_stranger_but_reaches_a_match():
     assert (await a.connect())[0]
     assert (await b.connect())[0]
     await a.send_json_to({"type": "typing", "to": str(bob.user_id)})
-    assert await b.receive_nothing(timeout=0.5)  # strangers: nothing
+    await a.send_json_to({"type": "ping"})
+    assert await a.receive_json_from(timeout=5) == {"type": "pong"}  # the typing frame was handled
+    assert await b.receive_nothing(timeout=1)  # strangers: nothing
     await a.disconnect()
     await database_sync_to_async(make_match)(alice, bob)
     a = consumer_for(alice.user)  # a new socket: no cached answer
@@ -47,18 +49,22 @@ async def test_typing_does_not_reach_a_stranger_but_reaches_a_match():
     await b.disconnect()
 
 
+FRAMES = [
+    "not json",
+    "[" * 100_000 + "]" * 100_000,
+    '"just a string"',
+    "[1, 2]",
+    '{"type": "typing", "to": "not-a-uuid"}',
+    '{"type": "typing", "to": "\\ud800"}',
+    '{"type": "dance"}',
+    '{"type": "ping", "pad": "' + "x" * 10_000 + '"}',
+]
+
+
 @pytest.mark.parametrize(
     "frame",
-    [
-        "not json",
-        "[" * 100_000 + "]" * 100_000,
-        '"just a string"',
-        "[1, 2]",
-        '{"type": "typing", "to": "not-a-uuid"}',
-        '{"type": "typing", "to": "\\ud800"}',
-        '{"type": "dance"}',
-        '{"type": "ping", "pad": "' + "x" * 10_000 + '"}',
-    ],
+    FRAMES,
+    ids=["not-json", "deep", "string", "list", "bad-uuid", "surrogate", "unknown", "too-big"],
 )
 async def test_a_malformed_frame_gets_an_error_frame_and_the_socket_lives(frame):
     alice = await member("Alice")
