@@ -313,10 +313,12 @@ def _send_chat_message(*, sender, recipient, text: str, story: Story):
     """The chat message of a story reply, sent through messaging (SPEC §8, §10): it records
     the ``message`` interaction, pushes ``message.new`` and queues the e-mail."""
 
-    from messaging.services import MessageRefused, message_send
+    from messaging.services import MessageLimited, MessageRefused, message_send
 
     try:
         return message_send(sender=sender, recipient=recipient, text=text, story=story)
+    except MessageLimited as exc:  # the chat's sending limits (issue 16): 429
+        raise StoryLimitReached(exc.messages[0]) from exc
     except MessageRefused as exc:
         raise StoryForbidden(exc.messages[0]) from exc
     except ValidationError as exc:

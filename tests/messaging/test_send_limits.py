@@ -125,3 +125,21 @@ def test_the_limits_are_settings_and_0_means_none(alice, bob, settings):
         for n in range(40):
             services.message_send(sender=fresh(alice), recipient=bob, text=f"m{n}")
         assert Message.objects.count() == 40
+
+
+def test_a_story_reply_over_the_limit_is_429(client_for, settings):
+    from stories.models import Story
+    from tests.factories import image_upload
+
+    settings.MESSAGES_PER_MINUTE = 1
+    with time_machine.travel(T0, tick=False):
+        alice, bob = MemberFactory(), MemberFactory()
+        make_match(alice, bob)
+        services.message_send(sender=established(alice), recipient=bob, text="hi")
+        story = Story.objects.create(user=bob.user, image=image_upload())
+        response = client_for(alice).post(
+            reverse("stories:reply", args=[story.pk]), {"text": "wow"}
+        )
+        assert response.status_code == 429
+        assert "too fast" in response.json()["error"]
+        assert Message.objects.count() == 1
