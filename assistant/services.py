@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import ai_daily_quota
+from miel.text import is_visibly_empty, text_check
 from profiles.models import Member
 
 from . import llm, skills
@@ -170,7 +171,9 @@ def assistant_message_send(
     an ``error`` usage row that does not count against the quota, and the user message stays.
     The model call happens outside any transaction and lock.
     """
-    text = (text or "").strip()
+    text = text_check(text).strip()  # NUL / lone surrogate: ValidationError (issue 13 item 11)
+    if is_visibly_empty(text):
+        text = ""
     if intent not in skills.INTENTS:
         intent = None
     if not text and intent:

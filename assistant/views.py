@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from miel.text import BadJSON, json_loads_limited
 from profiles.models import Member
 
 from . import selectors, services, skills
@@ -99,12 +100,13 @@ def api_chat(request: HttpRequest) -> JsonResponse:
     """JSON API: ``{"text": ..., "intent": ..., "target": ...}`` (JSON body or form) →
     ``{"reply", "cards", "remaining", "error"}``; 400 bad input, 429 over the daily quota."""
     if request.content_type == "application/json":
+        # Size, depth and character limits (issue 13 item 11): 400, never a 500.
         try:
-            data = json.loads(request.body or b"{}")
-        except json.JSONDecodeError:
-            return JsonResponse({"error": "invalid JSON"}, status=400)
+            data = json_loads_limited(request.body or b"{}")
+        except BadJSON as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
         if not isinstance(data, dict):
-            return JsonResponse({"error": "invalid JSON"}, status=400)
+            return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
     else:
         data = request.POST
     try:

@@ -260,3 +260,15 @@ def ws_users(*, exclude: set[str], count: int = 1000) -> list[User]:
         .exclude(pk__in=exclude)
         .order_by("email")[:count]
     )
+
+
+def matched_with(*, member: Member, logins: list[Login]) -> None:
+    """Make ``member`` a mutual match of every login's member: only matches may chat (issue
+    16), and the chat scenarios send from ``member`` to them."""
+    ids = [lg.member_id for lg in logins]
+    Like.objects.bulk_create(
+        [Like(source_id=member.pk, target_id=i) for i in ids]
+        + [Like(source_id=i, target_id=member.pk) for i in ids],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )

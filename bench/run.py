@@ -118,6 +118,9 @@ def bench_env() -> dict[str, str]:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_SECURE_HSTS_SECONDS": "0",
         "MIEL_BENCH": "1",
+        # The chat scenarios flood on purpose: the per-member limits (issue 16) are off.
+        "MESSAGES_PER_MINUTE": "0",
+        "NEW_CONVERSATIONS_PER_DAY": "0",
         # As in production, background work (e-mail notices) goes through Redis to a Celery
         # worker that the bench starts beside the server (``start_worker``), on its own queue;
         # nobody in the bench is really sent e-mail (dummymail).
@@ -226,6 +229,7 @@ def build_fixtures() -> dict:
     logins["smart"] = fixtures.login(smart_member.user)
     logins["sender"] = fixtures.login(sender_member.user)
     ws_logins = fixtures.logins_bulk(fixtures.ws_users(exclude=used, count=1000))
+    fixtures.matched_with(member=sender_member, logins=ws_logins)  # only matches chat
     with __import__("django.db", fromlist=["connection"]).connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {

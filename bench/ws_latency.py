@@ -82,6 +82,11 @@ def setup_accounts() -> tuple[str, str, str]:
     sender = member("bench-sender@miel.local", "Bench Sender")
     recipient = member("bench-recipient@miel.local", "Bench Recipient")
     Message.objects.filter(sender__in=[sender, recipient]).delete()
+    # Only mutual matches may chat (issue 16).
+    from matching.models import Like
+
+    Like.objects.get_or_create(source=sender, target=recipient)
+    Like.objects.get_or_create(source=recipient, target=sender)
     return str(recipient.user_id), session(sender.user), session(recipient.user)
 
 
@@ -98,6 +103,9 @@ BENCH_ENV = {
     "CELERY_QUEUE": QUEUE,
     "EMAIL_URL": "dummymail://",
     "LOG_LEVEL": "WARNING",
+    # 300 messages from one sender on purpose: the per-member limits (issue 16) are off.
+    "MESSAGES_PER_MINUTE": "0",
+    "NEW_CONVERSATIONS_PER_DAY": "0",
 }
 
 

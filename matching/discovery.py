@@ -41,7 +41,7 @@ from profiles.selectors import is_verified
 
 from .geo import HaversineKm, RoundKm, distance_expression, distance_rank_expression, location_q
 from .models import Like
-from .selectors import discoverable, not_blocked
+from .selectors import discoverable, not_blocked, not_unmatched_by
 
 ONLINE_WINDOW = timedelta(minutes=15)
 PAGE_SIZES = (3, 6, 12)
@@ -176,11 +176,15 @@ _SEGMENTS = (
 
 def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
-    ``viewer``, without blocked pairs either way (SPEC §5, §6) and without those
-    :func:`~matching.selectors.discoverable` hides (paused, incognito). The blocks are subqueries, so
-    building this runs no query."""
+    ``viewer``, without blocked pairs either way (SPEC §5, §6), without those
+    :func:`~matching.selectors.discoverable` hides (paused, incognito) and without members who
+    unmatched ``viewer`` (issue 16). The blocks are subqueries, so building this runs no
+    query."""
     return Member.objects.filter(
-        not_blocked(user_id=viewer.pk), discoverable(viewer_id=viewer.pk), listed=True
+        not_blocked(user_id=viewer.pk),
+        discoverable(viewer_id=viewer.pk),
+        not_unmatched_by(user_id=viewer.pk),
+        listed=True,
     ).exclude(user_id=viewer.pk)
 
 
@@ -226,7 +230,7 @@ def _filtered(
         )
     qs = Member.objects.annotate(
         distance_km=_distance(viewer_member), distance_rank=_distance_rank(viewer_member)
-    ).filter(not_blocked(user_id=viewer.pk), *conditions)
+    ).filter(not_blocked(user_id=viewer.pk), not_unmatched_by(user_id=viewer.pk), *conditions)
     if filters.distance_km is None or viewer_member is None or not viewer_member.has_location:
         return qs, None
     qs = qs.filter(

@@ -132,6 +132,34 @@ class Block(UUIDModel):
         indexes = [models.Index(fields=["blocked", "blocker"], name="block_blocked_idx")]
 
 
+class Unmatch(UUIDModel):
+    """``unmatcher`` ended the match with ``other`` (issue 16): both likes were deleted, the
+    chat is closed for both, and ``unmatcher`` is never shown to ``other`` in discovery again
+    (:func:`matching.selectors.not_unmatched_by`). One row per direction (unique pair)."""
+
+    unmatcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unmatches_made"
+    )
+    other = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unmatches_received"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unmatcher", "other"], name="matching_unmatch_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(unmatcher=models.F("other")), name="matching_unmatch_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["other", "unmatcher"], name="unmatch_other_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unmatcher_id} ✕ {self.other_id}"
+
+
 class Report(UUIDModel):
     """A member's report about another member; goes to the moderation queue (SPEC §6, §14)."""
 

@@ -16,7 +16,7 @@ from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from profiles.models import Member
 
-from .models import Block, Like, ProfileView
+from .models import Block, Like, ProfileView, Unmatch
 
 
 def is_blocked_pair(*, user_id: UUID | str, other_id: UUID | str) -> bool:
@@ -100,6 +100,13 @@ def undiscoverable_user_ids(*, viewer_id: UUID | str, user_ids: list) -> set[str
         .exclude(discoverable(viewer_id=viewer_id))
         .values_list("user_id", flat=True)
     }
+
+
+def not_unmatched_by(*, user_id: UUID | str) -> Q:
+    """A filter for Member querysets (``qs.filter(not_unmatched_by(user_id=...))``) that drops
+    members who unmatched ``user_id`` (a User id): an unmatcher is not shown to the other
+    again in discovery (issue 16). A subquery on ``matching_unmatch``, no query of its own."""
+    return ~Q(user_id__in=Unmatch.objects.filter(other_id=user_id).values("unmatcher_id"))
 
 
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:

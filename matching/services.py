@@ -28,6 +28,7 @@ from .models import (
     LocationChange,
     MatchNotification,
     ProfileView,
+    Unmatch,
     UserInteraction,
 )
 
@@ -260,11 +261,26 @@ def _user_language(user: User) -> str:
 
 @transaction.atomic
 def unmatch(*, source: Member, target: Member) -> bool:
-    """Remove ``source``'s like of ``target`` (SPEC §6 unmatch). Returns True when a like was
-    removed. The other member's like stays (it is theirs)."""
+    """``source`` removes their like of ``target`` (SPEC §6); when the two were a mutual match
+    this is an unmatch (issue 16): both likes are deleted, an :class:`Unmatch` row records
+    that ``source`` is never shown to ``target`` in discovery again, and after commit both get
+    ``chat.closed`` (``with_user_id`` = the other side) so an open chat page closes its message
+    box at once; from then on :func:`messaging.selectors.can_message` refuses both ways.
+
+    Runs under the pair lock (:func:`_lock_pair`); the unique pair constraint absorbs a double
+    submit. Returns True when something was removed."""
     _lock_pair(source, target)
-    deleted, _rows = Like.objects.filter(source=source, target=target).delete()
-    return bool(deleted)
+    mine, theirs, _blocked = _pair_state(source=source, target=target)
+    if not (mine and theirs):
+        deleted, _rows = Like.objects.filter(source=source, target=target).delete()
+        return bool(deleted)
+    Like.objects.filter(
+        Q(source=source, target=target) | Q(source=target, target=source)
+    ).delete()
+    Unmatch.objects.get_or_create(unmatcher_id=source.user_id, other_id=target.user_id)
+    for me, other in ((source, target), (target, source)):
+        push_to_user(me.user_id, "chat.closed", with_user_id=str(other.user_id))
+    return True
 
 
 # --- block (SPEC §6; reports: matching/reports.py) ---------------------------------------------------------------

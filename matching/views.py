@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
 from profiles.models import Interest, Member
@@ -210,11 +210,17 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
-    """Remove my like of this member (SPEC §6)."""
+    """Unmatch (issue 16) or remove my like (SPEC §6). GET: the confirmation page (works
+    without JS); POST: do it (see :func:`matching.services.unmatch`)."""
     me = member_for_user(user=request.user)
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
+    if request.method == "GET":
+        is_match = selectors.is_mutual_match(user_id=request.user.pk, other_id=target.user_id)
+        return render(
+            request, "matching/unmatch_confirm.html", {"target": target, "is_match": is_match}
+        )
     services.unmatch(source=me, target=target)
     messages.info(request, _("You unmatched %(name)s.") % {"name": target.name})
     response = redirect(reverse("matching:lists") + "?type=mutual")

@@ -9,6 +9,10 @@ The socket only pushes: every write goes over HTTP through a service, which queu
 - ``{"type": "ping"}`` (or ``heartbeat``) → refreshes ``last_active_at`` (throttled to once a
   minute) and answers ``{"type": "pong"}``.
 
+A malformed frame (not JSON, over 4 KB, nested deeper than 8, bad characters, not an object,
+an unknown type, a typing frame without a valid user id) gets
+``{"type": "error", "error": "<code>"}`` back and the socket stays open (issue 13 item 13).
+
 On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches
 that have a socket open.
 
@@ -21,6 +25,7 @@ Cost of a connect (SPEC §16: 1 000 sockets reconnecting within 5 s): one trip t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -38,6 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from miel.realtime import EVENT_HANDLER, user_group
+from miel.text import BadJSON, json_loads_limited
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +53,9 @@ CLOSE_UNAUTHENTICATED = 4401
 TYPING_MIN_INTERVAL = 1.0
 #: How long a "may this user get my typing events" answer is cached per socket (seconds).
 TYPING_PERMISSION_TTL = 30.0
+#: Limits of a client frame (issue 13 item 13): the largest frame the page sends is ~80 bytes.
+FRAME_MAX_BYTES = 4096
+FRAME_MAX_DEPTH = 8
 #: Open sockets per user (for presence across tabs and servers); refreshed by heartbeats.
 PRESENCE_TTL = 60 * 60 * 24
 
@@ -239,8 +248,26 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
         await self._broadcast_presence("offline", await _socket_closed(self.user_id))
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """Decode a client frame with limits (size, depth, characters): a bad one gets an
+        error frame instead of an exception that would close the socket."""
+        if self.user_id is None:
+            return
+        raw = text_data if text_data is not None else bytes_data
+        try:
+            content = json_loads_limited(
+                raw or "", max_bytes=FRAME_MAX_BYTES, max_depth=FRAME_MAX_DEPTH
+            )
+        except BadJSON:
+            await self._error("bad_frame")
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.user_id is None or not isinstance(content, dict):
+        if self.user_id is None:
+            return
+        if not isinstance(content, dict):
+            await self._error("bad_frame")
             return
         kind = content.get("type")
         if kind == "typing":
@@ -249,11 +276,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             if _touch_due(self.user):  # throttled: most heartbeats need no thread at all
                 await _touch_last_active(self.user)
             await self.send_json({"type": "pong"})
+        else:
+            await self._error("unknown_type")
+
+    async def _error(self, code: str) -> None:
+        await self.send_json({"type": "error", "error": code})
 
     async def miel_event(self, event: dict) -> None:
         """Handler of ``miel.event`` group messages: forward the event to the browser."""
         if self.user_id is not None:  # None once the session was revoked
-            await self.send_json(event["event"])
+            payload = event["event"]
+            if payload.get("type") == "chat.closed":  # an unmatch: no typing from here on
+                with contextlib.suppress(ValueError):
+                    self.typing_allowed.pop(UUID(str(payload.get("with_user_id"))), None)
+            await self.send_json(payload)
 
     async def session_check(self, event: dict) -> None:
         """Handler of ``session.check`` (``miel.realtime.sessions_recheck``: logout, password
@@ -275,6 +311,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         try:
             other = UUID(str(to))
         except ValueError:
+            await self._error("bad_frame")
             return
         now = time.monotonic()
         if now - self.typing_sent.get(other, 0.0) < TYPING_MIN_INTERVAL:

@@ -45,9 +45,25 @@ class Message(UUIDModel):
         on_delete=models.SET_NULL,
         related_name="reply_messages",
     )
+    #: The sender's idempotency key (issue 13 item 14): the chat form carries a fresh random id
+    #: per message, so a POST retried after a lost answer finds the first message instead of
+    #: storing a second. Unique per sender; NULL for messages sent without one.
+    client_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    #: The text matched the nudge list (issue 16): the recipient is asked "Does this bother
+    #: you?" with a one-tap report (the sender confirmed it after "Are you sure?").
+    nudged = models.BooleanField(default=False)
+    #: The first message between the two, sent by an account under the new-conversation limit
+    #: (issue 16: at most NEW_CONVERSATIONS_PER_DAY for new accounts or without an approved
+    #: photo); only such accounts' messages are flagged, as only their count is needed.
+    opens_conversation = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["sender", "client_key"],
+                condition=models.Q(client_key__isnull=False),
+                name="messaging_message_unique_client_key",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(sender=models.F("recipient")), name="messaging_message_not_self"
             ),

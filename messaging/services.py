@@ -8,20 +8,27 @@ down; the next page load shows it).
 from __future__ import annotations
 
 import logging
+import re
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import UserInteraction
 from matching.services import interaction_record
 from miel.realtime import push_to_user, push_to_users
+from miel.text import is_visibly_empty, text_check
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, ConversationState, Message
+from .nudges import nudge_match
 from .selectors import can_message, story_thumbnail_url, unread_count
 from .tasks import message_email_notify, new_message_email_unneeded
 
@@ -33,11 +40,92 @@ class MessageRefused(ValidationError):
     member): the views answer 403."""
 
 
+#: An idempotency key: what the chat page generates (a UUID, hex or with dashes) and more.
+CLIENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+class MessageLimited(MessageRefused):
+    """Over a sending limit (issue 16: messages per minute, new conversations per day for new
+    accounts): nothing stored; the views answer 429."""
+
+
+#: The window of MESSAGES_PER_MINUTE and of NEW_CONVERSATIONS_PER_DAY.
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(hours=24)
+
+
+def limited_account(member: Member, *, now: datetime) -> bool:
+    """Whether ``member`` is under the new-conversation limit (issue 16): the account is
+    younger than NEW_ACCOUNT_HOURS or has no approved photo (``Member.image`` is the main
+    approved photo, kept by profiles.services). ``member.user`` should be loaded."""
+    young = member.user.date_joined > now - timedelta(hours=settings.NEW_ACCOUNT_HOURS)
+    return young or not member.image
+
+
+def _lock_sender(sender: Member) -> None:
+    """Serialise one member's sends until the transaction ends, so two concurrent requests
+    cannot both pass a limit (PostgreSQL: a transaction-scoped advisory lock, no row written;
+    SQLite serialises writers anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"send:{sender.pk}"]
+            )
+
+
+def message_limits_check(*, sender: Member, recipient: Member, now: datetime) -> bool:
+    """Apply the sending limits of issue 16 to ``sender`` writing to ``recipient`` at ``now``
+    (settings, 0 = no limit): at most MESSAGES_PER_MINUTE messages in the last 60 s, and for a
+    :func:`limited_account` at most NEW_CONVERSATIONS_PER_DAY conversations opened in the last
+    24 h (a conversation is opened by the first message between two members).
+
+    Returns whether this message opens a conversation (only computed for limited accounts).
+    Raises :class:`MessageLimited` (translated, code ``rate_limited``) over a limit. Call it
+    inside the send's transaction: it takes the sender's lock first."""
+    _lock_sender(sender)
+    per_minute = settings.MESSAGES_PER_MINUTE
+    if per_minute and (
+        Message.objects.filter(sender=sender, created__gt=now - MINUTE).count() >= per_minute
+    ):
+        raise MessageLimited(
+            _("You are sending messages too fast. Wait a minute and try again."),
+            code="rate_limited",
+        )
+    per_day = settings.NEW_CONVERSATIONS_PER_DAY
+    if not per_day or not limited_account(sender, now=now):
+        return False
+    opens = not Message.objects.filter(
+        Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender)
+    ).exists()
+    if opens and (
+        Message.objects.filter(
+            sender=sender, opens_conversation=True, created__gt=now - DAY
+        ).count()
+        >= per_day
+    ):
+        raise MessageLimited(
+            _(
+                "New accounts can start %(count)d new conversations a day. Add a profile photo "
+                "or come back tomorrow to start more; your current chats keep working."
+            )
+            % {"count": per_day},
+            code="rate_limited",
+        )
+    return opens
+
+
+class NudgeNeeded(Exception):
+    """The text matches the nudge list and the sender has not confirmed it yet (issue 16):
+    nothing was stored; the chat asks "Are you sure?" (send anyway / edit)."""
+
+
 def message_clean_text(text: str | None) -> str:
     """Strip ``text`` and check it is 1-2000 characters (characters, not bytes; SPEC §8).
-    Raises ValidationError with a translated message."""
-    text = (text or "").strip()
-    if not text:
+    Raises ValidationError with a translated message: code ``bad_characters`` for a NUL or an
+    unpaired surrogate (issue 13 item 11), ``empty`` for nothing but whitespace and invisible
+    characters (zero-width spaces…), ``too_long``."""
+    text = text_check(text).strip()
+    if is_visibly_empty(text):
         raise ValidationError(_("Write a message first."), code="empty")
     if len(text) > MESSAGE_MAX_CHARS:
         raise ValidationError(
@@ -58,6 +146,13 @@ def message_event_payload(message: Message) -> dict[str, Any]:
         "text": message.text,
         "created": message.created.isoformat(),
         "story_image": story_thumbnail_url(message),
+        # Issue 16: the recipient's chat offers "Does this bother you?" with a report link.
+        "nudged": message.nudged,
+        "report_url": (
+            f"{reverse('matching:report', args=[message.sender.user_id])}?message={message.pk}"
+            if message.nudged
+            else None
+        ),
     }
 
 
@@ -75,11 +170,25 @@ def message_send(
     recipient: Member,
     text: str,
     story: Any = None,
+    client_key: str | None = None,
+    ask_first: bool = False,
 ) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
 
     ``story`` (a stories.Story, optional) marks a story reply; the chat shows its thumbnail.
     ``recipient.user`` should be loaded (select_related) to save a query.
+
+    ``client_key`` (issue 13 item 14): the sender's idempotency key for this message (8-64
+    characters of ``[A-Za-z0-9_-]``; ValidationError code ``bad_client_key`` otherwise). When
+    the sender already has a message with that key to the same recipient, that message is
+    returned and nothing is stored or pushed again (a retried POST); a concurrent duplicate
+    is caught by the unique (sender, client_key) constraint. The same key to another
+    recipient raises ValidationError (code ``client_key_reused``).
+
+    Nudges (issue 16): a text matching the nudge list (:func:`messaging.nudges.nudge_match`)
+    is stored with ``nudged=True`` so the recipient is asked "Does this bother you?"; with
+    ``ask_first`` (the chat form before the sender confirmed) it raises :class:`NudgeNeeded`
+    instead and stores nothing. Nothing is ever refused for its words.
 
     The chat rule (issue 16): only between a mutual match without a block
     (:func:`messaging.selectors.can_message`); a conversation whose pair is no longer a match
@@ -90,7 +199,12 @@ def message_send(
     the sender (``self``), or the recipient's profile is incomplete or the account inactive
     (``unavailable``).
 
-    Queries: the chat rule (one query), the message INSERT, the interaction INSERT
+    Limits (issue 16, :func:`message_limits_check`): over MESSAGES_PER_MINUTE or, for a new
+    account, NEW_CONVERSATIONS_PER_DAY it raises :class:`MessageLimited` (a MessageRefused,
+    code ``rate_limited``) and stores nothing.
+
+    Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
+    minute, for limited accounts two more (an earlier message of the pair, the day's count), the message INSERT, the interaction INSERT
     (``message``, weight 3.0, SPEC §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
     which makes the e-mail decisions (SPEC §8) outside the request. The task is not queued when
@@ -98,6 +212,14 @@ def message_send(
     it would return without sending.
     """
     text = message_clean_text(text)
+    if client_key is not None:
+        if not CLIENT_KEY_RE.fullmatch(client_key):
+            raise ValidationError(
+                _("This message could not be sent. Reload the page."), code="bad_client_key"
+            )
+        earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
+        if earlier is not None:
+            return earlier
     if sender.pk == recipient.pk:
         raise MessageRefused(_("You cannot message yourself."), code="self")
     if not recipient.user.profile_complete or not recipient.user.is_active:
@@ -107,7 +229,30 @@ def message_send(
             _("You can only message your matches: you both need to like each other first."),
             code="not_match",
         )
-    message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
+    now = timezone.now()
+    opens = message_limits_check(sender=sender, recipient=recipient, now=now)
+    nudged = nudge_match(text)
+    if nudged and ask_first:
+        raise NudgeNeeded
+    fields = {
+        "sender": sender,
+        "recipient": recipient,
+        "text": text,
+        "story": story,
+        "created": now,
+        "opens_conversation": opens,
+    }
+    if client_key is None:
+        message = Message.objects.create(**fields, nudged=nudged)
+    else:
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(**fields, nudged=nudged, client_key=client_key)
+        except IntegrityError:  # the same key stored by a concurrent retry
+            earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
+            if earlier is None:
+                raise
+            return earlier
     interaction_record(user=sender, target=recipient, action=UserInteraction.Action.MESSAGE)
     payload = message_event_payload(message)
     push_to_users(
@@ -127,6 +272,17 @@ def message_send(
     if not new_message_email_unneeded(recipient.user, now=message.created):
         transaction.on_commit(lambda: _queue_new_message_email(message_id))
     return message
+
+
+def _message_by_client_key(*, sender: Member, recipient: Member, key: str) -> Message | None:
+    """The sender's message stored with idempotency key ``key``, or None. Raises
+    ValidationError (``client_key_reused``) when it went to another recipient."""
+    earlier = Message.objects.select_related("story").filter(sender=sender, client_key=key).first()
+    if earlier is not None and earlier.recipient_id != recipient.pk:
+        raise ValidationError(
+            _("This message could not be sent. Reload the page."), code="client_key_reused"
+        )
+    return earlier
 
 
 @transaction.atomic

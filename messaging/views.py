@@ -4,6 +4,8 @@ service or selector, render. Every object named in a URL goes through a particip
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +40,9 @@ def _chat_context(*, me: Member, other: Member, before: str | None = None) -> di
         "messages_page": page,
         "thread": [_row(m, me) for m in page.messages],
         "max_chars": MESSAGE_MAX_CHARS,
+        # The form's idempotency key for the next message (issue 13 item 14); chat.js
+        # replaces it after each send.
+        "client_key": uuid.uuid4().hex,
     }
 
 
@@ -90,14 +95,44 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no
     saved) when the two are not a mutual match (issue 16)."""
     me, other = selectors.chat_send_pair(user=request.user, other_id=user_id)
     try:
-        message = services.message_send(sender=me, recipient=other, text=request.POST.get("text"))
+        message = services.message_send(
+            sender=me,
+            recipient=other,
+            text=request.POST.get("text"),
+            client_key=request.POST.get("client_key") or None,
+            # Issue 16 nudges: ask "Are you sure?" until the sender confirms.
+            ask_first=request.POST.get("confirm_nudge") != "1",
+        )
+    except services.NudgeNeeded:
+        return _nudge_prompt(request, me, other)
+    except services.MessageLimited as exc:
+        return _send_error(request, other, exc, status=429)
     except services.MessageRefused as exc:
         return _send_error(request, other, exc, status=403)
     except ValidationError as exc:
-        return _send_error(request, other, exc, status=422)
+        bad_input = exc.code in ("bad_characters", "bad_client_key", "client_key_reused")
+        return _send_error(request, other, exc, status=400 if bad_input else 422)
     if request.htmx:
         return render(request, "messaging/_message.html", {"row": _row(message, me), "me": me})
     return redirect("messaging:chat", user_id=other.user_id)
+
+
+def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """ "Are you sure?" (issue 16) for a text that matched the nudge list: nothing is stored;
+    "Send anyway" posts the same text and key with ``confirm_nudge=1``, "Edit" goes back to
+    the text. 409 with the prompt fragment for htmx; without JS the chat page with the prompt
+    and the text back in the box."""
+    context = {
+        "other": other,
+        "nudge_text": request.POST.get("text", ""),
+        "nudge_client_key": request.POST.get("client_key", ""),
+    }
+    if request.htmx:
+        return render(request, "messaging/_nudge.html", context, status=409)
+    page = _chat_context(me=me, other=other)
+    page.update(_chat_state(me=me, other=other, has_history=bool(page["messages_page"].messages)))
+    page.update(context, nudge=True)
+    return render(request, "messaging/chat.html", page, status=409)
 
 
 def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -107,7 +142,7 @@ def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpRes
     text = " ".join(exc.messages)
     if request.htmx:
         return render(request, "messaging/_error.html", {"error": text}, status=status)
-    if status in (403, 429):
+    if status in (400, 403, 429):
         me = _me(request)
         context = _chat_context(me=me, other=other)
         context.update(

@@ -1,13 +1,16 @@
-"""Site-wide middleware of the ``miel`` project package."""
+"""Site-wide middleware of the ``miel`` project package: request-wide guards."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from .error_views import insufficient_storage
 from .media import is_disk_full
+from .text import has_bad_characters
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +32,32 @@ class StorageFullMiddleware:
             return None
         logger.error("storage full while serving %s", request.path, exc_info=exception)
         return insufficient_storage(request)
+
+
+def _any_bad(data) -> bool:  # type: ignore[no-untyped-def]
+    return any(
+        has_bad_characters(key) or any(has_bad_characters(v) for v in values)
+        for key, values in data.lists()
+    )
+
+
+class BadCharactersMiddleware:
+    """Refuse with 400 any query string or URL-encoded form whose keys or values hold a NUL
+    (or an unpaired surrogate), before a view can try to store it (issue 13 item 11: a NUL in
+    a field was a 500 on PostgreSQL). Multipart forms and JSON bodies are checked where they
+    are read (:func:`miel.text.text_check`, :func:`miel.text.json_loads_limited`): reading a
+    multipart body here would fix its upload handlers before the view runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bad = _any_bad(request.GET)
+        if not bad and request.content_type == "application/x-www-form-urlencoded":
+            bad = _any_bad(request.POST)
+        if bad:
+            message = _("This text contains characters that are not allowed.")
+            if "json" in request.headers.get("Accept", "") or request.path.startswith("/api/"):
+                return JsonResponse({"error": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

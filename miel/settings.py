@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "miel.middleware.BadCharactersMiddleware",  # NUL in a form or query string: 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -429,6 +430,12 @@ OPENAI_MODEL = env("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
 # USD per 1 000 tokens, only for the cost estimate in AIUsageLog (SPEC §12).
 OPENAI_COST_PER_1K = env.float("OPENAI_COST_PER_1K", default=0.0006)
+
+# --- chat limits (issue 16; README "Messaging and real time"); 0 = no limit ------------------
+MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=30)
+NEW_CONVERSATIONS_PER_DAY = env.int("NEW_CONVERSATIONS_PER_DAY", default=10)
+#: Accounts younger than this (hours), or without an approved photo, have the daily limit.
+NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -15,6 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
 from matching.selectors import blocked_user_ids
 from miel.media import field_file_save
 from miel.realtime import push_to_user
+from miel.text import is_visibly_empty, text_check
 
 from . import selectors
 from .filters import STORY_FILTERS
@@ -88,10 +90,19 @@ def local_day_bounds(*, user: User, at: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _checked(text: str | None) -> str:
+    """``text`` ("" for None), or StoryError (400) for a NUL or an unpaired surrogate (issue
+    13 item 11)."""
+    try:
+        return text_check(text)
+    except ValidationError as exc:
+        raise StoryError(exc.messages[0]) from exc
+
+
 def _clean_text(
     text_overlay: str, text_x: float | None, text_y: float | None
 ) -> tuple[str, float | None, float | None]:
-    text = (text_overlay or "").strip()
+    text = _checked(text_overlay).strip()
     if len(text) > STORY_TEXT_MAX_CHARS:
         raise StoryError(
             _("The text can be at most %(max)d characters.") % {"max": STORY_TEXT_MAX_CHARS}
@@ -271,8 +282,8 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
     :class:`StoryExpired`, :class:`StoryError` (empty or too long). After commit: a
     ``story.reply`` event to the owner.
     """
-    text = (text or "").strip()
-    if not text:
+    text = _checked(text).strip()
+    if is_visibly_empty(text):
         raise StoryError(_("Write a reply first."))
     if len(text) > REPLY_MAX_CHARS:
         raise StoryError(_("A reply can be at most %(max)d characters.") % {"max": REPLY_MAX_CHARS})
@@ -303,12 +314,13 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
 def _send_chat_message(*, sender, recipient, text: str, story: Story):
     """The chat message of a story reply, sent through messaging (SPEC §8, §10): it records
     the ``message`` interaction, pushes ``message.new`` and queues the e-mail."""
-    from django.core.exceptions import ValidationError
 
-    from messaging.services import MessageRefused, message_send
+    from messaging.services import MessageLimited, MessageRefused, message_send
 
     try:
         return message_send(sender=sender, recipient=recipient, text=text, story=story)
+    except MessageLimited as exc:  # the chat's sending limits (issue 16): 429
+        raise StoryLimitReached(exc.messages[0]) from exc
     except MessageRefused as exc:
         raise StoryForbidden(exc.messages[0]) from exc
     except ValidationError as exc:

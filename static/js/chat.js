@@ -27,6 +27,19 @@
     if (empty) empty.remove();
   }
 
+  // A fresh idempotency key per message (issue 13 item 14): a retried POST of the same message
+  // carries the same key and the server answers with the first message instead of a second.
+  function renewClientKey() {
+    var field = document.getElementById("chat-client-key");
+    if (!field) return;
+    if (window.crypto && window.crypto.randomUUID) { field.value = window.crypto.randomUUID(); return; }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    field.value = Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
   function markRead() {
     fetch(chat.dataset.readUrl, {
       method: "POST", credentials: "same-origin",
@@ -73,8 +86,19 @@
     }
     var p = document.createElement("p");
     p.className = "msg-text";
+    p.dir = "auto";
     p.textContent = m.text;
     li.appendChild(p);
+    if (m.nudged && !mine && m.report_url) {
+      var nudge = document.createElement("p");
+      nudge.className = "msg-nudge";
+      nudge.appendChild(document.createTextNode(i18n.bother + " "));
+      var report = document.createElement("a");
+      report.href = m.report_url;
+      report.textContent = i18n.report;
+      nudge.appendChild(report);
+      li.appendChild(nudge);
+    }
     var meta = document.createElement("p");
     meta.className = "msg-meta";
     var time = document.createElement("time");
@@ -127,6 +151,16 @@
     typingTimer = setTimeout(function () { typing.hidden = true; }, 4000);
   });
 
+  // An unmatch (either side): the message box gives way to the "closed" note at once.
+  document.addEventListener("miel:chat.closed", function (e) {
+    if (e.detail.with_user_id !== otherId) return;
+    var closed = document.getElementById("chat-closed");
+    var box = document.getElementById("chat-form");
+    if (box) box.remove();
+    typing.hidden = true;
+    if (closed) closed.hidden = false;
+  });
+
   document.addEventListener("miel:presence", function (e) {
     if (e.detail.user !== otherId) return;
     var online = e.detail.status === "online";
@@ -156,6 +190,21 @@
       window.mielRealtime.send({ type: "typing", to: otherId });
     }
   });
+  // A prompt or an error shown under the thread: keep it and the box in view (phones).
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target === errorBox && errorBox.textContent.trim()) {
+      form.scrollIntoView({ block: "end" });
+    }
+  });
+
+  // "Edit message" in a nudge prompt: back to the text, nothing sent.
+  errorBox.addEventListener("click", function (e) {
+    var edit = e.target.closest("[data-nudge-edit]");
+    if (!edit) return;
+    e.preventDefault();
+    errorBox.textContent = "";
+    text.focus();
+  });
   text.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -163,12 +212,18 @@
     }
   });
 
-  // A validation/refusal answer (403/422) goes into the error box instead of the thread;
+  // A validation/refusal answer (400/403/422/429) goes into the error box instead of the thread;
   // a message already shown from the socket is not added twice.
+  // The message form, or the "Send anyway" form of a nudge prompt (issue 16).
+  function isSendForm(elt) {
+    return elt === form || (elt && elt.classList && elt.classList.contains("nudge-send"));
+  }
+
   document.body.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.requestConfig.elt !== form) return;
+    if (!isSendForm(e.detail.requestConfig.elt)) return;
     var status = e.detail.xhr.status;
-    if (status === 403 || status === 422) {
+    // 409: "Are you sure?" (nothing stored yet); the text stays in the box for editing.
+    if (status === 400 || status === 403 || status === 409 || status === 422 || status === 429) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
       errorBox.textContent = "";
@@ -181,9 +236,10 @@
     else removeEmpty();
   });
   document.body.addEventListener("htmx:afterRequest", function (e) {
-    if (e.detail.elt !== form) return;
+    if (!isSendForm(e.detail.elt)) return;
     if (e.detail.xhr && e.detail.xhr.status === 200) {
       form.reset();
+      renewClientKey();
       errorBox.textContent = "";
       scrollDown();
     }

@@ -179,13 +179,14 @@ def test_lists_target_free_sees_count_and_blurred_cards_only(client):
     assert "Zebulon" in premium
 
 
-def test_unmatch_removes_only_my_like(client):
+def test_unmatch_removes_both_likes(client):
+    """Issue 16 (was: only my like): an unmatch removes both likes; see test_unmatch.py."""
     a, b = MemberFactory(), MemberFactory()
     Like.objects.create(source=a, target=b)
     Like.objects.create(source=b, target=a)
     client.force_login(a.user)
     assert client.post(f"/members/{b.user_id}/unmatch/").status_code == 302
-    assert list(Like.objects.values_list("source_id", flat=True)) == [b.pk]
+    assert not Like.objects.exists()
 
 
 # --- concurrency (PostgreSQL) -----------------------------------------------------------------

@@ -34,7 +34,8 @@ def small_channel_capacity(settings):
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("short_lived_db_connections")
-async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_capacity):
+async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_capacity, settings):
+    settings.MESSAGES_PER_MINUTE = 0  # a flood on purpose: not the limit under test (issue 16)
     alice = await database_sync_to_async(MemberFactory)(name="Alice")
     bob = await database_sync_to_async(MemberFactory)(name="Bob")
     bobs_socket = WebsocketCommunicator(RealtimeConsumer.as_asgi(), "/ws/")

@@ -198,6 +198,9 @@ async def test_consumer_only_forwards_events_it_is_given():
     await a.connect()
     await a.send_json_to({"type": "message.new", "to": str(bob.user_id), "text": "sneaky"})
     await a.send_json_to(["not", "a", "dict"])
+    # Each gets an error frame (issue 13 item 13), nothing else happens.
+    assert await a.receive_json_from(timeout=2) == {"type": "error", "error": "unknown_type"}
+    assert await a.receive_json_from(timeout=2) == {"type": "error", "error": "bad_frame"}
     assert await a.receive_nothing(timeout=0.3)
     from messaging.models import Message
 

@@ -38,6 +38,13 @@ def statements(ctx) -> list[str]:
 def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     alice, bob, client_for, htmx, settings
 ):
+    # An established account (older than a day, approved photo): no daily-limit queries.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    User.objects.filter(pk=alice.user_id).update(date_joined=timezone.now() - timedelta(days=9))
+    type(alice).objects.filter(pk=alice.pk).update(image="/media/photos/a.jpg")
     client = client_for(alice)
     client.post(send_url(bob), {"text": "warm up"}, **htmx)  # last-active write, caches
     with CaptureQueriesContext(connection) as ctx:
@@ -48,8 +55,12 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     # The session is one query with the database engine, none once cached_db has it (Redis).
     assert len(session) == (1 if settings.SESSION_ENGINE.endswith(".db") else 0)
     rest = [q for q in sql if "django_session" not in q]
-    assert len(rest) == 6, "\n".join(sql)
-    user, pair, rule, insert_message, insert_interaction, badge = rest
+    # The sender's send lock (issue 16 limits) on PostgreSQL only.
+    lock = [q for q in rest if "pg_advisory_xact_lock" in q]
+    assert len(lock) == (1 if connection.vendor == "postgresql" else 0)
+    rest = [q for q in rest if q not in lock]
+    assert len(rest) == 7, "\n".join(sql)
+    user, pair, rule, minute, insert_message, insert_interaction, badge = rest
     assert user.startswith("SELECT")
     assert 'FROM "accounts_user"' in user
     # One query loads both members, the recipient's account and the block flag.
@@ -59,6 +70,9 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     # The chat rule (issue 16): both likes and a block, one query.
     assert "matching_like" in rule
     assert "matching_block" in rule
+    # 30 messages per minute (issue 16): one count on the sender's index.
+    assert minute.startswith("SELECT COUNT(*)")
+    assert "messaging_message" in minute
     assert insert_message.startswith('INSERT INTO "messaging_message"')
     assert insert_interaction.startswith('INSERT INTO "matching_userinteraction"')
     assert badge.startswith("SELECT COUNT(DISTINCT sender_id)")
