@@ -75,11 +75,17 @@ def quick_action_text(intent: str) -> str:
 
 def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:  # type: ignore[no-untyped-def]
     """The best ``limit`` smart matches (cached engine) with score >= ``min_score``."""
+    from matching.discovery import discovery_visible_user_ids
     from matching.selectors import blocked_user_ids
 
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
     result = smart_matches_for(member=member)
-    return [m for m in result.results if m.score >= min_score and m.user_id not in hidden][:limit]
+    found = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
+    # Passed on since, or their preferences no longer hold this member (issue 15).
+    visible = discovery_visible_user_ids(
+        viewer_member=member, user_ids=[m.user_id for m in found[: limit * 4]]
+    )
+    return [m for m in found if m.user_id in visible][:limit]
 
 
 def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:  # type: ignore[no-untyped-def]

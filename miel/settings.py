@@ -219,7 +219,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "matching:member_list"
+LOGIN_REDIRECT_URL = "matching:discover"  # the Discover deck (issue 15)
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -334,6 +334,11 @@ OPENAI_MODEL = env("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
 # USD per 1 000 tokens, only for the cost estimate in AIUsageLog (SPEC §12).
 OPENAI_COST_PER_1K = env.float("OPENAI_COST_PER_1K", default=0.0006)
+
+# Likes and passes (issue 15, 16): likes a free member may give per rolling 12 hours (premium:
+# unlimited), and passes a free member may undo per rolling 24 hours (premium: unlimited).
+LIKES_PER_12_HOURS_FREE = env.int("LIKES_PER_12_HOURS_FREE", default=100)
+PASS_UNDOS_PER_DAY_FREE = env.int("PASS_UNDOS_PER_DAY_FREE", default=1)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

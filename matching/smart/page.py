@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.trust import verified_user_ids
+from matching.discovery import discovery_visible_user_ids, not_passed_q, wants_viewer_q
 from matching.models import Like
 from matching.selectors import blocked_user_ids
 from profiles.models import Member
@@ -74,13 +76,18 @@ def parse_page(raw: str | None) -> int:
 
 def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchCard]:
     """Cards (member + reason in the active language + whether ``viewer`` liked them) for
-    ``matches``, in the given order. Members no longer discoverable are dropped. At most 5
-    queries whatever the count."""
+    ``matches``, in the given order. Members no longer discoverable are dropped, as are members
+    the viewer passed on since and members whose preferences no longer hold the viewer (issue
+    15: the cache may be older than their edit). At most 5 queries whatever the count."""
     ids = [m.user_id for m in matches]
     members = {
         str(m.user_id): m
         for m in Member.objects.select_related("user").filter(
-            user_id__in=ids, user__is_active=True, user__profile_complete=True
+            not_passed_q(viewer_member=viewer, now=timezone.now()),
+            wants_viewer_q(viewer_member=viewer, today=timezone.localdate()),
+            user_id__in=ids,
+            user__is_active=True,
+            user__profile_complete=True,
         )
     }
     labels = interest_labels_for(matches)
@@ -121,6 +128,12 @@ def smart_match_page(*, member: Member, min_score: int = 0, page: int = 1) -> Sm
     result = smart_matches_for(member=member)
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
     matches = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
+    # Members who passed out of reach since the cache was built (passed on, preferences
+    # changed: issue 15) leave the count too, not just the page.
+    visible = discovery_visible_user_ids(
+        viewer_member=member, user_ids=[m.user_id for m in matches]
+    )
+    matches = [m for m in matches if m.user_id in visible]
     start = (page - 1) * PAGE_SIZE
     page_matches = matches[start : start + PAGE_SIZE]
     return SmartMatchPage(
