@@ -6,10 +6,19 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
+
+from miel.client_ip import client_ip
+from miel.mail import one_line
+
+from .models import User
 
 
 def email_site() -> SimpleNamespace:
@@ -17,6 +26,15 @@ def email_site() -> SimpleNamespace:
     row is still the default "example.com", and e-mails naming a stranger's domain look like
     phishing."""
     return SimpleNamespace(name="Miel", domain=urlsplit(settings.SITE_URL).netloc or "Miel")
+
+
+def email_held_by_another(email: str, user_id: object) -> bool:
+    """True when an account other than ``user_id`` has ``email`` (any case), as its login
+    e-mail or as an allauth address, verified or not."""
+    return (
+        EmailAddress.objects.filter(email__iexact=email).exclude(user_id=user_id).exists()
+        or User.objects.filter(email__iexact=email).exclude(pk=user_id).exists()
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,8 +56,55 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         return super().clean_email(email).strip().lower()
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client behind ``TRUSTED_PROXY_COUNT`` proxies (``miel/client_ip.py``): allauth's
+        per-IP rate limits (failed logins, sign-ups, resets) count per client, not per proxy."""
+        return client_ip(request) or super().get_client_ip(request)
+    def format_email_subject(self, subject: str) -> str:
+        return one_line(super().format_email_subject(subject))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, {"current_site": email_site(), **context})
+        """Render the e-mail now (in the request's language, with its links) and send it from
+        a Celery task queued after commit (:func:`accounts.tasks.send_account_email`): the
+        page answers without waiting for the mail server, and sign-up takes the same time
+        whether it mails a verification link or an "account already exists" notice."""
+        from .tasks import send_account_email
+
+        ctx = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": email_site(),
+            **context,
+        }
+        message = self.render_mail(template_prefix, email, ctx)
+        payload = {
+            "subject": message.subject,
+            "body": message.body,
+            "from_email": message.from_email,
+            "to": list(message.to),
+            "content_subtype": message.content_subtype,
+            "alternatives": [
+                [alt[0], alt[1]] for alt in getattr(message, "alternatives", None) or []
+            ],
+        }
+        transaction.on_commit(lambda: send_account_email.delay(payload))
+
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:  # type: ignore[no-untyped-def]
+        """Never mail a confirmation link to an address another account holds (an old
+        unverified row, added before such addresses were refused): "Re-send verification" on
+        ``/accounts/email/`` would mail that member each time (SPEC §3)."""
+        address = emailconfirmation.email_address
+        if address.user_id is not None and email_held_by_another(address.email, address.user_id):
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
+
+    def respond_user_inactive(self, request: HttpRequest, user):  # type: ignore[no-untyped-def]
+        """A deactivated account that gave its right password: a banned member goes to the
+        appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
+        from safety.views import APPEAL_SESSION_KEY  # safety sits above accounts
+
+        request.session[APPEAL_SESSION_KEY] = str(user.pk)
+        return redirect("safety:appeal")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

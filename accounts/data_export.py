@@ -6,7 +6,8 @@ they sent **and** received, AI conversations and payments. Other members appear 
 public user id (the id in ``/members/<id>/``); nothing else of theirs is exported: no e-mail, no
 name, no coordinates, and never a message between two other people. Who viewed the user and who
 reported the user are left out (the first is a premium feature, the second protects reporters);
-only their times are given.
+only their times are given. Who liked the user follows "Liked me": premium members get the
+likers, free members the count only (``likes_received_count``, ``likes_received_visible``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from django.utils import timezone
 from assistant.models import AIConversation, AIUsageLog, UserProfileAnalysis
 from billing.models import Transaction
 from matching.models import Block, Like, ProfileView, Report, UserInteraction, UserPreference
+from matching.selectors import likes_received
 from messaging.models import Message
 from profiles.models import Member, Photo, Video
+from profiles.selectors import is_verified
 from stories.models import Story, StoryReaction, StoryReply, StoryView
 
 from .models import User
@@ -116,6 +119,18 @@ def _member(member: Member, base_url: str) -> dict[str, Any]:
         "location_enabled": member.location_enabled,
         "location_updated_at": _iso(member.location_updated_at),
         "max_distance_km": member.max_distance,
+        "verified": is_verified(member),
+        "verification_selfies": [
+            {
+                "pose": s.pose,
+                "status": s.status,
+                "reason": s.reason,
+                "created_at": _iso(s.created_at),
+                "submitted_at": _iso(s.submitted_at),
+                "decided_at": _iso(s.decided_at),
+            }
+            for s in member.selfies.order_by("created_at")
+        ],
         "boosted_until": _iso(member.boosted_until),
         "main_photo_url": _absolute(member.image, base_url),
         "created": _iso(member.created),
@@ -188,6 +203,8 @@ def _social_graph(user: User, member: Member | None) -> dict[str, Any]:
         ],
         "likes_given": [],
         "likes_received": [],
+        "likes_received_count": 0,
+        "likes_received_visible": False,
         "interactions_made": [],
     }
     if member is None:
@@ -198,11 +215,13 @@ def _social_graph(user: User, member: Member | None) -> dict[str, Any]:
         .order_by("created_at", "id")
         .values_list("target__user_id", "created_at")
     ]
+    # What others did to me follows the pages' premium rules: free members see how many
+    # liked them, not who ("Liked me", SPEC §6, §13).
+    received = likes_received(viewer=user)
+    data["likes_received_count"] = received.count
+    data["likes_received_visible"] = received.can_see
     data["likes_received"] = [
-        {"member": str(uid), "created_at": _iso(at)}
-        for uid, at in Like.objects.filter(target=member)
-        .order_by("created_at", "id")
-        .values_list("source__user_id", "created_at")
+        {"member": str(uid), "created_at": _iso(at)} for uid, at in received.likes
     ]
     data["interactions_made"] = [
         {

@@ -89,7 +89,11 @@ class User(AbstractUser):
     #: them are written in it. Empty = never chose: the site default (settings.LANGUAGE_CODE).
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
     incognito = models.BooleanField(
-        default=False, help_text=_("Premium: browse without recording views.")
+        default=False,
+        help_text=_(
+            "Premium: only members I liked see me in discovery, and my profile views are "
+            "not recorded."
+        ),
     )
 
     USERNAME_FIELD = "email"
@@ -109,6 +113,14 @@ class User(AbstractUser):
                 condition=models.Q(preferred_age_min__gte=18, preferred_age_max__lte=100)
                 & models.Q(preferred_age_min__lte=models.F("preferred_age_max")),
                 name="accounts_user_preferred_age_range",
+            ),
+        ]
+        indexes = [
+            # The few incognito members, for the discovery filter (matching.selectors).
+            models.Index(
+                fields=["premium_until"],
+                condition=models.Q(incognito=True),
+                name="user_incognito_idx",
             ),
         ]
 

@@ -13,7 +13,7 @@ Points (documented in README):
 | each report against the user: open -10, actioned -25 (dismissed reports count 0) | negative |
 
 The sum is clamped to 0-100. Level: ``low`` < 40 <= ``medium`` < 70 <= ``high``.
-The **verified badge** (SPEC §4) is separate: OAuth or verified e-mail, plus an approved photo.
+The **verified badge** (SPEC §4) is separate: an approved selfie, ``profiles.selectors.is_verified``.
 
 The score is stored on ``User.trust_score`` and recomputed by :func:`trust_score_recompute`
 whenever an input changes (receivers in :func:`connect`, connected from the assistant app's
@@ -123,12 +123,6 @@ def trust_level_label(score: int) -> str:
     return str(LEVEL_LABELS[trust_level(score)])
 
 
-def is_verified(*, user: User) -> bool:
-    """The verified badge (SPEC §4): OAuth or verified e-mail, plus an approved photo."""
-    inputs = trust_inputs(user=user)
-    return (inputs.oauth_verified or inputs.email_verified) and inputs.approved_photo
-
-
 # --- keeping it current -------------------------------------------------------------------
 
 
@@ -187,31 +181,3 @@ def connect() -> None:
     post_delete.connect(_report_changed, sender=Report, dispatch_uid="trust_report_del")
     post_save.connect(_user_saved, sender=User, dispatch_uid="trust_user")
     post_save.connect(_email_address_saved, sender=EmailAddress, dispatch_uid="trust_email")
-
-
-def verified_user_ids(*, user_ids: list) -> set:
-    """Bulk verified-badge check for cards (2 queries whatever the count): OAuth or verified
-    e-mail, plus an approved photo."""
-    from allauth.account.models import EmailAddress
-
-    from profiles.models import Photo
-
-    if not user_ids:
-        return set()
-    with_photo = set(
-        Photo.objects.filter(member__user_id__in=user_ids, is_approved=True)
-        .values_list("member__user_id", flat=True)
-        .distinct()
-    )
-    if not with_photo:
-        return set()
-    identity = set(
-        User.objects.filter(pk__in=with_photo)
-        .filter(
-            Q(oauth_verified=True)
-            | Q(email_verified__isnull=False)
-            | Q(pk__in=EmailAddress.objects.filter(verified=True).values("user_id"))
-        )
-        .values_list("pk", flat=True)
-    )
-    return identity

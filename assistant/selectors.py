@@ -30,10 +30,14 @@ class ShownMessage:
 
 def shown_messages(*, viewer: Member, messages: list[AIMessage]) -> list[ShownMessage]:
     """Messages with their member cards rendered for ``viewer`` in the active language. Cards
-    of members now blocked or gone are dropped (a fixed number of queries per card message)."""
-    from matching.selectors import blocked_user_ids
+    of members now blocked, paused, hidden by incognito or gone are dropped (a fixed number of queries per card message)."""
+    from matching.selectors import blocked_user_ids, undiscoverable_user_ids
 
     hidden = {str(u) for u in blocked_user_ids(user_id=viewer.user_id)}
+    card_ids = list(
+        {c.get("u") for m in messages for c in (m.metadata or {}).get("cards") or [] if c.get("u")}
+    )
+    hidden |= undiscoverable_user_ids(viewer_id=viewer.user_id, user_ids=card_ids)
     shown = []
     for message in messages:
         raw = (message.metadata or {}).get("cards") or []

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from matching.smart import ScoredMatch, interest_labels_for, reason_for, smart_matches_for
 from matching.smart.engine import FACTOR_MAX, FACTORS
 from matching.smart.reasons import join_words
+from profiles.selectors import is_verified
 
 INTENTS = ("find", "explain", "openers", "analyse", "progress", "tips")
 ANALYSIS_TTL = timedelta(hours=6)
@@ -74,18 +75,16 @@ def quick_action_text(intent: str) -> str:
 
 
 def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:  # type: ignore[no-untyped-def]
-    """The best ``limit`` smart matches (cached engine) with score >= ``min_score``."""
-    from matching.discovery import discovery_visible_user_ids
+    """The best ``limit`` smart matches (cached engine) with score >= ``min_score``, as the
+    smart-matches page shows them (no blocked, paused or hidden incognito member, none passed
+    on or whose preferences leave ``member`` out; no distance for members who hide it)."""
     from matching.selectors import blocked_user_ids
+    from matching.smart.page import visible_matches
 
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
     result = smart_matches_for(member=member)
-    found = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
-    # Passed on since, or their preferences no longer hold this member (issue 15).
-    visible = discovery_visible_user_ids(
-        viewer_member=member, user_ids=[m.user_id for m in found[: limit * 4]]
-    )
-    return [m for m in found if m.user_id in visible][:limit]
+    shown = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
+    return visible_matches(viewer=member, matches=shown)[:limit]
 
 
 def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:  # type: ignore[no-untyped-def]
@@ -115,6 +114,7 @@ def match_for_model(*, member, match: ScoredMatch) -> dict:  # type: ignore[no-u
         "city": other.city if other else "",
         "score": match.score,
         "reason": reason_for(match, labels),
+        "verified": is_verified(other) if other else False,
     }
 
 

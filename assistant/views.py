@@ -134,6 +134,7 @@ def api_chat(request: HttpRequest) -> JsonResponse:
                     "name": card.member.name,
                     "age": card.member.age,
                     "score": card.match.score,
+                    "verified": card.verified,
                     "reason": card.reason,
                     "url": f"/members/{card.member.user_id}/",
                 }

@@ -12,7 +12,6 @@ difference measured is how the page of members is found.
 
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -34,15 +33,6 @@ from profiles.selectors import member_for_user
 def hello(request: HttpRequest) -> HttpResponse:
     """Hello world through every middleware (session, auth, CSRF, locale, ...)."""
     return HttpResponse("Hello, world", content_type="text/plain")
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
-    a = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * geo.EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _base_queryset(*, viewer, filters: discovery.DiscoverFilters, now):  # type: ignore[no-untyped-def]
@@ -108,12 +98,7 @@ def members_naive(request: HttpRequest) -> HttpResponse:
     for m in rows:
         km = None
         if me.latitude is not None and m.latitude is not None and m.longitude is not None:
-            km = _haversine_km(
-                geo.snap_coordinate(me.latitude),
-                geo.snap_coordinate(me.longitude),  # type: ignore[arg-type]
-                geo.snap_coordinate(m.latitude),
-                geo.snap_coordinate(m.longitude),
-            )
+            km = geo.grid_distance_km(me.latitude, me.longitude, m.latitude, m.longitude)  # type: ignore[arg-type]
         limit = filters.distance_km if me.latitude is not None else None
         if limit is not None and (km is None or km > limit):
             continue

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
 from .models import Transaction
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # type: ignore[no-untyped-def]
     """Tell ``user_id`` (a User UUID string) that the payment of Stripe invoice ``invoice_id``
     failed and how to fix it, in their language. Queued once per failed invoice by the
@@ -33,10 +34,7 @@ def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # t
         "premium_url": f"{settings.SITE_URL.rstrip('/')}{reverse('billing:premium')}",
     }
     with translation.override(user.email_language):
-        subject = render_to_string("billing/email/payment_failed_subject.txt", context).strip()
+        subject = one_line(render_to_string("billing/email/payment_failed_subject.txt", context))
         body = render_to_string("billing/email/payment_failed.txt", context)
-    try:
-        send_mail(subject, body, None, [user.email])
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+    send_mail(subject, body, None, [user.email])  # an OSError is retried with backoff
     return True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -76,23 +75,28 @@ class MatchNotificationAdmin(admin.ModelAdmin):
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("reported", "reporter", "reason", "status", "created_at", "reviewed_by")
-    list_filter = ("status", "reason", "created_at")
+    list_filter = ("status", "reason", "source", "created_at")
     search_fields = ("reported__email", "reporter__email", "text")
-    raw_id_fields = ("reporter", "reported", "reviewed_by")
+    # Evidence as ids: a select of every message / story / photo would load them all.
+    raw_id_fields = ("reporter", "reported", "reviewed_by", "messages", "story", "photo")
     readonly_fields = ("created_at", "reviewed_at", "reviewed_by")
     date_hierarchy = "created_at"
     actions = ("mark_actioned", "mark_dismissed")
 
-    def _review(self, request, queryset, status: str) -> None:  # type: ignore[no-untyped-def]
-        changed = queryset.update(
-            status=status, reviewed_by=request.user, reviewed_at=timezone.now()
-        )
-        self.message_user(request, _("%(n)d report(s) updated.") % {"n": changed})
+    def _decide(self, request, queryset, action: str) -> None:  # type: ignore[no-untyped-def]
+        # Through the moderation queue's service, so an admin decision is logged with a
+        # ModerationDecision row and the members are told, like one taken in /moderation/.
+        # (A function-level import: the queue sits above matching.)
+        from profiles.moderation.services import Item, Kind, moderation_apply
 
-    @admin.action(description=_("Mark as actioned"))
+        items = [Item(kind=Kind.REPORT, id=pk) for pk in queryset.values_list("pk", flat=True)]
+        outcome = moderation_apply(moderator=request.user, action=action, items=items)
+        self.message_user(request, _("%(n)d report(s) updated.") % {"n": outcome.done})
+
+    @admin.action(description=_("Warn (reports)"))
     def mark_actioned(self, request, queryset):  # type: ignore[no-untyped-def]
-        self._review(request, queryset, Report.Status.ACTIONED)
+        self._decide(request, queryset, "warn")
 
     @admin.action(description=_("Dismiss"))
     def mark_dismissed(self, request, queryset):  # type: ignore[no-untyped-def]
-        self._review(request, queryset, Report.Status.DISMISSED)
+        self._decide(request, queryset, "dismiss")

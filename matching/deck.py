@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from profiles.models import Interest, Member, Photo
-from profiles.selectors import member_is_verified
 
 from .discovery import DiscoverCard, _distance, discover_cards
-from .selectors import not_blocked
+from .selectors import discoverable, not_blocked
 
 #: Cards the server renders per batch: the one shown and the next ones, prefetched.
 DECK_BATCH = 6
@@ -41,17 +40,15 @@ class DeckCard:
 
 def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
     """Decorate members-list cards for the deck: approved photos (oldest first, as on the
-    profile page), description, interests and the verified badge from the profile page's
-    own rule (:func:`profiles.selectors.member_is_verified`). Three queries for the batch,
-    plus that rule's lookups per card."""
+    profile page), description and interests; the verified badge is the card's (the one
+    rule, :func:`profiles.selectors.is_verified`). Three queries for the batch."""
     if not cards:
         return []
     ids = [c.member.pk for c in cards]
     members = {
         m.pk: m
         for m in Member.objects.filter(pk__in=ids)
-        .select_related("user")
-        .only("id", "description", "image", "user")
+        .only("id", "description", "image")
         .prefetch_related(
             Prefetch(
                 "photos",
@@ -75,7 +72,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 photos=photos,
                 description=full.description,
                 interests=list(full.interests.all()),
-                is_verified=member_is_verified(member=full),
+                is_verified=card.is_verified,
             )
         )
     return result
@@ -85,15 +82,17 @@ def deck_card_for(
     *, viewer_member: Member, member_pk: object, now: datetime | None = None
 ) -> DeckCard | None:
     """The deck card of one member (the one an undo brings back), or None when they are not
-    listed any more or a block stands between the two. Two queries plus :func:`deck_cards`'."""
+    listed any more, paused or hidden by incognito, or a block stands between the two. One
+    query plus :func:`deck_cards`'."""
     now = now or timezone.now()
     member = (
-        Member.objects.filter(not_blocked(user_id=viewer_member.user_id), pk=member_pk, listed=True)
-        .annotate(
-            distance_km=_distance(viewer_member),
-            oauth_verified=F("user__oauth_verified"),
-            email_verified=F("user__email_verified"),
+        Member.objects.filter(
+            not_blocked(user_id=viewer_member.user_id),
+            discoverable(viewer_id=viewer_member.user_id),
+            pk=member_pk,
+            listed=True,
         )
+        .annotate(distance_km=_distance(viewer_member))
         .first()
     )
     if member is None:

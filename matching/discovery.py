@@ -5,7 +5,7 @@ How it stays cheap (the plans are in docs/performance.md):
 
 - it reads ``profiles_member`` alone: ``Member.listed`` carries the user's "complete and
   active" state, so no row is joined with ``accounts_user`` before the page is cut (only the
-  ~13 rows of the page are, for the verified badge);
+  ~13 rows of the page are);
 - blocks are excluded by subqueries, not by a list fetched first;
 - the ordering is split into segments (boosted / not, key NULL / not), each walked in the order
   of a partial index over listed members (``member_listed_active_idx`` and friends), so a dense
@@ -25,7 +25,6 @@ from django.core import signing
 from django.db import connection
 from django.db.models import (
     Exists,
-    F,
     FloatField,
     OuterRef,
     Q,
@@ -38,10 +37,11 @@ from django.utils.translation import gettext
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from profiles.models import Member, age_on
+from profiles.selectors import is_verified
 
-from .geo import HaversineKm, distance_expression, location_q
+from .geo import HaversineKm, RoundKm, distance_expression, distance_rank_expression, location_q
 from .models import Like, Pass
-from .selectors import not_blocked
+from .selectors import discoverable, not_blocked
 
 ONLINE_WINDOW = timedelta(minutes=15)
 #: A pass hides the member from the one who passed for this long (issue 15).
@@ -63,6 +63,8 @@ CARD_FIELDS = (
     "image",
     "boosted_until",
     "last_active_at",
+    "verified",
+    "show_distance",
 )
 
 
@@ -200,13 +202,16 @@ def discovery_visible_user_ids(
     *, viewer_member: Member, user_ids: list[str], now: datetime | None = None
 ) -> set[str]:
     """Which of ``user_ids`` (User ids, as strings) ``viewer_member`` may be shown now: listed,
-    not blocked either way, not passed recently and wanting the viewer back (issue 15). For
+    not blocked either way, not paused or hidden by incognito
+    (:func:`matching.selectors.discoverable`), not passed recently and wanting the viewer
+    back (issue 15). For
     cached lists (smart matches, the assistant's cards) built before a change. One query."""
     if not user_ids:
         return set()
     now = now or timezone.now()
     rows = Member.objects.filter(
         not_blocked(user_id=viewer_member.user_id),
+        discoverable(viewer_id=viewer_member.user_id),
         wants_viewer_q(viewer_member=viewer_member, today=timezone.localdate(now)),
         not_passed_q(viewer_member=viewer_member, now=now),
         user_id__in=user_ids,
@@ -217,11 +222,12 @@ def discovery_visible_user_ids(
 
 def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
-    ``viewer``, without blocked pairs either way (SPEC §5, §6). The blocks are subqueries, so
+    ``viewer``, without blocked pairs either way (SPEC §5, §6) and without those
+    :func:`~matching.selectors.discoverable` hides (paused, incognito). The blocks are subqueries, so
     building this runs no query."""
-    return Member.objects.filter(not_blocked(user_id=viewer.pk), listed=True).exclude(
-        user_id=viewer.pk
-    )
+    return Member.objects.filter(
+        not_blocked(user_id=viewer.pk), discoverable(viewer_id=viewer.pk), listed=True
+    ).exclude(user_id=viewer.pk)
 
 
 def _filtered(
@@ -243,6 +249,7 @@ def _filtered(
     conditions = [
         Q(listed=True),
         ~Q(user_id=viewer.pk),
+        discoverable(viewer_id=viewer.pk),
         Q(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today)),
     ]
     if viewer_member is not None:  # both sides' preferences, and recent passes (issue 15)
@@ -270,9 +277,9 @@ def _filtered(
                 )
             )
         )
-    qs = Member.objects.annotate(distance_km=_distance(viewer_member)).filter(
-        not_blocked(user_id=viewer.pk), *conditions
-    )
+    qs = Member.objects.annotate(
+        distance_km=_distance(viewer_member), distance_rank=_distance_rank(viewer_member)
+    ).filter(not_blocked(user_id=viewer.pk), *conditions)
     if filters.distance_km is None or viewer_member is None or not viewer_member.has_location:
         return qs, None
     qs = qs.filter(
@@ -290,6 +297,15 @@ def _distance(viewer_member: Member | None) -> HaversineKm | Value:
     if viewer_member is None or not viewer_member.has_location:
         return Value(None, output_field=FloatField())
     return distance_expression(
+        latitude=viewer_member.latitude,  # type: ignore[arg-type]
+        longitude=viewer_member.longitude,  # type: ignore[arg-type]
+    )
+
+
+def _distance_rank(viewer_member: Member | None) -> RoundKm | Value:
+    if viewer_member is None or not viewer_member.has_location:
+        return Value(None, output_field=FloatField())
+    return distance_rank_expression(
         latitude=viewer_member.latitude,  # type: ignore[arg-type]
         longitude=viewer_member.longitude,  # type: ignore[arg-type]
     )
@@ -314,9 +330,11 @@ def members_discover(
 
     Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
     (only when the viewer has a location; members without one are then excluded), with photo,
-    online (active within 15 min), interests (premium only, else ignored). Order: ``active``
-    (last active desc), ``newest`` (created desc) or ``distance`` (asc; falls back to active
-    without a viewer location); boosted members first within any order; ties by id.
+    online (active within 15 min), interests (premium only, else ignored). Distances are
+    between ~2 km grid cells (:mod:`matching.geo`). Order: ``active`` (last active desc),
+    ``newest`` (created desc) or ``distance`` (whole km asc, the number a card shows; falls
+    back to active without a viewer location); boosted members first within any order; ties
+    by id.
 
     Keyset paging: the ordering is split into segments (boosted / not, key NULL / not), each
     walked in index order, and ``cursor`` (opaque, signed) names the segment, key and id of
@@ -402,7 +420,9 @@ def members_discover(
 _ORDER_KEYS = {
     "active": ("last_active_at", True),
     "newest": ("created", True),
-    "distance": ("distance_km", False),
+    # Whole km between grid cells (what the card shows), then id: the cursor carries that
+    # coarse number, never a precise distance (SPEC §5).
+    "distance": ("distance_rank", False),
 }
 
 
@@ -419,14 +439,13 @@ def _page_rows(
 
     Each segment is one query: an inner query finds the page's ids from the covering partial
     indexes alone (every filtered column is INCLUDEd, so no table row is read for the rows it
-    skips), the outer one loads those few rows with the card columns, the verified flags and
-    the viewer's like."""
+    skips), the outer one loads those few rows with the card columns (the verified flag among
+    them) and the viewer's like."""
     key, descending = _ORDER_KEYS[order]
     key_nullable = key != "created"
     cards = Member.objects.only(*CARD_FIELDS).annotate(
         distance_km=_distance(viewer_member),
-        oauth_verified=F("user__oauth_verified"),
-        email_verified=F("user__email_verified"),
+        distance_rank=_distance_rank(viewer_member),
     )
     if viewer_member is not None:
         cards = cards.annotate(
@@ -505,22 +524,21 @@ def _segment_index(member: Member, *, key: str, now: datetime) -> int:
 
 
 def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard]:
-    """Cards for ``members`` as the page query returns them: each carries ``distance_km``,
-    ``oauth_verified``, ``email_verified`` and ``liked`` attributes. No query."""
+    """Cards for ``members`` as the page query returns them: each carries ``distance_km``
+    and ``liked`` attributes. No query."""
     today = timezone.localdate(now)
     online_since = now - ONLINE_WINDOW
     cards = []
     for m in members:
-        km = m.distance_km  # type: ignore[attr-defined]
+        # "Show my distance" off: the city only, no number (the order may still use it).
+        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]
         cards.append(
             DiscoverCard(
                 member=m,
                 age=age_on(m.date_of_birth, today),
                 distance_km=km,
                 is_online=m.last_active_at is not None and m.last_active_at >= online_since,
-                is_verified=bool(
-                    m.oauth_verified or (m.email_verified and m.image)  # type: ignore[attr-defined]
-                ),
+                is_verified=is_verified(m),
                 is_boosted=m.boosted_until is not None and m.boosted_until > now,
                 liked=bool(getattr(m, "liked", False)),
                 distance_label=distance_label(km),
@@ -541,13 +559,6 @@ def _key_load(key: str, value: Any) -> Any:
     if value is None:
         raise InvalidCursor("missing key")
     try:
-        return datetime.fromisoformat(value) if key != "distance_km" else float(value)
+        return datetime.fromisoformat(value) if key != "distance_rank" else float(value)
     except (TypeError, ValueError) as exc:
         raise InvalidCursor("bad key") from exc
-
-
-def member_card_verified(*, member: Member) -> bool:
-    """Verified badge from already-loaded data (no query): OAuth login, or a verified e-mail
-    plus an approved main photo (SPEC §4)."""
-    user = member.user
-    return bool(user.oauth_verified or (user.email_verified and member.image))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -73,13 +75,43 @@ def discover_filters_from_query(
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"), choices=Report.Reason.choices)
+    """A report's reason, text, the block offer and its evidence ids (SPEC §6). The ids are
+    only parsed here; ``matching.reports.report_create`` checks who may attach what."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
     text = forms.CharField(
-        label=_("What happened?"),
+        label=_("What happened? (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
     )
+    block = forms.BooleanField(label=_("Also block this member"), required=False)
+    message = forms.TypedMultipleChoiceField(required=False, coerce=UUID, choices=())
+    story = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    photo = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Any well-formed id is accepted here; the service refuses foreign ones (400).
+        self.fields["message"].valid_value = _is_uuid  # type: ignore[attr-defined]
+
+    def evidence_ids(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "message_ids": list(dict.fromkeys(data.get("message") or [])),
+            "story_id": data.get("story"),
+            "photo_id": data.get("photo"),
+        }
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class LocationForm(forms.Form):

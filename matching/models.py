@@ -184,11 +184,19 @@ class Report(UUIDModel):
 
     class Reason(models.TextChoices):
         FAKE = "fake", _("Fake profile")
-        INAPPROPRIATE = "inappropriate", _("Inappropriate photos or text")
         HARASSMENT = "harassment", _("Harassment or threats")
+        EXPLICIT = "explicit", _("Explicit content")
         SCAM = "scam", _("Scam or spam")
         UNDERAGE = "underage", _("Looks under 18")
         OTHER = "other", _("Other")
+
+    class Source(models.TextChoices):
+        """Where the report was made (what the evidence is)."""
+
+        PROFILE = "profile", _("Profile")
+        CHAT = "chat", _("Chat")
+        STORY = "story", _("Story")
+        PHOTO = "photo", _("Photo")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -215,6 +223,19 @@ class Report(UUIDModel):
         related_name="reports_reviewed",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Evidence (SPEC §6): where it happened. Every piece is permission-checked by
+    # ``matching.services.report_create`` (messages between the two members only, a story
+    # the reporter could see, a photo of the reported member).
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROFILE)
+    messages = models.ManyToManyField(
+        "messaging.Message", blank=True, related_name="reports", verbose_name=_("messages")
+    )
+    story = models.ForeignKey(
+        "stories.Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    photo = models.ForeignKey(
+        "profiles.Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
 
     class Meta:
         constraints = [
@@ -249,3 +270,18 @@ class MatchNotification(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} ♥ {self.other_id}"
+
+
+class LocationChange(models.Model):
+    """One change of a member's own position (SPEC §5): at most
+    ``settings.LOCATION_CHANGES_PER_HOUR`` in any hour (:func:`matching.services.location_change_count`).
+    Rows older than an hour are deleted as new ones come."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="location_changes")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "changed_at"], name="location_change_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.changed_at:%Y-%m-%d %H:%M}"

@@ -4,11 +4,13 @@ lists and profile views. The members list (SPEC §5) is in :mod:`matching.discov
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
@@ -64,6 +66,42 @@ def not_blocked(*, user_id: UUID | str, field: str = "user_id") -> NotBlocked:
     return NotBlocked(field, user_id=user_id)
 
 
+def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
+    """A filter (``qs.filter(discoverable(viewer_id=...))``) that keeps the rows whose
+    ``field`` (a User id column) the viewer (a User id) may meet in discovery, on top of
+    ``Member.listed`` and blocks (SPEC §5, Settings → Visibility):
+
+    - not a **paused** member (``Member.paused_at`` set): hidden from everyone's discovery;
+    - not an **incognito** member (``User.incognito`` with premium still active) unless they
+      liked the viewer: incognito members are seen only by members they liked.
+
+    The one place these rules live: the members list, the deck, smart matches and the assistant
+    (when the cached set is read, so pausing, resuming or going incognito shows at once) and
+    the stories strip (for non-matches) all use it. Two
+    uncorrelated ``NOT IN`` subqueries over the few paused / incognito members (partial indexes
+    ``member_paused_idx`` and ``user_incognito_idx``); building it runs no query."""
+    paused = Member.objects.filter(paused_at__isnull=False).values("user_id")
+    incognito = User.objects.filter(incognito=True, premium_until__gt=timezone.now())
+    if viewer_id is not None:
+        incognito = incognito.exclude(
+            pk__in=Like.objects.filter(target__user_id=viewer_id).values("source__user_id")
+        )
+    return ~Q(**{f"{field}__in": paused}) & ~Q(**{f"{field}__in": incognito.values("pk")})
+
+
+def undiscoverable_user_ids(*, viewer_id: UUID | str, user_ids: list) -> set[str]:
+    """Which of ``user_ids`` (User ids) :func:`discoverable` hides from ``viewer_id``, as
+    strings; one query. For lists built earlier (cached smart matches, assistant cards)."""
+    if not user_ids:
+        return set()
+    return {
+        str(u)
+        for u in Member.objects.filter(user_id__in=user_ids)
+        .exclude(discoverable(viewer_id=viewer_id))
+        .values_list("user_id", flat=True)
+    }
+
+
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:
     """True when the two users (User ids) liked each other."""
     return (
@@ -113,8 +151,7 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
         return LikeList(type=list_type, members=[], count=0, can_see=True)
     hidden = blocked_user_ids(user_id=viewer.pk)
     if list_type == "target":
-        likes = Like.objects.filter(target=me).exclude(source__user_id__in=hidden)
-        likes = likes.filter(source__user__profile_complete=True, source__user__is_active=True)
+        likes = _likes_received(me=me, hidden=hidden)
         count = likes.count()
         if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
             notes = likes.exclude(note="").count() if count else 0
@@ -141,6 +178,42 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
     for m in members:
         m.liked_by_viewer = m.pk in liked  # type: ignore[attr-defined]
     return LikeList(type=list_type, members=members, count=count, can_see=True, liked=liked)
+
+
+def _likes_received(*, me: Member, hidden: set[UUID]) -> QuerySet[Like]:
+    """Likes on ``me`` that "Liked me" counts: from complete, active members outside blocked
+    pairs (``hidden``: User ids)."""
+    return Like.objects.filter(
+        target=me, source__user__profile_complete=True, source__user__is_active=True
+    ).exclude(source__user_id__in=hidden)
+
+
+@dataclass
+class LikesReceived:
+    """What a member may know about the likes they received (SPEC §6, §13): ``count`` always;
+    ``likes`` = (liker's User id, liked at) oldest first only when ``can_see``, else empty."""
+
+    count: int
+    can_see: bool
+    likes: list[tuple[UUID, datetime]]
+
+
+def likes_received(*, viewer: User) -> LikesReceived:
+    """Every like ``viewer`` received, under the rules of "Liked me" (:func:`like_list`): the
+    same likers (complete, active, not blocked either way) and who they are only with
+    Feature.SEE_WHO_LIKED_ME; free members get the count alone. Not capped (the data export
+    uses it). Queries: block ids, the count, the rows (premium only)."""
+    me = Member.objects.filter(user=viewer).first()
+    if me is None:
+        return LikesReceived(
+            count=0, can_see=has_feature(viewer, Feature.SEE_WHO_LIKED_ME), likes=[]
+        )
+    likes = _likes_received(me=me, hidden=blocked_user_ids(user_id=viewer.pk))
+    count = likes.count()
+    if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
+        return LikesReceived(count=count, can_see=False, likes=[])
+    rows = likes.order_by("created_at", "id").values_list("source__user_id", "created_at")
+    return LikesReceived(count=count, can_see=True, likes=list(rows))
 
 
 def profile_views_unseen_count(*, viewer: User) -> int:
@@ -197,9 +270,11 @@ def profile_actions_state(*, viewer: User, member: Member) -> ProfileActionsStat
     )
 
 
-def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
-    """The member a like/block/report request names (by user id). Raises Http404 for an
-    unknown id, an incomplete profile, the viewer themself, or a blocked pair (SPEC §6)."""
+def member_for_report(*, viewer: User, user_id: UUID | str) -> Member:
+    """The member a report names (by user id): like :func:`member_for_action` but across a
+    block, either way, so that a member who was blocked by (or blocked) someone can still
+    report what happened before (SPEC §6). Raises Http404 for an unknown id, an incomplete or
+    inactive profile and the viewer themself."""
     try:
         member = (
             Member.objects.select_related("user")
@@ -210,6 +285,13 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
         raise Http404 from exc
     if member is None or member.user_id == viewer.pk:
         raise Http404
+    return member
+
+
+def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
+    """The member a like/block/unmatch request names (by user id). Raises Http404 for an
+    unknown id, an incomplete profile, the viewer themself, or a blocked pair (SPEC §6)."""
+    member = member_for_report(viewer=viewer, user_id=user_id)
     if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
         raise Http404
     return member

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
+from miel.mail import one_line
 from miel.realtime import push_to_user
 from profiles.models import Member
 
@@ -26,11 +27,11 @@ from .discovery import PASS_HIDES_FOR
 from .models import (
     Block,
     Like,
+    LocationChange,
     MatchNotification,
     Pass,
     PassUndo,
     ProfileView,
-    Report,
     UserInteraction,
 )
 
@@ -344,40 +345,42 @@ def _match_announce(*, source: Member, target: Member) -> None:
 def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
     """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (SPEC §6).
 
-    Claims the pair's MatchNotification with a conditional UPDATE (``sent_at`` NULL → now):
-    a duplicated or retried task finds it claimed and sends nothing. Respects
-    ``User.email_notifications["new_match"]`` (a disabled switch still claims the row).
-    Returns True when an e-mail was sent.
+    Locks the pair's MatchNotification row (``sent_at`` NULL) for the transaction, sends, and
+    only then records ``sent_at``: a send that raises (mail server down, a bad header) rolls
+    back and leaves the row unsent for the task's retry; a duplicated task waits on the lock
+    and then finds it sent. The subject is one line whatever the other member's name holds
+    (:func:`miel.mail.one_line`). Respects ``User.email_notifications["new_match"]`` (a
+    disabled switch marks the row done without sending). Returns True when an e-mail was sent.
     """
-    now = timezone.now()
-    claimed = MatchNotification.objects.filter(
-        user_id=user_id, other_id=other_id, sent_at__isnull=True
-    ).update(sent_at=now)
-    if not claimed:
-        return False
-    user = User.objects.filter(pk=user_id).first()
-    other = Member.objects.filter(user_id=other_id).first()
-    if user is None or other is None or not user.is_active:
-        return False
-    if not (user.email_notifications or {}).get("new_match", True):
-        return False
-    with translation.override(_user_language(user)):
-        context = {
-            "user": user,
-            "other": other,
-            "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",
-        }
-        subject = _("It's a match with %(name)s!") % {"name": other.name}
-        body = render_to_string("matching/email/new_match.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except OSError:
-        # Mail server down: release the claim so the task's retry can send it.
-        MatchNotification.objects.filter(user_id=user_id, other_id=other_id, sent_at=now).update(
-            sent_at=None
+    with transaction.atomic():
+        notice = (
+            MatchNotification.objects.select_for_update()
+            .filter(user_id=user_id, other_id=other_id, sent_at__isnull=True)
+            .first()
         )
-        raise
-    return True
+        if notice is None:
+            return False
+        user = User.objects.filter(pk=user_id).first()
+        other = Member.objects.filter(user_id=other_id).first()
+        send = (
+            user is not None
+            and other is not None
+            and user.is_active
+            and (user.email_notifications or {}).get("new_match", True)
+        )
+        if send:
+            with translation.override(_user_language(user)):  # type: ignore[arg-type]
+                context = {
+                    "user": user,
+                    "other": other,
+                    "profile_url": f"{settings.SITE_URL}/members/{other.user_id}/",  # type: ignore[union-attr]
+                }
+                subject = one_line(_("It's a match with %(name)s!") % {"name": other.name})  # type: ignore[union-attr]
+                body = render_to_string("matching/email/new_match.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])  # type: ignore[union-attr]
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+    return bool(send)
 
 
 def _user_language(user: User) -> str:
@@ -464,7 +467,7 @@ def pass_undo(*, member: Member, now: datetime | None = None) -> Member:
     return target
 
 
-# --- block and report (SPEC §6) ---------------------------------------------------------------
+# --- block (SPEC §6; reports: matching/reports.py) ---------------------------------------------------------------
 
 
 @transaction.atomic
@@ -491,19 +494,6 @@ def block_remove(*, blocker: User, blocked_id: UUID | str) -> bool:
     """Lift a block ``blocker`` made. Returns True when one existed."""
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
     return bool(deleted)
-
-
-def report_create(*, reporter: User, reported: User, reason: str, text: str = "") -> Report:
-    """File a report; it appears in the moderation queue and the admin (SPEC §6, §14).
-    Raises ValidationError for an unknown reason, a self-report or text over 2000 chars."""
-    if reporter.pk == reported.pk:
-        raise ValidationError(_("You cannot report yourself."), code="self")
-    if reason not in Report.Reason.values:
-        raise ValidationError(_("Choose a reason."), code="reason")
-    text = (text or "").strip()
-    if len(text) > 2000:
-        raise ValidationError(_("At most 2000 characters."), code="too_long")
-    return Report.objects.create(reporter=reporter, reported=reported, reason=reason, text=text)
 
 
 # --- profile views (SPEC §7, §11) -------------------------------------------------------------
@@ -602,14 +592,52 @@ def profile_views_mark_seen(*, viewer: User) -> int:
 LOCATION_DECIMALS = 3
 
 
+LOCATION_CHANGE_WINDOW = timedelta(hours=1)
+
+
+class LocationChangeLimited(ValidationError):
+    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
+    the last hour (SPEC §5); views answer 429 with the message."""
+
+    code_name = "location_rate_limited"
+
+
+def location_change_count(*, member: Member) -> None:
+    """Count one change of ``member``'s own position, or refuse it (SPEC §5).
+
+    At most ``settings.LOCATION_CHANGES_PER_HOUR`` (default 10) changes in any 60 minutes
+    (a sliding window over :class:`LocationChange` rows), so probing the distance filter from
+    many positions is slow. Race-safe: the member's row is locked for the transaction, so two
+    concurrent changes cannot both take the last place. Call inside ``transaction.atomic``
+    before saving the new position. Raises :class:`LocationChangeLimited`."""
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
+    now = timezone.now()
+    since = now - LOCATION_CHANGE_WINDOW
+    LocationChange.objects.filter(member=member, changed_at__lt=since).delete()
+    limit = settings.LOCATION_CHANGES_PER_HOUR
+    if LocationChange.objects.filter(member=member, changed_at__gte=since).count() >= limit:
+        raise LocationChangeLimited(
+            _(
+                "You have changed your location %(limit)d times in the last hour. "
+                "Please try again later."
+            )
+            % {"limit": limit},
+            code=LocationChangeLimited.code_name,
+        )
+    LocationChange.objects.create(member=member, changed_at=now)
+
+
+@transaction.atomic
 def location_set(
     *, member: Member, latitude: float, longitude: float, city: str = "", country: str = ""
 ) -> Member:
     """Store ``member``'s location from the browser or a chosen city (SPEC §4).
 
     Rounded to ~100 m; ``location_enabled`` on and ``location_updated_at`` now. A city choice
-    also updates the member's city/country text. Raises ValidationError for coordinates out of
-    range."""
+    also updates the member's city/country text. A new position counts towards the hourly
+    limit (:func:`location_change_count`; the same position again does not). Raises
+    ValidationError for coordinates out of range, :class:`LocationChangeLimited` over the
+    limit."""
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError) as exc:
@@ -621,8 +649,10 @@ def location_set(
         and -180 <= longitude <= 180
     ):
         raise ValidationError(_("The location is not valid."), code="location_invalid")
-    member.latitude = round(latitude, LOCATION_DECIMALS)
-    member.longitude = round(longitude, LOCATION_DECIMALS)
+    latitude, longitude = round(latitude, LOCATION_DECIMALS), round(longitude, LOCATION_DECIMALS)
+    if (latitude, longitude) != (member.latitude, member.longitude):
+        location_change_count(member=member)
+    member.latitude, member.longitude = latitude, longitude
     member.location_enabled = True
     member.location_updated_at = timezone.now()
     fields = ["latitude", "longitude", "location_enabled", "location_updated_at", "updated"]

@@ -28,7 +28,7 @@ from billing.entitlements import Feature, has_feature
 from profiles.models import Interest, Member
 from profiles.selectors import member_for_user
 
-from . import discovery, selectors, services
+from . import discovery, reports, selectors, services
 from .cities import city_get, city_search
 from .forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
 
@@ -262,22 +262,91 @@ def block(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest, user_id: str) -> HttpResponse:
-    """Report a member (reason + text) to the moderators (SPEC §6)."""
+    """Report a member from where it happened (SPEC §6): a profile, a chat (with chosen
+    messages as evidence; ``?message=<id>`` preselects one), a story (``?story=<id>``) or a
+    photo (``?photo=<id>``), a reason, optional text and an optional block. Evidence the
+    reporter may not attach answers 400 and stores nothing."""
     member_for_user(user=request.user)
-    target = selectors.member_for_action(viewer=request.user, user_id=user_id)
-    form = ReportForm(request.POST or None)
+    target = selectors.member_for_report(viewer=request.user, user_id=user_id)
+    form = ReportForm(request.POST or None, initial=_report_initial(request))
     if request.method == "POST":
         if form.is_valid():
-            services.report_create(
-                reporter=request.user,
-                reported=target.user,
-                reason=form.cleaned_data["reason"],
-                text=form.cleaned_data["text"],
+            try:
+                reports.report_create(
+                    reporter=request.user,
+                    reported=target.user,
+                    reason=form.cleaned_data["reason"],
+                    text=form.cleaned_data["text"],
+                    evidence=reports.Evidence(**form.evidence_ids()),
+                    block=form.cleaned_data["block"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Thank you. Our moderators will look at your report."))
+                if form.cleaned_data["block"] or selectors.is_blocked_pair(
+                    user_id=request.user.pk, other_id=target.user_id
+                ):
+                    return redirect("matching:member_list")
+                if request.POST.get("from") == "chat":
+                    return redirect("messaging:chat", user_id=target.user_id)
+                return redirect("profiles:member_detail", user_id=target.user_id)
+        context = _report_context(request, target, form)
+        return render(request, "matching/report.html", context, status=400)
+    return render(request, "matching/report.html", _report_context(request, target, form))
+
+
+def _report_initial(request: HttpRequest) -> dict[str, object]:
+    initial: dict[str, object] = {}
+    for key in ("story", "photo"):
+        if _is_uuid(request.GET.get(key)):
+            initial[key] = request.GET[key]
+    if _is_uuid(request.GET.get("message")):
+        initial["message"] = [request.GET["message"]]
+        initial["reason"] = "harassment"
+    return initial
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The report page: the evidence on offer (the conversation's latest messages when the
+    report comes from a chat) and the story or photo named, each only if it may be attached."""
+    data = request.POST if request.method == "POST" else request.GET
+    chosen = set(data.getlist("message")) | {str(v) for v in (form.initial.get("message") or [])}
+    from_chat = bool(chosen) or data.get("from") == "chat"
+    conversation = []
+    if from_chat:
+        rows = reports.conversation_messages(reporter=request.user, reported=target.user)
+        conversation = [
+            {"m": m, "mine": m.sender.user_id == request.user.pk, "checked": str(m.pk) in chosen}
+            for m in reversed(rows[: reports.REPORT_PICKABLE_MESSAGES])
+        ]
+    story = photo = None
+    try:
+        if _is_uuid(data.get("story")):
+            story = reports.reportable_story(
+                reporter=request.user, reported=target.user, story_id=data["story"]
             )
-            messages.success(request, _("Thank you. Our moderators will look at your report."))
-            return redirect("profiles:member_detail", user_id=target.user_id)
-        return render(request, "matching/report.html", {"form": form, "target": target}, status=400)
-    return render(request, "matching/report.html", {"form": form, "target": target})
+        if _is_uuid(data.get("photo")):
+            photo = reports.reportable_photo(reported=target.user, photo_id=data["photo"])
+    except ValidationError:
+        pass  # the form says so on submit
+    return {
+        "form": form,
+        "target": target,
+        "from_chat": from_chat,
+        "conversation": conversation,
+        "story": story,
+        "photo": photo,
+        "max_messages": reports.REPORT_MAX_MESSAGES,
+    }
 
 
 @login_required
@@ -342,11 +411,14 @@ def location_set(request: HttpRequest) -> HttpResponse:
     form = LocationForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": _("The location is not valid.")}, status=400)
-    services.location_set(
-        member=me,
-        latitude=form.cleaned_data["latitude"],
-        longitude=form.cleaned_data["longitude"],
-    )
+    try:
+        services.location_set(
+            member=me,
+            latitude=form.cleaned_data["latitude"],
+            longitude=form.cleaned_data["longitude"],
+        )
+    except services.LocationChangeLimited as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=429)
     return JsonResponse({"ok": True})
 
 
@@ -361,18 +433,23 @@ def location_city(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a city from the list."))
         status = 400
     else:
-        services.location_set(
-            member=me,
-            latitude=city.latitude,
-            longitude=city.longitude,
-            city=city.name,
-            country=city.country,
-        )
-        messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
-        status = 302
+        try:
+            services.location_set(
+                member=me,
+                latitude=city.latitude,
+                longitude=city.longitude,
+                city=city.name,
+                country=city.country,
+            )
+        except services.LocationChangeLimited as exc:
+            messages.error(request, exc.messages[0])
+            status = 429
+        else:
+            messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
+            status = 302
     response = redirect("matching:member_list")
     if request.htmx:
-        response = HttpResponse(status=204 if status == 302 else 400)
+        response = HttpResponse(status=204 if status == 302 else status)
         response["HX-Redirect"] = reverse("matching:member_list")
     return response
 

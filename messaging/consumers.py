@@ -4,8 +4,8 @@ The socket only pushes: every write goes over HTTP through a service, which queu
 :func:`miel.realtime.push_to_user` after commit. The consumer writes nothing but presence and
 ``last_active_at``. Client frames it understands:
 
-- ``{"type": "typing", "to": "<user id>"}`` → ``typing`` event to that user (never to or from a
-  blocked member). The event's sender is always the session's user, whatever the frame says.
+- ``{"type": "typing", "to": "<user id>"}`` → ``typing`` event to that user, only when the two
+  may chat (:func:`messaging.selectors.can_message`: a mutual match, no block). The event's sender is always the session's user, whatever the frame says.
 - ``{"type": "ping"}`` (or ``heartbeat``) → refreshes ``last_active_at`` (throttled to once a
   minute) and answers ``{"type": "pong"}``.
 
@@ -164,8 +164,12 @@ def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
 
 @_in_pool
 def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
-    from matching.selectors import is_blocked_pair
+    """Typing events only go to the other side of an open chat (issue 13 item 13, issue 16):
+    the chat rule :func:`messaging.selectors.can_message` (a mutual match, no block) and an
+    active, complete recipient."""
     from profiles.models import Member
+
+    from .selectors import can_message
 
     if user_id == other_id:
         return False
@@ -173,7 +177,7 @@ def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
         user_id=other_id, user__profile_complete=True, user__is_active=True
     ).exists():
         return False
-    return not is_blocked_pair(user_id=user_id, other_id=other_id)
+    return can_message(sender_id=user_id, recipient_id=other_id)
 
 
 @_in_pool

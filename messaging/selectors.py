@@ -71,6 +71,43 @@ def unread_count(*, user_id: UUID | str) -> int:
         return cursor.fetchone()[0]
 
 
+#: Both likes of a pair and a block either way, by User ids, in one statement (see
+#: :func:`can_message`). Constant SQL; values go in as parameters.
+_CAN_MESSAGE_SQL = (
+    "SELECT EXISTS(SELECT 1 FROM matching_like l"
+    " JOIN profiles_member s ON s.id = l.source_id JOIN profiles_member t ON t.id = l.target_id"
+    " WHERE s.user_id = %s AND t.user_id = %s),"
+    " EXISTS(SELECT 1 FROM matching_like l"
+    " JOIN profiles_member s ON s.id = l.source_id JOIN profiles_member t ON t.id = l.target_id"
+    " WHERE s.user_id = %s AND t.user_id = %s),"
+    " EXISTS(SELECT 1 FROM matching_block"
+    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s))"
+)
+
+
+def can_message(*, sender_id: UUID | str, recipient_id: UUID | str) -> bool:
+    """THE chat rule (issue 16): may the user ``sender_id`` send ``recipient_id`` (User ids) a
+    message, a story reply or a typing event? Only when the two are a mutual match (each liked
+    the other) and neither blocked the other. Every path that writes into a conversation or
+    pushes into it asks this function (messaging.services.message_send, the chat page, the
+    WebSocket typing frame). One query. Never raises; False for the same id twice."""
+    if str(sender_id) == str(recipient_id):
+        return False
+    s, r = _uid(sender_id), _uid(recipient_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_CAN_MESSAGE_SQL, [s, r, r, s, s, r, r, s])
+        mine, theirs, blocked = cursor.fetchone()
+    return bool(mine) and bool(theirs) and not bool(blocked)
+
+
+def has_conversation(*, member: Member, other: Member) -> bool:
+    """True when any message exists between the two members (either direction)."""
+    return Message.objects.filter(
+        Q(sender_id=member.pk, recipient_id=other.pk)
+        | Q(sender_id=other.pk, recipient_id=member.pk)
+    ).exists()
+
+
 def chat_partner(*, user: User, other_id: UUID | str) -> Member:
     """The member (by User id) ``user`` may open a chat with: a complete member, not themself.
 

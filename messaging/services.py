@@ -17,20 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import UserInteraction
-from matching.selectors import is_blocked_pair
 from matching.services import interaction_record
 from miel.realtime import push_to_user, push_to_users
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, Message
-from .selectors import story_thumbnail_url, unread_count
+from .selectors import can_message, story_thumbnail_url, unread_count
 from .tasks import message_email_notify, new_message_email_unneeded
 
 logger = logging.getLogger(__name__)
 
 
 class MessageRefused(ValidationError):
-    """The message cannot be sent (blocked pair, self, incomplete member)."""
+    """The message cannot be sent (not a mutual match, blocked pair, self, incomplete
+    member): the views answer 403."""
 
 
 def message_clean_text(text: str | None) -> str:
@@ -75,23 +75,23 @@ def message_send(
     recipient: Member,
     text: str,
     story: Any = None,
-    block_checked: bool = False,
 ) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
 
     ``story`` (a stories.Story, optional) marks a story reply; the chat shows its thumbnail.
-    ``block_checked=True`` says the caller has just checked, in this request, that neither
-    member blocked the other (:func:`messaging.selectors.chat_send_pair` does, in the query that
-    loads both members); otherwise this looks it up. ``recipient.user`` should be loaded
-    (select_related) to save a query.
+    ``recipient.user`` should be loaded (select_related) to save a query.
 
-    Raises ValidationError for empty/too-long text and MessageRefused when the two members
-    blocked each other (code ``blocked``), the recipient is the sender (``self``), or the
-    recipient's profile is incomplete or the account inactive (``unavailable``).
+    The chat rule (issue 16): only between a mutual match without a block
+    (:func:`messaging.selectors.can_message`); a conversation whose pair is no longer a match
+    stays readable but takes no new message.
 
-    Queries: the message INSERT, the interaction INSERT (``message``, weight 3.0, SPEC §11) and
-    the recipient's unread count for the event, plus the block lookup without
-    ``block_checked``. After commit, in one callback: ``message.new`` to the recipient's sockets
+    Raises ValidationError for empty/too-long text and MessageRefused (nothing stored) when the
+    two are not a mutual match or one blocked the other (code ``not_match``), the recipient is
+    the sender (``self``), or the recipient's profile is incomplete or the account inactive
+    (``unavailable``).
+
+    Queries: the chat rule (one query), the message INSERT, the interaction INSERT
+    (``message``, weight 3.0, SPEC §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
     which makes the e-mail decisions (SPEC §8) outside the request. The task is not queued when
     the loaded recipient already rules an e-mail out (active in the last 5 minutes, e-mail off):
@@ -102,10 +102,10 @@ def message_send(
         raise MessageRefused(_("You cannot message yourself."), code="self")
     if not recipient.user.profile_complete or not recipient.user.is_active:
         raise MessageRefused(_("This member cannot receive messages."), code="unavailable")
-    if not block_checked and is_blocked_pair(user_id=sender.user_id, other_id=recipient.user_id):
+    if not can_message(sender_id=sender.user_id, recipient_id=recipient.user_id):
         raise MessageRefused(
-            _("You can't message this member: one of you has blocked the other."),
-            code="blocked",
+            _("You can only message your matches: you both need to like each other first."),
+            code="not_match",
         )
     message = Message.objects.create(sender=sender, recipient=recipient, text=text, story=story)
     interaction_record(user=sender, target=recipient, action=UserInteraction.Action.MESSAGE)
@@ -219,7 +219,8 @@ def message_set_archived(*, member: Member, message: Message, archived: bool) ->
 @transaction.atomic
 def message_delete(*, member: Member, message: Message) -> bool:
     """Delete ``message`` on ``member``'s side (soft delete, SPEC §8). When both sides have
-    deleted it, the row is removed from the database; returns True in that case.
+    deleted it, the row is removed from the database (unless a report carries it as
+    evidence, SPEC §6); returns True in that case.
 
     Safe when both participants delete at once: each sets its own flag (the row lock
     serialises them), then the row is deleted only where both flags are set, so the second
@@ -227,9 +228,12 @@ def message_delete(*, member: Member, message: Message) -> bool:
     """
     side = _side(message, member)
     Message.objects.filter(pk=message.pk).update(**{f"{side}_deleted": True})
-    removed, _ = Message.objects.filter(
-        pk=message.pk, sender_deleted=True, recipient_deleted=True
-    ).delete()
+    # A message attached to a report stays (hidden from both) as the report's evidence.
+    removed, _ = (
+        Message.objects.filter(pk=message.pk, sender_deleted=True, recipient_deleted=True)
+        .filter(reports__isnull=True)
+        .delete()
+    )
     if not removed and side == "recipient" and message.date_read is None:
         # A deleted unread message no longer counts in the recipient's badge.
         push_to_user(

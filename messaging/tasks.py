@@ -27,6 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from miel.mail import EMAIL_TASK_OPTIONS, one_line
+
 from .models import Message, MessageEmailNotice
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def _send(kind: str, message: Message) -> None:
         "reminder": kind == "reminder",
     }
     with translation.override(recipient.user.email_language):  # the recipient's language
-        subject = render_to_string("messaging/email/new_message_subject.txt", context).strip()
+        subject = one_line(render_to_string("messaging/email/new_message_subject.txt", context))
         body = render_to_string("messaging/email/new_message.txt", context)
     send_mail(subject, body, None, [recipient.user.email])
 
@@ -85,7 +87,7 @@ def _notice_for(message: Message) -> MessageEmailNotice:
     )
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyped-def]
     """Send the "new message" e-mail for ``message_id`` if the SPEC §8 rules allow it.
 
@@ -117,11 +119,11 @@ def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyp
             notice.reminder_sent_at = None
             notice.save(update_fields=["new_sent_at", "last_message", "reminder_sent_at"])
             return "sent"
-    except OSError as exc:  # SMTP down: nothing was recorded, so the retry may send
-        raise self.retry(exc=exc) from exc
+    except OSError:  # SMTP down: nothing was recorded; retried with backoff (autoretry_for)
+        raise
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(**EMAIL_TASK_OPTIONS)
 def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untyped-def]
     """Send the one reminder for a conversation's last e-mailed message if it is still
     unread 2 hours after that e-mail (SPEC §8). Idempotent: claimed by a conditional UPDATE."""
@@ -153,8 +155,8 @@ def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untype
                 return "skipped"
             _send("reminder", message)
             return "sent"
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
+    except OSError:  # the claim rolled back; retried with backoff (autoretry_for)
+        raise
 
 
 @shared_task

@@ -39,6 +39,20 @@ def _chat_context(*, me: Member, other: Member, before: str | None = None) -> di
     }
 
 
+def _chat_state(*, me: Member, other: Member, has_history: bool) -> dict:
+    """What the chat page shows instead of, or as, the message box (issue 16): ``can_send``
+    (a mutual match, no block); otherwise ``closed`` (they have a history: no longer a match)
+    or the way to a match (``i_liked``: I already liked them, waiting for them)."""
+    from matching.models import Like
+
+    can_send = selectors.can_message(sender_id=me.user_id, recipient_id=other.user_id)
+    state = {"can_send": can_send, "closed": False, "i_liked": False}
+    if not can_send:
+        state["closed"] = has_history
+        state["i_liked"] = Like.objects.filter(source=me, target=other).exists()
+    return state
+
+
 def _row(message, me: Member) -> dict:  # type: ignore[no-untyped-def]
     return {
         "m": message,
@@ -59,6 +73,9 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-unty
     if request.htmx and request.GET.get("partial") == "thread":
         context["earlier"] = bool(before)
         return render(request, "messaging/_thread.html", context)
+    context.update(
+        _chat_state(me=me, other=other, has_history=bool(context["messages_page"].messages))
+    )
     return render(request, "messaging/chat.html", context)
 
 
@@ -67,12 +84,11 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-unty
 def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
     """Send a message (htmx form post; plain form post without JS). 404 when the recipient is
     unknown, incomplete, the sender, or blocked either way: nothing is saved and a blocked
-    sender cannot tell the block from a missing conversation (SPEC §6, §8)."""
+    sender cannot tell the block from a missing conversation (SPEC §6, §8). 403 (nothing
+    saved) when the two are not a mutual match (issue 16)."""
     me, other = selectors.chat_send_pair(user=request.user, other_id=user_id)
     try:
-        message = services.message_send(
-            sender=me, recipient=other, text=request.POST.get("text"), block_checked=True
-        )
+        message = services.message_send(sender=me, recipient=other, text=request.POST.get("text"))
     except services.MessageRefused as exc:
         return _send_error(request, other, exc, status=403)
     except ValidationError as exc:
@@ -83,9 +99,20 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no
 
 
 def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """The refusal of a send: the error fragment for htmx; without JS the chat page itself
+    with the error and the same status for a refusal (403 / 429), a flash message and a
+    redirect for invalid text (422)."""
     text = " ".join(exc.messages)
     if request.htmx:
         return render(request, "messaging/_error.html", {"error": text}, status=status)
+    if status in (403, 429):
+        me = _me(request)
+        context = _chat_context(me=me, other=other)
+        context.update(
+            _chat_state(me=me, other=other, has_history=bool(context["messages_page"].messages))
+        )
+        context["send_error"] = text
+        return render(request, "messaging/chat.html", context, status=status)
     from django.contrib import messages as flash
 
     flash.error(request, text)

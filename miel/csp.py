@@ -106,8 +106,11 @@ def content_security_policy(
             "default-src": [SELF],
             "script-src": [SELF],
             "style-src": [SELF, _sha256(HTMX_INDICATOR_STYLE)],
+            # Cloudinary: /media/ redirects to signed download URLs on api.cloudinary.com;
+            # S3: video posters are presigned URLs on the bucket.
             "img-src": [SELF, "data:", "blob:"]
-            + (["https://res.cloudinary.com"] if cloudinary else []),
+            + (["https://res.cloudinary.com", "https://api.cloudinary.com"] if cloudinary else [])
+            + s3,
             "media-src": [SELF, "blob:", *s3],
             "connect-src": [SELF, *s3],
             "font-src": [SELF],

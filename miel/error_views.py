@@ -8,12 +8,16 @@ database) answers with the same status instead of a traceback."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from miel.media import StorageFull, is_disk_full
 
 logger = logging.getLogger(__name__)
 
@@ -48,5 +52,27 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 with templates/500.html (rendered without a request context)."""
+    """500 with templates/500.html (rendered without a request context); 507 when the error
+    being handled is a full disk (e.g. while Django spooled an upload to a temporary file)."""
+    if is_disk_full(sys.exc_info()[1]):
+        return insufficient_storage(request)
     return _styled_or_plain(500, defaults.server_error, request)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """True when the client asked for JSON (``Accept``) or called a JSON API path."""
+    return "application/json" in request.headers.get("Accept", "") or "/api/" in request.path
+
+
+def insufficient_storage(request: HttpRequest) -> HttpResponse:
+    """507 Insufficient Storage (issue 13 item 10): ``{"error", "code": "storage_full"}`` for
+    JSON clients, else templates/507.html (the plain page if that cannot render)."""
+    message = StorageFull().message
+    if wants_json(request):
+        return JsonResponse({"error": message, "code": StorageFull.code}, status=507)
+
+    def styled(req: HttpRequest) -> HttpResponse:
+        body = loader.get_template("507.html").render({"message": message}, req)
+        return HttpResponse(body, status=507)
+
+    return _styled_or_plain(507, styled, request)

@@ -3,7 +3,9 @@
 Services call :func:`push_to_user` (or :func:`push_to_users` for several events of one
 action) inside their transaction; the events are sent only after the database commit, and a
 channel-layer failure (Redis down) is logged, never raised: the data is already saved and the
-next page load shows it.
+next page load shows it. After a failure to reach Redis, pushes are skipped (and logged) for
+``REDIS_RETRY_SECONDS`` instead of each waiting for its own connection error; the next push
+after that tries again (issue 13 item 1).
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from miel.breaker import UNREACHABLE, Breaker
+
 logger = logging.getLogger(__name__)
+
+#: Open while the channel layer's Redis was just found unreachable.
+layer_breaker = Breaker("channel layer")
 
 #: The consumer handler name every pushed event goes through.
 EVENT_HANDLER = "miel.event"
@@ -82,10 +89,20 @@ async def _send_all(layer, items: list[tuple[UUID | str, dict[str, Any]]]) -> in
     )
     failed = 0
     for (user_id, _event), result in zip(items, results, strict=True):
-        if isinstance(result, BaseException):
+        if isinstance(result, UNREACHABLE):
+            failed += 1
+            _unreachable(f"realtime push to {user_id}", result)
+        elif isinstance(result, BaseException):
             failed += 1
             logger.warning("realtime push to %s failed", user_id, exc_info=result)
     return failed
+
+
+def _unreachable(what: str, exc: BaseException) -> None:
+    """Log ``what`` as skipped because the channel layer cannot be reached; open the breaker."""
+    if layer_breaker.failed():
+        logger.error("channel layer unreachable (%s): pushes are skipped for a while", exc)
+    logger.warning("%s skipped: channel layer unreachable", what)
 
 
 def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
@@ -99,11 +116,20 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
     layer = get_channel_layer()
     if layer is None or not items:
         return layer is not None
+    if layer_breaker.is_open:
+        for user_id, _event in items:
+            logger.warning("realtime push to %s skipped: channel layer down", user_id)
+        return False
     try:
         failed = _run(layer, _send_all, layer, items)
+    except UNREACHABLE as exc:
+        _unreachable(f"realtime push of {len(items)} event(s)", exc)
+        return False
     except Exception:  # channel layer unusable: the events are best-effort by design
         logger.warning("realtime push failed", exc_info=True)
         return False
+    if failed == 0:
+        layer_breaker.succeeded()
     return failed == 0
 
 
@@ -147,8 +173,13 @@ def sessions_recheck(user_id: UUID | str, *, ended_session_key: str | None = Non
         if layer is None:
             return
         message = {"type": SESSION_CHECK, "ended": ended_session_key or ""}
+        if layer_breaker.is_open:
+            logger.warning("session re-check push to %s skipped: channel layer down", user_id)
+            return
         try:
             _run(layer, layer.group_send, user_group(user_id), message)
+        except UNREACHABLE as exc:
+            _unreachable(f"session re-check push to {user_id}", exc)
         except Exception:
             logger.warning("session re-check push to %s failed", user_id, exc_info=True)
 

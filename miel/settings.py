@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Issue 13: how many reverse proxies of ours append to X-Forwarded-For; per-IP limits use the
+# client address that many entries from the right (miel/client_ip.py). 0 = ignore the header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 SITE_ID = 1
 
@@ -59,6 +62,8 @@ INSTALLED_APPS = [
     "stories",
     "assistant",
     "billing",
+    "safety",
+    "dateshare",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +82,7 @@ MIDDLEWARE = [
     "accounts.middleware.LastActiveMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
+    "miel.middleware.StorageFullMiddleware",  # a full disk answers 507, not 500
 ]
 
 ROOT_URLCONF = "miel.urls"
@@ -95,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "miel.context_processors.site",
+                "miel.context_processors.nav",
                 "messaging.context_processors.unread_messages",
             ],
         },
@@ -142,13 +149,23 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 REDIS_URL = env("REDIS_URL", default="")
 # SPEC §16: redis-py's default pool (100) made a 1 000-socket reconnect fail; set it explicitly.
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
+# Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
+# retries this many seconds after its last failure (README "When Redis is down").
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to misses and skipped writes while Redis is down, so sessions come from
+            # the database and the site stays up (miel/cache.py, README "Redis outage").
+            "BACKEND": "miel.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "miel",
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "retry_after": REDIS_RETRY_SECONDS,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -156,7 +173,13 @@ if REDIS_URL:
             # A blocking pool: a burst waits for a connection instead of failing (SPEC §16).
             "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": REDIS_MAX_CONNECTIONS}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": REDIS_MAX_CONNECTIONS,
+                        "socket_connect_timeout": 2,
+                    }
+                ],
                 "prefix": "miel",
                 "capacity": 500,
                 "expiry": 60,
@@ -235,6 +258,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Sign-up asks to confirm 18+ and accept the terms (SPEC §3; safety/forms.py).
+ACCOUNT_SIGNUP_FORM_CLASS = "safety.forms.SignupForm"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter's get_client_ip decides
+# SPEC §3: sign-up does the same work for a new and a registered address (hash + e-mail task);
+# /accounts/email/ refuses another account's address without saying whose.
+ACCOUNT_FORMS = {
+    "signup": "accounts.account_forms.SignupForm",
+    "add_email": "accounts.account_forms.AddEmailForm",
+}
+# allauth's limits, explicit: one confirmation e-mail per address every 3 minutes (resend
+# included), 10 e-mail management actions (add, resend, remove, primary) a minute per member.
+ACCOUNT_RATE_LIMITS = {
+    "confirm_email": "1/3m/key",
+    "manage_email": "10/m/user",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Miel · "
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
@@ -273,6 +311,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# /media/ is always served by miel.media_views after the page rules (issue 13 item 7). With a
+# proxy in front (nginx), the view answers with X-Accel-Redirect to this internal location and
+# nginx sends the bytes; without, Django streams the file itself.
+MEDIA_ACCEL_REDIRECT = env.bool("MEDIA_ACCEL_REDIRECT", default=False)
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="/protected-media/")
+# Lifetime (seconds) of the signed URLs /media/ redirects to on Cloudinary / S3.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -280,6 +327,8 @@ STORAGES = {
     "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Videos: local media by default, S3 (django-storages) when VIDEO_BUCKET is set.
     "videos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Verification selfies: outside MEDIA_ROOT, so no URL serves them (staff view only).
+    "selfies": {"BACKEND": "profiles.verification.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -320,6 +369,10 @@ PHOTO_MAX_PIXELS = 40_000_000
 VIDEO_MAX_BYTES = 100 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Location privacy (SPEC §5): a member may move their own position at most this many times in
+# any hour, so nobody can walk around someone else's ~2 km grid cell with the distance filter.
+LOCATION_CHANGES_PER_HOUR = env.int("LOCATION_CHANGES_PER_HOUR", default=10)
 
 # --- external services ----------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

@@ -7,11 +7,20 @@
 
 This module is the one place that talks to Cloudinary's upload API and to S3 directly (presigned
 uploads); everything else goes through Django's storage API.
+
+Nothing stored is public by URL alone (issue 13 item 7). Local files and Cloudinary assets are
+reached through the site's ``/media/<name>`` view (``miel.media_views``), which applies the
+page rules and then hands over the bytes (local) or redirects to an **expiring signed URL**
+(:func:`signed_url`); Cloudinary assets are uploaded as ``private``, so their public delivery
+URL does not work. S3 objects are private and their URLs are presigned
+(``AWS_QUERYSTRING_EXPIRE``).
 """
 
 from __future__ import annotations
 
+import math
 import posixpath
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -24,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.utils.deconstruct import deconstructible
+from django.utils.encoding import filepath_to_uri
 
 
 def cloudinary_options(url: str) -> dict[str, Any]:
@@ -54,7 +64,13 @@ class CloudinaryStorage(Storage):
     The name Django keeps in the FileField (``photos/<member>/<uuid>.jpg``) maps one-to-one to
     the asset ``photos/<member>/<uuid>`` delivered as ``.jpg``. Names are UUID-based, so
     :meth:`exists` never needs an API call (there is nothing to collide with).
+
+    Assets are uploaded with delivery type ``private``: Cloudinary serves them only through a
+    signed download URL that expires (:meth:`signed_url`). :meth:`url` is the site's own
+    permission-checked ``/media/<name>``, which redirects there.
     """
+
+    delivery_type = "private"
 
     def __init__(self, cloudinary_url: str | None = None, resource_type: str = "image") -> None:
         self.cloudinary_url = cloudinary_url or settings.CLOUDINARY_URL
@@ -77,6 +93,7 @@ class CloudinaryStorage(Storage):
             (posixpath.basename(name), data),
             public_id=self.public_id(name),
             resource_type=self.resource_type,
+            type=self.delivery_type,
             overwrite=True,
             invalidate=True,
             unique_filename=False,
@@ -92,6 +109,7 @@ class CloudinaryStorage(Storage):
         result = cloudinary.uploader.destroy(
             self.public_id(name),
             resource_type=self.resource_type,
+            type=self.delivery_type,
             invalidate=True,
             **self._options,
         )
@@ -102,22 +120,41 @@ class CloudinaryStorage(Storage):
         return False
 
     def url(self, name: str) -> str:
-        url, _options = cloudinary.utils.cloudinary_url(
+        """The site's permission-checked URL of ``name`` (``MEDIA_URL`` + name)."""
+        return settings.MEDIA_URL + filepath_to_uri(name)
+
+    def signed_url(self, name: str, *, expires_seconds: int) -> str:
+        """A signed Cloudinary download URL of ``name`` valid for ``expires_seconds`` to
+        ``2 * expires_seconds``: the expiry is rounded up to a whole window, so the URL stays
+        the same (and cacheable by the browser) within one window."""
+        expires_at = (math.floor(time.time() / expires_seconds) + 2) * expires_seconds
+        return cloudinary.utils.private_download_url(
             self.public_id(name),
-            format=self._format(name),
+            self._format(name),
             resource_type=self.resource_type,
+            type=self.delivery_type,
+            expires_at=expires_at,
             **self._options,
         )
-        return url
 
     def _open(self, name: str, mode: str = "rb") -> File:
-        response = urllib3.request("GET", self.url(name), timeout=30)
+        response = urllib3.request("GET", self.signed_url(name, expires_seconds=300), timeout=30)
         if response.status != 200:
             raise FileNotFoundError(name)
         return ContentFile(response.data, name=name)
 
     def size(self, name: str) -> int:
         return len(self._open(name).read())
+
+
+def signed_url(storage: Storage, name: str, *, expires_seconds: int) -> str | None:
+    """An expiring signed URL of ``name`` on a remote ``storage`` (Cloudinary, S3), or ``None``
+    for local files (served by the site itself)."""
+    if isinstance(storage, CloudinaryStorage):
+        return storage.signed_url(name, expires_seconds=expires_seconds)
+    if supports_direct_upload(storage):  # S3: presigned GET
+        return storage.url(name, expire=expires_seconds)  # type: ignore[call-arg]
+    return None
 
 
 # --- direct (browser → storage) uploads --------------------------------------------------------

@@ -3,13 +3,12 @@
 import os
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as accounts_views
 
-from . import views
+from . import media_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +25,15 @@ urlpatterns = [
     path("", include("assistant.urls")),
     path("", include("billing.urls")),
     path("", include("profiles.moderation.urls")),
+    path("", include("safety.urls")),
+    # Stored files, after the page rules (issue 13 item 7); also in production, where the
+    # proxy only sends what this view names in X-Accel-Redirect.
+    re_path(
+        r"^{}(?P<name>.+)$".format(settings.MEDIA_URL.lstrip("/")),
+        media_views.media_serve,
+        name="media",
+    ),
+    path("", include("dateshare.urls")),
 ]
 
 # Styled error pages that fall back to a plain one rather than fail (miel/error_views.py).
@@ -36,6 +44,3 @@ handler500 = "miel.error_views.server_error"
 
 if os.environ.get("MIEL_BENCH") == "1":  # `make bench` only: hello world + baselines
     urlpatterns += [path("_bench/", include("bench.urls"))]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Interest, Member, Photo, Video
+from .models import Interest, Member, Photo, Selfie, Video
 
 
 class PhotoInline(admin.TabularInline):
@@ -111,3 +111,21 @@ class InterestAdmin(admin.ModelAdmin):
     list_display = ["icon", "slug", "name", "name_he", "category"]
     list_filter = ["category"]
     search_fields = ["slug", "name", "name_he"]
+
+
+@admin.register(Selfie)
+class SelfieAdmin(admin.ModelAdmin):
+    """Verification selfies, read-only: decisions are made in ``/moderation/selfies/``
+    (``profiles.verification.services.selfie_decide`` keeps ``Member.verified``)."""
+
+    list_display = ["member", "pose", "status", "submitted_at", "decided_at", "decided_by"]
+    list_filter = ["status", "pose"]
+    search_fields = ["member__name", "member__user__email"]
+    list_select_related = ["member", "decided_by"]
+    exclude = ["file"]  # the image is shown to staff only by the queue's streaming view
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

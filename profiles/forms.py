@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from miel.text import validate_single_line
+
 from .models import Interest, Member
 from .services import (
     MAX_PHOTOS,
@@ -86,7 +88,7 @@ class MultiplePhotoField(forms.FileField):
 class ProfileForm(forms.Form):
     """The profile answers shared by onboarding and the edit page."""
 
-    name = forms.CharField(label=_("First name"), max_length=100)
+    name = forms.CharField(label=_("First name"), max_length=100, validators=[validate_single_line])
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -95,8 +97,8 @@ class ProfileForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("I am"), choices=Member.Gender.choices, widget=forms.RadioSelect
     )
-    city = forms.CharField(label=_("City"), max_length=100)
-    country = forms.CharField(label=_("Country"), max_length=100)
+    city = forms.CharField(label=_("City"), max_length=100, validators=[validate_single_line])
+    country = forms.CharField(label=_("Country"), max_length=100, validators=[validate_single_line])
     description = forms.CharField(
         label=_("About me"),
         max_length=2000,

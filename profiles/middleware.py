@@ -21,6 +21,7 @@ EXEMPT_PREFIXES = (
     "/healthz",
     "/settings/",
     "/moderation/",  # staff may moderate without a dating profile of their own
+    "/date/",  # a shared date's public page (dateshare): works for anyone with the link
 )
 
 

@@ -22,6 +22,12 @@ def videos_storage():
     return storages["videos"]
 
 
+def selfies_storage():
+    """Private storage for verification selfies: never served publicly (only the staff view
+    streams them), see ``STORAGES["selfies"]``."""
+    return storages["selfies"]
+
+
 def age_on(date_of_birth: date, today: date) -> int:
     """Completed years on ``today``. A 29 February birthday is reached on 1 March in common
     years (SPEC §3), which is what comparing (month, day) tuples gives."""
@@ -136,6 +142,15 @@ class Member(UUIDModel):
     prefers_female = models.BooleanField(default=True, editable=False)
     prefers_other = models.BooleanField(default=False, editable=False)
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
+    # The verified badge (an approved selfie, SPEC §4): written only by
+    # profiles.verification.services.selfie_decide, read through profiles.selectors.is_verified
+    # (or this column in list queries). Existing members start unverified.
+    verified = models.BooleanField(_("verified"), default=False, editable=False)
+    # Settings → Visibility (SPEC §5): a paused member is hidden from discovery everywhere
+    # (matching.selectors.discoverable) while matches and chats go on; ``show_distance`` off
+    # = others see the city only, never a distance number.
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    show_distance = models.BooleanField(_("show my distance"), default=True)
 
     class Meta:
         constraints = [
@@ -159,6 +174,12 @@ class Member(UUIDModel):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="member_lat_lon_idx"),
             models.Index(fields=["gender", "date_of_birth"], name="member_gender_dob_idx"),
+            # The few paused members, for the discovery filter's NOT IN (matching.selectors).
+            models.Index(
+                fields=["user"],
+                condition=models.Q(paused_at__isnull=False),
+                name="member_paused_idx",
+            ),
             # The members list (matching.discovery, SPEC §16) over listed members only: each
             # ordering, the same over boosted members (few), and the bounding box. Every
             # filtered column is INCLUDEd, so the rows a page skips are never read from the
@@ -219,7 +240,10 @@ class Photo(UUIDModel):
     """A profile photo; pending until staff approve it (SPEC §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="photos")
-    file = models.ImageField(upload_to=photo_upload_to, storage=photos_storage, max_length=500)
+    # Indexed: /media/ looks a file up by name (miel.media_views; demo rows share files).
+    file = models.ImageField(
+        upload_to=photo_upload_to, storage=photos_storage, max_length=500, db_index=True
+    )
     public_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     is_approved = models.BooleanField(default=False, db_index=True)
     width = models.PositiveIntegerField(null=True, blank=True)
@@ -247,11 +271,20 @@ def video_upload_to(instance: Video, filename: str) -> str:
     return f"videos/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
 
 
+def video_poster_upload_to(instance: Video, filename: str) -> str:
+    return f"videos/{instance.member_id}/{instance.id}.poster.jpg"
+
+
 class Video(UUIDModel):
     """A video intro; pending until staff approve it (SPEC §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="videos")
     file = models.FileField(upload_to=video_upload_to, storage=videos_storage, max_length=500)
+    # A JPEG frame for the player's ``poster=`` (profiles.video_remux.video_poster); empty when
+    # no frame could be decoded.
+    poster = models.FileField(
+        upload_to=video_poster_upload_to, storage=videos_storage, max_length=500, blank=True
+    )
     is_approved = models.BooleanField(default=False, db_index=True)
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="seconds")
     created_at = models.DateTimeField(default=timezone.now)
@@ -266,3 +299,57 @@ class Video(UUIDModel):
     @property
     def url(self) -> str:
         return self.file.url
+
+    @property
+    def poster_url(self) -> str:
+        """URL of the poster frame, or "" when there is none."""
+        return self.poster.url if self.poster else ""
+
+def selfie_upload_to(instance: Selfie, filename: str) -> str:
+    return f"selfies/{instance.member_id}/{instance.id}.jpg"
+
+
+class Selfie(UUIDModel):
+    """One verification attempt (SPEC §4): a pose chosen by the server, then the member's photo
+    of themselves in that pose, then a staff decision. Never shown to other members."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for your photo")
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="selfies")
+    pose = models.CharField(max_length=30)
+    file = models.ImageField(
+        upload_to=selfie_upload_to, storage=selfies_storage, max_length=500, blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            # One attempt in progress per member: a double click starts one attempt.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(status__in=["open", "pending"]),
+                name="profiles_selfie_one_open_per_member",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(status="pending"),
+                name="selfie_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Selfie {self.id} of {self.member_id} ({self.status})"

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching.selectors import is_blocked_pair
+from matching.geo import grid_distance_km
+from matching.selectors import is_blocked_pair, not_blocked
 
 from .models import Interest, Member, Photo, Video
-
-EARTH_RADIUS_KM = 6371.0
-# Coordinates are snapped to this grid (degrees of latitude, ~1.1 km) before any distance is
-# shown, so repeated queries cannot trilaterate anyone (SPEC §5).
-GRID_DEGREES = 0.01
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
@@ -61,17 +56,43 @@ def video_visible(*, member: Member, viewer: User) -> Video | None:
     return qs.first()
 
 
-def member_is_verified(*, member: Member) -> bool:
-    """Verified badge: an OAuth login, or a verified e-mail plus an approved photo (SPEC §4)."""
-    user = member.user
-    if user.oauth_verified:
-        return True
-    if user.email_verified is None:
-        from allauth.account.models import EmailAddress
+def is_verified(member: Member) -> bool:
+    """The verified badge (SPEC §4): the member's verification selfie was approved by staff.
+    The one definition of "verified": pages, cards, smart matches, the assistant and the data
+    export call this (list queries read the same ``Member.verified`` column, kept by
+    ``profiles.verification.services.selfie_decide``). No query."""
+    return bool(member.verified)
+def media_file_visible(*, viewer: User, name: str) -> bool | None:
+    """May ``viewer`` fetch the stored photo, video or poster file ``name``? (issue 13 item 7)
 
-        if not EmailAddress.objects.filter(user=user, verified=True).exists():
-            return False
-    return Photo.objects.filter(member=member, is_approved=True).exists()
+    The same rules as the pages: staff see every file; the owner sees their own files, pending
+    ones too; any other signed-in member sees approved files of an active, complete profile,
+    unless either blocked the other; anonymous visitors see none. A file shared by several
+    rows (demo photos) is visible when any of them is. Returns ``None`` when no photo or video
+    row holds ``name`` (not a profile file). At most three indexed queries.
+    """
+    holders = [
+        Photo.objects.filter(file=name),
+        Video.objects.filter(Q(file=name) | Q(poster=name)),
+    ]
+    if not any(qs.exists() for qs in holders):
+        return None
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_staff:
+        return True
+    for qs in holders:
+        visible = qs.filter(
+            Q(member__user_id=viewer.pk)
+            | Q(
+                is_approved=True,
+                member__user__is_active=True,
+                member__user__profile_complete=True,
+            )
+        ).filter(not_blocked(user_id=viewer.pk, field="member__user_id"))
+        if visible.exists():
+            return True
+    return False
 
 
 def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:
@@ -84,36 +105,18 @@ def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:
     return groups
 
 
-def snap(value: float) -> float:
-    """Snap a coordinate to the ~1 km grid."""
-    return round(value / GRID_DEGREES) * GRID_DEGREES
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (R = 6371); correct across the 180° meridian and poles."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def distance_km(a: Member, b: Member) -> float | None:
-    """Distance between two members from grid-snapped coordinates; None when either lacks a
-    location (never shown as 0 km, SPEC §5)."""
+    """Distance between two members' ~2 km grid cells (:func:`matching.geo.grid_distance_km`);
+    None when either lacks a location (never shown as 0 km, SPEC §5)."""
     if not (a.has_location and b.has_location):
         return None
-    return haversine_km(
-        snap(a.latitude),  # type: ignore[arg-type]
-        snap(a.longitude),  # type: ignore[arg-type]
-        snap(b.latitude),  # type: ignore[arg-type]
-        snap(b.longitude),  # type: ignore[arg-type]
-    )
+    return grid_distance_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
 
 
 def distance_km_display(a: Member | None, b: Member | None) -> str:
-    """Whole km as text ("12 km", "less than 1 km"), or "" when unknown (SPEC §5)."""
-    if a is None or b is None:
+    """Whole km from viewer ``a`` to the shown member ``b`` as text ("12 km", "less than 1
+    km"), or "" when unknown or when ``b`` turned "Show my distance" off (SPEC §5)."""
+    if a is None or b is None or not b.show_distance:
         return ""
     km = distance_km(a, b)
     if km is None:

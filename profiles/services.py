@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
-from miel.media import file_delete_on_commit
+from miel.media import field_file_save, file_delete_on_commit
+from miel.text import validate_single_line
 
 from .models import Interest, Member, Photo, age_on
 
@@ -141,7 +142,8 @@ def photo_prepare(*, upload) -> PreparedPhoto:  # type: ignore[no-untyped-def]
 
 def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
     photo = Photo(member=member, is_approved=False, width=prepared.width, height=prepared.height)
-    photo.file.save("photo.jpg", ContentFile(prepared.content), save=False)
+    # A failed write leaves no partial file; a full disk raises StorageFull (507).
+    field_file_save(photo.file, "photo.jpg", ContentFile(prepared.content))
     try:
         photo.save()
     except Exception:
@@ -156,7 +158,8 @@ def photo_add(*, member: Member, upload) -> Photo:  # type: ignore[no-untyped-de
 
     At most ``MAX_PHOTOS`` per member, checked under a row lock on the member so two concurrent
     uploads cannot both take the last slot. Raises :class:`PhotoRejected` (413 too large,
-    400 not an image or a bomb, 409 limit reached).
+    400 not an image or a bomb, 409 limit reached) and :class:`miel.media.StorageFull` (disk
+    full: no file and no row are left).
     """
     prepared = photo_prepare(upload=upload)
     Member.objects.select_for_update().only("id").get(pk=member.pk)
@@ -279,6 +282,19 @@ def validate_coordinates(latitude: float | None, longitude: float | None) -> Non
         raise ValidationError(_("The location is not valid."), code="location_invalid")
 
 
+def _validate_single_lines(**fields: str) -> None:
+    """Names and places are one line: no CR, LF, NUL or other control characters (they end up
+    in e-mail subjects and headers). Raises ValidationError keyed by field."""
+    errors = {}
+    for key, value in fields.items():
+        try:
+            validate_single_line(value)
+        except ValidationError as exc:
+            errors[key] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply_preferences(
     user: User, *, preferred_genders: Sequence[str], age_min: int, age_max: int
 ) -> None:
@@ -391,6 +407,7 @@ def member_complete_profile(
         raise ValidationError(_("Your profile is already complete."), code="already_complete")
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError(
             _("You can have at most %(n)d photos.") % {"n": MAX_PHOTOS}, code="too_many"
@@ -475,9 +492,12 @@ def member_update_profile(
     longitude: float | None = None,
 ) -> Member:
     """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
-    preferences and location. Same validation as onboarding. Name is copied to the user."""
+    preferences and location. Same validation as onboarding. Name is copied to the user. A new
+    position counts towards the hourly limit of location changes (raises
+    ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
+    _validate_single_lines(name=name, city=city, country=country)
     user = User.objects.select_for_update().get(pk=member.user_id)
     _apply_preferences(
         user,
@@ -486,6 +506,10 @@ def member_update_profile(
         age_max=preferred_age_max,
     )
     location_changed = (latitude, longitude) != (member.latitude, member.longitude)
+    if location_changed and latitude is not None:
+        from matching.services import location_change_count
+
+        location_change_count(member=member)  # SPEC §5: at most N moves an hour
     member.name = name.strip()
     member.date_of_birth = date_of_birth
     member.gender = gender

@@ -7,6 +7,7 @@ app_name = "profiles"
 urlpatterns = [
     path("complete-profile/", views.complete_profile, name="complete_profile"),
     path("complete-profile/draft/", views.complete_profile_draft, name="complete_profile_draft"),
+    path("me/", views.me, name="me"),
     path("members/edit/", views.member_edit, name="member_edit"),
     path("members/edit/photos/", views.photo_upload, name="photo_upload"),
     path("members/edit/photos/<uuid:photo_id>/delete/", views.photo_delete, name="photo_delete"),
@@ -32,4 +33,29 @@ urlpatterns += [
         name="video_delete",
     ),
     path("members/<uuid:user_id>/video/", video_views.video_play, name="video_play"),
+]
+
+# Selfie verification (SPEC §4): the member's page and the staff queue.
+from .verification import views as verification_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/verification/", verification_views.verification_page, name="verification"),
+    path("moderation/selfies/", verification_views.selfie_queue, name="selfie_queue"),
+    path(
+        "moderation/selfies/<uuid:selfie_id>/decide/",
+        verification_views.selfie_decide,
+        name="selfie_decide",
+    ),
+    path(
+        "moderation/selfies/<uuid:selfie_id>/image/",
+        verification_views.selfie_image,
+        name="selfie_image",
+    ),
+]
+
+# Settings → Visibility (SPEC §5): pause, incognito, show my distance.
+from .visibility import views as visibility_views  # noqa: E402
+
+urlpatterns += [
+    path("settings/visibility/", visibility_views.visibility_update, name="visibility"),
 ]

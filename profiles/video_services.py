@@ -5,12 +5,21 @@ keeps playing until a newer one is approved, which then replaces it. Every video
 parsing its container (pymediainfo, which bundles libmediainfo): mp4 / mov / webm with a video
 track, at most ``settings.VIDEO_MAX_BYTES`` and ``VIDEO_MAX_SECONDS``. The file name and the
 browser's content type are never trusted.
+
+What is stored is never the uploaded file itself: it is remuxed without any metadata (location,
+camera, comments; :mod:`profiles.video_remux`), checked again (container, streams, duration),
+and stored with a JPEG poster frame.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 from uuid import UUID
@@ -19,6 +28,8 @@ import uuid6
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -26,10 +37,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from pymediainfo import MediaInfo
 
-from miel.media import file_delete_on_commit
+from miel.media import (
+    StorageFull,
+    field_file_save,
+    file_delete_on_commit,
+    is_disk_full,
+    storage_save,
+)
 from miel.storage import DirectUpload, s3_presigned_post, supports_direct_upload
 
 from .models import Member, Video, video_upload_to
+from .video_remux import RemuxFailed, video_poster, video_remux
 
 logger = logging.getLogger(__name__)
 
@@ -139,32 +157,157 @@ def _drop_pending(*, member: Member, keep: Video) -> None:
         old.delete()  # the file goes after commit (miel.media)
 
 
-def video_add(*, member: Member, upload: Any) -> Video:
-    """Validate and store an uploaded video intro for ``member``; it is pending (SPEC §4).
+@dataclass(frozen=True)
+class CleanVideo:
+    """A remuxed, metadata-free copy of an accepted upload in a temporary folder."""
 
-    ``upload`` is a Django UploadedFile. Replaces the member's previous pending video. Raises
-    :class:`VideoRejected`. The file is stored before any row lock is taken (a 100 MB upload to
-    S3 must not hold the member row); it is removed again if the row cannot be saved.
+    path: str
+    info: VideoInfo
+    poster: bytes | None
+
+
+@contextmanager
+def _video_cleaned(*, source: IO[bytes] | str, info: VideoInfo) -> Iterator[CleanVideo]:
+    """Remux ``source`` (already accepted by :func:`video_probe` as ``info``) into a temporary
+    file without metadata, check the result again and take its poster frame. The temporary
+    folder is removed on exit, whatever happens.
+
+    Raises :class:`VideoRejected` 415 when FFmpeg cannot read or remux the file, or when the
+    remuxed file lost the picture or no longer passes :func:`video_probe`.
+    """
+    folder = tempfile.mkdtemp(prefix="miel-video-", dir=settings.FILE_UPLOAD_TEMP_DIR)
+    try:
+        clean_path = os.path.join(folder, f"clean.{info.extension}")
+        unreadable = VideoRejected(
+            _("This video could not be processed. Try another file or export it again."),
+            code="not_processable",
+            status=415,
+        )
+        if not isinstance(source, str):
+            source.seek(0)
+        try:
+            kept = video_remux(source=source, destination=clean_path, extension=info.extension)
+        except RemuxFailed as exc:
+            logger.info("video remux failed: %s", exc)
+            raise unreadable from exc
+        finally:
+            if not isinstance(source, str):
+                source.seek(0)
+        if len(kept.video_codecs) != 1 or kept.other_streams:
+            raise unreadable
+        clean_info = video_probe(file=clean_path, size=os.path.getsize(clean_path))
+        if clean_info.extension != info.extension:
+            raise unreadable
+        yield CleanVideo(path=clean_path, info=clean_info, poster=video_poster(clean_path))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _store_files(*, video: Video, clean: CleanVideo, name: str | None = None) -> None:
+    """Save the clean video (under ``name`` when given, else the field's upload_to) and its
+    poster to storage, without saving the row. A failed write leaves neither file behind
+    (:func:`miel.media.storage_save`); a full disk raises :class:`StorageFull`."""
+    try:
+        with open(clean.path, "rb") as handle:
+            if name is None:
+                field_file_save(video.file, f"intro.{clean.info.extension}", File(handle))
+            else:
+                video.file.name = storage_save(video.file.storage, name, File(handle))
+        if clean.poster:
+            field_file_save(video.poster, "poster.jpg", ContentFile(clean.poster))
+    except BaseException:
+        _delete_files(video)
+        raise
+
+
+def _delete_files(video: Video) -> None:
+    for field_file in (video.file, video.poster):
+        if field_file and field_file.name:
+            try:
+                field_file.storage.delete(field_file.name)
+            except Exception:
+                logger.exception("could not delete stored file %s", field_file.name)
+
+
+@contextmanager
+def _disk_full_as_storage_full() -> Iterator[None]:
+    """A full disk while writing temporary files (the remux, the poster, a downloaded direct
+    upload) is :class:`StorageFull`; the temporary files are removed by their owners."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise StorageFull from exc
+        raise
+
+
+def video_add(*, member: Member, upload: Any) -> Video:
+    """Validate, clean and store an uploaded video intro for ``member``; it is pending (SPEC §4).
+
+    ``upload`` is a Django UploadedFile. The stored file is a metadata-free remux of the upload
+    (:func:`_video_cleaned`) with a poster frame. Replaces the member's previous pending video.
+    Raises :class:`VideoRejected` and :class:`StorageFull` (disk full: no file and no row are
+    left). The files are stored before any row lock is taken (a 100 MB
+    upload to S3 must not hold the member row); they are removed again if the row cannot be
+    saved.
     """
     path = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
     info = video_probe(file=path, size=upload.size)
-    video = Video(
-        id=uuid6.uuid7(),
-        member=member,
-        is_approved=False,
-        duration=math.ceil(info.duration_seconds),
-    )
-    upload.seek(0)
-    video.file.save(f"intro.{info.extension}", upload, save=False)
+    video = Video(id=uuid6.uuid7(), member=member, is_approved=False)
+    with _disk_full_as_storage_full(), _video_cleaned(source=path, info=info) as clean:
+        video.duration = math.ceil(clean.info.duration_seconds)
+        _store_files(video=video, clean=clean)
     try:
         with transaction.atomic():
             Member.objects.select_for_update().only("id").get(pk=member.pk)
             video.save(force_insert=True)
             _drop_pending(member=member, keep=video)
     except Exception:
-        video.file.delete(save=False)
+        _delete_files(video)
         raise
     return video
+
+
+def video_clean_stored(*, video: Video) -> bool:
+    """Remux an already stored video without metadata and give it a poster (for videos stored
+    before remuxing existed; ``manage.py clean_stored_videos``). The clean copy replaces the
+    file under a new name, the row is updated, then the old file and poster are deleted after
+    the commit. Returns False (and changes nothing) when the stored file cannot be read or
+    remuxed. Raises :class:`StorageFull` when the disk is full (nothing changed then either).
+    """
+    storage = video.file.storage
+    old_file, old_poster = video.file.name, video.poster.name
+    fresh = Video(id=uuid6.uuid7(), member_id=video.member_id)  # new names for the new files
+    try:
+        with (
+            _disk_full_as_storage_full(),
+            tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as raw,
+        ):
+            with storage.open(old_file, "rb") as stored:
+                shutil.copyfileobj(stored, raw, 1024 * 1024)
+            size = raw.tell()
+            info = video_probe(file=raw, size=size)
+            with _video_cleaned(source=raw, info=info) as clean:
+                _store_files(video=fresh, clean=clean)
+    except (VideoRejected, FileNotFoundError) as exc:
+        logger.warning("video %s not cleaned: %s", video.pk, exc)
+        return False
+    try:
+        with transaction.atomic():
+            updated = Video.objects.filter(pk=video.pk, file=old_file).update(
+                file=fresh.file.name, poster=fresh.poster.name or ""
+            )
+    except Exception:
+        _delete_files(fresh)
+        raise
+    if not updated:  # deleted or replaced meanwhile
+        _delete_files(fresh)
+        return False
+    for name in (old_file, old_poster):
+        if name:
+            transaction.on_commit(lambda name=name: storage.delete(name))
+    video.file.name, video.poster.name = fresh.file.name, fresh.poster.name
+    return True
 
 
 # --- direct browser -> storage uploads (S3 presigned POST) -------------------------------------
@@ -241,26 +384,38 @@ def video_direct_upload_confirm(*, member: Member, token: str) -> Video:
     if not storage.exists(name):
         raise VideoRejected(_("The uploaded video was not found."), code="missing", status=400)
     size = storage.size(name)
+    video = Video(id=video_id, member=member, is_approved=False)
     try:
-        with storage.open(name, "rb") as stored:
-            info = video_probe(file=stored, size=size)
-    except VideoRejected:
+        with (
+            _disk_full_as_storage_full(),
+            tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as raw,
+        ):
+            if size <= settings.VIDEO_MAX_BYTES:
+                with storage.open(name, "rb") as stored:
+                    shutil.copyfileobj(stored, raw, 1024 * 1024)
+            info = video_probe(file=raw, size=size)
+            with _video_cleaned(source=raw, info=info) as clean:
+                video.duration = math.ceil(clean.info.duration_seconds)
+                # The browser's object still carries its metadata: replace it by the clean copy.
+                storage.delete(name)
+                _store_files(video=video, clean=clean, name=name)
+    except (VideoRejected, StorageFull):
         storage.delete(name)
         raise
     try:
         with transaction.atomic():
             Member.objects.select_for_update().only("id").get(pk=member.pk)
-            video = Video(
-                id=video_id,
-                member=member,
-                is_approved=False,
-                duration=math.ceil(info.duration_seconds),
-            )
-            video.file.name = name
             video.save(force_insert=True)
             _drop_pending(member=member, keep=video)
     except IntegrityError:  # a concurrent confirm of the same token won
-        return Video.objects.get(pk=video_id, member=member)
+        winner = Video.objects.get(pk=video_id, member=member)
+        for mine, theirs in ((video.file, winner.file), (video.poster, winner.poster)):
+            if mine and mine.name != theirs.name:
+                mine.storage.delete(mine.name)
+        return winner
+    except Exception:
+        _delete_files(video)
+        raise
     return video
 
 
@@ -305,6 +460,7 @@ def video_reject(*, video: Video) -> None:
     member = video.member
     video.delete()
     file_delete_on_commit(video.file)
+    file_delete_on_commit(video.poster)
     _member_refresh_video(member=member)
 
 
@@ -317,4 +473,5 @@ def video_delete(*, member: Member, video_id: object) -> None:
         raise Http404 from exc
     video.delete()
     file_delete_on_commit(video.file)
+    file_delete_on_commit(video.poster)
     _member_refresh_video(member=member)

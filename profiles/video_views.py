@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from miel.media import StorageFull
+
 from . import selectors, video_services
 from .models import Video
 from .video_services import VIDEO_MAX_SECONDS, VideoRejected
@@ -33,8 +35,8 @@ def _video_json(video: Video) -> dict:
     }
 
 
-def _error(request: HttpRequest, exc: VideoRejected) -> HttpResponse:
-    message = exc.messages[0]
+def _error(request: HttpRequest, exc: VideoRejected | StorageFull) -> HttpResponse:
+    message = exc.message if isinstance(exc, StorageFull) else exc.messages[0]
     if _wants_json(request):
         return JsonResponse({"error": message, "code": exc.code}, status=exc.status)
     return _manage_page(request, error=message, status=exc.status)
@@ -87,7 +89,7 @@ def video_upload(request: HttpRequest) -> HttpResponse:
         if upload is None:
             raise VideoRejected(_("Choose a video file."), code="missing")
         video = video_services.video_add(member=member, upload=upload)
-    except VideoRejected as exc:
+    except (VideoRejected, StorageFull) as exc:  # StorageFull: 507, nothing kept
         return _error(request, exc)
     message = _("Your video was uploaded. It will appear on your profile once approved.")
     if _wants_json(request):
@@ -134,6 +136,8 @@ def video_direct_confirm(request: HttpRequest) -> HttpResponse:
         )
     except VideoRejected as exc:
         return JsonResponse({"error": exc.messages[0], "code": exc.code}, status=exc.status)
+    except StorageFull as exc:
+        return JsonResponse({"error": exc.message, "code": exc.code}, status=exc.status)
     return JsonResponse(
         {
             "video": _video_json(video),

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching.services import profile_view_record
+from matching.services import LocationChangeLimited, profile_view_record
+from miel.error_views import insufficient_storage
+from miel.media import StorageFull
 
 from . import selectors, services
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
@@ -50,11 +52,14 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
                 if exc.code == "already_complete":
                     return redirect("profiles:member_edit")
                 form.add_error(None, exc)
+            except StorageFull as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
             else:
                 request.session.pop(DRAFT_SESSION_KEY, None)
                 messages.success(request, _("Welcome to Miel! Your profile is ready."))
                 return redirect("matching:discover")
-        status = 400
+        status = status if status != 200 else 400
     else:
         draft = request.session.get(DRAFT_SESSION_KEY) or {}
         form = CompleteProfileForm(
@@ -78,6 +83,14 @@ def complete_profile_draft(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """``/me/``: the Profile tab's page, linking my profile, its editing, settings and
+    premium (issue 15 navigation)."""
+    member = selectors.member_for_user(user=request.user)
+    return render(request, "profiles/me.html", {"member": member})
+
+
+@login_required
 def member_edit(request: HttpRequest) -> HttpResponse:
     """Edit one's own profile, preferences and location; photos are managed on the same page
     by the photo views below (SPEC §3, §4)."""
@@ -90,10 +103,12 @@ def member_edit(request: HttpRequest) -> HttpResponse:
                 services.member_update_profile(member=member, **form.service_kwargs())
             except ValidationError as exc:
                 form.add_error(None, exc)
+                if isinstance(exc, LocationChangeLimited):
+                    status = 429
             else:
                 messages.success(request, _("Your profile was saved."))
                 return redirect("profiles:member_edit")
-        status = 400
+        status = status if status != 200 else 400
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(member))
     context = _form_context(form) | _photo_context(request, member)
@@ -127,7 +142,8 @@ def _photo_response(
 @login_required
 @require_POST
 def photo_upload(request: HttpRequest) -> HttpResponse:
-    """Add a photo (pending). Errors come back inline with 400/409/413 (SPEC §4)."""
+    """Add a photo (pending). Errors come back inline with 400/409/413, and 507 when the disk
+    is full (inline for htmx, else the styled 507 page) (SPEC §4, issue 13 item 10)."""
     member = selectors.member_for_user(user=request.user)
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -138,6 +154,10 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
         services.photo_add(member=member, upload=form.cleaned_data["photo"])
     except PhotoRejected as exc:
         return _photo_response(request, member, status=exc.status, error=exc.messages[0])
+    except StorageFull as exc:
+        if not request.htmx:
+            return insufficient_storage(request)
+        return _photo_response(request, member, status=exc.status, error=exc.message)
     if not request.htmx:
         messages.success(request, _("Photo uploaded. It will appear once approved."))
     return _photo_response(request, member)
@@ -181,7 +201,7 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "photos": selectors.photos_visible(member=member, viewer=request.user),
         "video": selectors.video_visible(member=member, viewer=request.user),
         "distance": "" if is_own else selectors.distance_km_display(viewer_member, member),
-        "is_verified": selectors.member_is_verified(member=member),
+        "is_verified": selectors.is_verified(member),
         "interests": sorted(member.interests.all(), key=lambda i: (i.category, i.slug)),
     }
     return render(request, "profiles/member_detail.html", context)

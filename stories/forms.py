@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from miel.text import validate_single_line
+
 from .filters import filter_choices
 from .models import STORY_TEXT_MAX_CHARS, Story
 
@@ -19,6 +21,7 @@ class StoryForm(forms.Form):
         label=_("Text on the photo"),
         max_length=STORY_TEXT_MAX_CHARS,
         required=False,
+        validators=[validate_single_line],
         widget=forms.TextInput(attrs={"maxlength": STORY_TEXT_MAX_CHARS, "autocomplete": "off"}),
         help_text=_("Up to 100 characters. Tap the preview to place it."),
     )

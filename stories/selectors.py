@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing.entitlements import Feature, has_feature
 from matching.models import Like
-from matching.selectors import not_blocked
+from matching.selectors import discoverable, not_blocked
 
 from .models import Story, StoryReaction, StoryView
 
@@ -45,18 +45,22 @@ def visible_stories(*, viewer, now: datetime | None = None, include_expired: boo
     - the owner's own stories, PUBLIC stories, PREMIUM stories for viewers with
       ``Feature.VIEW_PREMIUM_STORIES``, PRIVATE stories of mutual matches;
     - never stories of a blocked pair (either direction), of an incomplete profile or of a
-      banned (inactive) account.
+      banned (inactive) account;
+    - stories of members hidden from the viewer's discovery (paused, or incognito without
+      having liked the viewer: ``matching.selectors.discoverable``) only for mutual matches.
     """
     if viewer is None or not viewer.is_authenticated:
         return Story.objects.none()
     now = now or timezone.now()
-    allowed = (
-        Q(user_id=viewer.pk)
-        | Q(privacy=Story.Privacy.PUBLIC)
-        | Q(privacy=Story.Privacy.PRIVATE, user_id__in=mutual_match_user_ids(user_id=viewer.pk))
-    )
+    matches = mutual_match_user_ids(user_id=viewer.pk)
+    allowed = Q(privacy=Story.Privacy.PUBLIC)
     if has_feature(viewer, Feature.VIEW_PREMIUM_STORIES):
         allowed |= Q(privacy=Story.Privacy.PREMIUM)
+    allowed = (
+        Q(user_id=viewer.pk)
+        | Q(privacy=Story.Privacy.PRIVATE, user_id__in=matches)
+        | allowed & (discoverable(viewer_id=viewer.pk) | Q(user_id__in=matches))
+    )
     qs = Story.objects.filter(
         allowed, is_active=True, user__profile_complete=True, user__is_active=True
     )
@@ -79,6 +83,20 @@ def story_for_viewer(
     if story is None:
         raise Http404("No such story.")
     return story
+
+
+def story_image_visible(*, viewer, name: str) -> bool | None:
+    """May ``viewer`` fetch the stored story image ``name``? Exactly when they may see its
+    story (:func:`visible_stories`: privacy, blocks, the 24 hours; staff see every story's
+    image). ``None`` when no story holds ``name``."""
+    story_ids = list(Story.objects.filter(image=name).values_list("pk", flat=True)[:1])
+    if not story_ids:
+        return None
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_staff:
+        return True
+    return visible_stories(viewer=viewer).filter(pk=story_ids[0]).exists()
 
 
 def story_for_owner(*, owner, story_id: UUID | str, include_expired: bool = False) -> Story:

@@ -38,6 +38,8 @@ def story_to_dict(story: Story, *, viewer) -> dict:
             "reply": reverse("stories:reply", args=[pk]),
         },
     }
+    if not is_own:  # report from where it happened (SPEC §6)
+        data["urls"]["report"] = reverse("matching:report", args=[story.user_id]) + f"?story={pk}"
     if is_own:
         data["view_count"] = getattr(story, "view_count", None)
         data["urls"]["insights"] = reverse("stories:insights", args=[pk])
@@ -68,6 +70,7 @@ def viewer_labels() -> dict:
         "sent": _("Reply sent"),
         "views": _("Views"),
         "delete": _("Delete"),
+        "report": _("Report"),
         "delete_confirm": _("Delete this story? This cannot be undone."),
         "error": _("Something went wrong. Please try again."),
         "story": _("Story"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
 from matching.selectors import blocked_user_ids
+from miel.media import field_file_save
 from miel.realtime import push_to_user
 
 from . import selectors
@@ -135,8 +136,8 @@ def story_publish(
     own time zone, premium members (``Feature.UNLIMITED_STORIES``) without limit; the count
     runs while holding a lock on the user's row, so two concurrent posts cannot both pass.
 
-    Raises :class:`StoryError` (400, bad input or image) and :class:`StoryLimitReached` (429).
-    Side effects after commit: ``story.new`` to the mutual matches allowed to see it.
+    Raises :class:`StoryError` (400, bad input or image), :class:`StoryLimitReached` (429) and
+    :class:`miel.media.StorageFull` (disk full; no file and no row are left). Side effects after commit: ``story.new`` to the mutual matches allowed to see it.
     """
     if not hasattr(user, "member"):
         raise StoryForbidden(_("Complete your profile before posting a story."))
@@ -170,7 +171,8 @@ def story_publish(
         created_at=now,
         expires_at=now + STORY_LIFETIME,
     )
-    story.image.save(f"{story.pk}.{ext}", ContentFile(data), save=False)
+    # A failed write leaves no partial file; a full disk raises StorageFull (507).
+    field_file_save(story.image, f"{story.pk}.{ext}", ContentFile(data))
     try:
         story.save()
         _notify_matches_of_new_story(story=story, owner=locked)
@@ -368,7 +370,11 @@ def stories_expire(*, dry_run: bool = False, batch_size: int = 500) -> int:
     Returns how many stories were (or, with ``dry_run``, would be) expired. Idempotent: a
     second run finds nothing. Readers never depend on it: selectors filter on ``expires_at``."""
     now = timezone.now()
-    expired = Story.objects.filter(is_active=True, expires_at__lte=now)
+    # A story an open report points at keeps its photo until the report is decided (SPEC §6:
+    # the moderators see the evidence); it is hidden all the same (readers check expires_at).
+    expired = Story.objects.filter(is_active=True, expires_at__lte=now).exclude(
+        reports__status="open"
+    )
     if dry_run:
         return expired.count()
     total = 0

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
+from miel.media import StorageFull
 
 from . import selectors, services
 from .forms import ReplyForm, StoryForm
@@ -54,6 +55,11 @@ def story_new(request: HttpRequest) -> HttpResponse:
                     privacy=data["privacy"],
                 )
             except StoryError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status
+            except StorageFull as exc:  # disk full: nothing was kept (507)
+                if _wants_json(request):
+                    return JsonResponse({"error": exc.message, "code": exc.code}, status=exc.status)
                 form.add_error(None, exc.message)
                 status = exc.status
             else:

@@ -11,6 +11,7 @@ from tests.factories import MemberFactory, UserFactory
 def _media_root(settings, tmp_path):
     """Every test writes uploads to its own temporary media folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"  # verification selfies
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,16 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _redis_breakers_closed():
+    """A Redis failure seen by one test does not make the next one skip pushes or tasks."""
+    from miel import breaker
+
+    breaker.reset_all()
+    yield
+    breaker.reset_all()
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +151,29 @@ def _end_helper_thread_connections(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+@pytest.fixture
+def members_all_matched():
+    """Every member created during the test is a mutual match of every other one (both Like
+    rows, real data), for tests about something else than the chat rule of issue 16 (only
+    mutual matches may message each other): mailbox pages, e-mails, sockets. Tests of the rule
+    itself create their likes explicitly."""
+    from django.db.models.signals import post_save
+
+    from matching.models import Like
+    from profiles.models import Member
+
+    def like_everyone(sender, instance, created, **kwargs):  # type: ignore[no-untyped-def]
+        if not created:
+            return
+        others = list(Member.objects.exclude(pk=instance.pk).values_list("pk", flat=True))
+        Like.objects.bulk_create(
+            [Like(source_id=instance.pk, target_id=o) for o in others]
+            + [Like(source_id=o, target_id=instance.pk) for o in others],
+            ignore_conflicts=True,
+        )
+
+    post_save.connect(like_everyone, sender=Member, dispatch_uid="members_all_matched")
+    yield
+    post_save.disconnect(sender=Member, dispatch_uid="members_all_matched")

@@ -82,3 +82,11 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(MemberFactory)
     file = factory.LazyFunction(lambda: image_upload())
     is_approved = True
+
+
+def make_match(a: Member, b: Member) -> None:
+    """Make ``a`` and ``b`` a mutual match (both likes), the condition for chatting (issue 16)."""
+    from matching.models import Like
+
+    Like.objects.get_or_create(source=a, target=b)
+    Like.objects.get_or_create(source=b, target=a)

@@ -191,5 +191,5 @@ def test_login_page_is_hebrew_including_allauth(client):
 def test_signed_in_pages_are_hebrew(member_client):
     html = member_client.get(reverse("matching:member_list")).content.decode()
     assert "גילוי" in html  # navigation "Discover"
-    assert "התאמות חכמות" in html
-    assert "Smart matches" not in html
+    assert "לייקים" in html  # navigation "Likes"
+    assert ">Likes<" not in html

@@ -3,6 +3,7 @@ determinism with --seed."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from datetime import UTC, datetime, timedelta
@@ -15,11 +16,13 @@ from django.core import mail
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db.models import Count, F, Q
+from PIL import Image
 
 from accounts.models import User
 from matching.models import Like
 from messaging.models import Message
 from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL
+from profiles.demo.photos import PEOPLE, SHOTS, SIZE, face_for, render_portrait
 from profiles.models import Member, Photo
 
 pytestmark = pytest.mark.django_db
@@ -124,8 +127,27 @@ def test_seed_demo_shares_few_photo_files_between_many_members():
     files = Photo.objects.values("file").distinct().count()
     assert photos >= 130
     assert files < photos
-    # The pool is bounded by palettes x initials, whatever the member count.
-    assert files <= 6 * (22 + 26)
+    # The pool is bounded by genders x people x shots, whatever the member count.
+    assert files <= 3 * PEOPLE * SHOTS
+
+
+def test_demo_portraits_are_distinct_people_and_reproducible():
+    """Demo members look like people: each face of a gender is its own picture, a member's
+    shots differ from each other, and rendering is a pure function of its arguments."""
+    faces = {render_portrait(gender="female", person=p) for p in range(PEOPLE)}
+    assert len(faces) == PEOPLE
+    looks = {face_for(g, p) for g in ("female", "male", "other") for p in range(PEOPLE)}
+    assert len({(f.skin, f.hair, f.hair_style) for f in looks}) > PEOPLE
+    assert len({f.skin for f in looks}) >= 6
+    shots = {render_portrait(gender="male", person=3, shot=s) for s in range(SHOTS)}
+    assert len(shots) == SHOTS
+    assert render_portrait(gender="male", person=3, shot=1) == render_portrait(
+        gender="male", person=3, shot=1
+    )
+    image = Image.open(io.BytesIO(render_portrait(gender="other", person=5)))
+    assert image.size == SIZE
+    # Not a flat card: a portrait has many colours (skin, hair, eyes, clothes, background).
+    assert len(image.convert("RGB").getcolors(maxcolors=1 << 20)) > 2000
 
 
 def test_seed_demo_admin_and_demo_member_log_in_with_the_printed_passwords(client):
@@ -405,3 +427,15 @@ def test_seed_demo_with_members_adds_no_neighbourhood():
 
     assert Member.objects.count() == 12
     assert not Story.objects.exists()
+
+
+def test_seed_demo_conversations_are_all_between_mutual_matches(default_demo):
+    """Issue 16: only matches chat, so every seeded conversation (bulk and showcase, story
+    replies included) is between two members who liked each other."""
+    from matching.models import Like
+    from messaging.models import Message
+
+    likes = set(Like.objects.values_list("source_id", "target_id"))
+    pairs = set(Message.objects.values_list("sender_id", "recipient_id"))
+    assert pairs
+    assert all((s, r) in likes and (r, s) in likes for s, r in pairs)

@@ -9,7 +9,8 @@ integer at the end (parts are kept as floats until then):
    [half/(half+5), 1]: the middle of the range scores 1). ``mutual`` = 1 when age(V) is inside
    C's preferred range, else 0.
 2. **Location, max 20.** When both have coordinates: distance ``d`` (haversine, R = 6371 km,
-   both points snapped to a 0.01° grid first, as everywhere else in Miel) and
+   between the two ~2 km grid cells, :func:`matching.geo.grid_distance_from`, as everywhere
+   else in Miel) and
    20 x max(0, 1 - d / D) with D = V's ``max_distance`` km (default 50). When either has no
    location: 10 if both name the same city (case-insensitive), else 0.
 3. **Shared interests, max 25** = 25 x min(1, shared / min(|I(V)|, 4)); 0 when V chose none.
@@ -67,6 +68,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from matching.geo import grid_distance_from
 from matching.models import Block, UserInteraction
 from profiles.models import Member, age_on
 
@@ -81,8 +83,6 @@ BIO_MAX = 15.0
 BIO_FULL_AT = 8
 BEHAVIOUR_MAX = 15.0
 BEHAVIOUR_FULL_AT = 5.0
-EARTH_RADIUS_KM = 6371.0
-GRID_DEGREES = 0.01
 
 #: Factor keys in the fixed order used in cached ``parts`` lists.
 FACTORS = ("age", "location", "interests", "bio", "behaviour")
@@ -120,20 +120,6 @@ def years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years)
     except ValueError:
         return today.replace(year=today.year - years, day=28)
-
-
-def snap(value: float) -> float:
-    """Coordinates snapped to a ~1 km grid so distances cannot trilaterate anyone (SPEC §5)."""
-    return round(value / GRID_DEGREES) * GRID_DEGREES
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (R = 6371 km); correct across the 180° meridian."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)
@@ -343,9 +329,7 @@ def score_candidates(
     half_plus = (age_max - age_min) / 2 + 5
     my_age = age_on(member.date_of_birth, today)
     has_loc = member.latitude is not None and member.longitude is not None
-    my_lat = snap(member.latitude) if has_loc else 0.0
-    my_lon = snap(member.longitude) if has_loc else 0.0
-    cos_my = math.cos(math.radians(my_lat))
+    km_from_me = grid_distance_from(member.latitude, member.longitude) if has_loc else None
     max_km = float(member.max_distance or 50)
     my_city = (member.city or "").strip().casefold()
     my_interest_count = (rows[0][10] or 0) if rows else 0
@@ -367,11 +351,7 @@ def score_candidates(
         if my_words
         else None
     )
-    half_rad = math.pi / 180 / 2  # x * rad / 2 == x * (rad / 2): halving is exact
-    rad = math.pi / 180
-    sin, asin, sqrt, cos = math.sin, math.asin, math.sqrt, math.cos
     ty, tm, td = today.year, today.month, today.day
-    grid = GRID_DEGREES
     floor = math.floor
     by_dob: dict[date, tuple[int, float, float]] = {}  # dob -> (age, own, own points)
 
@@ -388,15 +368,8 @@ def score_candidates(
         mutual = their_min <= my_age <= their_max
         age_pts = own_pts + (AGE_MUTUAL_MAX if mutual else 0.0)
         km = None
-        if has_loc and lat is not None and lon is not None:
-            lat2 = round(lat / grid) * grid
-            lon2 = round(lon / grid) * grid
-            a = (
-                sin((lat2 - my_lat) * half_rad) ** 2
-                + cos_my * cos(lat2 * rad) * sin((lon2 - my_lon) * half_rad) ** 2
-            )
-            root = sqrt(a)
-            km = 2 * EARTH_RADIUS_KM * asin(root if root < 1.0 else 1.0)  # min(1.0, root)
+        if km_from_me is not None and lat is not None and lon is not None:
+            km = km_from_me(lat, lon)
             closeness = 1 - km / max_km
             loc_pts = LOCATION_MAX * closeness if closeness > 0.0 else 0.0
         elif my_city and city and city.strip().casefold() == my_city:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.trust import verified_user_ids
 from matching.discovery import discovery_visible_user_ids, not_passed_q, wants_viewer_q
 from matching.models import Like
 from matching.selectors import blocked_user_ids
 from profiles.models import Member
+from profiles.selectors import is_verified
 
 from .cache import smart_matches_for
 from .engine import ScoredMatch, SmartMatchStats
@@ -74,11 +74,44 @@ def parse_page(raw: str | None) -> int:
         return 1
 
 
+def without_distance(match: ScoredMatch) -> ScoredMatch:
+    """``match`` without its distance fact (for a member who turned "Show my distance" off):
+    the score stays, the reason and the card name no km."""
+    if "km" not in match.facts:
+        return match
+    facts = {k: v for k, v in match.facts.items() if k != "km"}
+    return ScoredMatch(user_id=match.user_id, score=match.score, parts=match.parts, facts=facts)
+
+
+def visible_matches(*, viewer: Member, matches: list[ScoredMatch]) -> list[ScoredMatch]:
+    """``matches`` (possibly cached hours ago) as ``viewer`` may see them now: members that
+    :func:`matching.discovery.discovery_visible_user_ids` leaves out (paused, incognito,
+    unlisted, blocked, passed on, or whose preferences no longer hold the viewer) are
+    dropped, and members who turned "Show my distance" off lose their distance fact. Two
+    queries."""
+    # Paused, incognito, unlisted, blocked, passed on, or wanting someone else (issue 15):
+    # one query over the cached ids.
+    visible = discovery_visible_user_ids(
+        viewer_member=viewer, user_ids=[m.user_id for m in matches]
+    )
+    kept = [m for m in matches if m.user_id in visible]
+    if not kept:
+        return kept
+    no_distance = {
+        str(u)
+        for u in Member.objects.filter(
+            user_id__in=[m.user_id for m in kept], show_distance=False
+        ).values_list("user_id", flat=True)
+    }
+    return [without_distance(m) if m.user_id in no_distance else m for m in kept]
+
+
 def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchCard]:
     """Cards (member + reason in the active language + whether ``viewer`` liked them) for
     ``matches``, in the given order. Members no longer discoverable are dropped, as are members
     the viewer passed on since and members whose preferences no longer hold the viewer (issue
-    15: the cache may be older than their edit). At most 5 queries whatever the count."""
+    15: the cache may be older than their edit). At most 5 queries whatever the count (the
+    verified flag is a member column)."""
     ids = [m.user_id for m in matches]
     members = {
         str(m.user_id): m
@@ -91,7 +124,6 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
         )
     }
     labels = interest_labels_for(matches)
-    verified = {str(u) for u in verified_user_ids(user_ids=list(members))}
     liked = {
         str(u)
         for u in Like.objects.filter(source=viewer, target__user_id__in=list(members)).values_list(
@@ -103,6 +135,8 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
         member = members.get(match.user_id)
         if member is None:
             continue
+        if not member.show_distance:
+            match = without_distance(match)
         band_class, band_label = score_band(match.score)
         km = match.facts.get("km")
         cards.append(
@@ -113,7 +147,7 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
                 band_class=band_class,
                 band_label=band_label,
                 distance=distance_label(km) if km is not None else None,
-                verified=match.user_id in verified,
+                verified=is_verified(member),
                 liked=match.user_id in liked,
             )
         )
@@ -123,17 +157,15 @@ def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchC
 def smart_match_page(*, member: Member, min_score: int = 0, page: int = 1) -> SmartMatchPage:
     """One page (8 cards) of ``member``'s smart matches with score >= ``min_score``.
 
-    Uses the 6-hour cache; members blocked since the cache was built are left out.
+    Uses the 6-hour cache; members blocked, paused or gone incognito since the cache was built
+    are left out, and distances follow each member's "Show my distance" now.
     """
     result = smart_matches_for(member=member)
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
-    matches = [m for m in result.results if m.score >= min_score and m.user_id not in hidden]
-    # Members who passed out of reach since the cache was built (passed on, preferences
-    # changed: issue 15) leave the count too, not just the page.
-    visible = discovery_visible_user_ids(
-        viewer_member=member, user_ids=[m.user_id for m in matches]
+    matches = visible_matches(
+        viewer=member,
+        matches=[m for m in result.results if m.score >= min_score and m.user_id not in hidden],
     )
-    matches = [m for m in matches if m.user_id in visible]
     start = (page - 1) * PAGE_SIZE
     page_matches = matches[start : start + PAGE_SIZE]
     return SmartMatchPage(

@@ -34,7 +34,7 @@ from profiles.services import member_gender_flags
 from . import showcase as showcase_module
 from .cities import City, city_tables, jitter, pick_city
 from .names import NamePool
-from .photos import PALETTES, SIZE, AvatarPool
+from .photos import PEOPLE, SIZE, PortraitPool
 from .tables import Tables, uuid7
 from .text import chat_line, description
 
@@ -147,7 +147,7 @@ class _Seeder:
         self.interests = list(
             Interest.objects.order_by("slug").values_list("id", "name", "name_he")
         )
-        self.photos = AvatarPool(storages["photos"])
+        self.photos = PortraitPool(storages["photos"])
         self._urls: dict[str, str] = {}
         self.index = _Index()
         self._interest_names = {iid: (en, he) for iid, en, he in self.interests}
@@ -273,11 +273,10 @@ class _Seeder:
         if with_photo is None:
             with_photo = rng.random() < 0.92
         if with_photo:
-            initial = first[:1].upper()
-            palette = rng.randrange(len(PALETTES))
+            person = rng.randrange(PEOPLE)
             n_photos = 1 if rng.random() < 0.7 else rng.randint(2, 3)
             for p in range(n_photos):
-                file_name = self.photos.name_for(initial=initial, palette=palette + p)
+                file_name = self.photos.name_for(gender=gender, person=person, shot=p)
                 if p == 0:
                     image = self._url(file_name)
                 t.photos.add(
@@ -506,7 +505,7 @@ def demo_seed(
 
     Runs in one transaction (all or nothing). Existing demo accounts (admin, demo login and
     ``member*@demo.miel.local``) get the new passwords; new numbered members continue after the
-    existing ones. Writes at most ``len(PALETTES)`` x initials image files to the ``photos``
+    existing ones. Writes at most 3 genders x ``PEOPLE`` x ``SHOTS`` portrait files to the ``photos``
     storage (reused across runs). Raises ValueError for a negative ``members``.
     """
     if members < 0:
@@ -590,6 +589,7 @@ def demo_seed(
             stories = neighbourhood.stories
         elif demo is not None:
             seeder.demo_login_extras(t=t, demo=demo)
+        _verify_some(seed=seed)
     return SeedResult(
         members=created,
         admin_email=ADMIN_EMAIL,
@@ -605,6 +605,50 @@ def demo_seed(
         seconds=time.monotonic() - started,
         stories=stories,
     )
+
+
+#: Share of demo members with a photo who get an approved verification selfie.
+VERIFIED_SHARE = 0.4
+
+
+def _verify_some(*, seed: int) -> int:
+    """Give the demo login (Dana) and about :data:`VERIFIED_SHARE` of the demo members with a
+    photo and no selfie yet an approved verification selfie (no image file: demo rows only),
+    so the badge shows up across the demo (SPEC §4). Drawn from its own generator, so the rest
+    of the seeded data stays what ``--seed`` always gave. Returns how many were verified."""
+    from profiles.verification import POSES
+
+    from ..models import Selfie
+
+    rng = random.Random(seed ^ 0x5E1F1E)
+    poses = list(POSES)
+    now = timezone.now()
+    candidates = (
+        Member.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}", selfies__isnull=True)
+        .exclude(image="")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    chosen = [pk for pk in candidates.iterator() if rng.random() < VERIFIED_SHARE]
+    dana = Member.objects.filter(user__email__iexact=DEMO_EMAIL, selfies__isnull=True)
+    chosen += list(dana.values_list("id", flat=True))
+    Selfie.objects.bulk_create(
+        [
+            Selfie(
+                member_id=pk,
+                pose=rng.choice(poses),
+                status=Selfie.Status.APPROVED,
+                created_at=now,
+                submitted_at=now,
+                decided_at=now,
+            )
+            for pk in chosen
+        ],
+        batch_size=2000,
+    )
+    for start in range(0, len(chosen), 2000):
+        Member.objects.filter(pk__in=chosen[start : start + 2000]).update(verified=True)
+    return len(chosen)
 
 
 def _random_password() -> str:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from matching.models import Report
 from profiles.models import Photo, Video
+from safety import selectors as safety_selectors
 
 QUEUE_LIMIT = 60  # items per section per page load; the oldest first
 
@@ -22,27 +23,31 @@ class ModerationQueue:
     photo_count: int
     video_count: int
     report_count: int
+    appeals: list[safety_selectors.AppealRow]
+    appeal_count: int
 
     @property
     def is_empty(self) -> bool:
-        return not (self.photo_count or self.video_count or self.report_count)
+        return not (self.photo_count or self.video_count or self.report_count or self.appeal_count)
 
 
 def moderation_queue(*, limit: int = QUEUE_LIMIT) -> ModerationQueue:
-    """Pending photos and videos and open reports, oldest first (what waited longest goes
-    first), each with its member / reporter loaded for the previews. Six queries."""
+    """Pending photos and videos, open reports (with their evidence: messages, story, photo)
+    and open ban appeals, oldest first (what waited longest goes first), each with its member
+    / reporter loaded for the previews."""
     photos = Photo.objects.filter(is_approved=False).select_related("member__user")
     videos = Video.objects.filter(is_approved=False).select_related("member__user")
-    reports = Report.objects.filter(status=Report.Status.OPEN).select_related(
-        "reporter__member", "reported__member"
-    )
+    reports, report_count = safety_selectors.open_reports(limit=limit)
+    appeals, appeal_count = safety_selectors.open_appeals(limit=limit)
     return ModerationQueue(
         photos=list(photos.order_by("created_at", "id")[:limit]),
         videos=list(videos.order_by("created_at", "id")[:limit]),
-        reports=list(reports.order_by("created_at", "id")[:limit]),
+        reports=reports,
         photo_count=photos.count(),
         video_count=videos.count(),
-        report_count=reports.count(),
+        report_count=report_count,
+        appeals=appeals,
+        appeal_count=appeal_count,
     )
 
 

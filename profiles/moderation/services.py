@@ -15,34 +15,37 @@ from uuid import UUID
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from accounts.models import User
-from matching.models import Report
-from miel import realtime
 from profiles import services as photo_services
 from profiles import video_services
 from profiles.models import Photo, Video
+from safety import services as safety_services
 
 
 class Action(StrEnum):
     APPROVE = "approve"  # photos, videos
     REJECT = "reject"  # photos, videos: the row and the stored file are deleted
     DISMISS = "dismiss"  # reports: nothing wrong
-    RESOLVE = "resolve"  # reports: handled (e.g. media removed)
+    WARN = "warn"  # reports: the reported member is warned
+    REMOVE = "remove"  # reports: the reported content is taken down
     BAN = "ban"  # reports: deactivate the reported account, settle all its open reports
+    UPHOLD = "uphold"  # appeals: the ban stays
+    LIFT = "lift"  # appeals: the account is active again
 
 
 class Kind(StrEnum):
     PHOTO = "photo"
     VIDEO = "video"
     REPORT = "report"
+    APPEAL = "appeal"
 
 
 ALLOWED = {
     Kind.PHOTO: {Action.APPROVE, Action.REJECT},
     Kind.VIDEO: {Action.APPROVE, Action.REJECT},
-    Kind.REPORT: {Action.DISMISS, Action.RESOLVE, Action.BAN},
+    Kind.REPORT: {Action.DISMISS, Action.WARN, Action.REMOVE, Action.BAN},
+    Kind.APPEAL: {Action.UPHOLD, Action.LIFT},
 }
 
 
@@ -103,33 +106,28 @@ def _video(moderator: User, action: Action, pk: UUID) -> bool:
     return True
 
 
-def _report(moderator: User, action: Action, pk: UUID) -> bool:
-    now = timezone.now()
-    status = Report.Status.DISMISSED if action is Action.DISMISS else Report.Status.ACTIONED
-    report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.OPEN).first()
-    if report is None:  # unknown, or another moderator settled it first
-        return False
-    settled = Report.objects.filter(pk=pk)
-    if action is Action.BAN:
-        reported = User.objects.get(pk=report.reported_id)
-        if reported.is_staff:  # staff are not banned from the queue; settle the report only
-            return False
-        User.objects.filter(pk=reported.pk).update(is_active=False)
-        photo_services.member_user_sync(user_ids=[reported.pk])  # off the members list now
-        realtime.sessions_recheck(reported.pk)  # the update() sends no signal: close sockets
-        settled = Report.objects.filter(reported_id=reported.pk, status=Report.Status.OPEN)
-        _log(moderator=moderator, objects=[reported], flag=CHANGE, message="Banned (moderation)")
-    logged = list(settled)
-    settled.update(status=status, reviewed_by=moderator, reviewed_at=now)
-    _log(moderator=moderator, objects=logged, flag=CHANGE, message=f"Report {status} (moderation)")
-    return True
+def _report(moderator: User, action: Action, pk: UUID, note: str = "") -> bool:
+    # Decisions on reports (with their log, notices and bans) belong to safety.services.
+    return safety_services.report_decide(
+        moderator=moderator, report_id=pk, action=action.value, note=note
+    )
 
 
-_HANDLERS = {Kind.PHOTO: _photo, Kind.VIDEO: _video, Kind.REPORT: _report}
+def _appeal(moderator: User, action: Action, pk: UUID, note: str = "") -> bool:
+    return safety_services.appeal_decide(
+        moderator=moderator, appeal_id=pk, action=action.value, note=note
+    )
 
 
-def moderation_apply(*, moderator: User, action: str, items: Iterable[Item]) -> Outcome:
+_HANDLERS = {Kind.PHOTO: _photo, Kind.VIDEO: _video}
+_DECISIONS = {Kind.REPORT: _report, Kind.APPEAL: _appeal}  # these take a note
+
+
+def moderation_apply(
+    *, moderator: User, action: str, items: Iterable[Item], notes: dict[Item, str] | None = None
+) -> Outcome:
     """Apply ``action`` to each item (SPEC §14). ``moderator`` must be staff (the view checks).
+    ``notes``: the moderator's note per report / appeal item (kept in its decision row).
 
     Approving a member's first photo makes it the main photo (``photo_approve``); rejecting
     deletes the row and, after commit, the stored file. Items of a kind the action does not
@@ -143,6 +141,10 @@ def moderation_apply(*, moderator: User, action: str, items: Iterable[Item]) -> 
             skipped += 1
             continue
         with transaction.atomic():
-            ok = _HANDLERS[item.kind](moderator, act, item.id)
+            if item.kind in _DECISIONS:
+                note = (notes or {}).get(item, "")
+                ok = _DECISIONS[item.kind](moderator, act, item.id, note)
+            else:
+                ok = _HANDLERS[item.kind](moderator, act, item.id)
         done, skipped = (done + 1, skipped) if ok else (done, skipped + 1)
     return Outcome(done=done, skipped=skipped)

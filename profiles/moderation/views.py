@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from safety import selectors as safety_selectors
+
 from . import selectors, services
 
 
@@ -41,10 +43,16 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "queue": selectors.moderation_queue(),
             "log": selectors.moderation_log(),
+            "decisions": safety_selectors.decision_log(),
             "report_actions": [
                 (services.Action.DISMISS, _("Dismiss")),
-                (services.Action.RESOLVE, _("Mark handled")),
+                (services.Action.WARN, _("Warn")),
+                (services.Action.REMOVE, _("Remove content")),
                 (services.Action.BAN, _("Ban account")),
+            ],
+            "appeal_actions": [
+                (services.Action.UPHOLD, _("Uphold ban")),
+                (services.Action.LIFT, _("Lift ban")),
             ],
         },
     )
@@ -54,7 +62,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest) -> HttpResponse:
     """Apply one decision. A card button posts ``one=<action>|<kind>:<id>``; the bulk bar posts
-    ``action`` with the checked ``item`` values."""
+    ``action`` with the checked ``item`` values. A report or appeal card's note comes as
+    ``note-<kind>:<id>``."""
     one = request.POST.get("one", "")
     if one:
         action, _sep, raw = one.partition("|")
@@ -65,7 +74,10 @@ def act(request: HttpRequest) -> HttpResponse:
     if action not in services.Action.__members__.values() or not items:
         messages.error(request, _("Choose an action and at least one item."))
         return redirect("moderation:queue", permanent=False)
-    outcome = services.moderation_apply(moderator=request.user, action=action, items=items)
+    notes = {item: request.POST.get(f"note-{item.kind}:{item.id}", "") for item in items}
+    outcome = services.moderation_apply(
+        moderator=request.user, action=action, items=items, notes=notes
+    )
     if outcome.done:
         messages.success(
             request,

@@ -148,6 +148,7 @@
     }
   });
 
+  if (form) {
   text.addEventListener("input", function () {
     var now = Date.now();
     if (now - lastTypingSent > 2000 && text.value.trim() && window.mielRealtime) {
@@ -187,6 +188,7 @@
       scrollDown();
     }
   });
+  }
 
   scrollDown();
 })();

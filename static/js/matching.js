@@ -86,7 +86,10 @@
         method: "POST", body: body, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
       }).then(function (r) {
-        if (r.ok) { window.location.reload(); } else { btn.disabled = false; say("✖"); }
+        if (r.ok) { window.location.reload(); return; }
+        btn.disabled = false;
+        // The server's translated reason (e.g. too many location changes, 429), else a cross.
+        r.json().then(function (data) { say((data && data.error) || "✖"); }, function () { say("✖"); });
       });
     }, function () { btn.disabled = false; say("✖"); }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
   });

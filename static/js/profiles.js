@@ -50,7 +50,8 @@
   // Photo errors come back as 4xx with the photo manager re-rendered: swap them in anyway.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var elt = e.detail.elt;
-    if (e.detail.xhr.status >= 400 && e.detail.xhr.status < 500 && elt && elt.closest("[data-swap-errors]")) {
+    var status = e.detail.xhr.status;  // 4xx, and 507 when the disk is full
+    if (((status >= 400 && status < 500) || status === 507) && elt && elt.closest("[data-swap-errors]")) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }

@@ -223,6 +223,9 @@
       btn.addEventListener("click", function () { self.react(r.value); });
       row.appendChild(btn);
     });
+    if (story.urls.report) {
+      row.appendChild(el("a", { href: story.urls.report, class: "sv-report", text: L.report || "Report" }));
+    }
     var input = el("input", { type: "text", maxlength: "2000", placeholder: L.reply_placeholder || "", "aria-label": L.reply_placeholder || "Reply", enterkeyhint: "send" });
     var sendBtn = el("button", { type: "submit", text: L.send || "Send" });
     var form = el("form", { class: "sv-reply" }, [input, sendBtn]);

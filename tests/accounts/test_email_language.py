@@ -16,7 +16,7 @@ from matching.models import MatchNotification
 from matching.tasks import send_match_email
 from messaging import services as messaging_services
 from messaging import tasks as messaging_tasks
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_match
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_new_message_email_in_the_recipients_language():
     User.objects.filter(pk=bob.user_id).update(
         last_active_at=timezone.now() - timedelta(minutes=30)
     )
+    make_match(alice, bob)  # only matches may chat (issue 16)
     message = messaging_services.message_send(sender=alice, recipient=bob, text="hi")
     mail.outbox.clear()
 
@@ -132,7 +133,13 @@ def test_signup_stores_the_page_language(client, language):
     client.cookies["django_language"] = language
     response = client.post(
         "/accounts/signup/",
-        {"email": f"new-{language}@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": f"new-{language}@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "confirm_adult": "on",
+            "accept_terms": "on",
+        },
     )
     assert response.status_code == 302
     assert User.objects.get(email=f"new-{language}@example.com").language == language

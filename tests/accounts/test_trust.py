@@ -9,11 +9,9 @@ import time_machine
 
 from accounts.trust import (
     TrustInputs,
-    is_verified,
     trust_level,
     trust_score_from,
     trust_score_recompute,
-    verified_user_ids,
 )
 from matching.models import Report
 from profiles.models import Video
@@ -96,15 +94,12 @@ def _recomputed_when_inputs_change():
     PhotoFactory(member=member, is_approved=False)
     user.refresh_from_db()
     assert user.trust_score == 35  # a pending photo earns nothing
-    assert not is_verified(user=user)
 
     photo = member.photos.get()
     photo.is_approved = True
     photo.save()
     user.refresh_from_db()
     assert user.trust_score == 55
-    assert is_verified(user=user)
-    assert verified_user_ids(user_ids=[user.pk]) == {user.pk}
 
     Video.objects.create(member=member, file="videos/x.mp4", is_approved=True)
     user.refresh_from_db()
@@ -123,10 +118,3 @@ def _recomputed_when_inputs_change():
     user.save(update_fields=["oauth_verified"])
     user.refresh_from_db()
     assert user.trust_score == 80
-
-
-def test_unverified_user_gets_no_badge():
-    member = MemberFactory(user=UserFactory(profile_complete=True, verified=False))
-    PhotoFactory(member=member)
-    assert not is_verified(user=member.user)
-    assert verified_user_ids(user_ids=[member.user_id]) == set()

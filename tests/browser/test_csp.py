@@ -12,8 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from matching import reports
 from matching import services as matching_services
 from messaging import services as messaging_services
+from messaging.models import Message
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory
 from tests.stories.factories import StoryFactory, make_match
@@ -106,6 +108,7 @@ def test_member_pages_have_no_csp_violations(chromium, live_server):
         f"/members/{other.user_id}/",
         f"/members/{other.user_id}/?tab=photos",
         f"/members/{other.user_id}/chat/",
+        f"/members/{other.user_id}/report/?from=chat",
         f"/stories/{story_id}/",
         "/stories/mine/",
         "/stories/new/",
@@ -162,7 +165,15 @@ def test_member_pages_have_no_csp_violations(chromium, live_server):
 
 def test_anonymous_and_hebrew_pages_have_no_csp_violations(chromium, live_server):
     tab = Tab(chromium, live_server.url, language="he")
-    for path in ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+    for path in [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/safety/",
+        "/privacy/",
+        "/terms/",
+    ]:
         tab.visit(path)
     tab.visit("/no-such-page/", status=404)
     tab.page.screenshot(path=str(SHOTS / "csp-404-he.png"))
@@ -172,6 +183,14 @@ def test_anonymous_and_hebrew_pages_have_no_csp_violations(chromium, live_server
 def test_staff_pages_have_no_csp_violations(chromium, live_server):
     member = MemberFactory()
     PhotoFactory(member=member, is_approved=False)
+    other = MemberFactory()
+    message = Message.objects.create(sender=other, recipient=member, text="evidence")
+    reports.report_create(
+        reporter=member.user,
+        reported=other.user,
+        reason="harassment",
+        evidence=reports.Evidence(message_ids=[message.pk]),
+    )
     staff = User.objects.create_superuser("staff@example.com", "Staff-pass-2025!")
     tab = Tab(chromium, live_server.url, staff)
     for path in [

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from matching.models import Like, Pass
-from profiles.demo.photos import render_avatar
+from profiles.demo.photos import render_portrait
 from profiles.models import Member
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory
@@ -30,7 +30,7 @@ def _with_photos(name: str, *, active_minutes_ago: int, photos: int = 2) -> Memb
     )
     first = None
     for i in range(photos):
-        avatar = render_avatar(initial=name[0], palette=i + active_minutes_ago)
+        avatar = render_portrait(gender="male", person=active_minutes_ago, shot=i)
         photo = PhotoFactory(
             member=member, is_approved=True, file=SimpleUploadedFile(f"{i}.jpg", avatar)
         )

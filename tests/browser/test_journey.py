@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from accounts.models import User
-from profiles.demo.photos import render_avatar
+from profiles.demo.photos import render_portrait
 from profiles.models import Interest, Member, Photo
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory, image_bytes
@@ -57,7 +57,7 @@ def other_members() -> list[Member]:
     members = []
     for name in ("Noa", "Maya", "Tamar"):
         member = MemberFactory(name=name, description=f"{name} loves hiking and coffee.")
-        avatar = render_avatar(initial=name[0], palette=len(members))
+        avatar = render_portrait(gender="other", person=len(members))
         photo = PhotoFactory(
             member=member, is_approved=True, file=SimpleUploadedFile("a.jpg", avatar)
         )
@@ -85,6 +85,8 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
     page.fill("input[name=email]", "dana@example.com")
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
+    page.check("input[name=confirm_adult]")
+    page.check("input[name=accept_terms]")
     shot(page, "02-signup")
     with page.expect_navigation():
         page.locator("form input[name=password2]").press("Enter")

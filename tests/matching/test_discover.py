@@ -152,7 +152,8 @@ def test_order_active_newest_and_distance():
     assert names(active) == ["mid-old-active", "near-mid", "far-new-idle"]
     assert names(newest) == ["far-new-idle", "near-mid", "mid-old-active"]
     assert names(nearest) == ["near-mid", "mid-old-active", "far-new-idle"]
-    assert [c.distance_label for c in nearest.cards] == ["less than 1 km", "11 km", "33 km"]
+    # Between ~2 km grid cells (matching.geo): 12.0 and 34.0 km.
+    assert [c.distance_label for c in nearest.cards] == ["less than 1 km", "12 km", "34 km"]
 
 
 def test_boosted_members_rank_first_in_every_order():
@@ -216,12 +217,12 @@ def test_pair_across_the_180th_meridian_find_each_other():
 
     from_west = discover(west, DiscoverFilters(distance_km=25))
     from_east = discover(east, DiscoverFilters(distance_km=25))
-    too_far = discover(west, DiscoverFilters(distance_km=20))
+    too_far = discover(west, DiscoverFilters(distance_km=19))
 
     assert names(from_west) == ["east"]
     assert names(from_east) == ["west"]
-    assert from_west.cards[0].distance_km == pytest.approx(21.3, abs=0.2)
-    assert from_west.cards[0].distance_label == "21 km"
+    assert from_west.cards[0].distance_km == pytest.approx(20.0, abs=0.2)  # cell to cell
+    assert from_west.cards[0].distance_label == "20 km"
     assert names(too_far) == []
 
 

@@ -54,7 +54,8 @@ def test_deck_card_shows_photos_bio_interests_distance_and_badge(client):
     other = MemberFactory(name="Carousel", description="Sea, books and\nlong walks.")
     photos = [PhotoFactory(member=other, is_approved=True) for _ in range(3)]
     PhotoFactory(member=other, is_approved=False)  # pending: never shown
-    Member.objects.filter(pk=other.pk).update(image=photos[0].url)
+    # Verified = an approved selfie (profiles.selectors.is_verified reads this column).
+    Member.objects.filter(pk=other.pk).update(image=photos[0].url, verified=True)
     client.force_login(me.user)
 
     html = client.get("/discover/").content.decode()
@@ -63,7 +64,7 @@ def test_deck_card_shows_photos_bio_interests_distance_and_badge(client):
     assert html.count('<span class="deck-seg') == 3
     assert "Sea, books and\nlong walks." in html
     assert "less than 1 km" in html  # both in Tel Aviv (factory coordinates)
-    assert "deck-verified" in html  # verified e-mail + approved photo, as on the profile page
+    assert "deck-verified" in html  # the one verified rule, as on the profile page
     assert f'action="/members/{other.user_id}/pass/"' in html
     assert 'maxlength="150"' in html
 

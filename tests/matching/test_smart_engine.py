@@ -58,10 +58,11 @@ def score(viewer: Member):
 
 def test_known_profile_gives_hand_computed_score_and_reason(viewer):
     # Given A: 28 (own fit 1 - |28-30|/(5+5) = 0.8 -> 12; V's 35 is in A's 30-40 -> +10 = 22),
-    # 0.03° of longitude away at lat 32.08 = 2.826 km of 50 -> 20 x (1 - 2.826/50) = 18.87,
+    # 0.03° of longitude away at lat 32.08 puts A in the next ~2 km grid cell east: 2.0015 km
+    # cell to cell, of 50 -> 20 x (1 - 2.0015/50) = 19.20,
     # shares hiking (1 of min(2, 4)) -> 12.5, A's bio uses 2 of V's 5 content words {enjoy,
     # hiking, trails, jazz, concerts} -> 15 x 2/5 = 6, V liked A (2.0 of 5) -> 6.
-    # Total 65.37 -> 65.
+    # Total 65.70 -> 66.
     a = make_member(
         prefs=("male", 30, 40),
         date_of_birth=date(1997, 3, 10),
@@ -76,16 +77,16 @@ def test_known_profile_gives_hand_computed_score_and_reason(viewer):
 
     assert [r.user_id for r in results] == [str(a.user_id)]
     match = results[0]
-    assert match.score == 65
-    assert match.parts == pytest.approx((22.0, 18.87, 12.5, 6.0, 6.0), abs=0.01)
+    assert match.score == 66
+    assert match.parts == pytest.approx((22.0, 19.20, 12.5, 6.0, 6.0), abs=0.01)
     with translation.override("en"):
         labels = interest_labels_for(results)
         assert reason_for(match, labels) == (
-            "3 km away · 28 — right in your range · both love hiking"
+            "2 km away · 28 — right in your range · both love hiking"
         )
     assert stats.total == 1
-    assert stats.highest == 65
-    assert stats.average == 65.0
+    assert stats.highest == 66
+    assert stats.average == 66.0
 
 
 def test_same_city_without_coordinates_and_weak_factors_left_out(viewer):

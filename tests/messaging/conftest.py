@@ -7,6 +7,14 @@ import pytest
 from tests.factories import MemberFactory
 
 
+@pytest.fixture(autouse=True)
+def _matched_unless_marked(request):
+    """Messaging tests are about sending between matches unless a module is marked
+    ``chat_rule`` (it then creates its likes itself); see ``members_all_matched``."""
+    if request.node.get_closest_marker("chat_rule") is None:
+        request.getfixturevalue("members_all_matched")
+
+
 @pytest.fixture
 def alice(db):
     return MemberFactory(name="Alice")

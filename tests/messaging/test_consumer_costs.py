@@ -39,6 +39,7 @@ def test_socket_tasks_share_the_process_cache_clients():
 
 
 @pytest.mark.django_db
+@pytest.mark.chat_rule  # makes its own likes
 def test_presence_is_sent_only_to_matches_with_a_socket_open():
     alice = MemberFactory(name="Alice")
     online, offline, blocked = (MemberFactory() for _ in range(3))

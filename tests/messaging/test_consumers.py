@@ -16,9 +16,10 @@ from matching.models import Block, Like
 from messaging import services
 from messaging.consumers import RealtimeConsumer
 from miel.asgi import application
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_match
 
 pytestmark = [
+    pytest.mark.chat_rule,
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("short_lived_db_connections"),
@@ -77,6 +78,7 @@ async def test_session_cookie_authenticates_through_the_full_stack_and_events_ar
     )
     connected, _ = await communicator.connect()
     assert connected
+    await database_sync_to_async(make_match)(alice, bob)  # only matches may chat (issue 16)
     message = await database_sync_to_async(services.message_send)(
         sender=alice, recipient=bob, text="live!"
     )
@@ -92,6 +94,7 @@ async def test_typing_sender_is_the_session_user_whatever_the_frame_says():
     alice = await make_member(name="Alice")
     bob = await make_member(name="Bob")
     mallory = await make_member(name="Mallory")
+    await database_sync_to_async(make_match)(alice, bob)  # typing needs an open chat
     a, b = consumer_for(alice.user), consumer_for(bob.user)
     assert (await a.connect())[0]
     assert (await b.connect())[0]

@@ -43,7 +43,7 @@ def test_mailbox_page_is_at_most_three_queries_with_the_badge(
     assert body.count('class="mail-row unread"') == 10
     assert "from carol" not in body
     # The badge: alice's 11 unread not deleted (the archived one still counts), not carol's.
-    assert '<span id="unread-badge" class="badge">11</span>' in body
+    assert '<span id="unread-badge" class="badge tab-badge">11</span>' in body
     newest = Message.objects.filter(recipient=busy_bob, text="a11").get()
     for name in ("message_open", "message_star", "message_archive", "message_delete"):
         assert f'"{reverse(f"messaging:{name}", args=[newest.pk])}"' in body
@@ -53,7 +53,7 @@ def test_mailbox_page_badge_still_counts_on_an_empty_folder(busy_bob, client_for
     Message.objects.filter(sender=busy_bob).delete()
     body = client_for(busy_bob).get("/messages/?container=outbox").content.decode()
     assert 'class="empty"' in body
-    assert '<span id="unread-badge" class="badge">11</span>' in body
+    assert '<span id="unread-badge" class="badge tab-badge">11</span>' in body
 
 
 @pytest.mark.parametrize("container", selectors.Container.ALL)

@@ -48,14 +48,17 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     # The session is one query with the database engine, none once cached_db has it (Redis).
     assert len(session) == (1 if settings.SESSION_ENGINE.endswith(".db") else 0)
     rest = [q for q in sql if "django_session" not in q]
-    assert len(rest) == 5, "\n".join(sql)
-    user, pair, insert_message, insert_interaction, badge = rest
+    assert len(rest) == 6, "\n".join(sql)
+    user, pair, rule, insert_message, insert_interaction, badge = rest
     assert user.startswith("SELECT")
     assert 'FROM "accounts_user"' in user
     # One query loads both members, the recipient's account and the block flag.
     assert "profiles_member" in pair
     assert "matching_block" in pair
     assert "accounts_user" in pair
+    # The chat rule (issue 16): both likes and a block, one query.
+    assert "matching_like" in rule
+    assert "matching_block" in rule
     assert insert_message.startswith('INSERT INTO "messaging_message"')
     assert insert_interaction.startswith('INSERT INTO "matching_userinteraction"')
     assert badge.startswith("SELECT COUNT(*)")

@@ -78,7 +78,8 @@ def test_message_send_refuses_blocked_pair_both_ways(alice, bob):
     for sender, recipient in ((alice, bob), (bob, alice)):
         with pytest.raises(services.MessageRefused) as refused:
             services.message_send(sender=sender, recipient=recipient, text="hello")
-        assert refused.value.code == "blocked"
+        # The same answer as for any non-match: the sender cannot tell a block (issue 16).
+        assert refused.value.code == "not_match"
     assert not Message.objects.exists()
 
 

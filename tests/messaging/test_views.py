@@ -152,7 +152,7 @@ def test_unread_badge_in_navigation(alice, bob, carol, client_for):
     services.message_send(sender=alice, recipient=bob, text="1")
     services.message_send(sender=carol, recipient=bob, text="2")
     body = client_for(bob).get("/messages/").content.decode()
-    assert '<span id="unread-badge" class="badge">2</span>' in body
+    assert '<span id="unread-badge" class="badge tab-badge">2</span>' in body
     assert "js/realtime.js" in body
 
 

@@ -72,3 +72,25 @@ def test_concurrent_report_decisions_settle_once(postgresql_only):
 
     assert sum(r.done for r in results) == 1, results
     assert LogEntry.objects.filter(object_id=str(report.pk)).count() == 1
+
+
+def test_concurrent_appeals_of_one_banned_member_store_one(postgresql_only):
+    from safety import services as safety_services
+    from safety.models import Appeal
+
+    report = Report.objects.create(
+        reporter=MemberFactory().user, reported=MemberFactory().user, reason="scam"
+    )
+    moderation_apply(
+        moderator=UserFactory(is_staff=True),
+        action="ban",
+        items=[Item.parse(f"report:{report.pk}")],
+    )
+    banned = type(report.reported).objects.get(pk=report.reported_id)
+
+    results = run_concurrently(
+        [lambda i=i: safety_services.appeal_submit(user=banned, text=f"try {i}") for i in range(4)]
+    )
+
+    assert Appeal.objects.filter(user=banned).count() == 1
+    assert sum(isinstance(r, Appeal) for r in results) == 1, results

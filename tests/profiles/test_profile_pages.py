@@ -97,7 +97,8 @@ def test_badges_online_and_last_active(member_client):
     now = timezone.now()
     online = MemberFactory()
     online.user.last_active_at = now
-    online.user.oauth_verified = True
+    online.verified = True  # an approved selfie (profiles.verification)
+    online.save(update_fields=["verified"])
     online.user.premium_until = now + timedelta(days=3)
     online.user.save()
     body = member_client.get(detail_url(online)).content.decode()
@@ -110,18 +111,18 @@ def test_badges_online_and_last_active(member_client):
     away.user.save()
     body = member_client.get(detail_url(away)).content.decode()
     assert 'class="online-dot"' not in body
-    assert "Verified" not in body  # verified e-mail but no approved photo
+    assert "Verified" not in body  # no approved selfie
     assert "Active 3\xa0hours ago" in body
 
 
-def test_verified_badge_needs_email_and_approved_photo():
-    member = MemberFactory()  # factory gives a verified EmailAddress
-    assert selectors.member_is_verified(member=member) is False
+def test_verified_badge_means_an_approved_selfie_only():
+    member = MemberFactory()  # verified e-mail
+    member.user.oauth_verified = True
+    member.user.save()
     PhotoFactory(member=member, is_approved=True)
-    assert selectors.member_is_verified(member=member) is True
-    unverified = MemberFactory(user__verified=False)
-    PhotoFactory(member=unverified, is_approved=True)
-    assert selectors.member_is_verified(member=unverified) is False
+    assert selectors.is_verified(member) is False  # e-mail, OAuth and photos are not enough
+    member.verified = True  # what approving a selfie writes
+    assert selectors.is_verified(member) is True
 
 
 def test_distance_display_whole_km_snapped_and_unknown():

@@ -127,10 +127,9 @@ def test_export_holds_my_data(member_client, world):
     assert ("received", "about your story") in texts
     assert {m["member"] for m in data["messages"]} == {str(partner.user_id)}
     assert {x["member"] for x in data["likes_given"]} == {str(partner.user_id)}
-    assert {x["member"] for x in data["likes_received"]} == {
-        str(partner.user_id),
-        str(world["a"].user_id),
-    }
+    # A free member: how many liked them, not who (the premium rule of "Liked me").
+    assert data["likes_received"] == []
+    assert data["likes_received_count"] == 2
     assert data["stories"][0]["text_overlay"] == "my story"
     assert data["stories"][0]["reactions"][0]["reaction"] == "FIRE"
     assert data["story_replies"][0]["text"] == "nice story"
@@ -220,9 +219,10 @@ def test_delete_account_leaves_no_rows_or_files(
     my_files = [
         *(Path(settings.MEDIA_ROOT) / p.file.name for p in Photo.objects.filter(member=me)),
         *(Path(settings.MEDIA_ROOT) / v.file.name for v in Video.objects.filter(member=me)),
+        *(Path(settings.MEDIA_ROOT) / v.poster.name for v in Video.objects.filter(member=me)),
         *(Path(settings.MEDIA_ROOT) / s.image.name for s in Story.objects.filter(user_id=user_id)),
     ]
-    assert len(my_files) == 4
+    assert len(my_files) == 5
     assert all(f.is_file() for f in my_files)
     others_files = set(_files(settings.MEDIA_ROOT)) - set(my_files)
 

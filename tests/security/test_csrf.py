@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from stories.services import story_publish
-from tests.factories import MemberFactory, PhotoFactory, image_upload
+from tests.factories import MemberFactory, PhotoFactory, image_upload, make_match
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def test_every_post_needs_the_token(csrf_client, alice, bob):
     story = story_publish(user=bob.user, upload=image_upload())
     from messaging.services import message_send
 
+    make_match(alice, bob)  # only matches may chat (issue 16)
     message = message_send(sender=bob, recipient=alice, text="hello")
     urls = [f"/members/{bob.user_id}/{a}/" for a in ("like", "unmatch", "block", "report")] + [
         "/views/duration/",

@@ -11,7 +11,7 @@ from messaging.services import message_send
 from profiles.models import Photo
 from stories.models import Story
 from stories.services import story_publish
-from tests.factories import MemberFactory, PhotoFactory, image_upload
+from tests.factories import MemberFactory, PhotoFactory, image_upload, make_match
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ SECRET = "meet me at the secret place"
 @pytest.fixture
 def bobs_things(bob):
     carol = MemberFactory(name="Carol")
+    make_match(bob, carol)  # only matches may chat (issue 16)
     message = message_send(sender=bob, recipient=carol, text=SECRET)
     photo = PhotoFactory(member=bob)
     private = story_publish(

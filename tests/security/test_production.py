@@ -1,5 +1,7 @@
 """Production settings (DJANGO_DEBUG=false): `check --deploy` is clean, security headers are
-sent, plain HTTP is redirected, and Django never serves /media/ (SPEC §1, §15)."""
+sent, plain HTTP is redirected, and /media/ gives visitors nothing (SPEC §1, §15; signed-in
+members get files through miel.media_views after the page rules, tests/storage/
+test_protected_media.py)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from matching.models import Block
 from messaging import services as messaging_services
 from messaging.models import Message
 from stories.selectors import visible_stories
+from tests.factories import make_match
 from tests.stories.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def login(member) -> Client:
 
 
 def _unread_from_bob(alice, bob) -> Message:
+    make_match(alice, bob)  # only matches may chat (issue 16)
     return messaging_services.message_send(sender=bob, recipient=alice, text="hi")
 
 

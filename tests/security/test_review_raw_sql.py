@@ -19,6 +19,7 @@ from messaging import selectors as messaging_selectors
 from messaging import services as messaging_services
 from messaging.models import Message
 from profiles.models import Member
+from tests.factories import make_match
 from tests.matching.factories import viewer_member
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,7 @@ def test_members_list_query_string_injection_is_inert(pair, payload):
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_mailbox_cursor_injection_is_ignored(pair, payload):
     alice, bob = pair
+    make_match(alice, bob)  # only matches may chat (issue 16)
     messaging_services.message_send(sender=bob, recipient=alice, text="hello")
     forged = base64.urlsafe_b64encode(f"2025-01-01T00:00:00+00:00|{payload}".encode()).decode()
     for cursor in (payload, forged):
@@ -78,8 +80,10 @@ def test_mailbox_cursor_injection_is_ignored(pair, payload):
 @pytest.mark.parametrize("blocker", ["alice", "bob"])
 def test_block_hides_both_ways_in_every_hand_written_query(pair, blocker):
     alice, bob = pair
+    make_match(alice, bob)  # only matches may chat (issue 16)
     messaging_services.message_send(sender=bob, recipient=alice, text="to alice")
     messaging_services.message_send(sender=alice, recipient=bob, text="to bob")
+    Like.objects.all().delete()  # as block_create does
     a, b = (alice, bob) if blocker == "alice" else (bob, alice)
     Block.objects.create(blocker=a.user, blocked=b.user)
     for me, other in ((alice, bob), (bob, alice)):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import cloudinary.utils
 
@@ -21,6 +23,7 @@ class FakeCloudinary:
     def __init__(self, *, cloud_name: str, api_key: str, api_secret: str) -> None:
         self.cloud_name, self.api_key, self.api_secret = cloud_name, api_key, api_secret
         self.assets: dict[str, bytes] = {}
+        self.types: dict[str, str] = {}  # public id -> delivery type it was uploaded with
         self.requests: list[dict[str, Any]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -60,6 +63,34 @@ class FakeCloudinary:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def do_GET(self) -> None:
+                """The signed, expiring download of a private asset
+                (``cloudinary.utils.private_download_url``)."""
+                url = urlsplit(self.path)
+                _, _version, cloud, resource_type, action = url.path.split("/")
+                params = dict(parse_qsl(url.query))
+                fake.requests.append(
+                    {"action": action, "resource_type": resource_type, "fields": params}
+                )
+                signed = {k: v for k, v in params.items() if k not in ("api_key", "signature")}
+                expected = cloudinary.utils.api_sign_request(signed, fake.api_secret)
+                if action != "download" or cloud != fake.cloud_name:
+                    return self._reply(404, {"error": {"message": "not found"}})
+                if params.get("signature") != expected or params.get("api_key") != fake.api_key:
+                    return self._reply(401, {"error": {"message": "Invalid Signature"}})
+                if int(params.get("expires_at", "0")) < time.time():
+                    return self._reply(401, {"error": {"message": "Expired"}})
+                if params.get("type") != "private":
+                    return self._reply(404, {"error": {"message": "not a private asset"}})
+                data = fake.assets.get(params["public_id"])
+                if data is None:
+                    return self._reply(404, {"error": {"message": "Resource not found"}})
+                self.send_response(200)
+                self.send_header("Content-Type", "image/jpeg")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 raw = self.rfile.read(length)
@@ -91,6 +122,7 @@ class FakeCloudinary:
                 public_id = fields["public_id"]
                 if action == "upload":
                     fake.assets[public_id] = file_bytes or b""
+                    fake.types[public_id] = fields.get("type", "upload")
                     return self._reply(
                         200,
                         {

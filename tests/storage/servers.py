@@ -86,6 +86,7 @@ def local_s3(monkeypatch) -> Iterator[LocalS3]:  # type: ignore[no-untyped-def]
         file_overwrite=False,
     )
     monkeypatch.setattr(Video._meta.get_field("file"), "storage", storage)
+    monkeypatch.setattr(Video._meta.get_field("poster"), "storage", storage)
     yield LocalS3(endpoint=endpoint, client=client, storage=storage)
 
 

@@ -39,7 +39,9 @@ def test_photo_add_uploads_to_cloudinary_with_signed_request(cloudinary_fake, me
     upload = cloudinary_fake.requests[-1]
     assert upload["action"] == "upload"
     assert upload["resource_type"] == "image"
-    assert photo.url == f"https://res.cloudinary.com/miel-test/image/upload/v1/{public_id}.jpg"
+    # Private on Cloudinary; pages link the site's permission-checked URL (issue 13 item 7).
+    assert upload["fields"]["type"] == "private"
+    assert photo.url == f"/media/{public_id}.jpg"
 
 
 def test_cloudinary_rejects_a_wrong_secret(cloudinary_fake):
@@ -112,14 +114,19 @@ def test_video_add_stores_the_file_in_s3(s3, member):
     video = video_services.video_add(member=member, upload=_upload("short.mp4"))
 
     key = f"videos/{member.pk}/{video.pk}.mp4"
-    assert s3.keys() == [key]
-    assert s3.get(key) == fixture_bytes("short.mp4")
+    poster = f"videos/{member.pk}/{video.pk}.poster.jpg"
+    assert s3.keys() == [key, poster]
+    stored = s3.get(key)
+    assert b"ftyp" in stored[:12]  # an MP4 (remuxed)
     assert video.duration == 3
     # The playback URL is a presigned URL on the S3 endpoint that really serves the file.
     assert video.url.startswith(f"{s3.endpoint}/miel-videos-test/{key}?")
     assert "X-Amz-Signature=" in video.url
+    assert "X-Amz-Signature=" in video.poster_url
     with urllib.request.urlopen(video.url) as response:  # noqa: S310 - local test server
-        assert response.read() == fixture_bytes("short.mp4")
+        assert response.read() == stored
+    with urllib.request.urlopen(video.poster_url) as response:  # noqa: S310 - local test server
+        assert response.read().startswith(b"\xff\xd8")  # JPEG
 
 
 def test_presigned_post_then_confirm_creates_a_pending_video(s3, member):
@@ -142,7 +149,9 @@ def test_presigned_post_then_confirm_creates_a_pending_video(s3, member):
     assert video.is_approved is False
     assert video.duration == 3
     assert video.file.name.endswith(".webm")
-    assert s3.keys() == [video.file.name]
+    # The browser's object was replaced by the metadata-free remux, with its poster beside it.
+    assert s3.keys() == sorted([video.file.name, video.poster.name])
+    assert s3.get(video.file.name) != fixture_bytes("short.webm")
     # Confirming twice is harmless.
     again = video_services.video_direct_upload_confirm(member=member, token=direct.token)
     assert again.pk == video.pk

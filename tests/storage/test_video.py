@@ -205,7 +205,7 @@ def test_direct_upload_endpoints_over_s3(s3, member_client):
 
     assert response.status_code == 201
     video = Video.objects.get(member=member_client.member)
-    assert s3.keys() == [video.file.name]
+    assert s3.keys() == sorted([video.file.name, video.poster.name])
     assert (
         member_client.get(reverse("profiles:video_manage")).content.count(b'data-direct="1"') == 1
     )

@@ -19,7 +19,7 @@ from stories.services import (
     story_react,
     story_view_record,
 )
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, make_match
 from tests.stories.factories import StoryFactory, make_premium
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +180,7 @@ def test_reply_creates_story_reply_and_chat_message_and_live_event(
 ):
     story = StoryFactory()
     sender = MemberFactory()
+    make_match(sender, story.user.member)  # only matches may reply (issue 16)
     client = _client(sender.user)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,173 @@
+"""The Redis cache that degrades instead of failing (issue 13 item 1).
+
+Django's ``RedisCache`` raises on a connection error, and with the ``cached_db`` session engine
+every signed-in request reads its session from the cache: a Redis outage answered 500 on every
+page, and no message or like could be saved. :class:`DegradingRedisCache` keeps the site up:
+
+- While Redis is unreachable, reads are misses (``get`` returns the default, ``get_many`` an
+  empty dict, ``has_key`` False) and writes are skipped. ``add`` answers True and ``incr`` /
+  ``decr`` answer ``delta`` as if the key were new, so limits kept in the cache let requests
+  through rather than lock everyone out (fail open). Sessions therefore come from the database
+  (``cached_db`` falls back to it on a miss) and are written to it as always.
+- After a failure the cache is not tried again for ``retry_after`` seconds (OPTIONS, default
+  5), so a Redis that hangs costs one socket timeout per process and window, not one per call.
+  The next call after the window tries again: the cache recovers by itself.
+- Writes and deletes skipped during the outage (a logout, a session key rotation, an
+  invalidation) would leave stale entries behind if the same Redis comes back with its data.
+  Every key therefore carries a cache *epoch* (``<prefix>:<epoch>:<version>:<key>``) kept in
+  Redis under ``<prefix>:epoch``. A process that saw the cache fail bumps the epoch before it
+  uses the cache again, which turns every older entry into a miss for all processes; the
+  others re-read the epoch at most ``epoch_check_seconds`` (OPTIONS, default 1) after
+  reading it last. The price is one cold cache after an outage.
+
+The state (down until when, epoch, whether a failure was seen) is per process and per
+location, shared by the per-thread cache instances Django creates.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+#: What counts as "Redis unreachable" (redis-py wraps socket errors in its ConnectionError).
+UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+_MISSING = object()
+
+
+@dataclass
+class _State:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    down_until: float = 0.0  # time.monotonic() before which Redis is not tried
+    failed: bool = False  # a call failed since the epoch was last bumped
+    epoch: int | None = None
+    epoch_read_at: float = 0.0
+
+
+_states: dict[tuple[str, ...], _State] = {}
+_states_lock = threading.Lock()
+
+
+def _state_for(location: tuple[str, ...]) -> _State:
+    with _states_lock:
+        return _states.setdefault(location, _State())
+
+
+class DegradingRedisCache(RedisCache):
+    """``RedisCache`` whose calls degrade to misses / skipped writes while Redis is down.
+
+    Extra OPTIONS (not passed to redis-py): ``retry_after`` (seconds between attempts while
+    down, default 5) and ``epoch_check_seconds`` (how stale this process's copy of the epoch
+    may be, default 1). The usual redis-py options (``socket_connect_timeout``,
+    ``socket_timeout``) bound how long one attempt may hang.
+    """
+
+    def __init__(self, server, params):  # type: ignore[no-untyped-def]
+        super().__init__(server, params)
+        options = dict(self._options)
+        self.retry_after = float(options.pop("retry_after", 5.0))
+        self.epoch_check_seconds = float(options.pop("epoch_check_seconds", 1.0))
+        self._options = options
+        self._state = _state_for((*self._servers, self.key_prefix))
+        self._epoch_key = f"{self.key_prefix}:epoch"
+
+    # --- availability ---------------------------------------------------------------------
+    @property
+    def available(self) -> bool:
+        """False while this process treats Redis as down (within ``retry_after`` of a failure)."""
+        return time.monotonic() >= self._state.down_until
+
+    def _sync_epoch(self) -> None:
+        """Read the epoch when this process's copy is stale; bump it first after a failure."""
+        state = self._state
+        now = time.monotonic()
+        if state.failed:
+            client = self._cache.get_client(None, write=True)
+            epoch = int(client.incr(self._epoch_key))
+            with state.lock:
+                state.epoch, state.epoch_read_at, state.failed = epoch, now, False
+            logger.warning("Redis cache reachable again; cache epoch is now %s", epoch)
+        elif state.epoch is None or now - state.epoch_read_at >= self.epoch_check_seconds:
+            raw = self._cache.get_client(None).get(self._epoch_key)
+            with state.lock:
+                state.epoch, state.epoch_read_at = int(raw or 0), now
+
+    def _guard(self, call, fallback: Any) -> Any:  # type: ignore[no-untyped-def]
+        """``call()``'s result, or ``fallback`` when Redis is (or was just found) unreachable."""
+        state = self._state
+        if time.monotonic() < state.down_until:
+            return fallback
+        try:
+            self._sync_epoch()
+            return call()
+        except UNAVAILABLE as exc:
+            with state.lock:
+                was_up = not state.failed
+                state.failed = True
+                state.down_until = time.monotonic() + self.retry_after
+            if was_up:
+                logger.warning(
+                    "Redis cache unreachable (%s): reads are misses and writes are skipped;"
+                    " retrying every %ss",
+                    exc,
+                    self.retry_after,
+                )
+            return fallback
+
+    def make_key(self, key, version=None):  # type: ignore[no-untyped-def]
+        """``<prefix>:<epoch>:<version>:<key>`` (the epoch read by the guarded call)."""
+        epoch = self._state.epoch or 0
+        prefix = f"{self.key_prefix}:{epoch}" if self.key_prefix else str(epoch)
+        return self.key_func(key, prefix, self.version if version is None else version)
+
+    # --- the cache API --------------------------------------------------------------------
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.add(self, key, value, timeout, version), True)
+
+    def get(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.get(self, key, default, version), default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        self._guard(lambda: RedisCache.set(self, key, value, timeout, version), None)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.touch(self, key, timeout, version), False)
+
+    def delete(self, key, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.delete(self, key, version), False)
+
+    def get_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.get_many(self, keys, version), {})
+
+    def has_key(self, key, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.has_key(self, key, version), False)
+
+    def incr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.incr(self, key, delta, version), delta)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
+
+    def delete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+        self._guard(lambda: RedisCache.delete_many(self, keys, version), None)
+
+    def clear(self):  # type: ignore[no-untyped-def]
+        return self._guard(lambda: RedisCache.clear(self), False)
+
+    def ping(self, timeout: float | None = None) -> bool:
+        """One ``PING`` now, ignoring the retry window; True when Redis answered (for /readyz).
+        Never raises."""
+        try:
+            client = self._cache.get_client(None)
+            return bool(client.ping())
+        except UNAVAILABLE:
+            return False

@@ -1,0 +1,172 @@
+"""With Redis unreachable the site keeps working, and recovers by itself (issue 13 item 1).
+
+The cache, the channel layer and the Celery broker all point at a TCP proxy in front of the real
+Redis; the test stops the proxy (open connections cut, new ones refused) and starts it again.
+Sessions then come from the database, cache reads are misses, pushes and task queuing are
+skipped and logged, and a write that committed answers as usual. When Redis is back, the cache
+is used again, and what changed during the outage (a logout) is not undone by stale entries.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from matching import services as matching_services
+from matching.models import Like
+from matching.tasks import send_match_email
+from messaging.models import Message
+from miel import realtime
+from tests.factories import MemberFactory
+from tests.tcp_proxy import TcpProxy
+
+RETRY_AFTER = 0.3
+
+
+@pytest.fixture
+def redis_behind_proxy(redis_url, settings):
+    """Cache, channel layer and Celery broker on Redis through a proxy the test can stop."""
+    from channels.layers import channel_layers
+
+    from miel.celery import app
+
+    target = urlsplit(redis_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 6379).start()
+    url = proxy.url(redis_url)
+    prefix = f"miel-test-{uuid.uuid4().hex[:8]}"
+    # The production configuration (miel/settings.py), moved onto the proxy.
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"].update(LOCATION=url, KEY_PREFIX=prefix)
+    if caches["default"]["BACKEND"] == "miel.cache.DegradingRedisCache":
+        caches["default"]["OPTIONS"].update(retry_after=RETRY_AFTER, epoch_check_seconds=0.1)
+    settings.CACHES = caches
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["hosts"][0]["address"] = url
+    layers["default"]["CONFIG"]["prefix"] = prefix
+    settings.CHANNEL_LAYERS = layers
+    settings.REDIS_RETRY_SECONDS = RETRY_AFTER  # pushes and task queuing retry this soon
+    channel_layers.backends.clear()
+    previous = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = (
+        url,
+        False,
+        prefix,
+    )
+    _reset_celery_pools(app)
+    try:
+        yield proxy
+    finally:
+        proxy.start()
+        try:
+            with app.connection_for_write() as conn:
+                conn.default_channel.queue_delete(prefix)
+        except Exception:  # noqa: S110 (best effort cleanup)
+            pass
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = previous
+        _reset_celery_pools(app)
+        cache.clear()
+        proxy.stop()
+
+
+def _reset_celery_pools(app) -> None:  # type: ignore[no-untyped-def]
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def signed_in(browser: Client) -> bool:
+    return browser.get("/settings/").status_code == 200
+
+
+@pytest.mark.integration
+def test_signed_in_pages_and_writes_work_while_redis_is_down_and_recover(
+    redis_behind_proxy, transactional_db, caplog
+):
+    proxy = redis_behind_proxy
+    alice, bob, carol = MemberFactory(name="Alice"), MemberFactory(name="Bob"), MemberFactory()
+    matching_services.like_toggle(source=alice, target=bob)
+    matching_services.like_toggle(source=bob, target=alice)  # a match: they may chat
+    a, b = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    a.force_login(alice.user)
+    b.force_login(bob.user)
+    assert a.get("/members/").status_code == 200
+    assert signed_in(b)  # bob's session is now in Redis
+    bob_cookie = b.cookies["sessionid"].value
+
+    proxy.stop()
+    caplog.set_level(logging.WARNING)
+    started = time.monotonic()
+
+    # Signed-in pages answer, from sessions in the database.
+    assert a.get("/members/").status_code == 200
+    chat = reverse("messaging:chat", kwargs={"user_id": bob.user_id})
+    assert a.get(chat).status_code == 200
+    # Chat send: saved, answered, the push to bob skipped and logged.
+    send = reverse("messaging:chat_send", kwargs={"user_id": bob.user_id})
+    response = a.post(send, {"text": "still here"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Message.objects.filter(sender=alice, recipient=bob, text="still here").exists()
+    # A like that makes a match: saved; the match e-mail task cannot be queued (logged).
+    matching_services.like_toggle(source=carol, target=alice)
+    like = reverse("matching:like", kwargs={"user_id": carol.user_id})
+    response = a.post(like, {"action": "like"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content[:500]
+    assert response.json() == {"liked": True, "match": True, "new_match": True}
+    assert Like.objects.filter(source=alice, target=carol).exists()
+    # A new sign-in and a sign-out work too.
+    c = Client()
+    c.force_login(carol.user)
+    assert signed_in(c)
+    assert b.post("/accounts/logout/").status_code == 302
+
+    assert time.monotonic() - started < 10, "the outage made requests wait"
+    logged = caplog.text
+    assert "Redis cache unreachable" in logged
+    assert "realtime push" in logged
+    assert "could not queue task matching.tasks.send_match_email" in logged
+
+    proxy.start()
+    time.sleep(RETRY_AFTER + 0.1)
+
+    # The cache is used again, ...
+    assert a.get("/members/").status_code == 200
+    cache.set("after-outage", 1)
+    assert cache.get("after-outage") == 1
+    # ... without bringing back bob's session, which Redis still held when he signed out.
+    stolen = Client()
+    stolen.cookies["sessionid"] = bob_cookie
+    assert not signed_in(stolen)
+    assert signed_in(a)
+    assert signed_in(c)
+    # Pushes and task queuing work again.
+    assert realtime.send_now(bob.user_id, {"type": "ping"}) is True
+    assert send_match_email.delay(str(alice.user_id), str(carol.user_id)) is not None
+
+
+def test_the_cache_degrades_to_misses_and_skipped_writes_without_redis(caplog):
+    """Nothing listens on port 1: every call answers at once as a miss or a skipped write."""
+    from miel.cache import DegradingRedisCache
+
+    dead = DegradingRedisCache(
+        "redis://127.0.0.1:1/0",
+        {"KEY_PREFIX": f"t{uuid.uuid4().hex[:6]}", "OPTIONS": {"retry_after": 60}},
+    )
+    started = time.monotonic()
+    assert dead.get("k", "default") == "default"
+    dead.set("k", 1)
+    assert dead.get_many(["k", "j"]) == {}
+    assert dead.add("k", 1) is True  # a lock or throttle lets the caller through
+    assert dead.incr("k", 3) == 3
+    assert dead.set_many({"a": 1, "b": 2}) == ["a", "b"]
+    assert dead.delete("k") is False
+    assert dead.get_or_set("k", lambda: "computed") == "computed"
+    assert not dead.available
+    assert time.monotonic() - started < 1
+    assert caplog.text.count("Redis cache unreachable") == 1  # one line per outage
