@@ -76,8 +76,8 @@ def quick_action_text(intent: str) -> str:
 
 def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:  # type: ignore[no-untyped-def]
     """The best ``limit`` smart matches (cached engine) with score >= ``min_score``, as the
-    smart-matches page shows them (no blocked, paused or hidden incognito member; no distance
-    for members who hide it)."""
+    smart-matches page shows them (no blocked, paused or hidden incognito member, none passed
+    on or whose preferences leave ``member`` out; no distance for members who hide it)."""
     from matching.selectors import blocked_user_ids
     from matching.smart.page import visible_matches
 

@@ -31,6 +31,8 @@ class Feature(StrEnum):
     INCOGNITO = "incognito"
     BOOST = "boost"
     AI_PREMIUM_QUOTA = "ai_premium_quota"
+    UNLIMITED_LIKES = "unlimited_likes"
+    UNLIMITED_UNDO = "unlimited_undo"
 
 
 # What the premium page lists, in this order (SPEC §13).
@@ -44,6 +46,8 @@ FEATURE_LABELS: dict[Feature, str | Promise] = {
     Feature.INCOGNITO: _("Incognito browsing: your visits are not recorded"),
     Feature.BOOST: _("Boosts: rank first in discovery for 24 hours"),
     Feature.AI_PREMIUM_QUOTA: _("999 assistant messages a day (free: 5)"),
+    Feature.UNLIMITED_LIKES: _("Unlimited likes"),
+    Feature.UNLIMITED_UNDO: _("Undo as many passes as you like"),
 }
 
 
@@ -67,6 +71,26 @@ def ai_daily_quota(user: User) -> int:
 def stories_daily_limit(user: User) -> int | None:
     """Stories a user may post per calendar day: free 1, premium unlimited (None) (SPEC §10)."""
     return None if has_feature(user, Feature.UNLIMITED_STORIES) else FREE_STORIES_PER_DAY
+
+
+def likes_per_12_hours(user: User) -> int | None:
+    """Likes ``user`` may give per rolling 12 hours: ``settings.LIKES_PER_12_HOURS_FREE``
+    (100) for free members, None (unlimited) for premium (issue 16)."""
+    from django.conf import settings
+
+    if has_feature(user, Feature.UNLIMITED_LIKES):
+        return None
+    return settings.LIKES_PER_12_HOURS_FREE
+
+
+def pass_undos_per_day(user: User) -> int | None:
+    """Passes ``user`` may undo per rolling 24 hours: ``settings.PASS_UNDOS_PER_DAY_FREE`` (1)
+    for free members, None (unlimited) for premium (issue 15)."""
+    from django.conf import settings
+
+    if has_feature(user, Feature.UNLIMITED_UNDO):
+        return None
+    return settings.PASS_UNDOS_PER_DAY_FREE
 
 
 def boost_cost(*, hours: int) -> int:

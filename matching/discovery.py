@@ -40,10 +40,12 @@ from profiles.models import Member, age_on
 from profiles.selectors import is_verified
 
 from .geo import HaversineKm, RoundKm, distance_expression, distance_rank_expression, location_q
-from .models import Like
+from .models import Like, Pass
 from .selectors import discoverable, not_blocked, not_unmatched_by
 
 ONLINE_WINDOW = timedelta(minutes=15)
+#: A pass hides the member from the one who passed for this long (issue 15).
+PASS_HIDES_FOR = timedelta(days=30)
 PAGE_SIZES = (3, 6, 12)
 DEFAULT_PAGE_SIZE = 12
 #: "showing x–y of N" counts at most this many rows, then shows "1,000+" (SPEC §5, §16).
@@ -174,6 +176,51 @@ _SEGMENTS = (
 )
 
 
+def wants_viewer_q(*, viewer_member: Member, today: date) -> Q:
+    """Members whose own preferences include ``viewer_member`` (issue 15, "both sides'
+    preferences"): their preferred genders hold the viewer's gender and their preferred age
+    range holds the viewer's age. Reads the member row's copies (``prefers_<gender>``,
+    ``preferred_age_min`` / ``max``), which the listing indexes INCLUDE, so no join."""
+    age = age_on(viewer_member.date_of_birth, today)
+    flag = f"prefers_{viewer_member.gender}"
+    if flag not in {f"prefers_{g}" for g in Member.Gender.values}:
+        return Q(pk__in=[])
+    return Q(**{flag: True}, preferred_age_min__lte=age, preferred_age_max__gte=age)
+
+
+def not_passed_q(*, viewer_member: Member, now: datetime) -> Q:
+    """Members ``viewer_member`` has not passed on in the last :data:`PASS_HIDES_FOR` (issue
+    15). An uncorrelated ``NOT IN`` over the viewer's recent passes (index
+    ``pass_source_created_idx``), hashed once per statement."""
+    recent = Pass.objects.filter(
+        source_id=viewer_member.pk, created_at__gt=now - PASS_HIDES_FOR
+    ).values("target_id")
+    return ~Q(pk__in=recent)
+
+
+def discovery_visible_user_ids(
+    *, viewer_member: Member, user_ids: list[str], now: datetime | None = None
+) -> set[str]:
+    """Which of ``user_ids`` (User ids, as strings) ``viewer_member`` may be shown now: listed,
+    not blocked either way, not paused or hidden by incognito
+    (:func:`matching.selectors.discoverable`), not passed recently and wanting the viewer
+    back (issue 15). For
+    cached lists (smart matches, the assistant's cards) built before a change. One query."""
+    if not user_ids:
+        return set()
+    now = now or timezone.now()
+    rows = Member.objects.filter(
+        not_blocked(user_id=viewer_member.user_id),
+        discoverable(viewer_id=viewer_member.user_id),
+        not_unmatched_by(user_id=viewer_member.user_id),
+        wants_viewer_q(viewer_member=viewer_member, today=timezone.localdate(now)),
+        not_passed_q(viewer_member=viewer_member, now=now),
+        user_id__in=user_ids,
+        listed=True,
+    ).values_list("user_id", flat=True)
+    return {str(u) for u in rows}
+
+
 def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
     ``viewer``, without blocked pairs either way (SPEC §5, §6), without those
@@ -195,6 +242,7 @@ def _filtered(
     filters: DiscoverFilters,
     interests_allowed: bool,
     now: datetime,
+    exclude_liked: bool = False,
 ) -> tuple[QuerySet[Member], Q | None]:
     """Every filter of SPEC §5 except the ordering, with ``distance_km`` annotated, and the
     bounding box of the distance filter (None without one) kept apart: the haversine test in
@@ -209,6 +257,12 @@ def _filtered(
         discoverable(viewer_id=viewer.pk),
         Q(date_of_birth__lte=dob_latest_for_age(filters.age_min, today=today)),
     ]
+    if viewer_member is not None:  # both sides' preferences, and recent passes (issue 15)
+        conditions.append(wants_viewer_q(viewer_member=viewer_member, today=today))
+        conditions.append(not_passed_q(viewer_member=viewer_member, now=now))
+        if exclude_liked:
+            liked = Like.objects.filter(source_id=viewer_member.pk).values("target_id")
+            conditions.append(~Q(pk__in=liked))
     if filters.genders:
         conditions.append(Q(gender__in=filters.genders))
     if filters.age_max < 150:
@@ -270,8 +324,14 @@ def members_discover(
     page_size: int = DEFAULT_PAGE_SIZE,
     viewer_member: Member | None = None,
     now: datetime | None = None,
+    exclude_liked: bool = False,
 ) -> DiscoverPage:
-    """One page of the members list (SPEC §5).
+    """One page of the members list (SPEC §5), and of the Discover deck (issue 15).
+
+    Only members who want the viewer back are shown (their preferred genders and age range
+    hold the viewer, :func:`wants_viewer_q`), and none the viewer passed on in the last 30
+    days (:func:`not_passed_q`). ``exclude_liked`` (the deck) also leaves out members the
+    viewer already liked.
 
     Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
     (only when the viewer has a location; members without one are then excluded), with photo,
@@ -315,6 +375,7 @@ def members_discover(
         filters=filters,
         interests_allowed=interests_allowed,
         now=now,
+        exclude_liked=exclude_liked,
     )
     total = (qs.filter(box) if box else qs).values("pk")[: COUNT_CAP + 1].count()
     # More than COUNT_CAP matches: the area is dense, and walking an ordering index (no box)

@@ -18,6 +18,9 @@ class Like(UUIDModel):
     source = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_given")
     target = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_received")
     created_at = models.DateTimeField(default=timezone.now)
+    #: An optional note sent with the like (issue 16): shown with the like in the target's
+    #: Likes, and the first chat message once the pair matches.
+    note = models.CharField(max_length=150, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -30,6 +33,46 @@ class Like(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+
+class Pass(UUIDModel):
+    """``source`` passed on ``target`` (issue 15): ``target`` leaves ``source``'s discovery
+    (deck, members list, smart matches, assistant) for :data:`matching.services.PASS_DAYS`
+    days from ``created_at``. One row per pair; passing again refreshes ``created_at``; a like
+    of ``target`` by ``source`` deletes it, and so does an undo."""
+
+    source = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="passes_given")
+    target = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="passes_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "passes"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="matching_pass_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="matching_pass_not_self"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "-created_at"], include=["target"], name="pass_source_created_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} ✕ {self.target_id}"
+
+
+class PassUndo(UUIDModel):
+    """One undo of a pass by ``member`` (issue 15): counted for the free members' daily
+    allowance (:data:`matching.services.FREE_UNDOS_PER_DAY`)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="pass_undos")
+    target = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "-created_at"], name="passundo_member_idx")]
 
 
 class ProfileView(UUIDModel):
@@ -83,6 +126,10 @@ class UserInteraction(UUIDModel):
         indexes = [
             models.Index(fields=["user", "target"], name="interaction_user_target_idx"),
             models.Index(fields=["target", "-timestamp"], name="interaction_target_idx"),
+            # A free member's likes in the last 12 hours (issue 16: the like allowance).
+            models.Index(
+                fields=["user", "action", "-timestamp"], name="interaction_user_action_idx"
+            ),
         ]
 
 

@@ -145,6 +145,7 @@ class LikeList:
     count: int
     can_see: bool  # False: free member on "target": show the count and blurred cards only
     liked: set[UUID] = field(default_factory=set)
+    notes: int = 0  # "target" for free members: how many of the likes carry a note
 
 
 def like_list(*, viewer: User, list_type: str) -> LikeList:
@@ -160,9 +161,13 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
         likes = _likes_received(me=me, hidden=hidden)
         count = likes.count()
         if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
-            return LikeList(type=list_type, members=[], count=count, can_see=False)
+            notes = likes.exclude(note="").count() if count else 0
+            return LikeList(type=list_type, members=[], count=count, can_see=False, notes=notes)
         rows = likes.select_related("source__user").order_by("-created_at", "-id")[:LIST_LIMIT]
-        members = [like.source for like in rows]
+        members = []
+        for like in rows:  # the note that came with each like (issue 16)
+            like.source.like_note = like.note  # type: ignore[attr-defined]
+            members.append(like.source)
     else:
         likes = Like.objects.filter(source=me).exclude(target__user_id__in=hidden)
         likes = likes.filter(target__user__profile_complete=True, target__user__is_active=True)
@@ -172,7 +177,10 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
             )
         count = likes.count()
         rows = likes.select_related("target__user").order_by("-created_at", "-id")[:LIST_LIMIT]
-        members = [like.target for like in rows]
+        members = []
+        for like in rows:
+            like.target.like_note = like.note if list_type == "source" else ""  # type: ignore[attr-defined]
+            members.append(like.target)
     liked = liked_member_ids(source=me, target_ids=[m.pk for m in members])
     for m in members:
         m.liked_by_viewer = m.pk in liked  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,20 +18,38 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import Feature, has_feature
+from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from profiles.models import Member
 
+from .discovery import PASS_HIDES_FOR
 from .models import (
     Block,
     Like,
     LocationChange,
     MatchNotification,
+    Pass,
+    PassUndo,
     ProfileView,
     Unmatch,
     UserInteraction,
 )
+
+logger = logging.getLogger(__name__)
+
+#: Longest note a like may carry (issue 16).
+LIKE_NOTE_MAX = 150
+#: The window of the free members' like allowance (issue 16).
+LIKE_LIMIT_WINDOW = timedelta(hours=12)
+#: The window of the free members' undo allowance (issue 15).
+UNDO_LIMIT_WINDOW = timedelta(hours=24)
+
+
+class LimitReached(ValidationError):
+    """A free member's allowance is used up (likes per 12 hours, undos per day): answered
+    with 429 and the translated message."""
+
 
 #: SPEC §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
@@ -81,7 +100,7 @@ class LikeResult:
     changed: bool
 
 
-def _lock_pair(a: Member, b: Member) -> bool:
+def _lock_pair(a: Member, b: Member, *, liker: Member | None = None) -> bool:
     """Serialize likes and unlikes of one pair, either direction, until the transaction ends:
     the second request then reads the first's committed like and detects the match.
 
@@ -90,14 +109,26 @@ def _lock_pair(a: Member, b: Member) -> bool:
     stays synchronous: a like that answered "it's a match" (and queued the match e-mails) must
     survive a crash of the database server. Elsewhere: both member rows, in id order, FOR NO KEY UPDATE (a
     no-op on SQLite, whose writers queue anyway). Returns True when the database really
-    serializes the pair."""
+    serializes the pair.
+
+    ``liker`` (a like) also takes, in the same statement and after the pair, the liker's own
+    lock on PostgreSQL, so two concurrent likes of one free member cannot both take the last
+    like of the allowance (issue 16). A request never holds two pair locks, and the liker's
+    lock is always the last one taken, so no two requests wait for each other in a cycle."""
     low, high = sorted((str(a.pk), str(b.pk)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                [f"like:{low}:{high}"],
-            )
+            if liker is None:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    [f"like:{low}:{high}"],
+                )
+            else:  # the pair, then the liker's allowance (always in this order: no cycle)
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)),"
+                    " pg_advisory_xact_lock(hashtextextended(%s, 1))",
+                    [f"like:{low}:{high}", f"likes:{liker.pk}"],
+                )
         return True
     if not connection.features.has_select_for_update:
         return False
@@ -116,24 +147,77 @@ _PAIR_STATE_SQL = (
     "SELECT EXISTS(SELECT 1 FROM matching_like WHERE source_id = %s AND target_id = %s),"
     " EXISTS(SELECT 1 FROM matching_like WHERE source_id = %s AND target_id = %s),"
     " EXISTS(SELECT 1 FROM matching_block"
-    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s))"
+    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s)),"
+    " EXISTS(SELECT 1 FROM matching_pass WHERE source_id = %s AND target_id = %s),"
+    " (SELECT COUNT(*) FROM matching_userinteraction"
+    "  WHERE user_id = %s AND action = 'like' AND timestamp > %s)"
 )
 
 
-def _pair_state(*, source: Member, target: Member) -> tuple[bool, bool, bool]:
-    """``(source likes target, target likes source, blocked either way)`` in one query."""
+@dataclass(frozen=True)
+class _PairState:
+    mine: bool  # source likes target
+    theirs: bool  # target likes source
+    blocked: bool  # either way
+    passed: bool  # source passed on target
+    recent_likes: int  # likes source gave since ``since`` (their ``like`` interactions)
+
+
+def _pair_state(*, source: Member, target: Member, since: datetime | None = None) -> _PairState:
+    """The pair's likes, block and pass, and how many likes ``source`` gave since ``since``
+    (default: the last 12 hours, the like allowance's window), in one query."""
     prep = Member._meta.pk.get_db_prep_value  # UUIDs as the database stores them
     s, t = prep(source.pk, connection), prep(target.pk, connection)
     su, tu = prep(source.user_id, connection), prep(target.user_id, connection)
+    since = since or timezone.now() - LIKE_LIMIT_WINDOW
+    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_PAIR_STATE_SQL, [s, t, t, s, su, tu, tu, su])
-        mine, theirs, blocked = cursor.fetchone()
-    return bool(mine), bool(theirs), bool(blocked)
+        cursor.execute(_PAIR_STATE_SQL, [s, t, t, s, su, tu, tu, su, s, t, s, when])
+        mine, theirs, blocked, passed, recent = cursor.fetchone()
+    return _PairState(bool(mine), bool(theirs), bool(blocked), bool(passed), int(recent or 0))
+
+
+def like_note_clean(note: str | None) -> str:
+    """A like's note (issue 16): surrounding whitespace removed, line breaks and other control
+    characters turned into spaces; "" when absent. Raises ValidationError (``note_too_long``)
+    over :data:`LIKE_NOTE_MAX` characters."""
+    text = "".join(" " if (ch < " " or ch == "\x7f") else ch for ch in (note or "")).strip()
+    if len(text) > LIKE_NOTE_MAX:
+        raise ValidationError(
+            _("A note can be at most %(n)s characters.") % {"n": LIKE_NOTE_MAX},
+            code="note_too_long",
+        )
+    return text
+
+
+def likes_left(*, member: Member, now: datetime | None = None) -> int | None:
+    """How many more likes ``member`` may give now: the free allowance
+    (``settings.LIKES_PER_12_HOURS_FREE`` per rolling 12 hours) minus the likes given in the
+    window, counted from the ``like`` interactions (an unlike does not give a like back);
+    None for premium members (unlimited)."""
+    limit = likes_per_12_hours(member.user)
+    if limit is None:
+        return None
+    now = now or timezone.now()
+    given = UserInteraction.objects.filter(
+        user=member, action=UserInteraction.Action.LIKE, timestamp__gt=now - LIKE_LIMIT_WINDOW
+    ).count()
+    return max(0, limit - given)
 
 
 @transaction.atomic
-def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> LikeResult:
+def like_toggle(
+    *, source: Member, target: Member, like: bool | None = None, note: str = ""
+) -> LikeResult:
     """Like or unlike ``target`` as ``source`` (SPEC §6).
+
+    A new like may carry a ``note`` (issue 16, at most 150 characters, see
+    :func:`like_note_clean`): the target sees it with the like in their Likes, and when the
+    pair matches each like's note becomes a chat message from its author (the older like's
+    first), sent through :func:`messaging.services.message_send` after commit. A like removes
+    ``source``'s pass on ``target`` (issue 15). Free members may give
+    ``settings.LIKES_PER_12_HOURS_FREE`` likes per rolling 12 hours: one more raises
+    :class:`LimitReached` (code ``like_limit``) and stores nothing.
 
     ``like`` True/False sets the state (idempotent: a double click or a retried request
     changes nothing the second time); None toggles. Runs under a lock on the pair (see
@@ -148,11 +232,26 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
     """
     if source.pk == target.pk:
         raise ValidationError(_("You cannot like yourself."), code="self")
-    serialized = _lock_pair(source, target)
-    existing, liked_back, blocked = _pair_state(source=source, target=target)
-    if blocked:
+    note = like_note_clean(note)
+    serialized = _lock_pair(source, target, liker=source if like is not False else None)
+    state = _pair_state(source=source, target=target)
+    existing, liked_back = state.mine, state.theirs
+    if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
     want = (not existing) if like is None else like
+    if want and state.passed:
+        Pass.objects.filter(source=source, target=target).delete()
+    if want and not existing:
+        limit = likes_per_12_hours(source.user)
+        if limit is not None and state.recent_likes >= limit:
+            raise LimitReached(
+                _(
+                    "You have used your %(n)s likes for now. More likes open up within 12 "
+                    "hours, or go premium for unlimited likes."
+                )
+                % {"n": limit},
+                code="like_limit",
+            )
     if want == existing:
         return LikeResult(
             liked=existing, is_match=existing and liked_back, became_match=False, changed=False
@@ -161,16 +260,17 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
         Like.objects.filter(source=source, target=target).delete()
         return LikeResult(liked=False, is_match=False, became_match=False, changed=True)
     if serialized:  # nobody else can insert this like before we commit
-        Like.objects.create(source=source, target=target)
+        Like.objects.create(source=source, target=target, note=note)
     else:
         try:
             with transaction.atomic():
-                Like.objects.create(source=source, target=target)
+                Like.objects.create(source=source, target=target, note=note)
         except IntegrityError:  # a concurrent request inserted it first
             return LikeResult(liked=True, is_match=liked_back, became_match=False, changed=False)
     interaction_record(user=source, target=target, action=UserInteraction.Action.LIKE)
     if liked_back:
         _match_announce(source=source, target=target)
+        _match_notes_send(source=source, target=target)
     else:
         push_to_user(
             target.user_id,
@@ -178,6 +278,35 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
             **_sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source),
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
+
+
+def _match_notes_send(*, source: Member, target: Member) -> None:
+    """The notes of a new match's two likes become chat messages from their authors, the
+    older like's first (issue 16), after commit, through the messaging service (which
+    checks the pair again). A refused or failed send is logged, never raised: the match
+    stands."""
+    notes = [
+        (like.source_id, like.target_id, like.note)
+        for like in Like.objects.filter(
+            Q(source=source, target=target) | Q(source=target, target=source)
+        )
+        .exclude(note="")
+        .order_by("created_at", "id")
+    ]
+    if not notes:
+        return
+    members = {source.pk: source, target.pk: target}
+
+    def send() -> None:
+        from messaging.services import message_send
+
+        for sender_id, recipient_id, text in notes:
+            try:
+                message_send(sender=members[sender_id], recipient=members[recipient_id], text=text)
+            except Exception:
+                logger.warning("like note not sent as a message", exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def _sender_identity(*, recipient: User, feature: Feature, who: Member) -> dict[str, str]:
@@ -281,6 +410,77 @@ def unmatch(*, source: Member, target: Member) -> bool:
     for me, other in ((source, target), (target, source)):
         push_to_user(me.user_id, "chat.closed", with_user_id=str(other.user_id))
     return True
+
+
+# --- pass and undo (issue 15) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def pass_member(*, source: Member, target: Member, now: datetime | None = None) -> Pass:
+    """``source`` passes on ``target`` (issue 15): ``target`` leaves ``source``'s discovery
+    (deck, members list, smart matches, assistant) for 30 days
+    (:data:`matching.discovery.PASS_HIDES_FOR`). Idempotent: one row per pair (unique
+    constraint), a second pass refreshes its time, so a double click stores one pass. Runs
+    under the same pair lock as likes. Likes are left as they are. Raises ValidationError
+    for oneself (``self``) or a blocked pair (``blocked``)."""
+    if source.pk == target.pk:
+        raise ValidationError(_("You cannot pass on yourself."), code="self")
+    now = now or timezone.now()
+    _lock_pair(source, target)
+    state = _pair_state(source=source, target=target)
+    if state.blocked:
+        raise ValidationError(_("This member is not available."), code="blocked")
+    if state.passed and Pass.objects.filter(source=source, target=target).update(created_at=now):
+        return Pass.objects.get(source=source, target=target)
+    try:
+        with transaction.atomic():
+            return Pass.objects.create(source=source, target=target, created_at=now)
+    except IntegrityError:  # a concurrent pass of the pair (without a pair lock: SQLite)
+        Pass.objects.filter(source=source, target=target).update(created_at=now)
+        return Pass.objects.get(source=source, target=target)
+
+
+def undos_left(*, member: Member, now: datetime | None = None) -> int | None:
+    """Undos ``member`` may still use: ``settings.PASS_UNDOS_PER_DAY_FREE`` (1) per rolling
+    24 hours minus those used, for free members; None for premium (unlimited)."""
+    limit = pass_undos_per_day(member.user)
+    if limit is None:
+        return None
+    now = now or timezone.now()
+    used = PassUndo.objects.filter(member=member, created_at__gt=now - UNDO_LIMIT_WINDOW).count()
+    return max(0, limit - used)
+
+
+@transaction.atomic
+def pass_undo(*, member: Member, now: datetime | None = None) -> Member:
+    """Undo ``member``'s latest pass (issue 15): the pass is deleted, so the member passed
+    on is back in discovery, and the undo is recorded. Free members may undo once per
+    rolling 24 hours (:func:`undos_left`), premium members without limit. Serialized per
+    member (a row lock on ``member``), so a double click cannot spend one allowance twice.
+
+    Returns the member brought back. Raises :class:`LimitReached` (``undo_limit``) when the
+    allowance is used up and ValidationError (``nothing_to_undo``) without a pass in the
+    last 30 days."""
+    now = now or timezone.now()
+    list(Member.objects.select_for_update(no_key=True).filter(pk=member.pk).values_list("pk"))
+    left = undos_left(member=member, now=now)
+    if left is not None and left <= 0:
+        raise LimitReached(
+            _("You can undo one pass a day. Go premium to undo as many as you like."),
+            code="undo_limit",
+        )
+    last = (
+        Pass.objects.filter(source=member, created_at__gt=now - PASS_HIDES_FOR)
+        .select_related("target")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None:
+        raise ValidationError(_("There is no pass to undo."), code="nothing_to_undo")
+    target = last.target
+    last.delete()
+    PassUndo.objects.create(member=member, target=target, created_at=now)
+    return target
 
 
 # --- block (SPEC §6; reports: matching/reports.py) ---------------------------------------------------------------

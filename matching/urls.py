@@ -1,26 +1,17 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-from . import blocking_views, smart_views, views
+from . import blocking_views, deck_views, smart_views, views
 
 app_name = "matching"
 
 urlpatterns = [
+    path("discover/", deck_views.discover, name="discover"),
+    path("discover/cards/", deck_views.discover_cards, name="discover_cards"),
+    path("members/pass/undo/", deck_views.pass_undo, name="pass_undo"),
     path("members/", views.member_list, name="member_list"),
-    # placeholder until the deck lands
-    path(
-        "discover/",
-        RedirectView.as_view(pattern_name="matching:member_list"),
-        name="discover",
-    ),
     path("smart-matches/", smart_views.smart_matches, name="smart_matches"),
     path("members/<uuid:user_id>/like/", views.like, name="like"),
-    # placeholder until the deck lands (its Pass endpoint replaces this)
-    path(
-        "members/<uuid:user_id>/pass/",
-        RedirectView.as_view(pattern_name="matching:member_list"),
-        name="pass",
-    ),
+    path("members/<uuid:user_id>/pass/", deck_views.pass_view, name="pass"),
     path("members/<uuid:user_id>/unmatch/", views.unmatch, name="unmatch"),
     path("members/<uuid:user_id>/block/", views.block, name="block"),
     path("members/<uuid:user_id>/report/", views.report, name="report"),

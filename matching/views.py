@@ -145,8 +145,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and cursor:
         return render(request, "matching/_member_page.html", context)
+    deck_query = {k: v for k, v in query.items() if k != "size"}
     context.update(
         query=query,
+        query_string=urlencode(deck_query),
         chips=_chip_urls(page.filters, page.page_size),
         me=me,
         genders=Member.Gender.choices,
@@ -187,23 +189,41 @@ def _like_button_response(
 @login_required
 @require_POST
 def like(request: HttpRequest, user_id: str) -> HttpResponse:
-    """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle).
-    htmx gets the new button (plus the match dialog when this like completed a pair)."""
+    """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle);
+    ``note`` (optional, at most 150 characters) goes with a new like (issue 16). htmx gets
+    the new button (plus the match dialog when this like completed a pair), a script asking
+    for JSON the state (and the match dialog's data). Over the free members' like allowance:
+    429 with the reason (htmx, JSON), else a flash message."""
     me, target = selectors.like_pair(viewer=request.user, user_id=user_id)
     action = request.POST.get("action")
     want = {"like": True, "unlike": False}.get(action or "")
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
-        result = services.like_toggle(source=me, target=target, like=want)
+        result = services.like_toggle(
+            source=me, target=target, like=want, note=request.POST.get("note", "")
+        )
     except ValidationError as exc:
         if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)
             raise Http404 from None
-        return HttpResponse(exc.messages[0], status=400)
+        # Over the free allowance (issue 16): 429 for scripts and htmx, else a message.
+        status = 429 if isinstance(exc, services.LimitReached) else 400
+        if wants_json:
+            return JsonResponse({"error": exc.messages[0]}, status=status)
+        if request.htmx or status == 400:
+            return HttpResponse(exc.messages[0], status=status)
+        messages.error(request, exc.messages[0])
+        return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))
     if request.htmx:
         return _like_button_response(request, target, result)
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(
-            {"liked": result.liked, "match": result.is_match, "new_match": result.became_match}
-        )
+    if wants_json:
+        data = {"liked": result.liked, "match": result.is_match, "new_match": result.became_match}
+        if result.became_match:  # what the match dialog shows (matching.js)
+            data.update(
+                name=target.name,
+                url=reverse("profiles:member_detail", args=[target.user_id]),
+                chat_url=f"/members/{target.user_id}/chat/",
+            )
+        return JsonResponse(data)
     if result.became_match:
         messages.success(request, _("It's a match with %(name)s!") % {"name": target.name})
     return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))

@@ -285,7 +285,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "matching:member_list"
+LOGIN_REDIRECT_URL = "matching:discover"  # the Discover deck (issue 15)
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -436,6 +436,11 @@ MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=30)
 NEW_CONVERSATIONS_PER_DAY = env.int("NEW_CONVERSATIONS_PER_DAY", default=10)
 #: Accounts younger than this (hours), or without an approved photo, have the daily limit.
 NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
+
+# Likes and passes (issue 15, 16): likes a free member may give per rolling 12 hours (premium:
+# unlimited), and passes a free member may undo per rolling 24 hours (premium: unlimited).
+LIKES_PER_12_HOURS_FREE = env.int("LIKES_PER_12_HOURS_FREE", default=100)
+PASS_UNDOS_PER_DAY_FREE = env.int("PASS_UNDOS_PER_DAY_FREE", default=1)
 
 # --- security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

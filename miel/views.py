@@ -13,9 +13,9 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page for visitors; members go straight to discovery."""
+    """Landing page for visitors; members go straight to the Discover deck."""
     if request.user.is_authenticated:
-        return redirect("matching:member_list")
+        return redirect("matching:discover")
     return render(request, "home.html")
 
 

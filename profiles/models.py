@@ -72,7 +72,18 @@ class Interest(models.Model):
 
 
 #: The columns the members list filters on (SPEC §5), carried by its indexes.
-_LISTING_FILTER_COLUMNS = ("gender", "date_of_birth", "user_id", "boosted_until")
+_LISTING_FILTER_COLUMNS = (
+    "gender",
+    "date_of_birth",
+    "user_id",
+    "boosted_until",
+    # Both sides' preferences (issue 15): the candidate's own wishes, tested against the viewer.
+    "prefers_male",
+    "prefers_female",
+    "prefers_other",
+    "preferred_age_min",
+    "preferred_age_max",
+)
 _LISTING_COLUMNS = ("latitude", "longitude", *_LISTING_FILTER_COLUMNS)
 
 
@@ -123,6 +134,13 @@ class Member(UUIDModel):
     preferred_age_max = models.PositiveSmallIntegerField(
         default=100, editable=False, help_text="Copy of User.preferred_age_max (years)"
     )
+    # Denormalised copy of User.preferred_genders (a comma-separated list), one flag per
+    # gender, so discovery keeps only members who would want to see the viewer ("both sides'
+    # preferences", issue 15) with a plain column test on this table. Kept in step by
+    # profiles.services.member_user_sync, like the age range above.
+    prefers_male = models.BooleanField(default=True, editable=False)
+    prefers_female = models.BooleanField(default=True, editable=False)
+    prefers_other = models.BooleanField(default=False, editable=False)
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
     # The verified badge (an approved selfie, SPEC §4): written only by
     # profiles.verification.services.selfie_decide, read through profiles.selectors.is_verified

@@ -13,7 +13,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -360,14 +371,35 @@ def _apply_preferences(
 
 #: Member columns copied from User by :func:`member_user_sync` (and the User fields they follow).
 MEMBER_USER_FIELDS = frozenset(
-    {"is_active", "profile_complete", "preferred_age_min", "preferred_age_max"}
+    {"is_active", "profile_complete", "preferred_genders", "preferred_age_min", "preferred_age_max"}
 )
+
+
+def member_gender_flags(preferred_genders: str) -> dict[str, bool]:
+    """``Member.prefers_<gender>`` values for a ``User.preferred_genders`` list ("male,female")."""
+    wanted = {g.strip() for g in (preferred_genders or "").split(",")}
+    return {f"prefers_{g}": g in wanted for g in Member.Gender.values}
+
+
+def _prefers_from_user(gender: str) -> Subquery:
+    """SQL for ``Member.prefers_<gender>`` read from the member's user: the comma-separated
+    ``preferred_genders`` wrapped in commas contains ``,gender,`` ("male" is inside
+    "female", so a bare substring test would be wrong)."""
+    wrapped = Concat(Value(","), F("preferred_genders"), Value(","), output_field=CharField())
+    return Subquery(
+        User.objects.filter(pk=OuterRef("user_id"))
+        .annotate(wrapped=wrapped)
+        .values(
+            v=ExpressionWrapper(Q(wrapped__contains=f",{gender},"), output_field=BooleanField())
+        )
+    )
 
 
 def member_user_sync(*, user_ids: Iterable[object]) -> int:
     """Copy these users' (User ids) denormalised fields onto their members: ``Member.listed``
     = ``is_active and profile_complete`` (SPEC §5: the members list) and
-    ``Member.preferred_age_min`` / ``preferred_age_max`` (SPEC §11: smart-match scoring), so
+    ``Member.preferred_age_min`` / ``preferred_age_max`` and ``prefers_<gender>`` (SPEC §11:
+    smart-match scoring; issue 15: both sides' preferences in discovery), so
     those queries read ``profiles_member`` alone (SPEC §16). One UPDATE that writes only the
     members whose copy differs; returns how many it wrote.
 
@@ -384,6 +416,9 @@ def member_user_sync(*, user_ids: Iterable[object]) -> int:
         | ~Q(preferred_age_min=F("user__preferred_age_min"))
         | ~Q(preferred_age_max=F("user__preferred_age_max"))
     )
+    flags = {f"prefers_{g}": _prefers_from_user(g) for g in Member.Gender.values}
+    for name, flag in flags.items():
+        stale |= ~Q(**{name: flag})
     is_visible = ExpressionWrapper(
         Q(is_active=True, profile_complete=True), output_field=BooleanField()
     )
@@ -394,6 +429,7 @@ def member_user_sync(*, user_ids: Iterable[object]) -> int:
             listed=Subquery(user.values(v=is_visible)),
             preferred_age_min=Subquery(user.values("preferred_age_min")),
             preferred_age_max=Subquery(user.values("preferred_age_max")),
+            **flags,
         )
     )
 
@@ -461,6 +497,7 @@ def member_complete_profile(
                 listed=locked.is_active,
                 preferred_age_min=locked.preferred_age_min,  # copies (member_user_sync)
                 preferred_age_max=locked.preferred_age_max,
+                **member_gender_flags(locked.preferred_genders),
             )
     except IntegrityError as exc:  # a concurrent onboarding won the one-member-per-user race
         raise ValidationError(

@@ -58,7 +58,7 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.pop(DRAFT_SESSION_KEY, None)
                 messages.success(request, _("Welcome to Miel! Your profile is ready."))
-                return redirect("matching:member_list")
+                return redirect("matching:discover")
         status = status if status != 200 else 400
     else:
         draft = request.session.get(DRAFT_SESSION_KEY) or {}

@@ -70,6 +70,9 @@ class MemberFactory(factory.django.DjangoModelFactory):
     # Copies of the user's range, as member_complete_profile makes them.
     preferred_age_min = factory.SelfAttribute("user.preferred_age_min")
     preferred_age_max = factory.SelfAttribute("user.preferred_age_max")
+    prefers_male = factory.LazyAttribute(lambda o: "male" in o.user.preferred_gender_list)
+    prefers_female = factory.LazyAttribute(lambda o: "female" in o.user.preferred_gender_list)
+    prefers_other = factory.LazyAttribute(lambda o: "other" in o.user.preferred_gender_list)
 
 
 class PhotoFactory(factory.django.DjangoModelFactory):

@@ -28,4 +28,4 @@ def test_healthz_checks_database(client):
 def test_signed_in_member_is_sent_from_home_to_discovery(member_client):
     response = member_client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/members/"
+    assert response["Location"] == "/discover/"

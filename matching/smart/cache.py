@@ -10,7 +10,7 @@ Queries (SPEC §16): cached 1 (the read); uncached 3 (the read, the scoring, an 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import orjson
 from django.db import connection
@@ -43,6 +43,27 @@ def smart_match_cache_invalidate(*, user: User | object) -> int:
     profile, interests or preferences change. Returns the number of rows deleted."""
     user_id = getattr(user, "pk", user)
     deleted, _ = SmartMatchCache.objects.filter(user_id=user_id).delete()
+    return deleted
+
+
+def smart_match_cache_invalidate_wanted_by(*, user: User, today: date | None = None) -> int:
+    """Drop the cached smart matches of every member ``user``'s preferences now include
+    (gender among their preferred genders, age in their range): after ``user`` edits their
+    preferences they may belong in those members' results (issue 15, both sides'
+    preferences). Members who no longer qualify are dropped when a cached list is read
+    (:func:`matching.discovery.discovery_visible_user_ids`), so no other cache is touched.
+    One DELETE; returns the number of rows deleted."""
+    from matching.discovery import dob_latest_for_age
+
+    today = today or timezone.localdate()
+    genders = [g for g in user.preferred_gender_list if g in Member.Gender.values]
+    wanted = Member.objects.filter(
+        gender__in=genders,
+        date_of_birth__lte=dob_latest_for_age(user.preferred_age_min, today=today),
+        date_of_birth__gt=dob_latest_for_age(user.preferred_age_max + 1, today=today),
+        listed=True,
+    ).exclude(user_id=user.pk)
+    deleted, _ = SmartMatchCache.objects.filter(user_id__in=wanted.values("user_id")).delete()
     return deleted
 
 

@@ -24,7 +24,9 @@ integer at the end (parts are kept as floats until then):
 
 Candidates: every listed member other than V (``Member.listed``: active account, complete
 profile - the members list's "discoverable"), whose gender is one of V's preferred genders and
-whose age is in V's preferred range, excluding blocked pairs (either direction). Results are
+whose age is in V's preferred range, who want V back (V's gender among their preferred genders
+and V's age in their range: issue 15), not passed on by V in the last 30 days, excluding
+blocked pairs (either direction). So ``mutual`` in part 1 is now always 1. Results are
 sorted by score descending, then by user id ascending, so the same data always gives the same
 order.
 
@@ -205,8 +207,12 @@ def _id_text(field: str):  # type: ignore[no-untyped-def]
 def candidate_queryset(*, member: Member, today: date | None = None):
     """Members V may be matched with (see module docstring): listed (complete, active),
     within V's preferred genders and age range (read from V's user, the source of truth), not
-    V, no block either way. Blocks are a subquery so the whole set is one SQL statement on
-    ``profiles_member`` alone."""
+    V, no block either way; and (issue 15, both sides' preferences) only members whose own
+    preferred genders and age range hold V, and none V passed on in the last 30 days. Blocks
+    and passes are subqueries so the whole set is one SQL statement on ``profiles_member``
+    alone (the candidates' preferences are the member row's copies)."""
+    from matching.discovery import not_passed_q, wants_viewer_q
+
     user = member.user
     today = today or timezone.localdate()
     oldest_dob_exclusive = years_before(today, user.preferred_age_max + 1)
@@ -215,6 +221,8 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     blocked_me = Block.objects.filter(blocked_id=user.pk).values("blocker_id")
     return (
         Member.objects.filter(
+            wants_viewer_q(viewer_member=member, today=today),
+            not_passed_q(viewer_member=member, now=timezone.now()),
             listed=True,
             gender__in=user.preferred_gender_list,
             date_of_birth__gt=oldest_dob_exclusive,

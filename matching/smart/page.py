@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.discovery import discovery_visible_user_ids, not_passed_q, wants_viewer_q
 from matching.models import Like
-from matching.selectors import blocked_user_ids, undiscoverable_user_ids
+from matching.selectors import blocked_user_ids
 from profiles.models import Member
 from profiles.selectors import is_verified
 
@@ -83,12 +85,16 @@ def without_distance(match: ScoredMatch) -> ScoredMatch:
 
 def visible_matches(*, viewer: Member, matches: list[ScoredMatch]) -> list[ScoredMatch]:
     """``matches`` (possibly cached hours ago) as ``viewer`` may see them now: members that
-    :func:`matching.selectors.discoverable` hides (paused, incognito) are dropped, and members
-    who turned "Show my distance" off lose their distance fact. Two queries."""
-    hidden = undiscoverable_user_ids(
-        viewer_id=viewer.user_id, user_ids=[m.user_id for m in matches]
+    :func:`matching.discovery.discovery_visible_user_ids` leaves out (paused, incognito,
+    unlisted, blocked, passed on, or whose preferences no longer hold the viewer) are
+    dropped, and members who turned "Show my distance" off lose their distance fact. Two
+    queries."""
+    # Paused, incognito, unlisted, blocked, passed on, or wanting someone else (issue 15):
+    # one query over the cached ids.
+    visible = discovery_visible_user_ids(
+        viewer_member=viewer, user_ids=[m.user_id for m in matches]
     )
-    kept = [m for m in matches if m.user_id not in hidden]
+    kept = [m for m in matches if m.user_id in visible]
     if not kept:
         return kept
     no_distance = {
@@ -102,13 +108,19 @@ def visible_matches(*, viewer: Member, matches: list[ScoredMatch]) -> list[Score
 
 def cards_for(*, viewer: Member, matches: list[ScoredMatch]) -> list[SmartMatchCard]:
     """Cards (member + reason in the active language + whether ``viewer`` liked them) for
-    ``matches``, in the given order. Members no longer discoverable are dropped. At most 5
-    queries whatever the count (the verified flag is a member column)."""
+    ``matches``, in the given order. Members no longer discoverable are dropped, as are members
+    the viewer passed on since and members whose preferences no longer hold the viewer (issue
+    15: the cache may be older than their edit). At most 5 queries whatever the count (the
+    verified flag is a member column)."""
     ids = [m.user_id for m in matches]
     members = {
         str(m.user_id): m
         for m in Member.objects.select_related("user").filter(
-            user_id__in=ids, user__is_active=True, user__profile_complete=True
+            not_passed_q(viewer_member=viewer, now=timezone.now()),
+            wants_viewer_q(viewer_member=viewer, today=timezone.localdate()),
+            user_id__in=ids,
+            user__is_active=True,
+            user__profile_complete=True,
         )
     }
     labels = interest_labels_for(matches)

@@ -13,7 +13,7 @@ from accounts.models import User
 from matching.models import UserPreference
 from profiles.models import Member
 
-from .cache import smart_match_cache_invalidate
+from .cache import smart_match_cache_invalidate, smart_match_cache_invalidate_wanted_by
 
 #: Member/User columns whose change does not affect the viewer's own scoring.
 _MEMBER_IRRELEVANT = frozenset(
@@ -22,6 +22,9 @@ _MEMBER_IRRELEVANT = frozenset(
 _USER_RELEVANT = frozenset(
     {"preferred_genders", "preferred_age_min", "preferred_age_max", "profile_complete"}
 )
+
+
+_USER_PREFERENCES = frozenset({"preferred_genders", "preferred_age_min", "preferred_age_max"})
 
 
 def _member_saved(sender, instance: Member, created: bool, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -36,6 +39,10 @@ def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwa
     if update_fields is not None and not (set(update_fields) & _USER_RELEVANT):
         return
     smart_match_cache_invalidate(user=instance.pk)
+    if update_fields is None or set(update_fields) & _USER_PREFERENCES:
+        # Others whose results this member may now belong in (issue 15); the ones they left
+        # drop them when their cached list is read.
+        smart_match_cache_invalidate_wanted_by(user=instance)
 
 
 def _interests_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs):  # type: ignore[no-untyped-def]

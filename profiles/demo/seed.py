@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching.models import UserInteraction
 from profiles.models import Interest, Member, age_on
+from profiles.services import member_gender_flags
 
 from . import showcase as showcase_module
 from .cities import City, city_tables, jitter, pick_city
@@ -337,6 +338,7 @@ class _Seeder:
             True,  # listed: every seeded user is active with a complete profile
             age_lo,  # the copies of the user's preferred age range
             age_hi,
+            *member_gender_flags(wants).values(),  # and of the preferred genders
         )
         for iid, _, _ in chosen:
             t.interests.add(member_id, iid)

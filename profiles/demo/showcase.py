@@ -128,18 +128,22 @@ class Showcase:
 
     def build_members(self, *, t: Tables, first_number: int) -> None:
         """Queue :data:`NEIGHBOURS` men of the demo login's preferred ages, with photos, in
-        and around Tel Aviv, into ``t`` (bulk, like every demo member)."""
+        and around Tel Aviv, into ``t`` (bulk, like every demo member); each wants women of
+        an age range that holds hers, so all of them are in her deck."""
         from .seed import DEMO_DOMAIN
 
         cities, weights = nearby_cities(self.centre)
         rng = self.rng
         for k in range(NEIGHBOURS):
+            age = rng.randint(*DEMO_AGE_RANGE)
             self.positions.append(
                 self.seeder.build(
                     email=f"member{first_number + k}@{DEMO_DOMAIN}",
                     t=t,
                     gender="male",
-                    age=rng.randint(*DEMO_AGE_RANGE),
+                    age=age,
+                    # Wanting her back (issue 15: discovery needs both sides' preferences).
+                    age_range=(max(18, min(age, DEMO_AGE) - 4), max(age, DEMO_AGE) + 6),
                     city=rng.choices(cities, weights=weights)[0],
                     with_photo=True,
                     wants="female",

@@ -74,6 +74,9 @@ class Tables:
                 "listed",
                 "preferred_age_min",
                 "preferred_age_max",
+                "prefers_male",  # profiles.services.member_gender_flags order
+                "prefers_female",
+                "prefers_other",
             ),
         )
         self.photos = BulkTable(

@@ -54,6 +54,21 @@
     if (dialog) { dialog.removeAttribute("open"); openDialog(dialog); dialog.removeAttribute("data-auto-open"); }
   });
 
+  /* --- a refused like (e.g. the free likes used up: 429) says why, next to the button --- */
+  document.addEventListener("htmx:responseError", function (ev) {
+    var form = ev.detail && ev.detail.elt && ev.detail.elt.closest && ev.detail.elt.closest(".like-form");
+    if (!form) return;
+    var box = form.querySelector("[data-like-error]");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "errorlist";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-like-error", "");
+      form.appendChild(box);
+    }
+    box.textContent = (ev.detail.xhr && ev.detail.xhr.responseText) || "";
+  });
+
   /* --- geolocation --------------------------------------------------------------------- */
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("[data-geolocate]");

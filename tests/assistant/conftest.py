@@ -12,7 +12,7 @@ from tests.factories import MemberFactory, UserFactory
 def make_member(**kwargs) -> Member:
     interests = kwargs.pop("interests", ())
     user_kwargs = kwargs.pop("user_kwargs", {})
-    user = UserFactory(profile_complete=True, preferred_genders="female", **user_kwargs)
+    user = UserFactory(profile_complete=True, preferred_genders="male,female", **user_kwargs)
     member = MemberFactory(user=user, **kwargs)
     if interests:
         member.interests.set(Interest.objects.filter(slug__in=interests))

@@ -104,6 +104,7 @@ def test_member_pages_have_no_csp_violations(chromium, live_server):
 
     for path in [
         "/members/",
+        "/discover/",
         f"/members/{other.user_id}/",
         f"/members/{other.user_id}/?tab=photos",
         f"/members/{other.user_id}/chat/",
@@ -123,6 +124,19 @@ def test_member_pages_have_no_csp_violations(chromium, live_server):
         tab.visit(path)
     tab.visit("/no-such-page/", status=404)
     tab.page.screenshot(path=str(SHOTS / "csp-404-en.png"))
+
+    # The Discover deck under the policy (deck.js: a pass, which animates the card, and an
+    # undo, which puts it back).
+    tab.visit("/discover/")
+    top = tab.page.locator("[data-deck-card]:not([hidden])").first
+    assert top.get_attribute("data-name") == "Third Member"
+    with tab.page.expect_response(lambda r: r.url.endswith("/pass/")):
+        top.locator(".deck-btn-pass").click()
+    tab.page.wait_for_timeout(400)
+    with tab.page.expect_response(lambda r: r.url.endswith("/pass/undo/")):
+        tab.page.click("[data-deck-undo] button")
+    tab.page.wait_for_selector("[data-deck-card][data-name='Third Member']:not([hidden])")
+    tab.check("deck")
 
     # htmx under the policy: a like (POST, swap without reload) ...
     tab.visit("/members/")

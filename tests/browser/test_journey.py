@@ -123,8 +123,9 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
     with page.expect_navigation():
         page.locator("form.profile-form button[type=submit]").click()
 
-    # The profile is stored as entered, the photo is waiting for approval.
-    page.wait_for_url(re.compile(r"/members/"))
+    # The profile is stored as entered, the photo is waiting for approval; a new member lands
+    # on the Discover deck (issue 15), and Browse is the members list.
+    page.wait_for_url(re.compile(r"/discover/"))
     member = Member.objects.get(user=user)
     assert member.name == "Dana"
     assert member.city == "Tel Aviv"
@@ -134,6 +135,7 @@ def test_sign_up_verify_complete_profile_browse_members_and_open_one(
     assert user.profile_complete
 
     # The members list shows the others (not me), with their photos loaded.
+    page.goto(live_server.url + "/members/")
     cards = page.locator(".member-card")
     cards.first.wait_for()
     names = page.locator(".member-card h3").all_inner_texts()

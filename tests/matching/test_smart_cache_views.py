@@ -21,7 +21,7 @@ NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def make_member(**kwargs) -> Member:
-    user = UserFactory(profile_complete=True, preferred_genders="female")
+    user = UserFactory(profile_complete=True, preferred_genders="male,female")
     return MemberFactory(user=user, **kwargs)
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2025, 6, 1)
 
 
-def make_member(*, prefs=("female", 18, 100), interests=(), **kwargs) -> Member:
+def make_member(*, prefs=("male,female", 18, 100), interests=(), **kwargs) -> Member:
     genders, age_min, age_max = prefs
     user = UserFactory(
         profile_complete=True,
@@ -90,10 +90,11 @@ def test_known_profile_gives_hand_computed_score_and_reason(viewer):
 
 
 def test_same_city_without_coordinates_and_weak_factors_left_out(viewer):
-    # B: 35 -> own 1 - 5/10 = 0.5 -> 7.5, V (35) not in B's 18-30 -> +0; no coordinates but the
-    # same city -> 10; nothing shared. 17.5 -> 18 (rounded half up).
+    # B: 35 -> own 1 - 5/10 = 0.5 -> 7.5, V (35) in B's 30-40 -> +10 (every candidate wants V
+    # back now: issue 15); no coordinates but the same city -> 10; nothing shared.
+    # 27.5 -> 28 (rounded half up).
     b = make_member(
-        prefs=("male", 18, 30),
+        prefs=("male", 30, 40),
         date_of_birth=date(1990, 5, 1),
         latitude=None,
         longitude=None,
@@ -101,10 +102,10 @@ def test_same_city_without_coordinates_and_weak_factors_left_out(viewer):
         description="Quiet evenings",
     )
     results, _ = score(viewer)
-    assert [(r.user_id, r.score) for r in results] == [(str(b.user_id), 18)]
+    assert [(r.user_id, r.score) for r in results] == [(str(b.user_id), 28)]
     with translation.override("en"):
-        # Location is at 50 %, age at 30 %: only the strong factor is named.
-        assert reason_for(results[0], {}) == "both in tel aviv"
+        # Location is at 50 % and age (17.5 of 25) at 70 %: both are named.
+        assert reason_for(results[0], {}) == "35 — in your age range · both in tel aviv"
 
 
 def test_candidates_respect_preferences_blocks_completeness_and_self(viewer):
@@ -191,11 +192,12 @@ def test_scoring_statement_reads_no_accounts_user(viewer):
 
 def test_candidates_follow_the_member_copies_of_listed_and_range(viewer):
     # A banned candidate (queryset update + sync, as moderation does) drops out; a candidate
-    # whose range changes through a queryset update counts as mutual once synced.
+    # whose range (18-30) leaves the viewer out is no candidate (issue 15: both sides'
+    # preferences) until a queryset update of that range is synced.
     banned = make_member(date_of_birth=date(1995, 1, 1))
     other = make_member(date_of_birth=date(1995, 1, 1), prefs=("male", 18, 30))
     before = {r.user_id: r.facts["mutual"] for r in score(viewer)[0]}  # viewer is 35
-    assert before == {str(banned.user_id): True, str(other.user_id): False}
+    assert before == {str(banned.user_id): True}
 
     User.objects.filter(pk=banned.user_id).update(is_active=False)
     User.objects.filter(pk=other.user_id).update(preferred_age_max=40)

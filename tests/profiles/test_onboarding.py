@@ -87,7 +87,7 @@ def test_complete_profile_creates_member_and_marks_user(new_client):
         answers(latitude="32.79400", longitude="34.98960", photos=[image_upload()]),
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("matching:member_list")
+    assert response["Location"] == reverse("matching:discover")
     member = Member.objects.get(user=new_client.user)
     user = member.user
     assert user.profile_complete is True
