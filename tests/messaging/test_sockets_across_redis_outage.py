@@ -19,7 +19,7 @@ from tests.factories import MemberFactory
 from tests.messaging.test_realtime_redis import http_send, session_for
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.chat_rule]  # makes its own match
 
 
 def test_sockets_close_during_a_redis_outage_and_work_again_after(transactional_db, redis_url):
