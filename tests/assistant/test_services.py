@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
         ("מה ההתקדמות שלי", "progress"),
         ("any dating tips?", "tips"),
         ("תן לי עצה", "tips"),
-        ("hello", "help"),
+        ("hello", "smalltalk"),
     ],
 )
 def test_intents_in_hebrew_and_english(text, intent):
