@@ -149,6 +149,13 @@ def target_member(*, viewer, target_user_id: str | None):  # type: ignore[no-unt
         return None
 
 
+def isolate(text: str) -> str:
+    """``text`` between Unicode first-strong isolate marks (FSI … PDI), so a member's words in
+    the other script (an English bio quoted in a Hebrew reply) keep their own direction inside
+    the plain-text answer."""
+    return f"\u2068{text}\u2069" if text else text
+
+
 def bio_quote(text: str, *, max_chars: int = 60) -> str:
     """The first sentence of a bio, cut at a word boundary to ``max_chars`` ("…" added)."""
     text = " ".join((text or "").split())
@@ -198,14 +205,14 @@ def openers_for(*, member, other, rng: random.Random | None = None) -> list[str]
     own = [i.label for i in theirs if i.pk not in mine]
     lines: list[str] = []
     if shared:
-        lines.append(_(rng.choice(SHARED_INTEREST_OPENERS)) % {"thing": shared[0]})
+        lines.append(_(rng.choice(SHARED_INTEREST_OPENERS)) % {"thing": isolate(shared[0])})
     quote = bio_quote(other.description)
     if quote and len(quote) >= 8:
-        lines.append(_(rng.choice(BIO_OPENERS)) % {"quote": quote})
+        lines.append(_(rng.choice(BIO_OPENERS)) % {"quote": isolate(quote)})
     if own:
-        lines.append(_(rng.choice(INTEREST_OPENERS)) % {"thing": own[0]})
+        lines.append(_(rng.choice(INTEREST_OPENERS)) % {"thing": isolate(own[0])})
     if len(lines) < 3 and other.city:
-        lines.append(_(rng.choice(CITY_OPENERS)) % {"city": other.city})
+        lines.append(_(rng.choice(CITY_OPENERS)) % {"city": isolate(other.city)})
     generic = list(GENERIC_OPENERS)
     rng.shuffle(generic)
     lines += [_(g) for g in generic]
@@ -235,7 +242,7 @@ def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
         head = _("A few openers that work well:")
     else:
         lines = openers_for(member=member, other=other)
-        head = _("Openers for %(name)s:") % {"name": other.name}
+        head = _("Openers for %(name)s:") % {"name": isolate(other.name)}
     return head + "\n" + "\n".join(f"• {line}" for line in lines), (
         [match.to_json()] if match else []
     )
@@ -366,7 +373,8 @@ def tips_reply(*, member=None, target_user_id: str | None = None, rng=None) -> s
             labels = [i.label for i in other.interests.all()]
             if labels:
                 picked.append(
-                    _(rng.choice(TARGET_TIPS)) % {"name": other.name, "thing": rng.choice(labels)}
+                    _(rng.choice(TARGET_TIPS))
+                    % {"name": isolate(other.name), "thing": isolate(rng.choice(labels))}
                 )
         if not member.image:
             picked.append(_("Add a clear photo of your face: it is the first thing people see."))

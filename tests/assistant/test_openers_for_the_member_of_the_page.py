@@ -33,7 +33,7 @@ def test_typed_question_on_a_members_page_gives_openers_for_that_member(me, dana
     )
     assert turn.reply.metadata["intent"] == "openers"
     text = turn.reply.content
-    assert text.startswith("Openers for Noa:")
+    assert text.startswith("Openers for \u2068Noa\u2069:")  # the name isolated for direction
     assert "Dana" not in text
     # Uses what Noa wrote and what she likes (cooking is shared with Dan).
     assert "Street photography at dawn" in text or "photography" in text.lower()
