@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from miel import emails
 
 from .models import User
 
@@ -21,7 +23,14 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
         context = {"user": user, "site_url": settings.SITE_URL}
         subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
         body = render_to_string("accounts/email/welcome_message.txt", context)
+        button = _("Complete my profile")
     try:
-        send_mail(subject, body, None, [user.email])
+        emails.branded_mail_send(
+            to=[user.email],
+            subject=subject,
+            text=body,
+            language=user.email_language,
+            button_label=button,
+        )
     except OSError as exc:  # SMTP down: retry later
         raise self.retry(exc=exc) from exc

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from miel import emails
 
 from .models import Transaction
 
@@ -36,7 +36,9 @@ def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # t
         subject = render_to_string("billing/email/payment_failed_subject.txt", context).strip()
         body = render_to_string("billing/email/payment_failed.txt", context)
     try:
-        send_mail(subject, body, None, [user.email])
+        emails.branded_mail_send(
+            to=[user.email], subject=subject, text=body, language=user.email_language
+        )
     except OSError as exc:
         raise self.retry(exc=exc) from exc
     return True

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
+from miel import emails
 from miel.realtime import push_to_user
 from profiles.models import Member
 
@@ -234,7 +234,13 @@ def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
         subject = _("It's a match with %(name)s!") % {"name": other.name}
         body = render_to_string("matching/email/new_match.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        emails.branded_mail_send(
+            to=[user.email],
+            subject=subject,
+            text=body,
+            language=_user_language(user),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+        )
     except OSError:
         # Mail server down: release the claim so the task's retry can send it.
         MatchNotification.objects.filter(user_id=user_id, other_id=other_id, sent_at=now).update(
