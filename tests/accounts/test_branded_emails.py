@@ -192,3 +192,34 @@ def test_the_html_part_escapes_text_and_turns_a_lone_link_into_a_button():
     assert "&lt;b&gt;Dana&lt;/b&gt; &amp; co" in html
     assert 'href="https://miel.app/x?a=1&amp;b=2"' in html
     assert ">Go</a>" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_reset_for_an_unknown_address_in_the_pages_language(client, language):
+    client.cookies["django_language"] = language
+    client.post("/accounts/password/reset/", {"email": f"nobody-{language}@mail.test"})
+    [email] = mail.outbox
+    with translation.override(language):
+        assert translation.gettext("No account with this e-mail address") in email.subject
+    html = _check(email, language)
+    assert "https://miel.app/accounts/signup/" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_signing_up_again_mails_the_owner_in_their_language(client, language):
+    User.objects.create_user(f"owner-{language}@mail.test", PASSWORD, language=language)
+    client.cookies["django_language"] = _other(language)
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": f"owner-{language}@mail.test",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "confirm_adult": "on",
+            "accept_terms": "on",
+        },
+    )
+    [email] = mail.outbox
+    with translation.override(language):
+        assert translation.gettext("You already have an account") in email.subject
+    _check(email, language)
