@@ -104,3 +104,19 @@ def test_the_panel_sends_typed_text_with_its_first_submit_button(client, me):
         form = section[section.index('class="ai-form"') :]
         first_submit = form[form.index('type="submit"') - 80 : form.index('type="submit"') + 60]
         assert 'name="intent"' not in first_submit, first_submit
+
+
+@pytest.mark.django_db
+def test_the_openai_backend_gets_the_classified_intent_as_a_hint(me, dana):
+    from assistant import llm
+
+    ctx = llm.AssistantContext(
+        user=me.user,
+        member=me,
+        message="hey",
+        intent=classify_intent("hey"),
+        target_user_id=str(dana.user_id),
+    )
+    prompt = llm.OpenAIBackend().system_prompt(ctx)
+    assert "small talk" in prompt
+    assert "profile page is open" in prompt
