@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from miel import emails
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
 from .models import User
@@ -23,7 +25,15 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
         context = {"user": user, "site_url": settings.SITE_URL}
         subject = one_line(render_to_string("accounts/email/welcome_subject.txt", context))
         body = render_to_string("accounts/email/welcome_message.txt", context)
-    send_mail(subject, body, None, [user.email])  # SMTP down: retried with backoff
+        button = _("Complete my profile")
+    # SMTP down: retried with backoff (EMAIL_TASK_OPTIONS)
+    emails.branded_mail_send(
+        to=[user.email],
+        subject=subject,
+        text=body,
+        language=user.email_language,
+        button_label=button,
+    )
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

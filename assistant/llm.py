@@ -50,6 +50,19 @@ SEARCH_MATCHES_TOOL = {
 }
 
 
+#: How the intent of the current message is described to the model (a hint, not an order).
+INTENT_HINTS = {
+    "find": "find matches (use search_matches)",
+    "explain": "explain why a member is a match",
+    "openers": "suggest first messages to send",
+    "analyse": "review the user's own profile",
+    "progress": "report the user's progress",
+    "tips": "dating tips",
+    "smalltalk": "small talk: answer kindly and say what you can help with, no member search",
+    "help": "outside your skills or a question about them: say briefly what you can do",
+}
+
+
 class LLMError(Exception):
     """The backend could not answer (timeout, connection or API error, bad response)."""
 
@@ -125,7 +138,9 @@ class OpenAIBackend:
             "people match, suggest conversation openers, review the user's profile, report "
             "their progress and give dating tips. Never invent members: only mention members "
             "returned by search_matches.\n"
-            f"The user's profile: {skills.profile_summary(member=ctx.member)}"
+            f"The user's profile: {skills.profile_summary(member=ctx.member)}\n"
+            f"Hint: Miel's own classifier reads this message as {INTENT_HINTS.get(ctx.intent, ctx.intent)!r}"
+            + (" about the member whose profile page is open." if ctx.target_user_id else ".")
         )
 
     def _search_matches(self, ctx: AssistantContext, arguments: str) -> tuple[str, list[dict]]:

@@ -35,6 +35,21 @@ HISTORY_FOR_CONTEXT = llm.CONTEXT_MESSAGES
 #: Usage-log action of a call that failed; failed calls do not use up the quota.
 ACTION_ERROR = "error"
 ACTION_PENDING = "pending"
+#: Usage-log action of an answer the member marked "Not what I asked": not counted either.
+ACTION_REFUNDED = "refunded"
+#: Quota actions that do not count against the daily limit.
+NOT_COUNTED = (ACTION_ERROR, ACTION_REFUNDED)
+#: At most this many "Not what I asked" refunds per quota day (so refunds cannot make the free
+#: quota unlimited).
+MAX_REFUNDS_PER_DAY = 3
+
+
+class RefundRefused(Exception):
+    """A "Not what I asked" refund that is not allowed; ``message`` says why (translated)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class QuotaExceeded(Exception):
@@ -93,7 +108,7 @@ def quota_window(*, user: User, now: datetime | None = None) -> tuple[datetime, 
 def _used_today(*, user: User, start: datetime) -> int:
     return (
         AIUsageLog.objects.filter(user_id=user.pk, created_at__gte=start)
-        .exclude(action=ACTION_ERROR)
+        .exclude(action__in=NOT_COUNTED)
         .count()
     )
 
@@ -241,6 +256,7 @@ def assistant_message_send(
                 "cards": reply.cards,
                 "backend": reply.backend,
                 "error": error,
+                "usage_log": str(log.pk),
             },
             tokens_used=reply.tokens,
         )
@@ -257,6 +273,47 @@ def assistant_message_send(
     return AssistantTurn(
         user_message=user_message, reply=answer, cards=reply.cards, quota=quota, error=error
     )
+
+
+def assistant_answer_refund(*, user: User, message_id: object) -> QuotaStatus:
+    """Refund "Not what I asked": the assistant answer ``message_id`` stops counting against the
+    user's daily quota (SPEC §12). Returns the new quota status.
+
+    Rules: only the user's own assistant answers, not error answers (they never counted), once
+    per answer, and at most :data:`MAX_REFUNDS_PER_DAY` per quota day. Race-safe: the user's row
+    is locked (as when a message is sent) and the answer re-read inside the lock, so two taps
+    refund once. Raises :class:`RefundRefused` (already refunded, error answer, daily refund
+    limit) and ``AIMessage.DoesNotExist`` for an unknown id or someone else's message.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        answer = AIMessage.objects.select_for_update().get(
+            pk=message_id,
+            conversation__user=locked,
+            role=AIMessage.Role.ASSISTANT,
+        )
+        meta = dict(answer.metadata or {})
+        if meta.get("error"):
+            raise RefundRefused(_("This answer did not count against your messages."))
+        if meta.get("refunded"):
+            raise RefundRefused(_("You already told us this answer missed."))
+        start, _end = quota_window(user=locked)
+        refunds_today = AIUsageLog.objects.filter(
+            user_id=locked.pk, created_at__gte=start, action=ACTION_REFUNDED
+        ).count()
+        log = AIUsageLog.objects.filter(user_id=locked.pk, pk=meta.get("usage_log")).first()
+        if log is not None and log.created_at >= start and log.action not in NOT_COUNTED:
+            if refunds_today >= MAX_REFUNDS_PER_DAY:
+                raise RefundRefused(
+                    _("You can mark at most %(n)d answers a day as not what you asked.")
+                    % {"n": MAX_REFUNDS_PER_DAY}
+                )
+            log.action = ACTION_REFUNDED
+            log.save(update_fields=["action"])
+        meta["refunded"] = True
+        answer.metadata = meta
+        answer.save(update_fields=["metadata"])
+    return quota_status(user=user)
 
 
 def assistant_history_clear(*, user: User) -> int:

@@ -5,8 +5,11 @@ language."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,46 +20,17 @@ from matching.smart.engine import FACTOR_MAX, FACTORS
 from matching.smart.reasons import join_words
 from profiles.selectors import is_verified
 
+from .selectors import classify_intent, intent_scores
+
+#: The quick actions (buttons); typed text may also be classified ``smalltalk`` or ``help``.
 INTENTS = ("find", "explain", "openers", "analyse", "progress", "tips")
 ANALYSIS_TTL = timedelta(hours=6)
 
-#: Checked in this order: the more specific intents first ("explain this match" is not "find").
-_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("explain", ("why", "explain", "reason", "למה", "הסבר", "מדוע", "תסביר")),
-    (
-        "openers",
-        (
-            "opener",
-            "icebreaker",
-            "ice breaker",
-            "first message",
-            "what to write",
-            "what should i say",
-            "start a conversation",
-            "פתיח",
-            "לפתוח",
-            "מה לכתוב",
-            "הודעה ראשונה",
-            "שובר קרח",
-        ),
-    ),
-    ("analyse", ("analy", "my profile", "review", "improve", "פרופיל", "נתח", "ניתוח", "לשפר")),
-    ("progress", ("progress", "stats", "how am i doing", "התקדמות", "סטטיסט", "נתונים", "איך אני")),
-    ("tips", ("tip", "advice", "טיפ", "עצה", "עצות")),
-    (
-        "find",
-        ("find", "match", "recommend", "suggest", "who ", "מצא", "התאמ", "המלצ", "מי מתאים", "חפש"),
-    ),
-)
-
 
 def detect_intent(text: str) -> str:
-    """One of :data:`INTENTS`, or ``help`` when nothing is recognised."""
-    lowered = f" {text.casefold()} "
-    for intent, words in _KEYWORDS:
-        if any(w in lowered for w in words):
-            return intent
-    return "help"
+    """The intent of a typed message: see :func:`assistant.selectors.classify_intent`
+    (quick intents, ``smalltalk``, or ``help`` for anything outside the assistant's skills)."""
+    return classify_intent(text)
 
 
 def quick_action_text(intent: str) -> str:
@@ -164,30 +138,116 @@ def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
     return text, [match.to_json()]
 
 
-def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
-    match = _match_for(member=member, target_user_id=target_user_id)
+def target_member(*, viewer, target_user_id: str | None):  # type: ignore[no-untyped-def]
+    """The member whose page the panel is on, when the viewer may see that page (same rule as
+    the profile page: complete, active, not blocked either way, not the viewer); else None."""
+    from django.http import Http404
+
+    from profiles.selectors import member_for_profile_page
+
+    if not target_user_id or str(target_user_id) == str(viewer.user_id):
+        return None
+    try:
+        return member_for_profile_page(viewer=viewer.user, user_id=target_user_id)
+    except (Http404, ValueError, ValidationError):
+        return None
+
+
+def isolate(text: str) -> str:
+    """``text`` between Unicode first-strong isolate marks (FSI … PDI), so a member's words in
+    the other script (an English bio quoted in a Hebrew reply) keep their own direction inside
+    the plain-text answer."""
+    return f"\u2068{text}\u2069" if text else text
+
+
+def bio_quote(text: str, *, max_chars: int = 60) -> str:
+    """The first sentence of a bio, cut at a word boundary to ``max_chars`` ("…" added)."""
+    text = " ".join((text or "").split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".!?")
+    if len(first) <= max_chars:
+        return first
+    return first[:max_chars].rsplit(" ", 1)[0].rstrip(",;:-") + "…"
+
+
+SHARED_INTEREST_OPENERS = (
+    gettext_noop("I saw we both love %(thing)s — what got you into it?"),
+    gettext_noop("Another %(thing)s fan! What is the best one you have ever done?"),
+    gettext_noop("%(thing)s is on both our profiles. Favourite memory of it?"),
+)
+INTEREST_OPENERS = (
+    gettext_noop("Your profile says %(thing)s — what do you love most about it?"),
+    gettext_noop("I am curious about %(thing)s: how did you start?"),
+    gettext_noop("If I joined you for %(thing)s one day, what should I expect?"),
+)
+BIO_OPENERS = (
+    gettext_noop("You wrote “%(quote)s” — I want the story behind that!"),
+    gettext_noop("“%(quote)s” caught my eye. Tell me more?"),
+)
+CITY_OPENERS = (
+    gettext_noop("What is your favourite spot in %(city)s that tourists never find?"),
+    gettext_noop("Best coffee in %(city)s — go!"),
+)
+GENERIC_OPENERS = (
+    gettext_noop("What is the best thing that happened to you this week?"),
+    gettext_noop("If you could travel anywhere tomorrow, where would you go?"),
+    gettext_noop("What does a perfect Saturday look like for you?"),
+    gettext_noop("What are you looking forward to this month?"),
+    gettext_noop("Coffee, drinks or a walk: what is your ideal first date?"),
+    gettext_noop("What is a small thing that always makes your day?"),
+)
+
+
+def openers_for(*, member, other, rng: random.Random | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Three openers for ``member`` to send to ``other``, in the active language, varied by
+    ``rng``: first from what they share (interests), then from ``other``'s bio and interests
+    and city, then general ones. Quotes ``other``'s own words (a bio sentence, interest names)."""
+    rng = rng or random.Random()
+    mine = set(member.interests.values_list("pk", flat=True))
+    theirs = list(other.interests.all())
+    rng.shuffle(theirs)
+    shared = [i.label for i in theirs if i.pk in mine]
+    own = [i.label for i in theirs if i.pk not in mine]
     lines: list[str] = []
-    name = _name_of(match.user_id) if match else ""
-    if match:
-        labels = interest_labels_for([match])
-        shared = [labels[i] for i in match.facts.get("interests", []) if i in labels]
-        if shared:
-            lines.append(
-                _("I saw we both love %(thing)s — what got you into it?") % {"thing": shared[0]}
-            )
-        words = match.facts.get("words") or []
-        if words:
-            lines.append(
-                _("Your bio mentions %(word)s — tell me more!") % {"word": join_words(words[:1])}
-            )
-        if "km" in match.facts or "city" in match.facts:
-            lines.append(_("We are practically neighbours. What is your favourite spot nearby?"))
-    lines.append(_("What is the best thing that happened to you this week?"))
-    lines.append(_("If you could travel anywhere tomorrow, where would you go?"))
-    head = (
-        _("Openers for %(name)s:") % {"name": name} if name else _("A few openers that work well:")
-    )
-    return head + "\n" + "\n".join(f"• {line}" for line in lines[:3]), (
+    if shared:
+        lines.append(_(rng.choice(SHARED_INTEREST_OPENERS)) % {"thing": isolate(shared[0])})
+    quote = bio_quote(other.description)
+    if quote and len(quote) >= 8:
+        lines.append(_(rng.choice(BIO_OPENERS)) % {"quote": isolate(quote)})
+    if own:
+        lines.append(_(rng.choice(INTEREST_OPENERS)) % {"thing": isolate(own[0])})
+    if len(lines) < 3 and other.city:
+        lines.append(_(rng.choice(CITY_OPENERS)) % {"city": isolate(other.city)})
+    generic = list(GENERIC_OPENERS)
+    rng.shuffle(generic)
+    lines += [_(g) for g in generic]
+    return lines[:3]
+
+
+def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+    """Openers for the member whose page is open (any member the viewer may see, smart match
+    or not), else for the top smart match, else general ones."""
+    other = target_member(viewer=member, target_user_id=target_user_id)
+    match = None
+    if other is None:
+        match = _match_for(member=member, target_user_id=None)
+        if match is not None:
+            from profiles.models import Member
+
+            other = Member.objects.filter(user_id=match.user_id).first()
+    else:
+        match = next(
+            (m for m in find_matches(member=member, limit=200) if m.user_id == str(other.user_id)),
+            None,
+        )
+    if other is None:
+        generic = list(GENERIC_OPENERS)
+        random.shuffle(generic)
+        lines = [_(g) for g in generic[:3]]
+        head = _("A few openers that work well:")
+    else:
+        lines = openers_for(member=member, other=other)
+        head = _("Openers for %(name)s:") % {"name": isolate(other.name)}
+    return head + "\n" + "\n".join(f"• {line}" for line in lines), (
         [match.to_json()] if match else []
     )
 
@@ -292,20 +352,72 @@ TIPS = (
         "Be specific in your bio: 'Sunday sunrise runs on the beach' beats 'I like sports'."
     ),
     gettext_noop("Reply within a day: momentum matters more than the perfect message."),
+    gettext_noop("Ask open questions (how, what, why) rather than yes/no ones."),
+    gettext_noop("Keep a first date short — coffee or a walk — so it is easy to say yes."),
+    gettext_noop("Listen more than you talk, and remember what they told you."),
+    gettext_noop("Video-chat before meeting if you are unsure: it is quick and safe."),
+    gettext_noop("Humour helps: a light joke about yourself breaks the ice."),
+    gettext_noop("Do not wait for the perfect moment: suggest a concrete day and place."),
+)
+TARGET_TIPS = (
+    gettext_noop("%(name)s loves %(thing)s: suggest a first date around it."),
+    gettext_noop("Ask %(name)s about %(thing)s — people light up talking about what they love."),
 )
 
 
-def tips_reply() -> str:
-    # Rotates daily so the list stays fresh but the same day gives the same tips.
-    start = timezone.localdate().toordinal() % len(TIPS)
-    picked = [TIPS[(start + i) % len(TIPS)] for i in range(3)]
-    return _("Dating tips:") + "\n" + "\n".join(f"• {_(tip)}" for tip in picked)
+def tips_reply(*, member=None, target_user_id: str | None = None, rng=None) -> str:  # type: ignore[no-untyped-def]
+    """Three tips picked at random from :data:`TIPS` (varied on every ask); on a member's page,
+    the first tip uses one of that member's interests. A tip about the asker's own profile
+    (no photo, short bio) comes first when it applies."""
+    rng = rng or random.Random()
+    picked: list[str] = []
+    if member is not None:
+        other = target_member(viewer=member, target_user_id=target_user_id)
+        if other is not None:
+            labels = [i.label for i in other.interests.all()]
+            if labels:
+                picked.append(
+                    _(rng.choice(TARGET_TIPS))
+                    % {"name": isolate(other.name), "thing": isolate(rng.choice(labels))}
+                )
+        if not member.image:
+            picked.append(_("Add a clear photo of your face: it is the first thing people see."))
+        elif len((member.description or "").split()) < 15:
+            picked.append(
+                _("Write a few more lines in your bio: it gives people something to ask about.")
+            )
+    picked += [_(tip) for tip in rng.sample(TIPS, 3)]
+    return _("Dating tips:") + "\n" + "\n".join(f"• {tip}" for tip in picked[:3])
 
 
-def help_reply() -> str:
-    return _(
+def help_reply(*, asked: bool = True) -> str:
+    """What the assistant can do; ``asked`` False = the question was outside its skills."""
+    skills_text = _(
         "I can find matches for you, explain a match, suggest openers, analyse your profile, "
         "show your progress and share dating tips. Try a quick action below."
+    )
+    if asked:
+        return skills_text
+    return _("I am not sure I can help with that — I am your dating assistant.") + " " + skills_text
+
+
+SMALLTALK_REPLIES = (
+    gettext_noop("Hi! Nice to hear from you."),
+    gettext_noop("Hello! I am here to help with your dating."),
+    gettext_noop("Always happy to chat!"),
+)
+
+
+def smalltalk_reply(*, rng: random.Random | None = None) -> str:
+    """A friendly answer to a greeting or thanks, then what the assistant can do."""
+    rng = rng or random.Random()
+    return (
+        _(rng.choice(SMALLTALK_REPLIES))
+        + " "
+        + _(
+            "Ask me to find matches, explain a match, suggest what to write, review your "
+            "profile, show your progress or give dating tips."
+        )
     )
 
 
@@ -329,5 +441,8 @@ def run_intent(
     if intent == "progress":
         return progress_reply(user=user, member=member), []
     if intent == "tips":
-        return tips_reply(), []
-    return help_reply(), []
+        return tips_reply(member=member, target_user_id=target_user_id), []
+    if intent == "smalltalk":
+        return smalltalk_reply(), []
+    # "What can you do?" (a help rule matched) or a question outside the skills (nothing did).
+    return help_reply(asked="help" in intent_scores(message)), []

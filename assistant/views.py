@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -87,6 +87,27 @@ def send(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def refund(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
+    """Mark "Not what I asked" on one answer: it stops counting against today's quota (once per
+    answer; the service checks ownership and limits). 404 for another member's or an unknown
+    answer, 409 with a friendly notice when refused. htmx gets the updated note + quota."""
+    from .models import AIMessage
+
+    try:
+        quota = services.assistant_answer_refund(user=request.user, message_id=message_id)
+    except AIMessage.DoesNotExist as exc:
+        raise Http404 from exc
+    except services.RefundRefused as exc:
+        if not request.htmx:
+            return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+        return render(request, "assistant/_refund.html", {"notice": exc.message}, status=409)
+    if not request.htmx:
+        return redirect("assistant:panel")
+    return render(request, "assistant/_refund.html", {"refunded": True, "quota": quota})
+
+
+@login_required
+@require_POST
 def clear(request: HttpRequest) -> HttpResponse:
     services.assistant_history_clear(user=request.user)
     if request.htmx:
@@ -130,6 +151,8 @@ def api_chat(request: HttpRequest) -> JsonResponse:
             "reply": turn.reply.content,
             "error": turn.error,
             "remaining": turn.quota.remaining if turn.quota else None,
+            "intent": (turn.reply.metadata or {}).get("intent"),
+            "message_id": str(turn.reply.pk),
             "cards": [
                 {
                     "user_id": str(card.member.user_id),

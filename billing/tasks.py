@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from miel import emails
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
 from .models import Transaction
@@ -36,5 +36,8 @@ def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # t
     with translation.override(user.email_language):
         subject = one_line(render_to_string("billing/email/payment_failed_subject.txt", context))
         body = render_to_string("billing/email/payment_failed.txt", context)
-    send_mail(subject, body, None, [user.email])  # an OSError is retried with backoff
+    # An OSError (mail server down) is retried with backoff (EMAIL_TASK_OPTIONS).
+    emails.branded_mail_send(
+        to=[user.email], subject=subject, text=body, language=user.email_language
+    )
     return True

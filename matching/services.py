@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
+from miel import emails
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from profiles.models import Member
@@ -370,7 +370,8 @@ def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
             and (user.email_notifications or {}).get("new_match", True)
         )
         if send:
-            with translation.override(_user_language(user)):  # type: ignore[arg-type]
+            language = _user_language(user)  # type: ignore[arg-type]
+            with translation.override(language):
                 context = {
                     "user": user,
                     "other": other,
@@ -378,7 +379,13 @@ def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
                 }
                 subject = one_line(_("It's a match with %(name)s!") % {"name": other.name})  # type: ignore[union-attr]
                 body = render_to_string("matching/email/new_match.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])  # type: ignore[union-attr]
+            emails.branded_mail_send(
+                to=[user.email],  # type: ignore[union-attr]
+                subject=subject,
+                text=body,
+                language=language,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+            )
         notice.sent_at = timezone.now()
         notice.save(update_fields=["sent_at"])
     return bool(send)
@@ -403,9 +410,7 @@ def unmatch(*, source: Member, target: Member) -> bool:
     if not (state.mine and state.theirs):
         deleted, _rows = Like.objects.filter(source=source, target=target).delete()
         return bool(deleted)
-    Like.objects.filter(
-        Q(source=source, target=target) | Q(source=target, target=source)
-    ).delete()
+    Like.objects.filter(Q(source=source, target=target) | Q(source=target, target=source)).delete()
     Unmatch.objects.get_or_create(unmatcher_id=source.user_id, other_id=target.user_id)
     for me, other in ((source, target), (target, source)):
         push_to_user(me.user_id, "chat.closed", with_user_id=str(other.user_id))

@@ -21,11 +21,13 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from miel import emails
 
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
@@ -77,7 +79,14 @@ def _send(kind: str, message: Message) -> None:
     with translation.override(recipient.user.email_language):  # the recipient's language
         subject = one_line(render_to_string("messaging/email/new_message_subject.txt", context))
         body = render_to_string("messaging/email/new_message.txt", context)
-    send_mail(subject, body, None, [recipient.user.email])
+        button = _("Read and reply")
+    emails.branded_mail_send(
+        to=[recipient.user.email],
+        subject=subject,
+        text=body,
+        language=recipient.user.email_language,
+        button_label=button,
+    )
 
 
 def _notice_for(message: Message) -> MessageEmailNotice:

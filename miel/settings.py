@@ -34,6 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # client address that many entries from the right (miel/client_ip.py). 0 = ignore the header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+#: What e-mails and their subjects call the site (miel/emails.py); never a host:port.
+SITE_NAME = env("SITE_NAME", default="Miel")
 SITE_ID = 1
 
 INSTALLED_APPS = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from miel import emails
 
 from .models import ModerationDecision
 
@@ -39,7 +40,9 @@ def decision_email_send(*, decision_id: str, role: str) -> bool:
     with translation.override(user.email_language):
         subject = render_to_string("safety/email/decision_subject.txt", context).strip()
         body = render_to_string("safety/email/decision_message.txt", context)
-    send_mail(subject, body, None, [user.email])
+    emails.branded_mail_send(
+        to=[user.email], subject=subject, text=body, language=user.email_language
+    )
     return True
 
 

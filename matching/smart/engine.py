@@ -49,6 +49,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from django.db import connection
 from django.db.models import (
@@ -95,22 +96,44 @@ FACTOR_MAX = {
 }
 
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_STOP_WORDS_TEXT = """
-the and for are but not you all any can her was one our out has have him his how its may
-new now old see two who did get got let she too use that with this from they will would
-there their what about which when make like time just know take into year your some could
-them than then look only come over also back after well very even want because these give
-most love am i me my we us is it in on at to of a an be or so do if as by up no really
-things thing people life lot much more being been were here where who why של את על עם זה
-זו גם אני הוא היא אנחנו הם הן לא כן כל או אם כי מה מי יש אין רק עוד אבל היה היתה להיות שלי
-שלך שלו שלה אוהב אוהבת מאוד הרבה קצת
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_STOP_WORDS_DIR = Path(__file__).resolve().parent / "stopwords"
+#: One-letter Hebrew prefixes (and, the, in, to, from, that, as): "ובדרך" is "בדרך" + ו.
+_HEBREW_PREFIXES = "והבלמשכ"
+
+
+def _load_stop_words() -> frozenset[str]:
+    """Every word of ``stopwords/*.txt`` (Hebrew and English data files; # starts a comment),
+    lower-cased."""
+    words: set[str] = set()
+    for path in sorted(_STOP_WORDS_DIR.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.lstrip().startswith("#"):
+                words.update(w.lower() for w in line.split())
+    return frozenset(words)
+
+
+STOP_WORDS = _load_stop_words()
+
+
+def is_stop_word(word: str) -> bool:
+    """True for a stop word of ``stopwords/*.txt``, also behind up to two one-letter Hebrew
+    prefixes ("ובדרך", "שהבאה"), so such words never count as shared content or get quoted."""
+    word = word.lower()
+    if word in STOP_WORDS:
+        return True
+    for _ in range(2):
+        if len(word) > 3 and word[0] in _HEBREW_PREFIXES:
+            word = word[1:]
+            if word in STOP_WORDS:
+                return True
+        else:
+            break
+    return False
 
 
 def bio_words(text: str) -> frozenset[str]:
     """Content words of a description (see module docstring, part 4)."""
-    return frozenset(w for w in _WORD_RE.findall(text.lower()) if w not in STOP_WORDS)
+    return frozenset(w for w in _WORD_RE.findall(text.lower()) if not is_stop_word(w))
 
 
 def years_before(today: date, years: int) -> date:

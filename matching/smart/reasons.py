@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .engine import FACTOR_MAX, FACTORS, ScoredMatch
+from .engine import FACTOR_MAX, FACTORS, ScoredMatch, is_stop_word
 
 #: A factor is named when it reaches this share of its maximum.
 STRONG_SHARE = 0.5
@@ -58,7 +58,8 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
             ) % {"count": len(names)}
         return _("both love %(things)s") % {"things": join_words(names)}
     if key == "bio":
-        words = facts.get("words") or []
+        # Filtered again here: facts cached before a stop word was listed may still hold it.
+        words = [w for w in facts.get("words") or [] if not is_stop_word(w)]
         if not words:
             return None
         return _("your bios both mention %(words)s") % {"words": join_words(list(words[:2]))}

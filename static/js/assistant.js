@@ -25,7 +25,9 @@
 
   // Quota (429) and validation (400) replies carry a friendly message: show it in the log.
   document.body.addEventListener("htmx:beforeSwap", (e) => {
-    if (e.detail.target === log && [400, 429].includes(e.detail.xhr.status)) {
+    const refund = e.detail.elt.classList && e.detail.elt.classList.contains("ai-refund");
+    if ((e.detail.target === log && [400, 429].includes(e.detail.xhr.status)) ||
+        (refund && e.detail.xhr.status === 409)) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }
