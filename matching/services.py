@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from miel.realtime import push_to_user
+from notifications.services import notification_queue
 from profiles.models import Member
 
 from .models import Block, Like, MatchNotification, ProfileView, UserInteraction
@@ -168,6 +169,12 @@ def like_toggle(*, source: Member, target: Member, like: bool | None = None) -> 
             "like.new",
             **_sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source),
         )
+        notification_queue(
+            user_id=target.user_id,
+            kind="like",
+            actor_id=source.user_id,
+            url=f"/members/{source.user_id}/",
+        )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
 
 
@@ -184,6 +191,12 @@ def _match_announce(*, source: Member, target: Member) -> None:
     from .tasks import send_match_email
 
     for me, other in ((source, target), (target, source)):
+        notification_queue(
+            user_id=me.user_id,
+            kind="match",
+            actor_id=other.user_id,
+            url=f"/members/{other.user_id}/chat/",
+        )
         push_to_user(
             me.user_id,
             "match.new",
@@ -325,6 +338,12 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
             except IntegrityError:  # viewed within the minute, or a concurrent first view
                 return False
         interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
+        notification_queue(
+            user_id=viewed.user_id,
+            kind="view",
+            actor_id=viewer.pk,
+            url=f"/members/{viewer.pk}/",
+        )
         push_to_user(
             viewed.user_id,
             "profile.viewed",

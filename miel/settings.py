@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assistant",
     "billing",
     "safety",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "miel.context_processors.site",
                 "miel.context_processors.nav",
                 "messaging.context_processors.unread_messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -222,6 +224,11 @@ CELERY_BEAT_SCHEDULE["messaging-email-reminders"] = {
 CELERY_BEAT_SCHEDULE["smart-matches-warm"] = {
     "task": "matching.smart_tasks.smart_matches_warm_active",
     "schedule": 3600.0,
+}
+# Issue 19: the notification centre keeps 30 days.
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {
+    "task": "notifications.tasks.notifications_prune",
+    "schedule": 86400.0,
 }
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("profiles.moderation.urls")),
     path("", include("safety.urls")),
+    path("", include("notifications.urls")),
     # Stored files, after the page rules (issue 13 item 7); also in production, where the
     # proxy only sends what this view names in X-Accel-Redirect.
     re_path(

@@ -1,0 +1,57 @@
+"""The notification centre (issue 19): one row per thing a member should hear about."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from miel.models import UUIDModel
+
+#: Rows older than this are deleted by ``notifications.tasks.notifications_prune``.
+KEEP_FOR = timedelta(days=30)
+
+
+class Notification(UUIDModel):
+    """Something that happened to ``user``: a like, a match, a profile view, a story reply or a
+    moderation outcome. ``actor`` is the other member (None for moderation); whether the page
+    shows who it is follows the same premium rule as the Likes / Views pages, at display time.
+    ``read_at`` is set when the member opens the list."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", _("New like")
+        MATCH = "match", _("New match")
+        VIEW = "view", _("Profile view")
+        STORY_REPLY = "story_reply", _("Story reply")
+        MODERATION = "moderation", _("Moderation outcome")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: Where tapping the row goes (a site path).
+    url = models.CharField(max_length=200, blank=True, default="")
+    #: For moderation outcomes: the decision's action (warn, remove, ...) and the role.
+    detail = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notif_user_unread"),
+            models.Index(fields=["user", "-created_at"], name="notif_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"

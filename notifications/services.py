@@ -1,0 +1,95 @@
+"""Creating notifications and marking them read (issue 19).
+
+The services that cause an event (a like, a match, a profile view, a story reply, a moderation
+decision) call :func:`notification_queue` inside their transaction; the row is written and the
+``notification.new`` socket event sent only after the commit, so a rolled-back action notifies
+nobody. The event carries the unread count and, for likes and views, the actor only when the
+recipient's plan shows who liked / viewed them (same rule as the Likes and Views pages).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from miel import realtime
+
+from .models import KEEP_FOR, Notification
+
+Kind = Notification.Kind
+
+
+def _create_and_push(
+    *, user_id: UUID, kind: str, actor_id: UUID | None, url: str, detail: str
+) -> Notification | None:
+    from accounts.models import User
+
+    from . import selectors
+
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        return None
+    with transaction.atomic():
+        if kind == Kind.VIEW and actor_id is not None:
+            # Repeated views by the same member refresh one unread row instead of piling up.
+            existing = (
+                Notification.objects.select_for_update()
+                .filter(user_id=user_id, kind=kind, actor_id=actor_id, read_at__isnull=True)
+                .first()
+            )
+            if existing is not None:
+                existing.created_at = timezone.now()
+                existing.save(update_fields=["created_at"])
+                note = existing
+            else:
+                note = None
+        else:
+            note = None
+        if note is None:
+            note = Notification.objects.create(
+                user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
+            )
+    # No name and no text in the event: the count is all the bell needs, and a free member's
+    # socket must not learn who liked them one event at a time.
+    event = {
+        "type": "notification.new",
+        "kind": str(kind),
+        "unread_count": selectors.unread_count(user_id=user_id),
+    }
+    realtime.send_now(user_id, event)
+    return note
+
+
+def notification_queue(
+    *,
+    user_id: UUID,
+    kind: str,
+    actor_id: UUID | None = None,
+    url: str = "",
+    detail: str = "",
+) -> None:
+    """After the current transaction commits, store a ``kind`` notification for ``user_id``
+    (about ``actor_id``, linking to ``url``) and push ``notification.new`` with the new unread
+    count to the member's open sockets. Nothing for an inactive account. A failure is logged by
+    the realtime layer, never raised into the caller's request."""
+    transaction.on_commit(
+        lambda: _create_and_push(
+            user_id=user_id, kind=Kind(kind), actor_id=actor_id, url=url, detail=detail
+        )
+    )
+
+
+def notifications_mark_read(*, user_id: UUID, now: datetime | None = None) -> int:
+    """Mark every unread notification of ``user_id`` read (the list was opened); how many."""
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def notifications_prune(*, now: datetime | None = None) -> int:
+    """Delete notifications older than 30 days (:data:`KEEP_FOR`); how many were deleted."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
