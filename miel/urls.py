@@ -13,6 +13,9 @@ from . import media_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),  # + User.language
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
