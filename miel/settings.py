@@ -428,3 +428,12 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Web Push (issue 19 C) --------------------------------------------------------------------
+# VAPID keys (base64url: the raw 32-byte private key, the 65-byte uncompressed public key), made
+# by `manage.py push_keys`. Without both, push is off and Settings says so.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:no-reply@miel.local")
+# Push services are https; plain http endpoints (a local test push service) only in debug.
+PUSH_ALLOW_HTTP_ENDPOINTS = env.bool("PUSH_ALLOW_HTTP_ENDPOINTS", default=DEBUG)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 
 class _LazyCount:
-    """Runs its one COUNT only when a template reads it, at most once per request."""
+    """Reads the count (cache, else one COUNT) only when a template reads it, once per request."""
 
     def __init__(self, user_id) -> None:  # type: ignore[no-untyped-def]
         self.user_id = user_id
@@ -14,9 +14,9 @@ class _LazyCount:
 
     def __call__(self) -> int:
         if self.value is None:
-            from .selectors import unread_count
+            from .selectors import unread_count_cached
 
-            self.value = unread_count(user_id=self.user_id)
+            self.value = unread_count_cached(user_id=self.user_id)
         return self.value
 
 

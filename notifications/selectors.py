@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from .models import Notification
 
 Kind = Notification.Kind
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,9 +30,39 @@ class NotificationItem:
     unread: bool
 
 
+#: Seconds the bell's count is kept in the cache (services refresh it on every change).
+UNREAD_CACHE_SECONDS = 300
+
+
+def unread_cache_key(user_id: UUID | str) -> str:
+    return f"notif-unread:{UUID(str(user_id)).hex}"
+
+
 def unread_count(*, user_id: UUID | str) -> int:
     """How many of ``user_id``'s notifications are unread (one COUNT query)."""
     return Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+
+
+def unread_count_cached(*, user_id: UUID | str) -> int:
+    """The bell's count on every page without a query per page: from the cache (kept current
+    by :mod:`notifications.services` when a row is added or read, expiring after
+    :data:`UNREAD_CACHE_SECONDS`), else :func:`unread_count` stored there. Cache errors fall
+    back to the query."""
+    from django.core.cache import cache
+
+    key = unread_cache_key(user_id)
+    try:
+        value = cache.get(key)
+    except Exception:
+        value = None
+    if isinstance(value, int):
+        return value
+    value = unread_count(user_id=user_id)
+    try:
+        cache.set(key, value, UNREAD_CACHE_SECONDS)
+    except Exception:  # cache down: the next read counts again
+        logger.warning("notification count not cached", exc_info=True)
+    return value
 
 
 def _may_see_actor(note: Notification, *, premium: dict[str, bool]) -> bool:

@@ -9,6 +9,7 @@ recipient's plan shows who liked / viewed them (same rule as the Likes and Views
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from uuid import UUID
 
@@ -18,12 +19,21 @@ from django.utils import timezone
 from miel import realtime
 
 from .models import KEEP_FOR, Notification
+from .push import push_queue
 
 Kind = Notification.Kind
 
+logger = logging.getLogger(__name__)
+
 
 def _create_and_push(
-    *, user_id: UUID, kind: str, actor_id: UUID | None, url: str, detail: str
+    *,
+    user_id: UUID,
+    kind: str,
+    actor_id: UUID | None,
+    url: str,
+    detail: str,
+    message_id: UUID | None = None,
 ) -> Notification | None:
     from accounts.models import User
 
@@ -51,13 +61,19 @@ def _create_and_push(
             note = Notification.objects.create(
                 user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
             )
+            # Web Push for the kinds a member can ask for (issue 19 C), once per row.
+            push_queue(
+                user_id=user_id,
+                kind=str(kind),
+                key=f"notification:{note.pk}",
+                actor_id=actor_id,
+                message_id=message_id,
+            )
     # No name and no text in the event: the count is all the bell needs, and a free member's
     # socket must not learn who liked them one event at a time.
-    event = {
-        "type": "notification.new",
-        "kind": str(kind),
-        "unread_count": selectors.unread_count(user_id=user_id),
-    }
+    count = selectors.unread_count(user_id=user_id)
+    _cache_count(user_id, count)
+    event = {"type": "notification.new", "kind": str(kind), "unread_count": count}
     realtime.send_now(user_id, event)
     return note
 
@@ -69,23 +85,47 @@ def notification_queue(
     actor_id: UUID | None = None,
     url: str = "",
     detail: str = "",
+    message_id: UUID | None = None,
 ) -> None:
     """After the current transaction commits, store a ``kind`` notification for ``user_id``
     (about ``actor_id``, linking to ``url``) and push ``notification.new`` with the new unread
-    count to the member's open sockets. Nothing for an inactive account. A failure is logged by
+    count to the member's open sockets, and queue a Web Push for the kinds members can ask
+    for (``message_id``: the chat message of a story reply, for previews). Nothing for an
+    inactive account. A failure is logged by
     the realtime layer, never raised into the caller's request."""
     transaction.on_commit(
         lambda: _create_and_push(
-            user_id=user_id, kind=Kind(kind), actor_id=actor_id, url=url, detail=detail
+            user_id=user_id,
+            kind=Kind(kind),
+            actor_id=actor_id,
+            url=url,
+            detail=detail,
+            message_id=message_id,
         )
     )
 
 
+def _cache_count(user_id: UUID, count: int) -> None:
+    """Store the bell's count (see :func:`selectors.unread_count_cached`); errors ignored."""
+    from django.core.cache import cache
+
+    from .selectors import UNREAD_CACHE_SECONDS, unread_cache_key
+
+    try:
+        cache.set(unread_cache_key(user_id), count, UNREAD_CACHE_SECONDS)
+    except Exception:  # cache down: the next read counts again
+        logger.warning("notification count not cached", exc_info=True)
+
+
 def notifications_mark_read(*, user_id: UUID, now: datetime | None = None) -> int:
     """Mark every unread notification of ``user_id`` read (the list was opened); how many."""
-    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+    marked = Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )
+    if marked:  # now (this member's next page) and again once committed
+        _cache_count(user_id, 0)
+        transaction.on_commit(lambda: _cache_count(user_id, 0))
+    return marked
 
 
 def notifications_prune(*, now: datetime | None = None) -> int:

@@ -11,3 +11,16 @@ from . import services
 def notifications_prune() -> int:
     """Beat task: delete notifications older than 30 days; returns how many went."""
     return services.notifications_prune()
+
+
+@shared_task
+def push_send(
+    user_id: str, kind: str, key: str, actor_id: str | None, message_id: str | None
+) -> int:
+    """Send one Web Push event to a member's browsers, once (idempotent on ``key``); returns
+    how many push services accepted it (see :func:`notifications.push.push_deliver`)."""
+    from .push import push_deliver
+
+    return push_deliver(
+        user_id=user_id, kind=kind, key=key, actor_id=actor_id, message_id=message_id
+    )

@@ -293,6 +293,7 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
         kind="story_reply",
         actor_id=sender.pk,
         url=f"/members/{sender.pk}/chat/",
+        message_id=message.pk if message else None,
     )
     push_to_user(
         owner.pk,
