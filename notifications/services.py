@@ -129,7 +129,11 @@ def notifications_mark_read(*, user_id: UUID, now: datetime | None = None) -> in
 
 
 def notifications_prune(*, now: datetime | None = None) -> int:
-    """Delete notifications older than 30 days (:data:`KEEP_FOR`); how many were deleted."""
+    """Delete notifications older than 30 days (:data:`KEEP_FOR`), and the push-delivery
+    claims of that age (a push that old is never retried); how many notifications went."""
+    from .models import PushDelivery
+
     cutoff = (now or timezone.now()) - KEEP_FOR
     deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
+    PushDelivery.objects.filter(created_at__lt=cutoff).delete()
     return deleted

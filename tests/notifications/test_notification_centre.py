@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from matching import services as matching_services
 from matching.models import Block
-from notifications.models import Notification
+from notifications.models import Notification, PushDelivery
 from notifications.tasks import notifications_prune
 from tests.factories import MemberFactory
 
@@ -138,9 +138,12 @@ def test_rows_older_than_30_days_are_deleted():
     dana = MemberFactory()
     with time_machine.travel(timezone.now() - timedelta(days=31), tick=False):
         Notification.objects.create(user=dana.user, kind="like")
+        PushDelivery.objects.create(user=dana.user, key="old")
     fresh = Notification.objects.create(user=dana.user, kind="like")
+    PushDelivery.objects.create(user=dana.user, key="new")
     assert notifications_prune() == 1
     assert list(Notification.objects.all()) == [fresh]
+    assert list(PushDelivery.objects.values_list("key", flat=True)) == ["new"]
 
 
 def test_a_story_reply_notifies_the_owner(sent, django_capture_on_commit_callbacks):
