@@ -45,6 +45,8 @@ class Notification(UUIDModel):
     detail = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    #: When the e-mail about it was claimed (story replies; sent at most once).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

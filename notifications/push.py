@@ -91,6 +91,16 @@ def chat_is_open(*, user_id: UUID | str, other_id: UUID | str) -> bool:
         return False
 
 
+def push_will_send(*, user_id: UUID | str, kind: str) -> bool:
+    """Whether a ``kind`` event for ``user_id`` goes out as a Web Push (push on, a browser
+    subscribed, the kind switched on): then no e-mail is sent for it."""
+    if not push_enabled() or kind not in KIND_FIELDS:
+        return False
+    if not PushSubscription.objects.filter(user_id=user_id).exists():
+        return False
+    return bool(getattr(push_settings_for(user_id), KIND_FIELDS[kind]))
+
+
 # --- queueing and sending --------------------------------------------------------------------
 
 

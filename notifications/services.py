@@ -61,6 +61,9 @@ def _create_and_push(
             note = Notification.objects.create(
                 user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
             )
+            if kind == Kind.STORY_REPLY:
+                note_id = note.pk
+                transaction.on_commit(lambda: _queue_story_reply_email(note_id))
             # Web Push for the kinds a member can ask for (issue 19 C), once per row.
             push_queue(
                 user_id=user_id,
@@ -76,6 +79,59 @@ def _create_and_push(
     event = {"type": "notification.new", "kind": str(kind), "unread_count": count}
     realtime.send_now(user_id, event)
     return note
+
+
+def _queue_story_reply_email(notification_id: UUID) -> None:
+    from .tasks import send_story_reply_email
+
+    try:
+        send_story_reply_email.delay(str(notification_id))
+    except Exception:  # broker down: the reply is saved and in the centre; e-mail best effort
+        logger.warning("could not queue story-reply e-mail %s", notification_id, exc_info=True)
+
+
+def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
+    """E-mail the story owner about the story reply of ``notification_id``, at most once (a
+    conditional UPDATE claims ``emailed_at``), in their language, without the reply's text.
+    Nothing when their "A reply to my story" e-mail switch is off, the account is inactive, or
+    a Web Push goes out for it (the deduplication rule: not both a push and an e-mail).
+    Returns True when sent; raises OSError (claim released) when the mail server is down."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from . import push
+
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, kind=Kind.STORY_REPLY, emailed_at__isnull=True
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    note = Notification.objects.select_related("user", "actor__member").get(pk=notification_id)
+    user = note.user
+    if not user.is_active or not (user.email_notifications or {}).get("story_reply", True):
+        return False
+    if push.push_will_send(user_id=user.pk, kind="story_reply"):
+        return False
+    member = getattr(note.actor, "member", None) if note.actor_id else None
+    with translation.override(user.email_language):
+        context = {
+            "user": user,
+            "name": getattr(member, "name", "") or _("A member"),
+            "chat_url": f"{settings.SITE_URL}{note.url}",
+            "settings_url": f"{settings.SITE_URL}/settings/",
+        }
+        subject = _("%(name)s replied to your story") % {"name": context["name"]}
+        body = render_to_string("notifications/email/story_reply.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except OSError:
+        Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
+        raise
+    return True
 
 
 def notification_queue(

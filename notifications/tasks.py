@@ -24,3 +24,13 @@ def push_send(
     return push_deliver(
         user_id=user_id, kind=kind, key=key, actor_id=actor_id, message_id=message_id
     )
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_story_reply_email(self, notification_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """E-mail a story reply once (see :func:`services.story_reply_email_send_once`); retries
+    while the mail server is unreachable."""
+    try:
+        return services.story_reply_email_send_once(notification_id=notification_id)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
