@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE["notifications-prune"] = {
     "task": "notifications.tasks.notifications_prune",
     "schedule": 86400.0,
 }
+# Issue 19: one "someone liked me" digest e-mail a day, not one per like.
+CELERY_BEAT_SCHEDULE["notifications-like-digest"] = {
+    "task": "notifications.tasks.like_digest",
+    "schedule": 86400.0,
+}
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",
     "schedule": 86400.0,

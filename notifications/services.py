@@ -134,6 +134,73 @@ def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
     return True
 
 
+def like_digest_send(*, now: datetime | None = None) -> int:
+    """The daily "someone liked me" e-mail (beat task ``notifications-like-digest``): one
+    e-mail per member with like notifications not yet e-mailed, not read and not pushed, saying
+    how many (never who: the Likes page's premium rule applies to the e-mail too). Members with
+    the "Someone liked me" e-mail switch off get nothing (their rows are claimed all the same).
+    Each member's rows are claimed with a conditional UPDATE first, so a task that runs twice
+    sends once. Returns how many e-mails were sent; a mail-server failure releases that
+    member's claim and is logged (the next run tries again)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from accounts.models import User
+
+    from .models import PushDelivery
+
+    now = now or timezone.now()
+    pending = Notification.objects.filter(
+        kind=Kind.LIKE, emailed_at__isnull=True, read_at__isnull=True
+    )
+    sent = 0
+    for user_id in set(pending.values_list("user_id", flat=True)):
+        pushed = set(
+            PushDelivery.objects.filter(
+                user_id=user_id, key__startswith="notification:"
+            ).values_list("key", flat=True)
+        )
+        ids = [
+            pk
+            for pk in pending.filter(user_id=user_id).values_list("pk", flat=True)
+            if f"notification:{pk}" not in pushed
+        ]
+        if not ids:
+            continue
+        claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(
+            emailed_at=now
+        )
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if not claimed or user is None:
+            continue
+        if not (user.email_notifications or {}).get("new_like", True):
+            continue
+        with translation.override(user.email_language):
+            subject = ngettext(
+                "%(count)d new like on Miel", "%(count)d new likes on Miel", claimed
+            ) % {"count": claimed}
+            body = render_to_string(
+                "notifications/email/like_digest.txt",
+                {
+                    "user": user,
+                    "count": claimed,
+                    "likes_url": f"{settings.SITE_URL}/lists/?type=target",
+                    "settings_url": f"{settings.SITE_URL}/settings/",
+                },
+            )
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except OSError:
+            Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+            logger.warning("like digest to %s not sent", user_id, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
 def notification_queue(
     *,
     user_id: UUID,

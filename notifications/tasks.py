@@ -34,3 +34,9 @@ def send_story_reply_email(self, notification_id: str) -> bool:  # type: ignore[
         return services.story_reply_email_send_once(notification_id=notification_id)
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def like_digest() -> int:
+    """Beat task (daily): the "someone liked me" digest e-mails; how many were sent."""
+    return services.like_digest_send()
