@@ -57,7 +57,7 @@ def test_the_switch_off_sends_nothing(django_capture_on_commit_callbacks):
 def test_pushed_or_read_likes_are_not_emailed(django_capture_on_commit_callbacks):
     dana = MemberFactory()
     _liked(dana, 2, django_capture_on_commit_callbacks)
-    first, second = Notification.objects.filter(user=dana.user).order_by("created_at")
+    first, _second = Notification.objects.filter(user=dana.user).order_by("created_at")
     PushDelivery.objects.create(user=dana.user, key=f"notification:{first.pk}")
     assert like_digest() == 1
     assert mail.outbox[0].subject == "1 new like on Miel"  # the pushed one is left out
