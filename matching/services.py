@@ -21,6 +21,7 @@ from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_
 from miel import emails
 from miel.mail import one_line
 from miel.realtime import push_to_user
+from notifications.services import notification_queue
 from profiles.models import Member
 
 from .discovery import PASS_HIDES_FOR
@@ -277,6 +278,12 @@ def like_toggle(
             "like.new",
             **_sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source),
         )
+        notification_queue(
+            user_id=target.user_id,
+            kind="like",
+            actor_id=source.user_id,
+            url=f"/members/{source.user_id}/",
+        )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
 
 
@@ -322,6 +329,12 @@ def _match_announce(*, source: Member, target: Member) -> None:
     from .tasks import send_match_email
 
     for me, other in ((source, target), (target, source)):
+        notification_queue(
+            user_id=me.user_id,
+            kind="match",
+            actor_id=other.user_id,
+            url=f"/members/{other.user_id}/chat/",
+        )
         push_to_user(
             me.user_id,
             "match.new",
@@ -556,6 +569,12 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
             except IntegrityError:  # viewed within the minute, or a concurrent first view
                 return False
         interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
+        notification_queue(
+            user_id=viewed.user_id,
+            kind="view",
+            actor_id=viewer.pk,
+            url=f"/members/{viewer.pk}/",
+        )
         push_to_user(
             viewed.user_id,
             "profile.viewed",

@@ -7,7 +7,9 @@ The socket only pushes: every write goes over HTTP through a service, which queu
 - ``{"type": "typing", "to": "<user id>"}`` → ``typing`` event to that user, only when the two
   may chat (:func:`messaging.selectors.can_message`: a mutual match, no block). The event's sender is always the session's user, whatever the frame says.
 - ``{"type": "ping"}`` (or ``heartbeat``) → refreshes ``last_active_at`` (throttled to once a
-  minute) and answers ``{"type": "pong"}``.
+  minute) and the open-chat mark, and answers ``{"type": "pong"}``.
+- ``{"type": "chat.open", "with": "<user id>"}`` → this socket shows that chat: no Web Push
+  for messages from that member meanwhile (issue 19 C, :mod:`notifications.push`).
 
 A malformed frame (not JSON, over 4 KB, nested deeper than 8, bad characters, not an object,
 an unknown type, a typing frame without a valid user id) gets
@@ -172,6 +174,20 @@ def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
 
 
 @_in_pool
+def _chat_open_mark(user_id: UUID, other_id: UUID, channel: str) -> None:
+    from notifications.push import chat_open_mark
+
+    chat_open_mark(user_id=user_id, other_id=other_id, channel=channel)
+
+
+@_in_pool
+def _chat_open_clear(user_id: UUID, other_id: UUID, channel: str) -> None:
+    from notifications.push import chat_open_clear
+
+    chat_open_clear(user_id=user_id, other_id=other_id, channel=channel)
+
+
+@_in_pool
 def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
     """Typing events only go to the other side of an open chat (issue 13 item 13, issue 16):
     the chat rule :func:`messaging.selectors.can_message` (a mutual match, no block) and an
@@ -207,6 +223,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     """One per browser tab. Joins ``user.<hex id>``; relays ``miel.event`` messages."""
 
     user_id: UUID | None = None
+    #: The member whose chat this socket shows (``chat.open`` frame), for push deduplication.
+    open_chat: UUID | None = None
 
     async def dispatch(self, message: dict) -> None:
         """channels' dispatch without its ``aclose_old_connections()`` before every handler.
@@ -242,6 +260,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.user_id is None:
             return
+        if self.open_chat is not None:
+            await _chat_open_clear(self.user_id, self.open_chat, self.channel_name)
         try:
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
         except Exception:  # layer down while closing: nothing to clean that will not expire
@@ -275,12 +295,29 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         elif kind in ("ping", "heartbeat"):
             if _touch_due(self.user):  # throttled: most heartbeats need no thread at all
                 await _touch_last_active(self.user)
+            if self.open_chat is not None:
+                await _chat_open_mark(self.user_id, self.open_chat, self.channel_name)
             await self.send_json({"type": "pong"})
+        elif kind == "chat.open":
+            await self._chat_open(content.get("with"))
         else:
             await self._error("unknown_type")
 
     async def _error(self, code: str) -> None:
         await self.send_json({"type": "error", "error": code})
+
+    async def _chat_open(self, other: object) -> None:
+        """``{"type": "chat.open", "with": "<user id>"}`` from a chat page: while this socket
+        shows that chat, messages from that member are not also pushed (issue 19 C). ``with``
+        empty or invalid: no chat open any more."""
+        if self.open_chat is not None:
+            await _chat_open_clear(self.user_id, self.open_chat, self.channel_name)
+            self.open_chat = None
+        try:
+            self.open_chat = UUID(str(other))
+        except ValueError:
+            return
+        await _chat_open_mark(self.user_id, self.open_chat, self.channel_name)
 
     async def miel_event(self, event: dict) -> None:
         """Handler of ``miel.event`` group messages: forward the event to the browser."""

@@ -25,6 +25,7 @@ from matching.models import UserInteraction
 from matching.services import interaction_record
 from miel.realtime import push_to_user, push_to_users
 from miel.text import is_visibly_empty, text_check
+from notifications.push import push_queue
 from profiles.models import Member
 
 from .models import MESSAGE_MAX_CHARS, ConversationState, Message
@@ -269,6 +270,14 @@ def message_send(
         ]
     )
     message_id = message.pk
+    if story is None:  # a story reply pushes as one (notifications.services)
+        push_queue(
+            user_id=recipient.user_id,
+            kind="message",
+            key=f"message:{message_id}",
+            actor_id=sender.user_id,
+            message_id=message_id,
+        )
     if not new_message_email_unneeded(recipient.user, now=message.created):
         transaction.on_commit(lambda: _queue_new_message_email(message_id))
     return message

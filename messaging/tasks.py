@@ -28,7 +28,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from miel import emails
-
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
 
 from .models import ConversationState, Message, MessageEmailNotice

@@ -114,6 +114,9 @@ def content_security_policy(
             "media-src": [SELF, "blob:", *s3],
             "connect-src": [SELF, *s3],
             "font-src": [SELF],
+            # The service worker (/sw.js) and the web app manifest (issue 19 B).
+            "worker-src": [SELF],
+            "manifest-src": [SELF],
             "form-action": form_targets,
             "frame-ancestors": [NONE],
             "base-uri": [SELF],

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "billing",
     "safety",
     "dateshare",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "miel.context_processors.site",
                 "miel.context_processors.nav",
                 "messaging.context_processors.unread_messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -262,6 +264,16 @@ CELERY_BEAT_SCHEDULE["messaging-email-reminders"] = {
 CELERY_BEAT_SCHEDULE["smart-matches-warm"] = {
     "task": "matching.smart_tasks.smart_matches_warm_active",
     "schedule": 3600.0,
+}
+# Issue 19: the notification centre keeps 30 days.
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {
+    "task": "notifications.tasks.notifications_prune",
+    "schedule": 86400.0,
+}
+# Issue 19: one "someone liked me" digest e-mail a day, not one per like.
+CELERY_BEAT_SCHEDULE["notifications-like-digest"] = {
+    "task": "notifications.tasks.like_digest",
+    "schedule": 86400.0,
 }
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",
@@ -491,3 +503,12 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Web Push (issue 19 C) --------------------------------------------------------------------
+# VAPID keys (base64url: the raw 32-byte private key, the 65-byte uncompressed public key), made
+# by `manage.py push_keys`. Without both, push is off and Settings says so.
+VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env("VAPID_SUBJECT", default="mailto:no-reply@miel.local")
+# Push services are https; plain http endpoints (a local test push service) only in debug.
+PUSH_ALLOW_HTTP_ENDPOINTS = env.bool("PUSH_ALLOW_HTTP_ENDPOINTS", default=DEBUG)

@@ -14,6 +14,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),  # + User.language
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -27,6 +30,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("profiles.moderation.urls")),
     path("", include("safety.urls")),
+    path("", include("notifications.urls")),
     # Stored files, after the page rules (issue 13 item 7); also in production, where the
     # proxy only sends what this view names in X-Accel-Redirect.
     re_path(

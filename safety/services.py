@@ -45,9 +45,26 @@ def _log(*, moderator: User, objects: list[Model], message: str) -> None:
 
 
 def _notify(decision: ModerationDecision, role: str) -> None:
+    from notifications.services import notification_queue
+
     from .tasks import send_decision_email  # tasks import this module
 
+    recipient_id = decision.member_id if role == "member" else _reporter_id(decision)
+    if recipient_id is not None:
+        notification_queue(
+            user_id=recipient_id,
+            kind="moderation",
+            detail=f"{role}:{decision.action}"[:40],
+            url="/appeal/" if role == "member" and decision.action == Action.BAN else "",
+        )
+
     transaction.on_commit(lambda: send_decision_email.delay(str(decision.pk), role))
+
+
+def _reporter_id(decision: ModerationDecision):  # type: ignore[no-untyped-def]
+    """The reporter's user id of ``decision``'s report (None without a report)."""
+    report = decision.report
+    return getattr(report, "reporter_id", None) if report is not None else None
 
 
 def _remove_evidence(report: Report) -> list[str]:

@@ -27,6 +27,7 @@ from matching.selectors import blocked_user_ids
 from miel.media import field_file_save
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty, text_check
+from notifications.services import notification_queue
 
 from . import selectors
 from .filters import STORY_FILTERS
@@ -297,6 +298,13 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
     )
     message = _send_chat_message(
         sender=sender_member, recipient=owner.member, text=text, story=story
+    )
+    notification_queue(
+        user_id=owner.pk,
+        kind="story_reply",
+        actor_id=sender.pk,
+        url=f"/members/{sender.pk}/chat/",
+        message_id=message.pk if message else None,
     )
     push_to_user(
         owner.pk,

@@ -174,6 +174,16 @@
     presence.appendChild(document.createTextNode(online ? i18n.online : i18n.offline));
   });
 
+  // Tell the socket this chat is on screen: its messages then come without a Web Push too
+  // (issue 19 C). A hidden tab does not count; every (re)connect says it again.
+  function announceChatOpen() {
+    if (!window.mielRealtime) return;
+    window.mielRealtime.send({ type: "chat.open", "with": document.hidden ? "" : otherId });
+  }
+  document.addEventListener("miel:connected", announceChatOpen);
+  document.addEventListener("visibilitychange", announceChatOpen);
+  announceChatOpen();
+
   // After a lost connection, reload the thread: nothing is missed.
   document.addEventListener("miel:reconnected", function () {
     if (window.htmx) {

@@ -5,7 +5,8 @@
  * After a reconnect, "miel:reconnected" fires so pages can reload what they show (the socket
  * only makes pages live; a reload always shows everything).
  * window.mielRealtime.send(obj) sends a frame (typing, ping); frames are dropped while closed.
- * The navigation's #unread-badge follows `unread_count` in message.new / message.read events.
+ * The navigation's #unread-badge follows `unread_count` in message.new / message.read events;
+ * the bell's #notif-badge follows `unread_count` in notification.new events.
  */
 (function () {
   "use strict";
@@ -69,6 +70,17 @@
     badge.textContent = count > 99 ? "99+" : String(count);
     badge.hidden = count <= 0;
   }
+
+  // The top bar's bell (issue 19): notification.new carries the new unread count.
+  function setNotificationBadge(count) {
+    var badge = document.getElementById("notif-badge");
+    if (!badge || typeof count !== "number") return;
+    badge.textContent = count > 99 ? "99+" : String(count);
+    badge.hidden = count <= 0;
+  }
+  document.addEventListener("miel:notification.new", function (e) {
+    setNotificationBadge(e.detail.unread_count);
+  });
 
   document.addEventListener("miel:message.new", function (e) { setBadge(e.detail.unread_count); });
   document.addEventListener("miel:message.read", function (e) { setBadge(e.detail.unread_count); });

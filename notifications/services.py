@@ -1,0 +1,262 @@
+"""Creating notifications and marking them read (issue 19).
+
+The services that cause an event (a like, a match, a profile view, a story reply, a moderation
+decision) call :func:`notification_queue` inside their transaction; the row is written and the
+``notification.new`` socket event sent only after the commit, so a rolled-back action notifies
+nobody. The event carries the unread count and, for likes and views, the actor only when the
+recipient's plan shows who liked / viewed them (same rule as the Likes and Views pages).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from miel import realtime
+
+from .models import KEEP_FOR, Notification
+from .push import push_queue
+
+Kind = Notification.Kind
+
+logger = logging.getLogger(__name__)
+
+
+def _create_and_push(
+    *,
+    user_id: UUID,
+    kind: str,
+    actor_id: UUID | None,
+    url: str,
+    detail: str,
+    message_id: UUID | None = None,
+) -> Notification | None:
+    from accounts.models import User
+
+    from . import selectors
+
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        return None
+    with transaction.atomic():
+        if kind == Kind.VIEW and actor_id is not None:
+            # Repeated views by the same member refresh one unread row instead of piling up.
+            existing = (
+                Notification.objects.select_for_update()
+                .filter(user_id=user_id, kind=kind, actor_id=actor_id, read_at__isnull=True)
+                .first()
+            )
+            if existing is not None:
+                existing.created_at = timezone.now()
+                existing.save(update_fields=["created_at"])
+                note = existing
+            else:
+                note = None
+        else:
+            note = None
+        if note is None:
+            note = Notification.objects.create(
+                user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
+            )
+            if kind == Kind.STORY_REPLY:
+                note_id = note.pk
+                transaction.on_commit(lambda: _queue_story_reply_email(note_id))
+            # Web Push for the kinds a member can ask for (issue 19 C), once per row.
+            push_queue(
+                user_id=user_id,
+                kind=str(kind),
+                key=f"notification:{note.pk}",
+                actor_id=actor_id,
+                message_id=message_id,
+            )
+    # No name and no text in the event: the count is all the bell needs, and a free member's
+    # socket must not learn who liked them one event at a time.
+    count = selectors.unread_count(user_id=user_id)
+    _cache_count(user_id, count)
+    event = {"type": "notification.new", "kind": str(kind), "unread_count": count}
+    realtime.send_now(user_id, event)
+    return note
+
+
+def _queue_story_reply_email(notification_id: UUID) -> None:
+    from .tasks import send_story_reply_email
+
+    try:
+        send_story_reply_email.delay(str(notification_id))
+    except Exception:  # broker down: the reply is saved and in the centre; e-mail best effort
+        logger.warning("could not queue story-reply e-mail %s", notification_id, exc_info=True)
+
+
+def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
+    """E-mail the story owner about the story reply of ``notification_id``, at most once (a
+    conditional UPDATE claims ``emailed_at``), in their language, without the reply's text.
+    Nothing when their "A reply to my story" e-mail switch is off, the account is inactive, or
+    a Web Push goes out for it (the deduplication rule: not both a push and an e-mail).
+    Returns True when sent; raises OSError (claim released) when the mail server is down."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from . import push
+
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, kind=Kind.STORY_REPLY, emailed_at__isnull=True
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    note = Notification.objects.select_related("user", "actor__member").get(pk=notification_id)
+    user = note.user
+    if not user.is_active or not (user.email_notifications or {}).get("story_reply", True):
+        return False
+    if push.push_will_send(user_id=user.pk, kind="story_reply"):
+        return False
+    member = getattr(note.actor, "member", None) if note.actor_id else None
+    with translation.override(user.email_language):
+        context = {
+            "user": user,
+            "name": getattr(member, "name", "") or _("A member"),
+            "chat_url": f"{settings.SITE_URL}{note.url}",
+            "settings_url": f"{settings.SITE_URL}/settings/",
+        }
+        subject = _("%(name)s replied to your story") % {"name": context["name"]}
+        body = render_to_string("notifications/email/story_reply.txt", context)
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except OSError:
+        Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
+        raise
+    return True
+
+
+def like_digest_send(*, now: datetime | None = None) -> int:
+    """The daily "someone liked me" e-mail (beat task ``notifications-like-digest``): one
+    e-mail per member with like notifications not yet e-mailed, not read and not pushed, saying
+    how many (never who: the Likes page's premium rule applies to the e-mail too). Members with
+    the "Someone liked me" e-mail switch off get nothing (their rows are claimed all the same).
+    Each member's rows are claimed with a conditional UPDATE first, so a task that runs twice
+    sends once. Returns how many e-mails were sent; a mail-server failure releases that
+    member's claim and is logged (the next run tries again)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from accounts.models import User
+
+    from .models import PushDelivery
+
+    now = now or timezone.now()
+    pending = Notification.objects.filter(
+        kind=Kind.LIKE, emailed_at__isnull=True, read_at__isnull=True
+    )
+    sent = 0
+    for user_id in set(pending.values_list("user_id", flat=True)):
+        pushed = set(
+            PushDelivery.objects.filter(
+                user_id=user_id, key__startswith="notification:"
+            ).values_list("key", flat=True)
+        )
+        ids = [
+            pk
+            for pk in pending.filter(user_id=user_id).values_list("pk", flat=True)
+            if f"notification:{pk}" not in pushed
+        ]
+        if not ids:
+            continue
+        claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(
+            emailed_at=now
+        )
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if not claimed or user is None:
+            continue
+        if not (user.email_notifications or {}).get("new_like", True):
+            continue
+        with translation.override(user.email_language):
+            subject = ngettext(
+                "%(count)d new like on Miel", "%(count)d new likes on Miel", claimed
+            ) % {"count": claimed}
+            body = render_to_string(
+                "notifications/email/like_digest.txt",
+                {
+                    "user": user,
+                    "count": claimed,
+                    "likes_url": f"{settings.SITE_URL}/lists/?type=target",
+                    "settings_url": f"{settings.SITE_URL}/settings/",
+                },
+            )
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except OSError:
+            Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+            logger.warning("like digest to %s not sent", user_id, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+def notification_queue(
+    *,
+    user_id: UUID,
+    kind: str,
+    actor_id: UUID | None = None,
+    url: str = "",
+    detail: str = "",
+    message_id: UUID | None = None,
+) -> None:
+    """After the current transaction commits, store a ``kind`` notification for ``user_id``
+    (about ``actor_id``, linking to ``url``) and push ``notification.new`` with the new unread
+    count to the member's open sockets, and queue a Web Push for the kinds members can ask
+    for (``message_id``: the chat message of a story reply, for previews). Nothing for an
+    inactive account. A failure is logged by
+    the realtime layer, never raised into the caller's request."""
+    transaction.on_commit(
+        lambda: _create_and_push(
+            user_id=user_id,
+            kind=Kind(kind),
+            actor_id=actor_id,
+            url=url,
+            detail=detail,
+            message_id=message_id,
+        )
+    )
+
+
+def _cache_count(user_id: UUID, count: int) -> None:
+    """Store the bell's count (see :func:`selectors.unread_count_cached`); errors ignored."""
+    from django.core.cache import cache
+
+    from .selectors import UNREAD_CACHE_SECONDS, unread_cache_key
+
+    try:
+        cache.set(unread_cache_key(user_id), count, UNREAD_CACHE_SECONDS)
+    except Exception:  # cache down: the next read counts again
+        logger.warning("notification count not cached", exc_info=True)
+
+
+def notifications_mark_read(*, user_id: UUID, now: datetime | None = None) -> int:
+    """Mark every unread notification of ``user_id`` read (the list was opened); how many."""
+    marked = Notification.objects.filter(user_id=user_id, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+    if marked:  # now (this member's next page) and again once committed
+        _cache_count(user_id, 0)
+        transaction.on_commit(lambda: _cache_count(user_id, 0))
+    return marked
+
+
+def notifications_prune(*, now: datetime | None = None) -> int:
+    """Delete notifications older than 30 days (:data:`KEEP_FOR`), and the push-delivery
+    claims of that age (a push that old is never retried); how many notifications went."""
+    from .models import PushDelivery
+
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
+    PushDelivery.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/push/subscribe/", views.push_subscribe, name="push_subscribe"),
+    path("notifications/push/unsubscribe/", views.push_unsubscribe, name="push_unsubscribe"),
+    path("notifications/push/settings/", views.push_preferences, name="push_settings"),
+]

@@ -1,0 +1,19 @@
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Events sent to sockets, as (user id, event) pairs."""
+    events: list = []
+    monkeypatch.setattr(
+        "miel.realtime.send_now", lambda uid, event: events.append((uid, event)) or True
+    )
+    return events

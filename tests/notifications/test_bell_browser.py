@@ -1,0 +1,71 @@
+"""The bell in the top bar counts a new like live (issue 19): two real headless Chromium
+contexts on a real ASGI server with Redis; Yoni likes Dana in one, Dana's bell updates in the
+other without a reload, and her list says "Someone liked you" (she is a free member)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests.asgi_server import asgi_server
+from tests.conftest import require_service
+from tests.factories import MemberFactory
+from tests.messaging.test_realtime_redis import session_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    chromium = shutil.which("chromium")
+    require_service(chromium is not None, "needs Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def test_the_bell_shows_a_new_like_live(transactional_db, redis_url, browser):
+    require_service(
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs PostgreSQL"
+    )
+    dana = MemberFactory(name="Dana")
+    yoni = MemberFactory(name="Yonatan")
+
+    with asgi_server() as server:
+
+        def tab(member, width):
+            context = browser.new_context(viewport={"width": width, "height": 844})
+            context.add_cookies(
+                [
+                    {"name": "sessionid", "value": session_for(member.user), "url": server.url},
+                    {"name": "django_language", "value": "en", "url": server.url},
+                ]
+            )
+            return context.new_page()
+
+        dana_tab, yoni_tab = tab(dana, 390), tab(yoni, 1280)
+        dana_tab.goto(f"{server.url}/members/")
+        assert dana_tab.is_hidden("#notif-badge")
+        dana_tab.wait_for_function("() => window.mielRealtime !== undefined")
+        dana_tab.wait_for_timeout(700)  # the socket is open
+
+        yoni_tab.goto(f"{server.url}/members/{dana.user_id}/")
+        yoni_tab.click(f"#like-{dana.user_id} button[type=submit]")
+        dana_tab.wait_for_selector("#notif-badge:not([hidden])", timeout=8000)
+        assert dana_tab.inner_text("#notif-badge") == "1"
+
+        dana_tab.click("#notif-bell")
+        dana_tab.wait_for_selector("#notif-list")
+        text = dana_tab.inner_text("#notif-list")
+        assert "Someone liked you" in text
+        assert "Yonatan" not in text
+        assert dana_tab.is_hidden("#notif-badge")
+    from django.db import connection
+
+    connection.close()
