@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+## DJANGO_DEBUG defaults to false in miel/settings.py (production guards on); the development
+## targets below turn debug on themselves unless the caller set it.
+run worker beat messages: export DJANGO_DEBUG ?= true
+
 ## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
