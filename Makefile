@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 ## DJANGO_DEBUG defaults to false in miel/settings.py (production guards on); the development
 ## targets below turn debug on themselves unless the caller set it.
-run worker beat messages: export DJANGO_DEBUG ?= true
+run worker beat messages lint: export DJANGO_DEBUG ?= true
 
 ## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -26,14 +26,20 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the whole test suite (SQLite by default; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set).
-test: install
-	$(BIN)/ruff check .
+## Run the linters, then the whole test suite (SQLite by default; PostgreSQL + Redis when
+## DATABASE_URL / REDIS_URL are set). CI runs this.
+test: install lint
 	$(BIN)/pytest
 
+## Python style (ruff), formatting (ruff format), templates (djlint, lint only), types (mypy +
+## django-stubs, which imports the settings) and the app layers (import-linter); config in
+## pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 worker: install
 	$(BIN)/celery -A miel worker --loglevel=INFO

@@ -60,6 +60,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """The client behind ``TRUSTED_PROXY_COUNT`` proxies (``miel/client_ip.py``): allauth's
         per-IP rate limits (failed logins, sign-ups, resets) count per client, not per proxy."""
         return client_ip(request) or super().get_client_ip(request)
+
     def format_email_subject(self, subject: str) -> str:
         return one_line(super().format_email_subject(subject))
 
@@ -89,7 +90,7 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         transaction.on_commit(lambda: send_account_email.delay(payload))
 
-    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:  # type: ignore[no-untyped-def]
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
         """Never mail a confirmation link to an address another account holds (an old
         unverified row, added before such addresses were refused): "Re-send verification" on
         ``/accounts/email/`` would mail that member each time (SPEC §3)."""
@@ -98,7 +99,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().send_confirmation_mail(request, emailconfirmation, signup)
 
-    def respond_user_inactive(self, request: HttpRequest, user):  # type: ignore[no-untyped-def]
+    def respond_user_inactive(self, request: HttpRequest, user):
         """A deactivated account that gave its right password: a banned member goes to the
         appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
         from safety.views import APPEAL_SESSION_KEY  # safety sits above accounts
@@ -110,7 +111,7 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Marks users who signed up through Google/Facebook as ``oauth_verified`` (SPEC §3)."""
 
-    def save_user(self, request, sociallogin, form=None):  # type: ignore[no-untyped-def]
+    def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)
         user.oauth_verified = True
         user.provider = sociallogin.account.provider

@@ -7,16 +7,17 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from miel.types import AuthenticatedHttpRequest
 from profiles.models import Member
 
 from . import selectors, services, skills
 
 
-def _viewer(request: HttpRequest) -> Member:
+def _viewer(request: AuthenticatedHttpRequest) -> Member:
     return Member.objects.select_related("user").get(user=request.user)
 
 
@@ -27,7 +28,7 @@ def _target(raw: str | None) -> str | None:
         return None
 
 
-def _panel_context(request: HttpRequest) -> dict:
+def _panel_context(request: AuthenticatedHttpRequest) -> dict:
     viewer = _viewer(request)
     return {
         "shown": selectors.shown_messages(
@@ -39,7 +40,7 @@ def _panel_context(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
-def panel(request: HttpRequest) -> HttpResponse:
+def panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """History and quota: the panel body for htmx, a full page otherwise (works without JS)."""
     context = _panel_context(request)
     if request.htmx:
@@ -50,7 +51,7 @@ def panel(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One message (typed or a quick action). htmx gets the new turn; 400 / 429 get a
     friendly message in the panel."""
     try:
@@ -86,7 +87,7 @@ def send(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def clear(request: HttpRequest) -> HttpResponse:
+def clear(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.assistant_history_clear(user=request.user)
     if request.htmx:
         return render(request, "assistant/_log.html", _panel_context(request))
@@ -95,7 +96,7 @@ def clear(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_chat(request: HttpRequest) -> JsonResponse:
+def api_chat(request: AuthenticatedHttpRequest) -> JsonResponse:
     """JSON API: ``{"text": ..., "intent": ..., "target": ...}`` (JSON body or form) →
     ``{"reply", "cards", "remaining", "error"}``; 400 bad input, 429 over the daily quota."""
     if request.content_type == "application/json":

@@ -55,7 +55,7 @@ PRESENCE_TTL = 60 * 60 * 24
 _session_user = _channels_get_user.func
 
 
-def _in_pool(func):  # type: ignore[no-untyped-def]
+def _in_pool(func):
     """Run ``func`` (ORM / sync cache work) in the event loop's thread pool.
 
     ``database_sync_to_async`` defaults to ``thread_sensitive=True``: outside a request that
@@ -112,7 +112,7 @@ def _online_match_user_ids(user_id: UUID) -> list[UUID]:
     return [i for i in ids if (counts.get(_presence_key(i)) or 0) > 0]
 
 
-def _touch_due(user) -> bool:  # type: ignore[no-untyped-def]
+def _touch_due(user) -> bool:
     """Whether ``user_touch_last_active`` would write (it throttles to once a minute)."""
     from accounts.services import LAST_ACTIVE_THROTTLE
 
@@ -155,7 +155,7 @@ def _socket_closed(user_id: UUID) -> list[UUID]:
 
 
 @_in_pool
-def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
+def _touch_last_active(user) -> None:
     from accounts.services import user_touch_last_active
 
     with transaction.atomic():  # its two UPDATEs, one commit
@@ -239,7 +239,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
         await self._broadcast_presence("offline", await _socket_closed(self.user_id))
 
-    async def receive_json(self, content, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    async def receive_json(self, content, **kwargs) -> None:
         if self.user_id is None or not isinstance(content, dict):
             return
         kind = content.get("type")

@@ -11,6 +11,7 @@ real service.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -324,7 +325,7 @@ MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
 # Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Photos and stories: local media by default, Cloudinary when CLOUDINARY_URL is set.
     "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

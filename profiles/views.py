@@ -115,7 +115,7 @@ def member_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/member_edit.html", context, status=status)
 
 
-def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:  # type: ignore[no-untyped-def]
+def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:
     photos = list(selectors.photos_visible(member=member, viewer=request.user))
     return {
         "member": member,
@@ -129,7 +129,7 @@ def _photo_context(request: HttpRequest, member, upload_form=None, error: str = 
 
 def _photo_response(
     request: HttpRequest, member, *, status: int = 200, error: str = "", upload_form=None
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     if request.htmx:
         member.refresh_from_db(fields=["image"])
         context = _photo_context(request, member, upload_form, error)

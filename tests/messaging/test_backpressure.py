@@ -70,5 +70,8 @@ async def test_150_quick_messages_to_a_socket_that_never_reads(small_channel_cap
         finally:
             connections.close_all()
 
-    assert '<span id="unread-badge" class="badge tab-badge">150</span>' in await sync_to_async(bobs_page)()
+    assert (
+        '<span id="unread-badge" class="badge tab-badge">150</span>'
+        in await sync_to_async(bobs_page)()
+    )
     await bobs_socket.disconnect()
