@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint worker beat messages bench
+.PHONY: install run test lint lint-fix worker beat messages bench
 
 install: $(VENV)/.installed
 
@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+## DJANGO_DEBUG defaults to false in miel/settings.py (production guards on); the development
+## targets below turn debug on themselves unless the caller set it.
+run worker beat messages lint lint-fix: export DJANGO_DEBUG ?= true
+
 ## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
@@ -22,14 +26,28 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run the whole test suite (SQLite by default; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set).
-test: install
-	$(BIN)/ruff check .
+## Run the linters, then the whole test suite (SQLite by default; PostgreSQL + Redis when
+## DATABASE_URL / REDIS_URL are set). CI runs this.
+test: install lint
 	$(BIN)/pytest
 
+## Python style (ruff), formatting (ruff format), templates (djlint, lint only), types (mypy +
+## django-stubs, which imports the settings) and the app layers (import-linter); config in
+## pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## After merging branches: format, apply ruff's safe fixes and drop the `type: ignore` comments
+## mypy reports as unused; then `make lint` shows what is left to fix by hand.
+lint-fix: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/mypy | $(BIN)/python scripts/strip_unused_type_ignores.py
+	$(BIN)/ruff format .
 
 worker: install
 	$(BIN)/celery -A miel worker --loglevel=INFO

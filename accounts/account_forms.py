@@ -23,7 +23,7 @@ class SignupForm(AllauthSignupForm):
     the password is hashed either way, and both e-mails leave from a task after commit
     (:meth:`accounts.adapters.AccountAdapter.send_mail`)."""
 
-    def try_save(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def try_save(self, request: HttpRequest):
         if self.account_already_exists:
             # The hash a new account would store, computed and dropped.
             make_password(self.cleaned_data.get("password1") or None)
@@ -37,7 +37,7 @@ class AddEmailForm(AllauthAddEmailForm):
 
     def clean_email(self) -> str:
         value = super().clean_email()
-        others = [u for u in filter_users_by_email(value) if u.pk != self.user.pk]  # type: ignore[union-attr]
+        others = [u for u in filter_users_by_email(value) if u.pk != self.user.pk]
         if others:
             raise ValidationError(
                 _(

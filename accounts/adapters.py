@@ -119,7 +119,7 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         transaction.on_commit(lambda: send_account_email.delay(payload))
 
-    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:  # type: ignore[no-untyped-def]
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
         """Never mail a confirmation link to an address another account holds (an old
         unverified row, added before such addresses were refused): "Re-send verification" on
         ``/accounts/email/`` would mail that member each time (SPEC §3)."""
@@ -161,7 +161,7 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Marks users who signed up through Google/Facebook as ``oauth_verified`` (SPEC §3)."""
 
-    def save_user(self, request, sociallogin, form=None):  # type: ignore[no-untyped-def]
+    def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)
         user.oauth_verified = True
         user.provider = sociallogin.account.provider

@@ -15,10 +15,10 @@ class PremiumFilter(admin.SimpleListFilter):
     title = _("premium")
     parameter_name = "premium"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request, model_admin):
         return [("yes", _("Premium")), ("no", _("Free"))]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "yes":
             return queryset.filter(premium_until__gt=now)

@@ -34,7 +34,7 @@ class PlainSelect(forms.Select):
     (``id``, ``required``, ...) and ``selected`` on the chosen option; values and labels are
     escaped."""
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:  # type: ignore[no-untyped-def]
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         selected = mark_safe(" selected")  # a constant
         options = format_html_join(
@@ -70,7 +70,7 @@ class AccountSettingsForm(forms.Form):
         return {key: bool(self.cleaned_data[f"notify_{key}"]) for key, _label in NOTIFICATION_KINDS}
 
     @classmethod
-    def initial_for(cls, user) -> dict:  # type: ignore[no-untyped-def]
+    def initial_for(cls, user) -> dict:
         prefs = user.email_notifications or {}
         initial: dict[str, object] = {"time_zone": user.time_zone}
         for key, _label in NOTIFICATION_KINDS:

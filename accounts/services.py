@@ -84,7 +84,7 @@ def user_set_language(*, user: User, language: str) -> bool:
     return bool(changed)
 
 
-def verification_email_resend(*, request, email: str) -> bool:  # type: ignore[no-untyped-def]
+def verification_email_resend(*, request, email: str) -> bool:
     """Send a fresh 24-hour verification link when ``email`` is an unverified address.
 
     Says nothing to the caller's user about whether the address exists (SPEC §3): views show

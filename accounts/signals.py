@@ -13,17 +13,17 @@ from .models import User
 
 
 @receiver(user_logged_in)
-def _welcome_on_first_login(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
+def _welcome_on_first_login(sender, request, user, **kwargs):
     services.welcome_email_send_once(user=user)
 
 
 @receiver(email_confirmed)
-def _mark_email_verified(sender, request, email_address, **kwargs):  # type: ignore[no-untyped-def]
+def _mark_email_verified(sender, request, email_address, **kwargs):
     services.user_mark_email_verified(user=email_address.user)
 
 
 @receiver(social_account_added)
-def _mark_oauth_verified(sender, request, sociallogin, **kwargs):  # type: ignore[no-untyped-def]
+def _mark_oauth_verified(sender, request, sociallogin, **kwargs):
     user = sociallogin.user
     if not user.oauth_verified:
         user.oauth_verified = True
@@ -31,7 +31,7 @@ def _mark_oauth_verified(sender, request, sociallogin, **kwargs):  # type: ignor
 
 
 @receiver(user_signed_up)
-def _remember_signup_language(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
+def _remember_signup_language(sender, request, user, **kwargs):
     """A new account reads e-mails in the language it signed up in (SPEC §15)."""
     language = getattr(request, "LANGUAGE_CODE", "") if request is not None else ""
     if language:
@@ -44,18 +44,18 @@ _SESSION_FIELDS = frozenset({"password", "is_active"})
 
 
 @receiver(user_logged_out)
-def _close_logged_out_sockets(sender, request, user, **kwargs):  # type: ignore[no-untyped-def]
+def _close_logged_out_sockets(sender, request, user, **kwargs):
     if user is not None:
         session_key = getattr(getattr(request, "session", None), "session_key", None)
         realtime.sessions_recheck(user.pk, ended_session_key=session_key)
 
 
 @receiver(post_save, sender=User)
-def _recheck_sockets_on_access_change(sender, instance, created, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
+def _recheck_sockets_on_access_change(sender, instance, created, update_fields=None, **kwargs):
     if not created and (update_fields is None or _SESSION_FIELDS & set(update_fields)):
         realtime.sessions_recheck(instance.pk)
 
 
 @receiver(post_delete, sender=User)
-def _close_deleted_users_sockets(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _close_deleted_users_sockets(sender, instance, **kwargs):
     realtime.sessions_recheck(instance.pk)

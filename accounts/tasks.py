@@ -16,7 +16,7 @@ from .models import User
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-def]
+def send_welcome_email(self, user_id: str) -> None:
     """Send the welcome e-mail to ``user_id`` (a User UUID string)."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
@@ -37,7 +37,7 @@ def send_welcome_email(self, user_id: str) -> None:  # type: ignore[no-untyped-d
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def send_account_email(self, message: dict) -> None:  # type: ignore[no-untyped-def]
+def send_account_email(self, message: dict) -> None:
     """Send one account e-mail (verification link, "account already exists", password reset,
     ...) that :meth:`accounts.adapters.AccountAdapter.send_mail` rendered in the request and
     queued after commit (SPEC §3: sign-up answers in the same time whether or not the address

@@ -132,7 +132,7 @@ def _recompute_user_id(user_id: object) -> None:
         trust_score_recompute(user=user)
 
 
-def _member_media_changed(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _member_media_changed(sender, instance, **kwargs):
     from profiles.models import Member
 
     user_id = Member.objects.filter(pk=instance.member_id).values_list("user_id", flat=True).first()
@@ -140,25 +140,25 @@ def _member_media_changed(sender, instance, **kwargs):  # type: ignore[no-untype
         _recompute_user_id(user_id)
 
 
-def _member_saved(sender, instance, created: bool, **kwargs):  # type: ignore[no-untyped-def]
+def _member_saved(sender, instance, created: bool, **kwargs):
     if created:  # profile completion creates the Member row
         _recompute_user_id(instance.user_id)
 
 
-def _report_changed(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _report_changed(sender, instance, **kwargs):
     _recompute_user_id(instance.reported_id)
 
 
 _USER_INPUTS = frozenset({"email_verified", "oauth_verified", "profile_complete"})
 
 
-def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
+def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs):
     if update_fields is not None and not (set(update_fields) & _USER_INPUTS):
         return  # includes our own trust_score-only writes
     trust_score_recompute(user=instance)
 
 
-def _email_address_saved(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _email_address_saved(sender, instance, **kwargs):
     _recompute_user_id(instance.user_id)
 
 

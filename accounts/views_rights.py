@@ -42,7 +42,7 @@ class AccountDeleteForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: object, user, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: object, user, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         if user.has_usable_password():

@@ -113,7 +113,7 @@ class OfflineBackend:
         return BackendReply(text=text, cards=cards, tokens=tokens, cost=0.0, backend=self.name)
 
 
-def openai_client():  # type: ignore[no-untyped-def]
+def openai_client():
     """An ``openai.OpenAI`` client from settings: no retries, ``OPENAI_TIMEOUT_SECONDS``."""
     import openai
 

@@ -10,6 +10,7 @@ same transaction, *before* the model is called, so an API error or timeout loses
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -158,7 +159,7 @@ def _reserve(
     return message, log, QuotaStatus(used=used + 1, limit=limit, resets_at=end)
 
 
-def _history(*, conversation_id: object) -> list[dict]:
+def _history(*, conversation_id: uuid.UUID) -> list[dict]:
     rows = list(
         AIMessage.objects.filter(conversation_id=conversation_id)
         .order_by("-created_at", "-id")

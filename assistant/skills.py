@@ -48,7 +48,7 @@ def quick_action_text(intent: str) -> str:
 # --- matches ----------------------------------------------------------------------------------
 
 
-def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:  # type: ignore[no-untyped-def]
+def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMatch]:
     """The best ``limit`` smart matches (cached engine) with score >= ``min_score``, as the
     smart-matches page shows them (no blocked, paused or hidden incognito member, none passed
     on or whose preferences leave ``member`` out; no distance for members who hide it)."""
@@ -61,7 +61,7 @@ def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMa
     return visible_matches(viewer=member, matches=shown)[:limit]
 
 
-def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:  # type: ignore[no-untyped-def]
+def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:
     """The smart match with ``target_user_id`` (when among the cached results), else the top."""
     matches = find_matches(member=member, limit=200)
     if target_user_id:
@@ -75,7 +75,7 @@ def _name_of(user_id: str) -> str:
     return Member.objects.filter(user_id=user_id).values_list("name", flat=True).first() or ""
 
 
-def match_for_model(*, member, match: ScoredMatch) -> dict:  # type: ignore[no-untyped-def]
+def match_for_model(*, member, match: ScoredMatch) -> dict:
     """A compact description of one match for the OpenAI tool result."""
     from profiles.models import Member
 
@@ -92,7 +92,7 @@ def match_for_model(*, member, match: ScoredMatch) -> dict:  # type: ignore[no-u
     }
 
 
-def find_reply(*, member) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+def find_reply(*, member) -> tuple[str, list[dict]]:
     matches = find_matches(member=member, limit=3)
     if not matches:
         return (
@@ -108,7 +108,7 @@ def find_reply(*, member) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-
     )
 
 
-def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:
     match = _match_for(member=member, target_user_id=target_user_id)
     if match is None:
         if target_user_id:
@@ -255,7 +255,7 @@ def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
 # --- profile ----------------------------------------------------------------------------------
 
 
-def profile_summary(*, member) -> str:  # type: ignore[no-untyped-def]
+def profile_summary(*, member) -> str:
     """A short factual description of the user's own profile for the model's system prompt."""
     interests = ", ".join(i.name for i in member.interests.all()[:10])
     return (
@@ -264,7 +264,7 @@ def profile_summary(*, member) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def analyse_profile(*, user, member) -> str:  # type: ignore[no-untyped-def]
+def analyse_profile(*, user, member) -> str:
     """Rules-based profile review: what is strong and what to improve."""
     approved = member.photos.filter(is_approved=True).count()
     pending = member.photos.filter(is_approved=False).count()
@@ -314,7 +314,7 @@ def analyse_profile(*, user, member) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(parts)
 
 
-def progress_reply(*, user, member) -> str:  # type: ignore[no-untyped-def]
+def progress_reply(*, user, member) -> str:
     from matching.models import Like, ProfileView
     from messaging.models import Message
 
@@ -424,7 +424,7 @@ def smalltalk_reply(*, rng: random.Random | None = None) -> str:
 def run_intent(
     *,
     intent: str,
-    user,  # type: ignore[no-untyped-def]
+    user,
     member,
     message: str,
     target_user_id: str | None,

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from miel.text import BadJSON, json_loads_limited
+from miel.types import AuthenticatedHttpRequest
 from profiles.models import Member
 
 from . import selectors, services, skills
 
 
-def _viewer(request: HttpRequest) -> Member:
+def _viewer(request: AuthenticatedHttpRequest) -> Member:
     return Member.objects.select_related("user").get(user=request.user)
 
 
@@ -28,7 +29,7 @@ def _target(raw: str | None) -> str | None:
         return None
 
 
-def _panel_context(request: HttpRequest) -> dict:
+def _panel_context(request: AuthenticatedHttpRequest) -> dict:
     viewer = _viewer(request)
     return {
         "shown": selectors.shown_messages(
@@ -40,7 +41,7 @@ def _panel_context(request: HttpRequest) -> dict:
 
 @login_required
 @require_GET
-def panel(request: HttpRequest) -> HttpResponse:
+def panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """History and quota: the panel body for htmx, a full page otherwise (works without JS)."""
     context = _panel_context(request)
     if request.htmx:
@@ -51,7 +52,7 @@ def panel(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def send(request: HttpRequest) -> HttpResponse:
+def send(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One message (typed or a quick action). htmx gets the new turn; 400 / 429 get a
     friendly message in the panel."""
     try:
@@ -109,6 +110,7 @@ def refund(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def clear(request: HttpRequest) -> HttpResponse:
+def clear(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.assistant_history_clear(user=request.user)
     if request.htmx:
         return render(request, "assistant/_log.html", _panel_context(request))
@@ -117,7 +119,7 @@ def clear(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_chat(request: HttpRequest) -> JsonResponse:
+def api_chat(request: AuthenticatedHttpRequest) -> JsonResponse:
     """JSON API: ``{"text": ..., "intent": ..., "target": ...}`` (JSON body or form) →
     ``{"reply", "cards", "remaining", "error"}``; 400 bad input, 429 over the daily quota."""
     if request.content_type == "application/json":

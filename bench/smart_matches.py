@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miel.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # development benchmark (settings default: false)
 
 import django
 

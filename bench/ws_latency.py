@@ -37,6 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miel.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")  # development benchmark (settings default: false)
 
 
 def setup_accounts() -> tuple[str, str, str]:

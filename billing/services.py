@@ -11,6 +11,7 @@ import calendar
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -26,6 +27,9 @@ from .entitlements import MAX_BOOST_HOURS, Feature, boost_cost, has_feature
 from .plans import plan_get
 from .selectors import subscription_is_running
 from .webhooks import WebhookRejected, WebhookResult, webhook_event_process
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # dev-only stubs: annotations only
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ class BillingError(Exception):
     """A billing action the user cannot take; ``message`` is translated, ``status`` is the
     HTTP status the view answers with."""
 
-    def __init__(self, message: str, *, status: int = 400) -> None:
+    def __init__(self, message: str | StrPromise, *, status: int = 400) -> None:
         super().__init__(str(message))
         self.message = str(message)
         self.status = status

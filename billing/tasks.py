@@ -16,7 +16,7 @@ from .models import Transaction
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:  # type: ignore[no-untyped-def]
+def send_payment_failed_email(self, user_id: str, invoice_id: str) -> bool:
     """Tell ``user_id`` (a User UUID string) that the payment of Stripe invoice ``invoice_id``
     failed and how to fix it, in their language. Queued once per failed invoice by the
     ``invoice.payment_failed`` webhook; sends nothing when the invoice has been paid since (a

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from miel.types import AuthenticatedHttpRequest
+
 from . import services, stripe_client
 from .entitlements import FEATURE_LABELS
 from .plans import PLANS
@@ -23,7 +25,7 @@ from .templatetags.billing import BOOST_CHOICES
 logger = logging.getLogger(__name__)
 
 
-def _context(request: HttpRequest) -> dict[str, object]:
+def _context(request: AuthenticatedHttpRequest) -> dict[str, object]:
     return {
         "plans": list(PLANS.values()),
         "features": list(FEATURE_LABELS.values()),
@@ -37,7 +39,7 @@ def _context(request: HttpRequest) -> dict[str, object]:
 
 @login_required
 @require_GET
-def premium(request: HttpRequest) -> HttpResponse:
+def premium(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The three plans, what premium includes, and the member's status."""
     context = _context(request)
     if request.GET.get("checkout") == "canceled":
@@ -47,7 +49,7 @@ def premium(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a Stripe Checkout Session and send the browser there (303)."""
     success_url = (
         request.build_absolute_uri(reverse("billing:success")) + "?session_id={CHECKOUT_SESSION_ID}"
@@ -68,7 +70,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open Stripe's customer portal (cancel / resume) and send the browser there (303)."""
     try:
         url = services.portal_start(
@@ -82,7 +84,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def success(request: HttpRequest) -> HttpResponse:
+def success(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where Stripe sends the member back. Shows status only: the ``session_id`` in the URL is
     never trusted and never grants anything (SPEC §13 fix); the webhook does."""
     return render(request, "billing/success.html", _context(request))
@@ -90,13 +92,13 @@ def success(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The status box alone (the return page polls it with htmx until premium shows)."""
     context = _context(request) | {"poll": request.GET.get("poll") == "1"}
     return render(request, "billing/_status.html", context)
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -107,7 +109,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 @login_required
 @require_POST
-def boost(request: HttpRequest) -> HttpResponse:
+def boost(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Spend boosts (``hours``, default 24; ceil(h/24) boosts). htmx gets the boost box back;
     a plain form is redirected to ``next`` with a message."""
     error: str | None = None

@@ -11,8 +11,8 @@ class DateShareAdmin(admin.ModelAdmin):
     list_select_related = ["creator", "partner"]
     exclude = ["token"]  # the link is the member's to give; staff do not need it
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

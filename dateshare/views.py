@@ -73,7 +73,7 @@ def share_page(request: HttpRequest, user_id: str) -> HttpResponse:
     return render(request, "dateshare/share.html", context, status=status)
 
 
-def _is_match(creator, partner) -> bool:  # type: ignore[no-untyped-def]
+def _is_match(creator, partner) -> bool:
     from matching.selectors import is_mutual_match
 
     return is_mutual_match(user_id=creator.user_id, other_id=partner.user_id)

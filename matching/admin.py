@@ -83,7 +83,7 @@ class ReportAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ("mark_actioned", "mark_dismissed")
 
-    def _decide(self, request, queryset, action: str) -> None:  # type: ignore[no-untyped-def]
+    def _decide(self, request, queryset, action: str) -> None:
         # Through the moderation queue's service, so an admin decision is logged with a
         # ModerationDecision row and the members are told, like one taken in /moderation/.
         # (A function-level import: the queue sits above matching.)
@@ -94,9 +94,9 @@ class ReportAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)d report(s) updated.") % {"n": outcome.done})
 
     @admin.action(description=_("Warn (reports)"))
-    def mark_actioned(self, request, queryset):  # type: ignore[no-untyped-def]
+    def mark_actioned(self, request, queryset):
         self._decide(request, queryset, "warn")
 
     @admin.action(description=_("Dismiss"))
-    def mark_dismissed(self, request, queryset):  # type: ignore[no-untyped-def]
+    def mark_dismissed(self, request, queryset):
         self._decide(request, queryset, "dismiss")

@@ -120,7 +120,7 @@ class HaversineKm(Func):
         self.lat1 = math.radians(lat_c)
         self.lon1 = math.radians(lon_c)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+    def as_sql(self, compiler, connection, **extra_context):
         (lat, lat_params), (lon, lon_params) = (
             compiler.compile(e) for e in self.get_source_expressions()
         )

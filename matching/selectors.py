@@ -47,7 +47,7 @@ class NotBlocked(Func):
         super().__init__(F(column))
         self.user_id = user_id
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def, override]
+    def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.get_source_expressions()[0])
         uid = Block._meta.get_field("blocker").target_field.get_db_prep_value(
             self.user_id, connection

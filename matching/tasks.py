@@ -10,7 +10,7 @@ from .services import match_email_send_once
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def send_match_email(self, user_id: str, other_id: str) -> bool:  # type: ignore[no-untyped-def]
+def send_match_email(self, user_id: str, other_id: str) -> bool:
     """E-mail ``user_id`` that they matched with ``other_id`` (User UUID strings).
 
     Safe to run twice: :func:`matching.services.match_email_send_once` marks the pair's

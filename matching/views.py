@@ -321,7 +321,7 @@ def _is_uuid(value: str | None) -> bool:
     return True
 
 
-def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str, object]:
     """The report page: the evidence on offer (the conversation's latest messages when the
     report comes from a chat) and the story or photo named, each only if it may be attached."""
     data = request.POST if request.method == "POST" else request.GET

@@ -66,7 +66,7 @@ PRESENCE_TTL = 60 * 60 * 24
 _session_user = _channels_get_user.func
 
 
-def _in_pool(func):  # type: ignore[no-untyped-def]
+def _in_pool(func):
     """Run ``func`` (ORM / sync cache work) in the event loop's thread pool.
 
     ``database_sync_to_async`` defaults to ``thread_sensitive=True``: outside a request that
@@ -123,7 +123,7 @@ def _online_match_user_ids(user_id: UUID) -> list[UUID]:
     return [i for i in ids if (counts.get(_presence_key(i)) or 0) > 0]
 
 
-def _touch_due(user) -> bool:  # type: ignore[no-untyped-def]
+def _touch_due(user) -> bool:
     """Whether ``user_touch_last_active`` would write (it throttles to once a minute)."""
     from accounts.services import LAST_ACTIVE_THROTTLE
 
@@ -166,7 +166,7 @@ def _socket_closed(user_id: UUID) -> list[UUID]:
 
 
 @_in_pool
-def _touch_last_active(user) -> None:  # type: ignore[no-untyped-def]
+def _touch_last_active(user) -> None:
     from accounts.services import user_touch_last_active
 
     with transaction.atomic():  # its two UPDATEs, one commit

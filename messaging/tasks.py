@@ -41,16 +41,16 @@ REMINDER_AFTER = timedelta(hours=2)
 REMINDER_SCAN_SECONDS = 300
 
 
-def _wants_email(user) -> bool:  # type: ignore[no-untyped-def]
+def _wants_email(user) -> bool:
     prefs = user.email_notifications or {}
     return bool(user.email and user.is_active and prefs.get("new_message", True))
 
 
-def _recently_active(user, now) -> bool:  # type: ignore[no-untyped-def]
+def _recently_active(user, now) -> bool:
     return user.last_active_at is not None and now - user.last_active_at < ACTIVE_WINDOW
 
 
-def new_message_email_unneeded(user, *, now) -> bool:  # type: ignore[no-untyped-def]
+def new_message_email_unneeded(user, *, now) -> bool:
     """True when a "new message" e-mail to ``user`` (an accounts.User, as loaded) would not be
     sent at ``now`` (aware UTC datetime) whatever else holds: e-mail off, account inactive, or
     active in the last 5 minutes (SPEC §8). :func:`messaging.services.message_send` then does not
@@ -103,7 +103,7 @@ def _notice_for(message: Message) -> MessageEmailNotice:
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyped-def]
+def message_email_notify(self, message_id: str) -> str:
     """Send the "new message" e-mail for ``message_id`` if the SPEC §8 rules allow it.
 
     Returns what happened ("sent", or why not) for logs and tests. Retries on SMTP errors.
@@ -141,7 +141,7 @@ def message_email_notify(self, message_id: str) -> str:  # type: ignore[no-untyp
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)
-def message_email_remind(self, notice_id: str) -> str:  # type: ignore[no-untyped-def]
+def message_email_remind(self, notice_id: str) -> str:
     """Send the one reminder for a conversation's last e-mailed message if it is still
     unread 2 hours after that e-mail (SPEC §8). Idempotent: claimed by a conditional UPDATE."""
     now = timezone.now()

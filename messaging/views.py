@@ -60,7 +60,7 @@ def _chat_state(*, me: Member, other: Member, has_history: bool) -> dict:
     return state
 
 
-def _row(message, me: Member) -> dict:  # type: ignore[no-untyped-def]
+def _row(message, me: Member) -> dict:
     return {
         "m": message,
         **selectors.message_flags(message=message, member=me),
@@ -70,7 +70,7 @@ def _row(message, me: Member) -> dict:  # type: ignore[no-untyped-def]
 
 @login_required
 @require_GET
-def chat(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def chat(request: HttpRequest, user_id) -> HttpResponse:
     """The live chat with one member; opening it marks their messages read (SPEC §8)."""
     me = _me(request)
     other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
@@ -88,7 +88,7 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-unty
 
 @login_required
 @require_POST
-def chat_send(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def chat_send(request: HttpRequest, user_id) -> HttpResponse:
     """Send a message (htmx form post; plain form post without JS). 404 when the recipient is
     unknown, incomplete, the sender, or blocked either way: nothing is saved and a blocked
     sender cannot tell the block from a missing conversation (SPEC §6, §8). 403 (nothing
@@ -158,7 +158,7 @@ def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpRes
 
 @login_required
 @require_POST
-def chat_read(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def chat_read(request: HttpRequest, user_id) -> HttpResponse:
     """Mark the thread read (the open chat calls this when a message arrives live)."""
     me = _me(request)
     # A blocked pair answers 404: no read receipt crosses a block (SPEC §6).
@@ -181,7 +181,7 @@ def _row_urls() -> dict[str, str]:
     }
 
 
-def _mailbox_row(message, user_id, urls: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
+def _mailbox_row(message, user_id, urls: dict[str, str]) -> dict:
     """What ``_mailbox_row.html`` shows of ``message`` to the participant of User ``user_id``:
     the other member, this side's flags and the action URLs."""
     mine = message.sender.user_id == user_id
@@ -308,7 +308,7 @@ def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:  # type: i
 
 @login_required
 @require_GET
-def message_open(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def message_open(request: HttpRequest, message_id) -> HttpResponse:
     """A message's permalink: the chat with the other participant, marking it read."""
     me = _me(request)
     message = selectors.message_for_reader(user=request.user, message_id=message_id)
@@ -321,7 +321,7 @@ def _flag(request: HttpRequest) -> bool:
     return request.POST.get("value", "1") not in ("0", "false", "off", "")
 
 
-def _action_response(request, message, me, container: str | None) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _action_response(request, message, me, container: str | None) -> HttpResponse:
     if request.htmx:
         row = _mailbox_row(message, me.user_id, _row_urls())
         visible = container is None or _still_in(container, row)
@@ -346,7 +346,7 @@ def _container(request: HttpRequest) -> str | None:
 
 @login_required
 @require_POST
-def message_star(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def message_star(request: HttpRequest, message_id) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_starred(member=me, message=message, starred=_flag(request))
@@ -360,7 +360,7 @@ def message_star(request: HttpRequest, message_id) -> HttpResponse:  # type: ign
 
 @login_required
 @require_POST
-def message_archive(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def message_archive(request: HttpRequest, message_id) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_archived(member=me, message=message, archived=_flag(request))
@@ -369,7 +369,7 @@ def message_archive(request: HttpRequest, message_id) -> HttpResponse:  # type: 
 
 @login_required
 @require_POST
-def message_delete(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def message_delete(request: HttpRequest, message_id) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_delete(member=me, message=message)
@@ -380,7 +380,7 @@ def message_delete(request: HttpRequest, message_id) -> HttpResponse:  # type: i
 
 @login_required
 @require_POST
-def message_read(request: HttpRequest, message_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def message_read(request: HttpRequest, message_id) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_reader(user=request.user, message_id=message_id)
     services.message_mark_read(member=me, message=message)

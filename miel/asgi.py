@@ -37,11 +37,11 @@ class ProcessCaches:
     per process and shared: Django's Redis and local-memory backends are thread-safe.
     """
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.shared: dict | None = None
 
-    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+    async def __call__(self, scope, receive, send):
         if self.shared is None:
             self.shared = {alias: caches.create_connection(alias) for alias in settings.CACHES}
         for alias, cache in self.shared.items():

@@ -71,7 +71,7 @@ class DegradingRedisCache(RedisCache):
     ``socket_timeout``) bound how long one attempt may hang.
     """
 
-    def __init__(self, server, params):  # type: ignore[no-untyped-def]
+    def __init__(self, server, params):
         super().__init__(server, params)
         options = dict(self._options)
         self.retry_after = float(options.pop("retry_after", 5.0))
@@ -101,7 +101,7 @@ class DegradingRedisCache(RedisCache):
             with state.lock:
                 state.epoch, state.epoch_read_at = int(raw or 0), now
 
-    def _guard(self, call, fallback: Any) -> Any:  # type: ignore[no-untyped-def]
+    def _guard(self, call, fallback: Any) -> Any:
         """``call()``'s result, or ``fallback`` when Redis is (or was just found) unreachable."""
         state = self._state
         if time.monotonic() < state.down_until:
@@ -123,44 +123,44 @@ class DegradingRedisCache(RedisCache):
                 )
             return fallback
 
-    def make_key(self, key, version=None):  # type: ignore[no-untyped-def]
+    def make_key(self, key, version=None):
         """``<prefix>:<epoch>:<version>:<key>`` (the epoch read by the guarded call)."""
         epoch = self._state.epoch or 0
         prefix = f"{self.key_prefix}:{epoch}" if self.key_prefix else str(epoch)
         return self.key_func(key, prefix, self.version if version is None else version)
 
     # --- the cache API --------------------------------------------------------------------
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(lambda: RedisCache.add(self, key, value, timeout, version), True)
 
-    def get(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+    def get(self, key, default=None, version=None):
         return self._guard(lambda: RedisCache.get(self, key, default, version), default)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._guard(lambda: RedisCache.set(self, key, value, timeout, version), None)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(lambda: RedisCache.touch(self, key, timeout, version), False)
 
-    def delete(self, key, version=None):  # type: ignore[no-untyped-def]
+    def delete(self, key, version=None):
         return self._guard(lambda: RedisCache.delete(self, key, version), False)
 
-    def get_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def get_many(self, keys, version=None):
         return self._guard(lambda: RedisCache.get_many(self, keys, version), {})
 
-    def has_key(self, key, version=None):  # type: ignore[no-untyped-def]
+    def has_key(self, key, version=None):
         return self._guard(lambda: RedisCache.has_key(self, key, version), False)
 
-    def incr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    def incr(self, key, delta=1, version=None):
         return self._guard(lambda: RedisCache.incr(self, key, delta, version), delta)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):  # type: ignore[no-untyped-def]
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
 
-    def delete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def delete_many(self, keys, version=None):
         self._guard(lambda: RedisCache.delete_many(self, keys, version), None)
 
-    def clear(self):  # type: ignore[no-untyped-def]
+    def clear(self):
         return self._guard(lambda: RedisCache.clear(self), False)
 
     def ping(self, timeout: float | None = None) -> bool:

@@ -28,7 +28,7 @@ broker_breaker = Breaker("celery broker")
 class MielTask(Task):
     """A task whose queuing never raises because the broker is unreachable."""
 
-    def apply_async(self, args=None, kwargs=None, *rest, **options):  # type: ignore[no-untyped-def]
+    def apply_async(self, args=None, kwargs=None, *rest, **options):
         """Queue the task; ``None`` (and an error in the log) when the broker cannot be
         reached. Eager runs (tests, embedded default) raise the task's errors as before."""
         if self.app.conf.task_always_eager:

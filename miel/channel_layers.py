@@ -26,7 +26,7 @@ SOCKET_TIMEOUT_MARGIN = 10
 
 
 class BlockingPoolRedisChannelLayer(RedisChannelLayer):
-    def create_pool(self, index: int):  # type: ignore[no-untyped-def]
+    def create_pool(self, index: int):
         host = dict(self.hosts[index])
         host.setdefault("socket_timeout", self.brpop_timeout + SOCKET_TIMEOUT_MARGIN)
         if "address" not in host:  # sentinel setups keep channels_redis' own pool

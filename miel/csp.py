@@ -129,7 +129,7 @@ class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, plus this host's WebSocket origin in ``connect-src``
     (``/ws/``, SPEC §9): CSP level 2 browsers do not count ``ws:``/``wss:`` as ``'self'``."""
 
-    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:  # type: ignore[no-untyped-def,override]
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if report_only:
             return parts

@@ -108,16 +108,16 @@ def file_delete_on_commit(field_file: FieldFile | None) -> None:
     transaction.on_commit(_delete)
 
 
-def _photo_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _photo_deleted(sender, instance, **kwargs):
     file_delete_on_commit(instance.file)
 
 
-def _video_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _video_deleted(sender, instance, **kwargs):
     file_delete_on_commit(instance.file)
     file_delete_on_commit(instance.poster)
 
 
-def _story_deleted(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+def _story_deleted(sender, instance, **kwargs):
     file_delete_on_commit(instance.image)
 
 

@@ -21,7 +21,7 @@ class StorageFullMiddleware:
     (issue 13 item 10). Views that can show the error inline catch it themselves first; the
     services have already removed any partial file and rolled their rows back."""
 
-    def __init__(self, get_response) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

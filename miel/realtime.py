@@ -57,7 +57,7 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def _run(layer, func, *args: Any) -> Any:  # type: ignore[no-untyped-def]
+def _run(layer, func, *args: Any) -> Any:
     """``await func(*args)`` for ``layer`` from sync code; its result. Raises TimeoutError
     after :data:`SEND_TIMEOUT` seconds (the send is then cancelled)."""
     from channels_redis.core import RedisChannelLayer
@@ -78,7 +78,7 @@ def user_group(user_id: UUID | str) -> str:
     return f"user.{UUID(str(user_id)).hex}"
 
 
-async def _send_all(layer, items: list[tuple[UUID | str, dict[str, Any]]]) -> int:  # type: ignore[no-untyped-def]
+async def _send_all(layer, items: list[tuple[UUID | str, dict[str, Any]]]) -> int:
     """One ``group_send`` per item, concurrently; returns how many failed (each is logged)."""
     results = await asyncio.gather(
         *(

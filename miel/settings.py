@@ -1,14 +1,17 @@
 """Miel settings: one module, driven by environment variables (SPEC §1).
 
-With no variables set, the site runs on the *embedded default*: SQLite, an in-memory channel
-layer, eager Celery, local-memory cache, local media files, console e-mail and the offline
-assistant. Each variable documented in README and ``.env.example`` switches one part to its
+``DJANGO_DEBUG`` defaults to false: with no variables set the production guards refuse to start
+without a real secret key, PostgreSQL and Redis. With ``DJANGO_DEBUG=true`` (``make run``, ``make
+worker`` and the test suite set it) and nothing else, the site runs on the *embedded default*:
+SQLite, an in-memory channel layer, eager Celery, local-memory cache, local media files, console
+e-mail and the offline assistant. Each variable documented in README and ``.env.example`` switches one part to its
 real service.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +26,8 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 # --- core -----------------------------------------------------------------------------------
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a deploy that forgets the variable still gets every production guard.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _INSECURE_KEY = "django-insecure-miel-embedded-default-do-not-use-in-production"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=_INSECURE_KEY)
 ALLOWED_HOSTS = env.list(
@@ -132,7 +136,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     # SPEC §16: under ASGI every request runs its sync code in a fresh thread, so persistent
     # connections are never reused (a new PostgreSQL connection per request, most of a small
     # page's time). Production therefore borrows connections from a psycopg pool (DB_POOL).
-    if env.bool("DB_POOL", default=not env.bool("DJANGO_DEBUG", default=True)):
+    if env.bool("DB_POOL", default=not DEBUG):
         _db["OPTIONS"]["pool"] = {
             "min_size": env.int("DB_POOL_MIN", default=2),
             "max_size": env.int("DB_POOL_MAX", default=8),
@@ -378,7 +382,7 @@ MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
 # Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Photos and stories: local media by default, Cloudinary when CLOUDINARY_URL is set.
     "photos": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -477,7 +481,8 @@ CONTENT_SECURITY_POLICY = content_security_policy(
 if not DEBUG:
     if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set to a long random value in production."
+            "DJANGO_SECRET_KEY must be set to a long random value in production "
+            "(DJANGO_DEBUG is false by default; set DJANGO_DEBUG=true for local development)."
         )
     if _db["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("Production needs DATABASE_URL pointing at PostgreSQL.")

@@ -46,7 +46,7 @@ class MemberAdmin(admin.ModelAdmin):
     def age(self, obj: Member) -> int:
         return obj.age
 
-    def save_model(self, request, obj: Member, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj: Member, form, change: bool) -> None:
         """Save, then copy the (possibly new) user's fields onto the member
         (:func:`profiles.services.member_user_sync`): a member added for, or moved to, a banned
         or incomplete account must not appear on the members list (SPEC §5, §16), and smart
@@ -70,7 +70,7 @@ class PhotoAdmin(admin.ModelAdmin):
         return format_html('<img src="{}" height="60" alt="">', obj.url)
 
     @admin.action(description=_("Approve selected photos"), permissions=["change"])
-    def approve_photos(self, request, queryset):  # type: ignore[no-untyped-def]
+    def approve_photos(self, request, queryset):
         count = 0
         for photo in queryset.order_by("created_at", "id"):
             services.photo_approve(photo=photo)
@@ -83,7 +83,7 @@ class PhotoAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Reject selected photos (deletes them)"), permissions=["delete"])
-    def reject_photos(self, request, queryset):  # type: ignore[no-untyped-def]
+    def reject_photos(self, request, queryset):
         photos = list(queryset)
         self.log_deletions(request, queryset)
         for photo in photos:
@@ -124,8 +124,8 @@ class SelfieAdmin(admin.ModelAdmin):
     list_select_related = ["member", "decided_by"]
     exclude = ["file"]  # the image is shown to staff only by the queue's streaming view
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

@@ -67,7 +67,7 @@ class MultiplePhotoField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(
@@ -138,7 +138,7 @@ class ProfileForm(forms.Form):
         validate_adult(value)
         return value
 
-    def clean_interests(self):  # type: ignore[no-untyped-def]
+    def clean_interests(self):
         value = self.cleaned_data["interests"]
         if len(value) > MAX_INTERESTS:
             raise ValidationError(
@@ -218,7 +218,7 @@ class PhotoUploadForm(forms.Form):
     )
 
 
-def draft_from_post(post) -> dict:  # type: ignore[no-untyped-def]
+def draft_from_post(post) -> dict:
     """The draft-able part of a POST as plain JSON-able data (lists for multi-value fields),
     each value length-capped so a session cannot be bloated."""
     draft: dict[str, object] = {}

@@ -308,6 +308,7 @@ class Video(UUIDModel):
         """URL of the poster frame, or "" when there is none."""
         return self.poster.url if self.poster else ""
 
+
 def selfie_upload_to(instance: Selfie, filename: str) -> str:
     return f"selfies/{instance.member_id}/{instance.id}.jpg"
 

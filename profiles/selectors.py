@@ -62,6 +62,8 @@ def is_verified(member: Member) -> bool:
     export call this (list queries read the same ``Member.verified`` column, kept by
     ``profiles.verification.services.selfie_decide``). No query."""
     return bool(member.verified)
+
+
 def media_file_visible(*, viewer: User, name: str) -> bool | None:
     """May ``viewer`` fetch the stored photo, video or poster file ``name``? (issue 13 item 7)
 

@@ -68,7 +68,7 @@ class PreparedPhoto:
 # --- photos ---------------------------------------------------------------------------------
 
 
-def photo_prepare(*, upload) -> PreparedPhoto:  # type: ignore[no-untyped-def]
+def photo_prepare(*, upload) -> PreparedPhoto:
     """Validate an uploaded file by its content and re-encode it (SPEC §4).
 
     Steps: size <= ``settings.PHOTO_MAX_BYTES`` (else 413); Pillow must detect JPEG/PNG/WebP from
@@ -162,7 +162,7 @@ def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
 
 
 @transaction.atomic
-def photo_add(*, member: Member, upload) -> Photo:  # type: ignore[no-untyped-def]
+def photo_add(*, member: Member, upload) -> Photo:
     """Validate, clean and store a new photo for ``member``; it is pending (SPEC §4).
 
     At most ``MAX_PHOTOS`` per member, checked under a row lock on the member so two concurrent

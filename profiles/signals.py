@@ -13,7 +13,7 @@ from . import services
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles_member_listed")
-def _member_follow_user(sender, instance, created, update_fields, **kwargs):  # type: ignore[no-untyped-def]
+def _member_follow_user(sender, instance, created, update_fields, **kwargs):
     if created or (
         update_fields is not None and not services.MEMBER_USER_FIELDS & set(update_fields)
     ):

@@ -115,7 +115,7 @@ def member_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/member_edit.html", context, status=status)
 
 
-def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:  # type: ignore[no-untyped-def]
+def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:
     photos = list(selectors.photos_visible(member=member, viewer=request.user))
     return {
         "member": member,

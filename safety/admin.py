@@ -13,10 +13,10 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
     search_fields = ("member__email", "moderator__email", "note")
     raw_id_fields = ("member", "moderator", "report", "appeal")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

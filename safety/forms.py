@@ -47,5 +47,5 @@ class SignupForm(forms.Form):
         error_messages={"required": _("Please accept the terms and the privacy policy.")},
     )
 
-    def signup(self, request, user) -> None:  # type: ignore[no-untyped-def]
+    def signup(self, request, user) -> None:
         """allauth's hook after the user is created; the boxes store nothing."""

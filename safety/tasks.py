@@ -47,7 +47,7 @@ def decision_email_send(*, decision_id: str, role: str) -> bool:
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def send_decision_email(self, decision_id: str, role: str) -> bool:  # type: ignore[no-untyped-def]
+def send_decision_email(self, decision_id: str, role: str) -> bool:
     """Queue wrapper of :func:`decision_email_send`; retries while SMTP is unreachable."""
     try:
         return decision_email_send(decision_id=decision_id, role=role)

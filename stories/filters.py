@@ -7,10 +7,15 @@ stored photo stays the original.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise  # dev-only stubs: annotations only
+
 #: name -> (label, CSS filter). The empty name is "no filter".
-STORY_FILTERS: dict[str, tuple[str, str]] = {
+STORY_FILTERS: dict[str, tuple[str | StrPromise, str]] = {
     "": (_("Normal"), "none"),
     "warm": (_("Warm"), "sepia(.25) saturate(1.4) hue-rotate(-10deg)"),
     "cool": (_("Cool"), "saturate(1.1) hue-rotate(15deg) brightness(1.05)"),
@@ -22,5 +27,5 @@ STORY_FILTERS: dict[str, tuple[str, str]] = {
 }
 
 
-def filter_choices() -> list[tuple[str, str]]:
+def filter_choices() -> list[tuple[str, str | StrPromise]]:
     return [(name, label) for name, (label, _css) in STORY_FILTERS.items()]

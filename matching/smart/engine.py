@@ -199,7 +199,7 @@ class _InSet(Func):
     conditional = True
     template = "%(expressions)s"
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sql(self, compiler, connection, **extra_context):
         (column_sql, column_params), (sub_sql, sub_params) = (
             compiler.compile(e) for e in self.get_source_expressions()
         )
@@ -215,11 +215,11 @@ class _AsIs(Func):
     template = "%(expressions)s"
 
     @property
-    def convert_value(self):  # type: ignore[no-untyped-def, override]
+    def convert_value(self):
         return self._convert_value_noop
 
 
-def _id_text(field: str):  # type: ignore[no-untyped-def]
+def _id_text(field: str):
     """``field`` (a UUID column) as text on PostgreSQL: building 10 000 ``uuid.UUID`` objects
     costs more than the scoring. Elsewhere the column as it is (callers ``str()`` it)."""
     if connection.vendor == "postgresql":

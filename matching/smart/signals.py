@@ -33,7 +33,7 @@ def _member_saved(sender, instance: Member, created: bool, update_fields=None, *
     smart_match_cache_invalidate(user=instance.user_id)
 
 
-def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
+def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs):
     if created:
         return
     if update_fields is not None and not (set(update_fields) & _USER_RELEVANT):
@@ -45,7 +45,7 @@ def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwa
         smart_match_cache_invalidate_wanted_by(user=instance)
 
 
-def _interests_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs):  # type: ignore[no-untyped-def]
+def _interests_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if reverse:  # interest.members.add(...): the members are in pk_set
@@ -56,7 +56,7 @@ def _interests_changed(sender, instance, action: str, reverse: bool, pk_set=None
     smart_match_cache_invalidate(user=instance.user_id)
 
 
-def _preference_saved(sender, instance: UserPreference, **kwargs):  # type: ignore[no-untyped-def]
+def _preference_saved(sender, instance: UserPreference, **kwargs):
     smart_match_cache_invalidate(user=Member.objects.filter(pk=instance.user_id).values("user_id"))
 
 

@@ -10,7 +10,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def profile_actions_for(context, member) -> ProfileActionsState | None:  # type: ignore[no-untyped-def]
+def profile_actions_for(context, member) -> ProfileActionsState | None:
     """Like / match state between the request's user and ``member`` (one query)."""
     request = context.get("request")
     viewer = getattr(request, "user", None)

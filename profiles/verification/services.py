@@ -48,7 +48,7 @@ def selfie_attempt_start(*, member: Member) -> Selfie:
 
 
 @transaction.atomic
-def selfie_submit(*, member: Member, attempt_id: UUID | str, upload) -> Selfie:  # type: ignore[no-untyped-def]
+def selfie_submit(*, member: Member, attempt_id: UUID | str, upload) -> Selfie:
     """Attach the selfie photo to the member's open attempt and send it to the moderation
     queue (status pending). The image gets the profile photo checks and clean-up
     (:func:`profiles.services.photo_prepare`: size, type by content, pixel bomb, EXIF/GPS

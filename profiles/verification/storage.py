@@ -13,11 +13,11 @@ class PrivateFileSystemStorage(FileSystemStorage):
     can point it elsewhere), never served: :meth:`url` refuses. Staff see a selfie only through
     the streaming view ``profiles:selfie_image``."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT))
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

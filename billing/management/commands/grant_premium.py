@@ -29,6 +29,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user with e-mail {email}")
         user = premium_grant(user=user, months=months, boosts=boosts)
+        assert user.premium_until is not None  # premium_grant always sets it
         self.stdout.write(
             self.style.SUCCESS(
                 f"{user.email}: premium until {user.premium_until.isoformat()}, "

@@ -19,14 +19,14 @@ class Command(BaseCommand):
         "member. --bench times one user uncached and cached instead."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--user", help="e-mail of the user to recompute")
         parser.add_argument(
             "--bench", action="store_true", help="time scoring for --user, uncached and cached"
         )
         parser.add_argument("--repeat", type=int, default=5, help="bench repetitions")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         members = Member.objects.select_related("user").filter(
             user__is_active=True, user__profile_complete=True
         )
