@@ -128,7 +128,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().send_confirmation_mail(request, emailconfirmation, signup)
 
-    def render_mail(self, template_prefix, email, context, headers=None):  # type: ignore[no-untyped-def]
+    def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's text e-mail plus Miel's branded HTML part built from the same text."""
         message = super().render_mail(template_prefix, email, context, headers=headers)
         label = _BUTTONS.get(template_prefix)
@@ -149,7 +149,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         return branded
 
-    def respond_user_inactive(self, request: HttpRequest, user):  # type: ignore[no-untyped-def]
+    def respond_user_inactive(self, request: HttpRequest, user):
         """A deactivated account that gave its right password: a banned member goes to the
         appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
         from safety.views import APPEAL_SESSION_KEY  # safety sits above accounts

@@ -138,7 +138,7 @@ def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
     return text, [match.to_json()]
 
 
-def target_member(*, viewer, target_user_id: str | None):  # type: ignore[no-untyped-def]
+def target_member(*, viewer, target_user_id: str | None):
     """The member whose page the panel is on, when the viewer may see that page (same rule as
     the profile page: complete, active, not blocked either way, not the viewer); else None."""
     from django.http import Http404
@@ -197,7 +197,7 @@ GENERIC_OPENERS = (
 )
 
 
-def openers_for(*, member, other, rng: random.Random | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+def openers_for(*, member, other, rng: random.Random | None = None) -> list[str]:
     """Three openers for ``member`` to send to ``other``, in the active language, varied by
     ``rng``: first from what they share (interests), then from ``other``'s bio and interests
     and city, then general ones. Quotes ``other``'s own words (a bio sentence, interest names)."""
@@ -223,7 +223,7 @@ def openers_for(*, member, other, rng: random.Random | None = None) -> list[str]
     return lines[:3]
 
 
-def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:  # type: ignore[no-untyped-def]
+def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict]]:
     """Openers for the member whose page is open (any member the viewer may see, smart match
     or not), else for the top smart match, else general ones."""
     other = target_member(viewer=member, target_user_id=target_user_id)
@@ -365,7 +365,7 @@ TARGET_TIPS = (
 )
 
 
-def tips_reply(*, member=None, target_user_id: str | None = None, rng=None) -> str:  # type: ignore[no-untyped-def]
+def tips_reply(*, member=None, target_user_id: str | None = None, rng=None) -> str:
     """Three tips picked at random from :data:`TIPS` (varied on every ask); on a member's page,
     the first tip uses one of that member's interests. A tip about the asker's own profile
     (no photo, short bio) comes first when it applies."""

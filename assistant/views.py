@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -88,7 +88,7 @@ def send(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def refund(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
+def refund(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """Mark "Not what I asked" on one answer: it stops counting against today's quota (once per
     answer; the service checks ownership and limits). 404 for another member's or an unknown
     answer, 409 with a friendly notice when refused. htmx gets the updated note + quota."""
@@ -109,7 +109,6 @@ def refund(request: HttpRequest, message_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def clear(request: HttpRequest) -> HttpResponse:
 def clear(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.assistant_history_clear(user=request.user)
     if request.htmx:

@@ -63,7 +63,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
         full = members.get(card.member.pk)
         if full is None:
             continue
-        photos = [p.url for p in full.approved_photos]  # type: ignore[attr-defined]
+        photos = [p.url for p in full.approved_photos]
         if not photos and full.image:
             photos = [full.image]
         result.append(

@@ -24,7 +24,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def _batch(request: HttpRequest, me, *, cursor: str | None):  # type: ignore[no-untyped-def]
+def _batch(request: HttpRequest, me, *, cursor: str | None):
     """One batch of deck cards for the request's filters, and the URL of the next batch."""
     filters, _size = discover_filters_from_query(request.GET, user=request.user, member=me)
     page = discovery.members_discover(

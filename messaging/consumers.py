@@ -268,7 +268,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
         await self._broadcast_presence("offline", await _socket_closed(self.user_id))
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Decode a client frame with limits (size, depth, characters): a bad one gets an
         error frame instead of an exception that would close the socket."""
         if self.user_id is None:
@@ -283,7 +283,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.receive_json(content)
 
-    async def receive_json(self, content, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    async def receive_json(self, content, **kwargs) -> None:
         if self.user_id is None:
             return
         if not isinstance(content, dict):

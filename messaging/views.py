@@ -117,7 +117,7 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:
     return redirect("messaging:chat", user_id=other.user_id)
 
 
-def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:
     """ "Are you sure?" (issue 16) for a text that matched the nudge list: nothing is stored;
     "Send anyway" posts the same text and key with ``confirm_nudge=1``, "Edit" goes back to
     the text. 409 with the prompt fragment for htmx; without JS the chat page with the prompt
@@ -135,7 +135,7 @@ def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:  # type: 
     return render(request, "messaging/chat.html", page, status=409)
 
 
-def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:
     """The refusal of a send: the error fragment for htmx; without JS the chat page itself
     with the error and the same status for a refusal (403 / 429), a flash message and a
     redirect for invalid text (422)."""
@@ -199,7 +199,7 @@ def _mailbox_row(message, user_id, urls: dict[str, str]) -> dict:
     return row
 
 
-def _when(moment, today) -> str:  # type: ignore[no-untyped-def]
+def _when(moment, today) -> str:
     """A row's time: the hour today, the weekday this week, else the date (local time)."""
     local = timezone.localtime(moment)
     if local.date() == today:
@@ -278,7 +278,7 @@ def _starred(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:
     """Archive (``value=1``) or bring back (``value=0``) my conversation with a member, for me
     only; back to the list it was on (issue 15). 404 for a member I cannot chat with."""
     me = _me(request)
@@ -294,7 +294,7 @@ def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:  # type
 
 @login_required
 @require_POST
-def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:  # type: ignore[no-untyped-def]
+def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:
     """Mute (``value=1``) or unmute (``value=0``) my conversation with a member: no e-mail about
     its new messages for me (issue 15). 404 for a member I cannot chat with."""
     me = _me(request)

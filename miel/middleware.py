@@ -34,7 +34,7 @@ class StorageFullMiddleware:
         return insufficient_storage(request)
 
 
-def _any_bad(data) -> bool:  # type: ignore[no-untyped-def]
+def _any_bad(data) -> bool:
     return any(
         has_bad_characters(key) or any(has_bad_characters(v) for v in values)
         for key, values in data.lists()

@@ -35,7 +35,7 @@ def _heart(size: int, *, scale: float) -> Image.Image:
         draw.ellipse((x - r, y - r, x + r, y + r), fill=THEME_COLOR)
     draw.polygon([p(8.9, 31.2), p(55.1, 31.2), p(32, 56)], fill=THEME_COLOR)
     draw.polygon([p(20.5, 17), p(43.5, 17), p(32, 35)], fill=THEME_COLOR)
-    return img.resize((size, size), Image.LANCZOS).convert("RGB")
+    return img.resize((size, size), Image.Resampling.LANCZOS).convert("RGB")
 
 
 def icons_draw(directory: Path = ICONS_DIR) -> list[Path]:

@@ -106,7 +106,7 @@ def _depth_exceeds(text: str, max_depth: int) -> bool:
     return False
 
 
-def _strings(value: Any):  # type: ignore[no-untyped-def]
+def _strings(value: Any):
     stack = [value]
     while stack:
         item = stack.pop()

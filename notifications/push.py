@@ -151,7 +151,7 @@ def _name(user_id: str | None) -> str:
 
 def push_payload(
     *, user, kind: str, actor_id: str | None, message_id: str | None
-) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+) -> dict[str, Any] | None:
     """The JSON the service worker shows (title, body, url, tag, lang, dir), in ``user``'s
     language; None when there is nothing to say any more (the message is gone). A free
     member's like names nobody; message text only with previews on."""
@@ -277,7 +277,7 @@ def _b64url_len(value: str) -> int:
         return -1
 
 
-def subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> PushSubscription:  # type: ignore[no-untyped-def]
+def subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Store (or move to ``user``) the subscription of one browser. Raises
     :class:`BadSubscription` for an endpoint that is not an https URL (http only with
     ``PUSH_ALLOW_HTTP_ENDPOINTS``) or keys of the wrong size (p256dh 65 bytes, auth 16)."""
@@ -296,13 +296,13 @@ def subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> PushSub
     return sub
 
 
-def subscription_delete(*, user, endpoint: str) -> bool:  # type: ignore[no-untyped-def]
+def subscription_delete(*, user, endpoint: str) -> bool:
     """Delete ``user``'s subscription at ``endpoint`` (this browser turned push off)."""
     deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return bool(deleted)
 
 
-def push_settings_save(*, user, **switches: bool) -> PushSettings:  # type: ignore[no-untyped-def]
+def push_settings_save(*, user, **switches: bool) -> PushSettings:
     """Save ``user``'s per-kind switches and ``previews`` (names of :class:`PushSettings`)."""
     values = {k: bool(v) for k, v in switches.items() if k in SWITCHES}
     prefs, _ = PushSettings.objects.update_or_create(user=user, defaults=values)

@@ -70,10 +70,11 @@ def _may_see_actor(note: Notification, *, premium: dict[str, bool]) -> bool:
     rule of the Likes and Views pages, SPEC §6, §7); matches and story replies always do."""
     from billing.entitlements import Feature, has_feature
 
-    feature = {
+    features: dict[str, Feature] = {
         Kind.LIKE: Feature.SEE_WHO_LIKED_ME,
         Kind.VIEW: Feature.SEE_WHO_VIEWED_ME,
-    }.get(note.kind)
+    }
+    feature = features.get(note.kind)
     if feature is None:
         return True
     if feature not in premium:
@@ -119,7 +120,7 @@ def notification_item(
     name = ""
     if note.actor_id and _may_see_actor(note, premium=premium):
         member = getattr(note.actor, "member", None)
-        name = getattr(member, "name", "") or note.actor.name
+        name = getattr(member, "name", "") or getattr(note.actor, "name", "")
     url = note.url
     if note.kind in (Kind.LIKE, Kind.VIEW) and not name:
         url = "/lists/?type=target" if note.kind == Kind.LIKE else "/views/"
@@ -134,7 +135,7 @@ def notification_item(
     )
 
 
-def notification_list(*, user, limit: int = 100) -> list[NotificationItem]:  # type: ignore[no-untyped-def]
+def notification_list(*, user, limit: int = 100) -> list[NotificationItem]:
     """``user``'s latest notifications (at most ``limit``), newest first, leaving out those
     about members either side has blocked."""
     from matching.selectors import blocked_user_ids

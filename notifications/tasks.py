@@ -27,7 +27,7 @@ def push_send(
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def send_story_reply_email(self, notification_id: str) -> bool:  # type: ignore[no-untyped-def]
+def send_story_reply_email(self, notification_id: str) -> bool:
     """E-mail a story reply once (see :func:`services.story_reply_email_send_once`); retries
     while the mail server is unreachable."""
     try:

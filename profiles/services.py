@@ -244,7 +244,7 @@ def _photos_locked(*, member: Member) -> list[Photo]:
     return list(Photo.objects.filter(member=member).only("id", "position"))
 
 
-def _photos_renumber(*, member: Member, order: list) -> None:  # type: ignore[type-arg]
+def _photos_renumber(*, member: Member, order: list) -> None:
     """Give the photos of ``order`` (ids) positions 0, 1, ... and refresh the main photo."""
     photos = Photo.objects.in_bulk(order)
     changed = []

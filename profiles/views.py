@@ -129,7 +129,7 @@ def _photo_context(request: HttpRequest, member, upload_form=None, error: str = 
 
 def _photo_response(
     request: HttpRequest, member, *, status: int = 200, error: str = "", upload_form=None
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     """The photo manager again (htmx: swapped in place, the error inline), or back to the
     edit page with the error as a message (no JS). A 400 goes out as 422 to htmx: with DEBUG
     on, django-htmx replaces the whole document with any 400/403/404/500 htmx response (it

@@ -61,7 +61,7 @@ def _notify(decision: ModerationDecision, role: str) -> None:
     transaction.on_commit(lambda: send_decision_email.delay(str(decision.pk), role))
 
 
-def _reporter_id(decision: ModerationDecision):  # type: ignore[no-untyped-def]
+def _reporter_id(decision: ModerationDecision):
     """The reporter's user id of ``decision``'s report (None without a report)."""
     report = decision.report
     return getattr(report, "reporter_id", None) if report is not None else None

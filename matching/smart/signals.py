@@ -27,7 +27,7 @@ _USER_RELEVANT = frozenset(
 _USER_PREFERENCES = frozenset({"preferred_genders", "preferred_age_min", "preferred_age_max"})
 
 
-def _member_saved(sender, instance: Member, created: bool, update_fields=None, **kwargs):  # type: ignore[no-untyped-def]
+def _member_saved(sender, instance: Member, created: bool, update_fields=None, **kwargs):
     if update_fields is not None and set(update_fields) <= _MEMBER_IRRELEVANT:
         return
     smart_match_cache_invalidate(user=instance.user_id)

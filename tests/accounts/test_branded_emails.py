@@ -41,6 +41,8 @@ def _after_commit_work_runs_at_once(monkeypatch):
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
 FORBIDDEN = ("127.0.0.1", "example.com", "localhost", "testserver")
 
 
