@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
-from profiles.models import Interest, Member
+from profiles.models import Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
 
 from . import discovery, reports, selectors, services
@@ -55,6 +55,10 @@ def _filters_query(filters: discovery.DiscoverFilters, page_size: int) -> dict[s
         query["online"] = "1"
     if filters.interest_ids:
         query["interests"] = ",".join(str(i) for i in filters.interest_ids)
+    if filters.intentions:
+        query["intention"] = ",".join(filters.intentions)
+    if filters.observances:
+        query["observance"] = ",".join(filters.observances)
     return query
 
 
@@ -152,6 +156,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         chips=_chip_urls(page.filters, page.page_size),
         me=me,
         genders=Member.Gender.choices,
+        intentions=Intention.choices,
+        observances=Observance.choices,
         page_sizes=discovery.PAGE_SIZES,
         interests=list(Interest.objects.order_by("category", "slug"))
         if page.interests_allowed
