@@ -474,8 +474,10 @@ def member_complete_profile(
 
     Runs under a row lock on the user, so a double submit creates one member (the second call
     raises ValidationError ``already_complete``). ``photos`` are already validated
-    (:func:`photo_prepare`); at most ``MAX_PHOTOS``; all start pending. Raises ValidationError
-    for an under-18 date of birth, bad coordinates or a bad preference range.
+    (:func:`photo_prepare`); at most ``MAX_PHOTOS``; all start pending. ``prompts`` and
+    ``details`` (issue 18, optional) go to :func:`member_prompts_set` and
+    :func:`member_details_set`. Raises ValidationError for an under-18 date of birth, bad
+    coordinates, a bad preference range or bad prompts / details.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.profile_complete or Member.objects.filter(user=locked).exists():
@@ -575,7 +577,8 @@ def member_update_profile(
     """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
-    ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
+    ``matching.services.LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
+    ``details`` (issue 18) replace the prompt answers / life details; None leaves them."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
     _validate_single_lines(name=name, city=city, country=country)

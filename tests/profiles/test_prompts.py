@@ -120,3 +120,30 @@ def test_profile_page_shows_prompts_with_like_buttons_for_others_only(client):
     own = client.get(f"/members/{owner.user_id}/").content.decode()
     assert "Sea, then falafel" in own
     assert 'name="prompt"' not in own
+
+
+def test_onboarding_takes_prompts_and_intention_and_skipping_them_works(client):
+    from accounts.models import User
+    from profiles.models import Member
+    from tests.factories import UserFactory
+    from tests.profiles.test_onboarding import URL, answers
+
+    p = Prompt.objects.get(slug="green-flag")
+    user = UserFactory(profile_complete=False)
+    client.force_login(user)
+    page = client.get(URL).content.decode()
+    assert 'id="step-prompts"' in page
+    assert 'name="intention"' in page
+    response = client.post(
+        URL, answers(prompt_1=str(p.pk), answer_1="Kind to waiters", intention="long_term")
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(user=user)
+    assert member.intention == "long_term"
+    assert [a.answer for a in member.prompt_answers.all()] == ["Kind to waiters"]
+
+    skipper = UserFactory(profile_complete=False)
+    client.force_login(skipper)
+    assert client.post(URL, answers()).status_code == 302
+    assert User.objects.get(pk=skipper.pk).profile_complete
+    assert not PromptAnswer.objects.filter(member__user=skipper).exists()
