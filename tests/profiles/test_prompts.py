@@ -147,3 +147,17 @@ def test_onboarding_takes_prompts_and_intention_and_skipping_them_works(client):
     assert client.post(URL, answers()).status_code == 302
     assert User.objects.get(pk=skipper.pk).profile_complete
     assert not PromptAnswer.objects.filter(member__user=skipper).exists()
+
+
+def test_data_export_includes_prompts_and_details():
+    from accounts.data_export import user_data_export
+
+    member = MemberFactory(intention="friends", height_cm=170)
+    p = Prompt.objects.get(slug="comfort-food")
+    services.member_prompts_set(member=member, answers=[(p, "Shakshuka")])
+    data = user_data_export(user=member.user, base_url="https://miel.test")
+    text = repr(data)
+    assert "'answer': 'Shakshuka'" in text
+    assert "'prompt': 'My comfort food'" in text
+    assert "'intention': 'friends'" in text
+    assert "'height_cm': 170" in text
