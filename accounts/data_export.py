@@ -31,6 +31,7 @@ from matching.selectors import likes_received
 from messaging.models import Message
 from profiles.models import Member, Photo, Video
 from profiles.selectors import is_verified
+from profiles.services import DETAIL_FIELDS
 from stories.models import Story, StoryReaction, StoryReply, StoryView
 
 from .models import User
@@ -139,6 +140,12 @@ def _member(member: Member, base_url: str) -> dict[str, Any]:
             {"slug": i.slug, "name": i.name, "name_he": i.name_he}
             for i in member.interests.order_by("slug")
         ],
+        # Issue 18: prompt answers (in the member's order) and life details.
+        "prompts": [
+            {"prompt": a.prompt.text, "prompt_he": a.prompt.text_he, "answer": a.answer}
+            for a in member.prompt_answers.select_related("prompt").order_by("position")
+        ],
+        "details": {name: getattr(member, name) for name in DETAIL_FIELDS},
         "matching_preferences": _json_safe(preference.preference_data) if preference else None,
     }
 

@@ -124,6 +124,7 @@ def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
         "interests": _("shared interests"),
         "bio": _("similar bios"),
         "behaviour": _("your interactions"),
+        "intention": _("intention and outlook"),
     }
     breakdown = ", ".join(
         f"{names[key]} {round(points)}/{int(FACTOR_MAX[key])}"

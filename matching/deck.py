@@ -14,7 +14,8 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from profiles.models import Interest, Member, Photo
+from profiles.models import Interest, Member, Photo, PromptAnswer
+from profiles.selectors import detail_chips
 
 from .discovery import DiscoverCard, _distance, discover_cards
 from .selectors import discoverable, not_blocked
@@ -32,23 +33,46 @@ class DeckCard:
     description: str = ""
     interests: list[Interest] = field(default_factory=list)
     is_verified: bool = False
+    prompts: list[PromptAnswer] = field(default_factory=list)  # in the member's order
+    chips: list[tuple[str, str]] = field(default_factory=list)  # (icon, label), issue 18
 
     @property
     def member(self) -> Member:
         return self.card.member
 
+    @property
+    def prompt_rows(self) -> list[tuple[PromptAnswer, str]]:
+        """Each prompt answer with the photo shown after it ("" for none): the member's 2nd,
+        3rd… photos, so the card reads photo, prompt, photo, prompt (issue 18)."""
+        return [
+            (a, self.photos[i + 1] if i + 1 < len(self.photos) else "")
+            for i, a in enumerate(self.prompts)
+        ]
+
 
 def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
     """Decorate members-list cards for the deck: approved photos (oldest first, as on the
     profile page), description and interests; the verified badge is the card's (the one
-    rule, :func:`profiles.selectors.is_verified`). Three queries for the batch."""
+    rule, :func:`profiles.selectors.is_verified`), prompt answers and life-detail chips
+    (issue 18). Four queries for the batch."""
     if not cards:
         return []
     ids = [c.member.pk for c in cards]
     members = {
         m.pk: m
         for m in Member.objects.filter(pk__in=ids)
-        .only("id", "description", "image")
+        .only(
+            "id",
+            "description",
+            "image",
+            "intention",
+            "observance",
+            "height_cm",
+            "children_have",
+            "children_want",
+            "smoking",
+            "drinking",
+        )
         .prefetch_related(
             Prefetch(
                 "photos",
@@ -56,6 +80,11 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 to_attr="approved_photos",
             ),
             Prefetch("interests", queryset=Interest.objects.order_by("category", "slug")),
+            Prefetch(
+                "prompt_answers",
+                queryset=PromptAnswer.objects.select_related("prompt").order_by("position"),
+                to_attr="answers",
+            ),
         )
     }
     result = []
@@ -73,6 +102,8 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 description=full.description,
                 interests=list(full.interests.all()),
                 is_verified=card.is_verified,
+                prompts=full.answers,  # type: ignore[attr-defined]
+                chips=detail_chips(full),
             )
         )
     return result

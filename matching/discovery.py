@@ -75,7 +75,8 @@ class InvalidCursor(ValueError):
 @dataclass(frozen=True)
 class DiscoverFilters:
     """Parsed members-list filters (SPEC §5). ``distance_km`` None = no distance limit;
-    ``interest_ids`` apply only to premium viewers (the selector checks)."""
+    ``interest_ids`` and ``observances`` apply only to premium viewers (the selector checks);
+    ``intentions`` to everyone (issue 18)."""
 
     genders: tuple[str, ...] = ()
     age_min: int = 18
@@ -85,6 +86,9 @@ class DiscoverFilters:
     online: bool = False
     interest_ids: tuple[int, ...] = ()
     order: str = "active"
+    #: Issue 18: dating intentions (free) and religious outlooks (premium, as interests).
+    intentions: tuple[str, ...] = ()
+    observances: tuple[str, ...] = ()
 
 
 @dataclass
@@ -271,6 +275,10 @@ def _filtered(
         conditions.append(~Q(image=""))
     if filters.online:
         conditions.append(Q(last_active_at__gte=now - ONLINE_WINDOW))
+    if filters.intentions:
+        conditions.append(Q(intention__in=filters.intentions))
+    if filters.observances and interests_allowed:
+        conditions.append(Q(observance__in=filters.observances))
     if filters.interest_ids and interests_allowed:
         through = Member.interests.through
         conditions.append(

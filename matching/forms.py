@@ -9,7 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from profiles.models import Interest, Member
+from profiles.models import Intention, Interest, Member, Observance
 
 from .discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
 from .models import Report
@@ -61,6 +61,8 @@ def discover_filters_from_query(
     page_size = _int_or(query.get("size"), DEFAULT_PAGE_SIZE, 1, 100)
     if page_size not in PAGE_SIZES:
         page_size = DEFAULT_PAGE_SIZE
+    intentions = _picked(query, "intention", Intention.values)
+    observances = _picked(query, "observance", Observance.values)
     filters = DiscoverFilters(
         genders=genders,
         age_min=age_min,
@@ -70,8 +72,17 @@ def discover_filters_from_query(
         online=_flag(query.get("online")),
         interest_ids=tuple(sorted(set(interest_ids)))[:20],
         order=order,
+        intentions=intentions,
+        observances=observances,
     )
     return filters, page_size
+
+
+def _picked(query: QueryDict, key: str, valid: list[str]) -> tuple[str, ...]:
+    """The valid values of a repeatable / comma-separated filter, in ``valid`` order; unknown
+    values are ignored."""
+    picked = {v for raw in query.getlist(key) for v in raw.split(",")}
+    return tuple(v for v in valid if v in picked)
 
 
 class ReportForm(forms.Form):

@@ -21,6 +21,12 @@ class Like(UUIDModel):
     #: An optional note sent with the like (issue 16): shown with the like in the target's
     #: Likes, and the first chat message once the pair matches.
     note = models.CharField(max_length=150, blank=True, default="")
+    #: The prompt this like answered (issue 18, "like a prompt"), with a copy of the answer as
+    #: it read then, so the target's Likes show which prompt was liked even after an edit.
+    prompt = models.ForeignKey(
+        "profiles.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prompt_answer = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -163,10 +163,15 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
         if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
             notes = likes.exclude(note="").count() if count else 0
             return LikeList(type=list_type, members=[], count=count, can_see=False, notes=notes)
-        rows = likes.select_related("source__user").order_by("-created_at", "-id")[:LIST_LIMIT]
+        rows = likes.select_related("source__user", "prompt").order_by("-created_at", "-id")[
+            :LIST_LIMIT
+        ]
         members = []
         for like in rows:  # the note that came with each like (issue 16)
             like.source.like_note = like.note  # type: ignore[attr-defined]
+            # The prompt of mine they liked, if any (issue 18), and my answer as it was then.
+            like.source.liked_prompt = like.prompt.label if like.prompt else ""  # type: ignore[attr-defined]
+            like.source.liked_prompt_answer = like.prompt_answer  # type: ignore[attr-defined]
             members.append(like.source)
     else:
         likes = Like.objects.filter(source=me).exclude(target__user_id__in=hidden)

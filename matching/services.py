@@ -22,7 +22,7 @@ from miel import emails
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from notifications.services import notification_queue
-from profiles.models import Member
+from profiles.models import Member, PromptAnswer
 
 from .discovery import PASS_HIDES_FOR
 from .models import (
@@ -208,9 +208,19 @@ def likes_left(*, member: Member, now: datetime | None = None) -> int | None:
 
 @transaction.atomic
 def like_toggle(
-    *, source: Member, target: Member, like: bool | None = None, note: str = ""
+    *,
+    source: Member,
+    target: Member,
+    like: bool | None = None,
+    note: str = "",
+    prompt_answer_id: object = None,
 ) -> LikeResult:
     """Like or unlike ``target`` as ``source`` (SPEC §6).
+
+    A new like may name one of ``target``'s prompt answers (``prompt_answer_id``, issue 18,
+    "like a prompt"): the like records the prompt and a copy of the answer, which the target
+    sees in their Likes. An id that is not one of ``target``'s answers raises ValidationError
+    (``bad_prompt``).
 
     A new like may carry a ``note`` (issue 16, at most 150 characters, see
     :func:`like_note_clean`): the target sees it with the like in their Likes, and when the
@@ -234,6 +244,7 @@ def like_toggle(
     if source.pk == target.pk:
         raise ValidationError(_("You cannot like yourself."), code="self")
     note = like_note_clean(note)
+    liked_prompt = _prompt_answer_of(target=target, answer_id=prompt_answer_id)
     serialized = _lock_pair(source, target, liker=source if like is not False else None)
     state = _pair_state(source=source, target=target)
     existing, liked_back = state.mine, state.theirs
@@ -260,12 +271,17 @@ def like_toggle(
     if not want:
         Like.objects.filter(source=source, target=target).delete()
         return LikeResult(liked=False, is_match=False, became_match=False, changed=True)
+    prompt_fields = (
+        {"prompt_id": liked_prompt.prompt_id, "prompt_answer": liked_prompt.answer}
+        if liked_prompt
+        else {}
+    )
     if serialized:  # nobody else can insert this like before we commit
-        Like.objects.create(source=source, target=target, note=note)
+        Like.objects.create(source=source, target=target, note=note, **prompt_fields)
     else:
         try:
             with transaction.atomic():
-                Like.objects.create(source=source, target=target, note=note)
+                Like.objects.create(source=source, target=target, note=note, **prompt_fields)
         except IntegrityError:  # a concurrent request inserted it first
             return LikeResult(liked=True, is_match=liked_back, became_match=False, changed=False)
     interaction_record(user=source, target=target, action=UserInteraction.Action.LIKE)
@@ -285,6 +301,20 @@ def like_toggle(
             url=f"/members/{source.user_id}/",
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
+
+
+def _prompt_answer_of(*, target: Member, answer_id: object) -> PromptAnswer | None:
+    """``target``'s prompt answer ``answer_id`` (None when no id is given); ValidationError
+    ``bad_prompt`` when the id is malformed or not one of ``target``'s answers."""
+    if answer_id in (None, ""):
+        return None
+    try:
+        answer = PromptAnswer.objects.filter(pk=answer_id, member=target).first()
+    except (ValidationError, ValueError):
+        answer = None
+    if answer is None:
+        raise ValidationError(_("This prompt is no longer on the profile."), code="bad_prompt")
+    return answer
 
 
 def _match_notes_send(*, source: Member, target: Member) -> None:

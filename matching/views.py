@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
-from profiles.models import Interest, Member
+from profiles.models import Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
 
 from . import discovery, reports, selectors, services
@@ -55,6 +55,10 @@ def _filters_query(filters: discovery.DiscoverFilters, page_size: int) -> dict[s
         query["online"] = "1"
     if filters.interest_ids:
         query["interests"] = ",".join(str(i) for i in filters.interest_ids)
+    if filters.intentions:
+        query["intention"] = ",".join(filters.intentions)
+    if filters.observances:
+        query["observance"] = ",".join(filters.observances)
     return query
 
 
@@ -152,6 +156,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         chips=_chip_urls(page.filters, page.page_size),
         me=me,
         genders=Member.Gender.choices,
+        intentions=Intention.choices,
+        observances=Observance.choices,
         page_sizes=discovery.PAGE_SIZES,
         interests=list(Interest.objects.order_by("category", "slug"))
         if page.interests_allowed
@@ -190,7 +196,8 @@ def _like_button_response(
 @require_POST
 def like(request: HttpRequest, user_id: str) -> HttpResponse:
     """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle);
-    ``note`` (optional, at most 150 characters) goes with a new like (issue 16). htmx gets
+    ``note`` (optional, at most 150 characters) goes with a new like (issue 16), and so does
+    ``prompt`` (the id of one of their prompt answers: "like a prompt", issue 18). htmx gets
     the new button (plus the match dialog when this like completed a pair), a script asking
     for JSON the state (and the match dialog's data). Over the free members' like allowance:
     429 with the reason (htmx, JSON), else a flash message."""
@@ -200,7 +207,11 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         result = services.like_toggle(
-            source=me, target=target, like=want, note=request.POST.get("note", "")
+            source=me,
+            target=target,
+            like=want,
+            note=request.POST.get("note", ""),
+            prompt_answer_id=request.POST.get("prompt") or None,
         )
     except ValidationError as exc:
         if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)

@@ -11,10 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from miel.text import validate_single_line
 
-from .models import Interest, Member
+from .models import (
+    ChildrenHave,
+    ChildrenWant,
+    Habit,
+    Intention,
+    Interest,
+    Member,
+    Observance,
+    Prompt,
+)
 from .services import (
+    DETAIL_FIELDS,
+    HEIGHT_MAX_CM,
+    HEIGHT_MIN_CM,
     MAX_PHOTOS,
+    MAX_PROMPTS,
     MIN_AGE,
+    PROMPT_ANSWER_MAX,
     PhotoRejected,
     PreparedPhoto,
     photo_prepare,
@@ -36,6 +50,9 @@ DRAFT_FIELDS = (
     "preferred_age_max",
     "latitude",
     "longitude",
+    *DETAIL_FIELDS,
+    *(f"prompt_{i}" for i in range(1, MAX_PROMPTS + 1)),
+    *(f"answer_{i}" for i in range(1, MAX_PROMPTS + 1)),
 )
 DRAFT_LIST_FIELDS = frozenset({"interests", "preferred_genders"})
 MAX_INTERESTS = 20
@@ -85,6 +102,12 @@ class MultiplePhotoField(forms.FileField):
         return prepared
 
 
+def _optional_choice(label, choices):  # type: ignore[no-untyped-def]
+    return forms.ChoiceField(
+        label=label, choices=[("", _("Rather not say")), *choices], required=False
+    )
+
+
 class ProfileForm(forms.Form):
     """The profile answers shared by onboarding and the edit page."""
 
@@ -125,9 +148,36 @@ class ProfileForm(forms.Form):
     )
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # Intentions and life details (issue 18), all optional.
+    intention = _optional_choice(_("Looking for"), Intention.choices)
+    observance = _optional_choice(_("Religious outlook"), Observance.choices)
+    height_cm = forms.IntegerField(
+        label=_("Height (cm)"), required=False, min_value=HEIGHT_MIN_CM, max_value=HEIGHT_MAX_CM
+    )
+    children_have = _optional_choice(_("Children"), ChildrenHave.choices)
+    children_want = _optional_choice(_("Family plans"), ChildrenWant.choices)
+    smoking = _optional_choice(_("Smoking"), Habit.choices)
+    drinking = _optional_choice(_("Drinking"), Habit.choices)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Prompts (issue 18): up to three (prompt, answer) slots, shown in slot order.
+        prompts = Prompt.objects.all()
+        for i in range(1, MAX_PROMPTS + 1):
+            self.fields[f"prompt_{i}"] = forms.ModelChoiceField(
+                label=_("Prompt %(n)d") % {"n": i},
+                queryset=prompts,
+                required=False,
+                empty_label=_("Choose a prompt"),
+            )
+            self.fields[f"answer_{i}"] = forms.CharField(
+                label=_("Your answer"),
+                required=False,
+                max_length=PROMPT_ANSWER_MAX,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "maxlength": PROMPT_ANSWER_MAX, "dir": "auto"}
+                ),
+            )
         self.fields["date_of_birth"].widget.attrs["max"] = _latest_adult_birthday().isoformat()
         self.fields["date_of_birth"].widget.attrs["min"] = "1900-01-01"
 
@@ -156,6 +206,15 @@ class ProfileForm(forms.Form):
                     _("The oldest age must not be below the youngest."), code="age_range"
                 ),
             )
+        seen: set[int] = set()
+        for i in range(1, MAX_PROMPTS + 1):
+            prompt, answer = data.get(f"prompt_{i}"), (data.get(f"answer_{i}") or "").strip()
+            if answer and prompt is None:
+                self.add_error(f"prompt_{i}", _("Choose the prompt you are answering."))
+            elif prompt is not None and answer and prompt.pk in seen:
+                self.add_error(f"prompt_{i}", _("Choose each prompt only once."))
+            elif prompt is not None and answer:
+                seen.add(prompt.pk)
         lat, lon = data.get("latitude"), data.get("longitude")
         try:
             validate_coordinates(lat, lon)
@@ -182,7 +241,17 @@ class ProfileForm(forms.Form):
             "preferred_age_max": d["preferred_age_max"],
             "latitude": d.get("latitude"),
             "longitude": d.get("longitude"),
+            "prompts": [
+                (d[f"prompt_{i}"], d[f"answer_{i}"])
+                for i in range(1, MAX_PROMPTS + 1)
+                if d.get(f"prompt_{i}") is not None and d.get(f"answer_{i}")
+            ],
+            "details": {name: d.get(name) for name in DETAIL_FIELDS},
         }
+
+    def prompt_slots(self) -> list[tuple]:
+        """(number, prompt field, answer field) per slot, for the template."""
+        return [(i, self[f"prompt_{i}"], self[f"answer_{i}"]) for i in range(1, MAX_PROMPTS + 1)]
 
     @classmethod
     def initial_for(cls, member: Member) -> dict:
@@ -200,6 +269,12 @@ class ProfileForm(forms.Form):
             "preferred_age_max": user.preferred_age_max,
             "latitude": member.latitude,
             "longitude": member.longitude,
+            **{name: getattr(member, name) for name in DETAIL_FIELDS},
+            **{
+                key: value
+                for i, a in enumerate(member.prompt_answers.all(), start=1)
+                for key, value in ((f"prompt_{i}", a.prompt_id), (f"answer_{i}", a.answer))
+            },
         }
 
 

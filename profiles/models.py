@@ -71,6 +71,26 @@ class Interest(models.Model):
         return self.name_he if (get_language() or "he").startswith("he") else self.name
 
 
+class Prompt(models.Model):
+    """One entry of the fixed prompt catalogue (about 40, issue 18), kept as data like the
+    interests (data migration ``0015_prompt_catalogue``). Members answer up to three."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    text = models.CharField(max_length=120, help_text="English text")
+    text_he = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Text in the active language."""
+        return self.text_he if (get_language() or "he").startswith("he") else self.text
+
+
 #: The columns the members list filters on (SPEC §5), carried by its indexes.
 _LISTING_FILTER_COLUMNS = (
     "gender",
@@ -85,6 +105,49 @@ _LISTING_FILTER_COLUMNS = (
     "preferred_age_max",
 )
 _LISTING_COLUMNS = ("latitude", "longitude", *_LISTING_FILTER_COLUMNS)
+
+
+class Intention(models.TextChoices):
+    """What a member is looking for (issue 18)."""
+
+    LONG_TERM = "long_term", _("Long-term relationship")
+    LONG_OPEN = "long_open", _("Long-term, open to short")
+    SHORT_OPEN = "short_open", _("Short-term, open to long")
+    SHORT_FUN = "short_fun", _("Short-term fun")
+    FRIENDS = "friends", _("New friends")
+    FIGURING = "figuring", _("Still figuring it out")
+
+
+class Observance(models.TextChoices):
+    """Religious outlook, in the common Israeli terms (issue 18). The first four form a scale
+    (see :data:`OBSERVANCE_SCALE`); "other" is outside it."""
+
+    SECULAR = "secular", _("Secular")
+    TRADITIONAL = "traditional", _("Traditional")
+    RELIGIOUS = "religious", _("Religious")
+    ORTHODOX = "orthodox", _("Orthodox")
+    OTHER = "other", _("Other outlook")
+
+
+#: Position of each observance on the secular → Orthodox scale (smart matches, issue 18).
+OBSERVANCE_SCALE = {"secular": 0, "traditional": 1, "religious": 2, "orthodox": 3}
+
+
+class ChildrenHave(models.TextChoices):
+    NO = "no", _("No children")
+    YES = "yes", _("Has children")
+
+
+class ChildrenWant(models.TextChoices):
+    WANT = "want", _("Wants children")
+    OPEN = "open", _("Open to children")
+    NO = "no", _("Doesn't want children")
+
+
+class Habit(models.TextChoices):
+    NEVER = "never", _("Never")
+    SOMETIMES = "sometimes", _("Sometimes")
+    OFTEN = "often", _("Often")
 
 
 class Member(UUIDModel):
@@ -151,6 +214,27 @@ class Member(UUIDModel):
     # = others see the city only, never a distance number.
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     show_distance = models.BooleanField(_("show my distance"), default=True)
+    # Intentions and life details (issue 18): all optional ("" / None = not said), shown as
+    # chips on the profile and the deck; intention and observance also count in smart matches.
+    intention = models.CharField(
+        _("looking for"), max_length=20, choices=Intention.choices, blank=True, default=""
+    )
+    observance = models.CharField(
+        _("religious outlook"), max_length=20, choices=Observance.choices, blank=True, default=""
+    )
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
+    children_have = models.CharField(
+        _("children"), max_length=10, choices=ChildrenHave.choices, blank=True, default=""
+    )
+    children_want = models.CharField(
+        _("want children"), max_length=10, choices=ChildrenWant.choices, blank=True, default=""
+    )
+    smoking = models.CharField(
+        _("smoking"), max_length=10, choices=Habit.choices, blank=True, default=""
+    )
+    drinking = models.CharField(
+        _("drinking"), max_length=10, choices=Habit.choices, blank=True, default=""
+    )
 
     class Meta:
         constraints = [
@@ -230,6 +314,32 @@ class Member(UUIDModel):
     @property
     def is_boosted(self) -> bool:
         return self.boosted_until is not None and self.boosted_until > timezone.now()
+
+
+class PromptAnswer(UUIDModel):
+    """A member's answer to one catalogue prompt (issue 18): at most
+    :data:`profiles.services.MAX_PROMPTS` per member, in the member's order (``position``
+    0 first), one answer per prompt. Written only by ``profiles.services.member_prompts_set``."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="prompt_answers")
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="answers")
+    answer = models.CharField(_("answer"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "prompt"], name="prompt_answer_one_per_prompt"
+            ),
+            models.UniqueConstraint(
+                fields=["member", "position"], name="prompt_answer_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt_id}: {self.answer[:30]}"
 
 
 def photo_upload_to(instance: Photo, filename: str) -> str:

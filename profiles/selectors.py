@@ -126,3 +126,46 @@ def distance_km_display(a: Member | None, b: Member | None) -> str:
     if km < 1:
         return _("less than 1 km")
     return _("%(km)s km") % {"km": f"{round(km):,}"}
+
+
+# --- prompts and life details (issue 18) ----------------------------------------------------
+
+#: Detail field → icon of its chip, in the order the chips are shown.
+DETAIL_CHIP_ICONS = (
+    ("intention", "🎯"),
+    ("height_cm", "📏"),
+    ("observance", "🕍"),
+    ("children_have", "👶"),
+    ("children_want", "🍼"),
+    ("smoking", "🚬"),
+    ("drinking", "🍷"),
+)
+
+
+def detail_chips(member: Member) -> list[tuple[str, str]]:
+    """(icon, label in the active language) for each life detail ``member`` gave (issue 18),
+    in :data:`DETAIL_CHIP_ICONS` order; none for details left empty. No query."""
+    chips = []
+    for name, icon in DETAIL_CHIP_ICONS:
+        value = getattr(member, name, None)
+        if value in ("", None):
+            continue
+        if name == "height_cm":
+            label = _("%(cm)d cm") % {"cm": value}
+        elif name == "smoking":
+            label = _("Smoking: %(how)s") % {"how": member.get_smoking_display()}
+        elif name == "drinking":
+            label = _("Drinking: %(how)s") % {"how": member.get_drinking_display()}
+        else:
+            label = str(getattr(member, f"get_{name}_display")())
+        chips.append((icon, label))
+    return chips
+
+
+def prompt_answers(*, member: Member) -> list:
+    """``member``'s prompt answers in their order, each with its prompt (one query)."""
+    from .models import PromptAnswer
+
+    return list(
+        PromptAnswer.objects.filter(member=member).select_related("prompt").order_by("position")
+    )

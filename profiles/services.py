@@ -34,12 +34,27 @@ from accounts.models import User
 from miel.media import field_file_save, file_delete_on_commit
 from miel.text import validate_single_line
 
-from .models import Interest, Member, Photo, age_on
+from .models import Interest, Member, Photo, Prompt, PromptAnswer, age_on
 
 logger = logging.getLogger(__name__)
 
 MIN_AGE = 18
 MAX_PHOTOS = 6
+#: Prompts a member may answer, and the longest answer (characters) (issue 18).
+MAX_PROMPTS = 3
+PROMPT_ANSWER_MAX = 200
+#: Heights a member may give (cm).
+HEIGHT_MIN_CM, HEIGHT_MAX_CM = 120, 230
+#: The life-detail fields of Member (issue 18), all optional.
+DETAIL_FIELDS = (
+    "intention",
+    "observance",
+    "height_cm",
+    "children_have",
+    "children_want",
+    "smoking",
+    "drinking",
+)
 # Accepted by content (Pillow's detected format), never by file name or content type.
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # Stored photos are re-encoded to at most this many pixels on the long side.
@@ -451,14 +466,18 @@ def member_complete_profile(
     latitude: float | None = None,
     longitude: float | None = None,
     photos: Sequence[PreparedPhoto] = (),
+    prompts: Sequence[tuple[Prompt, str]] | None = None,
+    details: dict | None = None,
 ) -> Member:
     """Create the user's Member from the onboarding answers (SPEC §3) and mark the profile
     complete; the name is copied to the user.
 
     Runs under a row lock on the user, so a double submit creates one member (the second call
     raises ValidationError ``already_complete``). ``photos`` are already validated
-    (:func:`photo_prepare`); at most ``MAX_PHOTOS``; all start pending. Raises ValidationError
-    for an under-18 date of birth, bad coordinates or a bad preference range.
+    (:func:`photo_prepare`); at most ``MAX_PHOTOS``; all start pending. ``prompts`` and
+    ``details`` (issue 18, optional) go to :func:`member_prompts_set` and
+    :func:`member_details_set`. Raises ValidationError for an under-18 date of birth, bad
+    coordinates, a bad preference range or bad prompts / details.
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.profile_complete or Member.objects.filter(user=locked).exists():
@@ -504,6 +523,10 @@ def member_complete_profile(
             _("Your profile is already complete."), code="already_complete"
         ) from exc
     member.interests.set(list(interests))
+    if prompts is not None:  # issue 18: optional prompt answers and life details
+        member_prompts_set(member=member, answers=prompts)
+    if details:
+        member_details_set(member=member, **details)
     stored: list[Photo] = []
     try:
         for prepared in photos:
@@ -548,11 +571,14 @@ def member_update_profile(
     preferred_age_max: int,
     latitude: float | None = None,
     longitude: float | None = None,
+    prompts: Sequence[tuple[Prompt, str]] | None = None,
+    details: dict | None = None,
 ) -> Member:
     """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
-    ``matching.services.LocationChangeLimited``, a ValidationError, over it)."""
+    ``matching.services.LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
+    ``details`` (issue 18) replace the prompt answers / life details; None leaves them."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
     _validate_single_lines(name=name, city=city, country=country)
@@ -593,6 +619,80 @@ def member_update_profile(
         fields.append("location_updated_at")
     member.save(update_fields=fields)
     member.interests.set(list(interests))
+    if prompts is not None:  # issue 18: None = leave the answers as they are
+        member_prompts_set(member=member, answers=prompts)
+    if details is not None:
+        member_details_set(member=member, **details)
     user.name = member.name
     user.save(update_fields=["name", "preferred_genders", "preferred_age_min", "preferred_age_max"])
+    return member
+
+
+# --- prompts and life details (issue 18) ----------------------------------------------------
+
+
+def member_prompts_set(*, member: Member, answers: Sequence[tuple[Prompt, str]]) -> None:
+    """Replace ``member``'s prompt answers with ``answers`` (prompt, text) in that order (the
+    first is shown first). Answers are stripped and control characters become spaces; empty
+    ones are dropped. At most :data:`MAX_PROMPTS`, each at most :data:`PROMPT_ANSWER_MAX`
+    characters, each prompt once; else ValidationError (``too_many_prompts``,
+    ``prompt_too_long``, ``prompt_twice``) and nothing changes. Call inside a transaction
+    (the profile services do); runs under a row lock on the member so two saves do not mix.
+    """
+    cleaned: list[tuple[Prompt, str]] = []
+    for prompt, text in answers:
+        text = "".join(" " if (ch < " " or ch == "\x7f") else ch for ch in (text or "")).strip()
+        if not text:
+            continue
+        if len(text) > PROMPT_ANSWER_MAX:
+            raise ValidationError(
+                _("An answer can be at most %(n)d characters.") % {"n": PROMPT_ANSWER_MAX},
+                code="prompt_too_long",
+            )
+        cleaned.append((prompt, text))
+    if len(cleaned) > MAX_PROMPTS:
+        raise ValidationError(
+            _("You can answer at most %(n)d prompts.") % {"n": MAX_PROMPTS},
+            code="too_many_prompts",
+        )
+    if len({p.pk for p, _text in cleaned}) != len(cleaned):
+        raise ValidationError(_("Choose each prompt only once."), code="prompt_twice")
+    with transaction.atomic():
+        Member.objects.select_for_update().only("id").get(pk=member.pk)
+        PromptAnswer.objects.filter(member=member).delete()
+        PromptAnswer.objects.bulk_create(
+            [
+                PromptAnswer(member=member, prompt=prompt, answer=text, position=i)
+                for i, (prompt, text) in enumerate(cleaned)
+            ]
+        )
+
+
+def member_details_set(*, member: Member, **details: object) -> Member:
+    """Save ``member``'s intention and life details (issue 18): any of
+    :data:`DETAIL_FIELDS`; "" or None clears one. Choices are checked against the model's,
+    the height against :data:`HEIGHT_MIN_CM`..:data:`HEIGHT_MAX_CM` cm; else ValidationError
+    (``bad_detail``, ``bad_height``)."""
+    fields = []
+    for name, value in details.items():
+        if name not in DETAIL_FIELDS:
+            raise ValidationError(_("Unknown profile detail."), code="bad_detail")
+        if name == "height_cm":
+            if value in ("", None):
+                value = None
+            elif not (isinstance(value, int) and HEIGHT_MIN_CM <= value <= HEIGHT_MAX_CM):
+                raise ValidationError(
+                    _("Height must be between %(low)d and %(high)d cm.")
+                    % {"low": HEIGHT_MIN_CM, "high": HEIGHT_MAX_CM},
+                    code="bad_height",
+                )
+        else:
+            value = value or ""
+            choices = {c for c, _label in Member._meta.get_field(name).choices}
+            if value and value not in choices:
+                raise ValidationError(_("Unknown profile detail."), code="bad_detail")
+        setattr(member, name, value)
+        fields.append(name)
+    if fields:
+        member.save(update_fields=[*fields, "updated"])
     return member

@@ -230,5 +230,8 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "distance": "" if is_own else selectors.distance_km_display(viewer_member, member),
         "is_verified": selectors.is_verified(member),
         "interests": sorted(member.interests.all(), key=lambda i: (i.category, i.slug)),
+        "prompt_answers": selectors.prompt_answers(member=member),
+        "detail_chips": selectors.detail_chips(member),
+        "can_like_prompts": not is_own,
     }
     return render(request, "profiles/member_detail.html", context)

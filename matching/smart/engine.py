@@ -21,6 +21,12 @@ integer at the end (parts are kept as floats until then):
 5. **Behaviour, max 15** = 15 x min(1, B / 5) where B = sum of ``UserInteraction.weight`` from
    V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
    0.5-1.0): a like each way already gives 12 of the 15 points.
+6. **Intention and outlook, max 10** (issue 18): 6 when both gave the same dating intention
+   (other than "still figuring it out"), plus 4 when both gave the same religious outlook or
+   2 when their outlooks are neighbours on the secular - traditional - religious - Orthodox
+   scale (``profiles.models.OBSERVANCE_SCALE``; "other" only matches "other"). Nothing when
+   either left a detail empty. A bonus on top of parts 1-5 (which reach 100 on their own):
+   the total is capped at 100, so a member who leaves these empty loses nothing.
 
 Candidates: every listed member other than V (``Member.listed``: active account, complete
 profile - the members list's "discoverable"), whose gender is one of V's preferred genders and
@@ -71,7 +77,7 @@ from django.utils import timezone
 
 from matching.geo import grid_distance_from
 from matching.models import Block, UserInteraction
-from profiles.models import Member, age_on
+from profiles.models import OBSERVANCE_SCALE, Member, age_on
 
 AGE_MAX = 25.0
 AGE_OWN_MAX = 15.0
@@ -84,16 +90,42 @@ BIO_MAX = 15.0
 BIO_FULL_AT = 8
 BEHAVIOUR_MAX = 15.0
 BEHAVIOUR_FULL_AT = 5.0
+INTENTION_MAX = 10.0
+SAME_INTENTION = 6.0
+SAME_OBSERVANCE = 4.0
+NEAR_OBSERVANCE = 2.0
 
 #: Factor keys in the fixed order used in cached ``parts`` lists.
-FACTORS = ("age", "location", "interests", "bio", "behaviour")
+FACTORS = ("age", "location", "interests", "bio", "behaviour", "intention")
 FACTOR_MAX = {
     "age": AGE_MAX,
     "location": LOCATION_MAX,
     "interests": INTERESTS_MAX,
     "bio": BIO_MAX,
     "behaviour": BEHAVIOUR_MAX,
+    "intention": INTENTION_MAX,
 }
+
+
+def intention_points(
+    my_intention: str, my_observance: str, intention: str, observance: str
+) -> tuple[float, bool, str]:
+    """Part 6 (see module docstring): (points, same intention?, "same" / "near" / "" for the
+    outlooks). Pure."""
+    same = bool(my_intention) and my_intention != "figuring" and intention == my_intention
+    points = SAME_INTENTION if same else 0.0
+    closeness = ""
+    if my_observance and observance:
+        if observance == my_observance:
+            closeness = "same"
+            points += SAME_OBSERVANCE
+        else:
+            a, b = OBSERVANCE_SCALE.get(my_observance), OBSERVANCE_SCALE.get(observance)
+            if a is not None and b is not None and abs(a - b) == 1:
+                closeness = "near"
+                points += NEAR_OBSERVANCE
+    return points, same, closeness
+
 
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _STOP_WORDS_DIR = Path(__file__).resolve().parent / "stopwords"
@@ -164,7 +196,9 @@ class ScoredMatch:
 
     @classmethod
     def from_json(cls, data: dict) -> ScoredMatch:
-        return cls(user_id=data["u"], score=data["s"], parts=tuple(data["p"]), facts=data["f"])
+        """A cached match; rows cached before a factor was added get 0 points for it."""
+        parts = tuple(data["p"]) + (0.0,) * (len(FACTORS) - len(data["p"]))
+        return cls(user_id=data["u"], score=data["s"], parts=parts, facts=data["f"])
 
 
 @dataclass(frozen=True)
@@ -321,6 +355,8 @@ def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple
             "shared_ids",
             "weight",
             "my_count",
+            "intention",  # issue 18 (part 6)
+            "observance",
         )
     )
     # One fetchall: Django's iterator would fetch 100 rows at a time and copy each tuple.
@@ -381,7 +417,23 @@ def score_candidates(
     # Pass 1 (every candidate): the five parts and the score, as flat tuples.
     scored: list[tuple] = []
     append = scored.append
-    for uid, dob, lat, lon, city, description, their_min, their_max, shared, weight, _ in rows:
+    my_intention, my_observance = member.intention or "", member.observance or ""
+    with_details = bool(my_intention or my_observance)
+    for (
+        uid,
+        dob,
+        lat,
+        lon,
+        city,
+        description,
+        their_min,
+        their_max,
+        shared,
+        weight,
+        _,
+        intention,
+        observance,
+    ) in rows:
         age_fit = by_dob.get(dob)
         if age_fit is None:
             age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
@@ -415,7 +467,13 @@ def score_candidates(
             beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT)
         else:
             weight = beh_pts = 0.0
-        score = floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + 0.5)
+        if with_details and (intention or observance):
+            life_pts, same_intention, outlook = intention_points(
+                my_intention, my_observance, intention, observance
+            )
+        else:
+            life_pts, same_intention, outlook = 0.0, False, ""
+        score = min(100, floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + life_pts + 0.5))
         append(
             (
                 -score,
@@ -425,6 +483,7 @@ def score_candidates(
                 int_pts,
                 bio_pts,
                 beh_pts,
+                life_pts,
                 age,
                 own,
                 mutual,
@@ -433,6 +492,8 @@ def score_candidates(
                 shared,
                 common,
                 weight,
+                same_intention and intention,
+                (outlook, observance) if outlook else None,
             )
         )
 
@@ -445,7 +506,21 @@ def score_candidates(
 
     # Pass 2 (only the results returned): language-neutral facts for the reasons.
     results = []
-    for neg_score, uid, *parts, age, own, mutual, km, city, shared, common, weight in scored:
+    for (
+        neg_score,
+        uid,
+        *parts,
+        age,
+        own,
+        mutual,
+        km,
+        city,
+        shared,
+        common,
+        weight,
+        intention,
+        outlook,
+    ) in scored:
         facts: dict = {"age": age, "own": round(own, 3), "mutual": mutual}
         if km is not None:
             facts["km"] = round(km, 1)
@@ -457,6 +532,10 @@ def score_candidates(
             facts["words"] = sorted(common)[:3]
         if weight:
             facts["weight"] = round(weight, 2)
+        if intention:
+            facts["intention"] = intention
+        if outlook:  # ("same" | "near", the candidate's outlook)
+            facts["observance"] = list(outlook)
         results.append(
             ScoredMatch(
                 user_id=str(uid),

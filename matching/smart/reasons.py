@@ -3,7 +3,8 @@
 The cache stores language-neutral facts (:class:`~matching.smart.engine.ScoredMatch.facts`),
 never text, so a Hebrew viewer and an English viewer of the same cached row each get their own
 language. A reason names up to three of the strongest factors, strongest first, joined by " · ":
-``28 — right in your range · 3 km away · both love hiking``.
+``28 — right in your range · 3 km away · both love hiking``; a shared dating intention
+(issue 18) is always named, after those three if need be.
 """
 
 from __future__ import annotations
@@ -65,16 +66,35 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
         return _("your bios both mention %(words)s") % {"words": join_words(list(words[:2]))}
     if key == "behaviour":
         return _("you have already shown interest in each other")
+    if key == "intention":
+        return _life_text(facts)
     return None
+
+
+def _life_text(facts: Mapping) -> str | None:
+    """Part 6 (issue 18): a shared intention and / or close religious outlooks."""
+    from profiles.models import Intention, Observance
+
+    texts = []
+    if facts.get("intention"):
+        label = str(Intention(facts["intention"]).label)
+        texts.append(_("you both want: %(intention)s") % {"intention": label.lower()})
+    closeness, outlook = (facts.get("observance") or ("", ""))[:2]
+    if closeness == "same" and outlook in Observance.values and outlook != "other":
+        texts.append(_("both %(outlook)s") % {"outlook": str(Observance(outlook).label).lower()})
+    elif closeness:
+        texts.append(_("close religious outlooks"))
+    return " · ".join(texts) or None
 
 
 def reason_for(match: ScoredMatch, interest_labels: Mapping[int, str]) -> str:
     """The reason line of one match in the active language (see module docstring)."""
     ranked = sorted(
-        range(len(FACTORS)),
+        range(min(len(FACTORS), len(match.parts))),
         key=lambda i: (-(match.parts[i] / FACTOR_MAX[FACTORS[i]]), i),
     )
     texts: list[str] = []
+    named: set[str] = set()
     for i in ranked:
         share = match.parts[i] / FACTOR_MAX[FACTORS[i]]
         if share <= 0 or (texts and share < STRONG_SHARE):
@@ -82,8 +102,12 @@ def reason_for(match: ScoredMatch, interest_labels: Mapping[int, str]) -> str:
         text = _factor_text(FACTORS[i], match.facts, interest_labels)
         if text:
             texts.append(text)
+            named.add(FACTORS[i])
         if len(texts) == MAX_REASONS:
             break
+    if match.facts.get("intention") and "intention" not in named:
+        # A shared dating intention is always named (issue 18), even past MAX_REASONS.
+        texts.append(_life_text(match.facts) or "")
     if not texts:
         return _("within your preferences")
     return " · ".join(texts)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import UserInteraction
-from profiles.models import Interest, Member, age_on
+from profiles.models import Interest, Member, Prompt, age_on
 from profiles.services import member_gender_flags
 
 from . import showcase as showcase_module
@@ -36,7 +36,7 @@ from .cities import City, city_tables, jitter, pick_city
 from .names import NamePool
 from .photos import PEOPLE, SIZE, PortraitPool
 from .tables import Tables, uuid7
-from .text import chat_line, description
+from .text import PROMPT_ANSWERS, chat_line, description
 
 DEMO_DOMAIN = "demo.miel.local"
 ADMIN_EMAIL = "admin@miel.local"
@@ -151,6 +151,12 @@ class _Seeder:
         self._urls: dict[str, str] = {}
         self.index = _Index()
         self._interest_names = {iid: (en, he) for iid, en, he in self.interests}
+        prompt_ids = dict(Prompt.objects.values_list("slug", "id"))
+        self.prompt_bank = [  # (prompt id, English answers, Hebrew answers), issue 18
+            (prompt_ids[slug], en, he)
+            for slug, (en, he) in PROMPT_ANSWERS.items()
+            if slug in prompt_ids
+        ]
         self.candidates_for_demo: list[int] = []
         self.first_social = 0  # index of the first generated member (after admin / demo)
         self.counts = {"likes": 0, "matches": 0, "messages": 0}
@@ -339,7 +345,12 @@ class _Seeder:
             age_lo,  # the copies of the user's preferred age range
             age_hi,
             *member_gender_flags(wants).values(),  # and of the preferred genders
+            *self._details(rng, female=female, hebrew=hebrew),
         )
+        if self.prompt_bank:  # 1-3 answered prompts in the member's language (issue 18)
+            for pos, (pid, en, he) in enumerate(rng.sample(self.prompt_bank, rng.randint(1, 3))):
+                answer = rng.choice(he if hebrew else en)
+                t.prompts.add(uuid7(), member_id, pid, answer, pos, joined)
         for iid, _, _ in chosen:
             t.interests.add(member_id, iid)
         position = len(self.index)
@@ -353,6 +364,35 @@ class _Seeder:
             interest=chosen[0][0],
         )
         return position
+
+    @staticmethod
+    def _details(rng: random.Random, *, female: bool, hebrew: bool) -> tuple:
+        """Intention, observance, height (cm) and smoking of one demo member (issue 18);
+        about a third leave each one empty, as real members would."""
+        intention = rng.choice(
+            (
+                "",
+                "long_term",
+                "long_term",
+                "long_open",
+                "short_open",
+                "short_fun",
+                "friends",
+                "figuring",
+            )
+        )
+        observance = (
+            rng.choice(("", "secular", "secular", "traditional", "religious", "orthodox", "other"))
+            if hebrew
+            else rng.choice(("", "", "secular", "other"))
+        )
+        height = rng.randint(155, 178) if female else rng.randint(165, 192)
+        return (
+            intention,
+            observance,
+            height if rng.random() < 0.6 else None,
+            rng.choice(("", "", "never", "never", "sometimes", "often")),
+        )
 
     # --- batches --------------------------------------------------------------------------
     def members(self, *, t: Tables, count: int, first_number: int) -> None:

@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from accounts.models import User
 from matching.models import Like, ProfileView, UserInteraction
 from messaging.models import Message
-from profiles.models import Member, Photo
+from profiles.models import Member, Photo, PromptAnswer
 
 from .bulk import BulkTable
 
@@ -77,6 +77,10 @@ class Tables:
                 "prefers_male",  # profiles.services.member_gender_flags order
                 "prefers_female",
                 "prefers_other",
+                "intention",  # life details (issue 18)
+                "observance",
+                "height_cm",
+                "smoking",
             ),
         )
         self.photos = BulkTable(
@@ -93,6 +97,9 @@ class Tables:
             ),
         )
         self.interests = BulkTable(Member.interests.through, ("member_id", "interest_id"))
+        self.prompts = BulkTable(
+            PromptAnswer, ("id", "member_id", "prompt_id", "answer", "position", "created_at")
+        )
         self.likes = BulkTable(Like, ("id", "source_id", "target_id", "created_at"))
         self.views = BulkTable(ProfileView, ("id", "viewer_id", "viewed_id", "viewed_at", "seen"))
         self.interactions = BulkTable(
@@ -109,6 +116,7 @@ class Tables:
             self.members,
             self.photos,
             self.interests,
+            self.prompts,
             self.likes,
             self.views,
             self.interactions,

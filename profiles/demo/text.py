@@ -202,3 +202,80 @@ def thread_lines(*, hebrew: bool, number: int, hers: str, his: str) -> list[tupl
     if not hebrew:
         hers, his = hers.lower(), his.lower()
     return [(who, text.format(hers=hers, his=his)) for who, text in threads[number % len(threads)]]
+
+
+# Demo prompt answers (issue 18): prompt slug → (English answers, Hebrew answers).
+PROMPT_ANSWERS = {
+    "perfect-saturday": (
+        (
+            "Sunrise swim, long brunch, a nap, then friends and a bonfire.",
+            "Farmers market, a long hike and pizza on the balcony.",
+        ),
+        (
+            "שחייה בזריחה, בראנץ' ארוך, שנ\"צ ומדורה עם חברים.",
+            "שוק איכרים, טיול ארוך ופיצה במרפסת.",
+        ),
+    ),
+    "know-its-right": (
+        (
+            "We can sit in silence and it still feels like a conversation.",
+            "You laugh at my worst jokes and tell me better ones.",
+        ),
+        (
+            "כשנוכל לשתוק יחד וזה עדיין ירגיש כמו שיחה.",
+            "כשתצחק/י מהבדיחות הכי גרועות שלי ותספר/י לי טובות יותר.",
+        ),
+    ),
+    "irrational-fear": (
+        ("Escalators that end too suddenly.", "Pigeons. They know something."),
+        ("מדרגות נעות שנגמרות פתאום.", "יונים. הן יודעות משהו."),
+    ),
+    "simple-pleasures": (
+        ("Fresh bread, the first rain, a clean kitchen.", "Cold watermelon on a hot day."),
+        ("לחם טרי, הגשם הראשון ומטבח נקי.", "אבטיח קר ביום חם."),
+    ),
+    "green-flag": (
+        ("You're kind to waiters.", "You text back when you say you will."),
+        ("נחמדות למלצרים.", "מי שחוזר/ת אליי כשאמר/ה שיחזור/תחזור."),
+    ),
+    "first-date": (
+        (
+            "Coffee that turns into a walk that turns into dinner.",
+            "A street-food tour; whoever finds the best bite wins.",
+        ),
+        (
+            "קפה שהופך להליכה שהופכת לארוחת ערב.",
+            "סיבוב אוכל רחוב בשוק, מי שמוצא/ת את הביס הכי טוב מנצח/ת.",
+        ),
+    ),
+    "comfort-food": (
+        ("My grandmother's chicken soup.", "Shakshuka at midnight."),
+        ("מרק העוף של סבתא.", "שקשוקה בחצות."),
+    ),
+    "favourite-place": (
+        ("Ein Gedi in winter.", "The Jaffa port at sunset."),
+        ("עין גדי בחורף.", "נמל יפו בשקיעה."),
+    ),
+    "two-truths": (
+        (
+            "I've met a president, I can juggle, I hate chocolate.",
+            "I ran a marathon, I speak four languages, I've never seen snow.",
+        ),
+        (
+            "פגשתי נשיא, אני יודע/ת ללהטט, אני שונא/ת שוקולד.",
+            "רצתי מרתון, אני מדבר/ת ארבע שפות, אף פעם לא ראיתי שלג.",
+        ),
+    ),
+    "never-shut-up": (
+        ("Why everyone should learn to bake bread.", "The last podcast I listened to."),
+        ("למה כל אחד צריך ללמוד לאפות לחם.", "הפודקאסט האחרון ששמעתי."),
+    ),
+    "together-we": (
+        ("Finally try every hummus place in town.", "Plan a trip and actually go."),
+        ("סוף סוף לנסות את כל מקומות החומוס בעיר.", "לתכנן טיול ובאמת לצאת אליו."),
+    ),
+    "hidden-talent": (
+        ("I can parallel park anywhere on the first try.", "I remember every birthday."),
+        ("אני חונה במקביל בכל מקום בניסיון הראשון.", "אני זוכר/ת את כל ימי ההולדת."),
+    ),
+}

@@ -104,10 +104,11 @@
     say(message || deck.dataset.errorText || "");
   }
 
-  function decide(like) {
+  function decide(like, submitted) {
     var card = current();
     if (!card || busy) return;
-    var form = card.querySelector(like ? "[data-deck-like]" : "[data-deck-pass]");
+    // A prompt's own like form (issue 18) posts itself; buttons and keys use the card's.
+    var form = submitted || card.querySelector(like ? "[data-deck-like]" : "[data-deck-pass]");
     if (!form) return;
     busy = true;
     say("");
@@ -135,7 +136,7 @@
     if (!form.matches("[data-deck-like], [data-deck-pass]")) return;
     ev.preventDefault();
     if (form.closest("[data-deck-card]") !== current()) return;
-    decide(form.matches("[data-deck-like]"));
+    decide(form.matches("[data-deck-like]"), form);
   });
 
   var undoForm = deck.querySelector("[data-deck-undo]");
