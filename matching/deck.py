@@ -102,7 +102,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 description=full.description,
                 interests=list(full.interests.all()),
                 is_verified=card.is_verified,
-                prompts=full.answers,  # type: ignore[attr-defined]
+                prompts=full.answers,
                 chips=detail_chips(full),
             )
         )

@@ -102,7 +102,7 @@ class MultiplePhotoField(forms.FileField):
         return prepared
 
 
-def _optional_choice(label, choices):  # type: ignore[no-untyped-def]
+def _optional_choice(label, choices):
     return forms.ChoiceField(
         label=label, choices=[("", _("Rather not say")), *choices], required=False
     )

@@ -688,7 +688,7 @@ def member_details_set(*, member: Member, **details: object) -> Member:
                 )
         else:
             value = value or ""
-            choices = {c for c, _label in Member._meta.get_field(name).choices}
+            choices = {c for c, _label in Member._meta.get_field(name).choices or ()}  # type: ignore[union-attr]
             if value and value not in choices:
                 raise ValidationError(_("Unknown profile detail."), code="bad_detail")
         setattr(member, name, value)
