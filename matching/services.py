@@ -399,13 +399,11 @@ def unmatch(*, source: Member, target: Member) -> bool:
     Runs under the pair lock (:func:`_lock_pair`); the unique pair constraint absorbs a double
     submit. Returns True when something was removed."""
     _lock_pair(source, target)
-    mine, theirs, _blocked = _pair_state(source=source, target=target)
-    if not (mine and theirs):
+    state = _pair_state(source=source, target=target)
+    if not (state.mine and state.theirs):
         deleted, _rows = Like.objects.filter(source=source, target=target).delete()
         return bool(deleted)
-    Like.objects.filter(
-        Q(source=source, target=target) | Q(source=target, target=source)
-    ).delete()
+    Like.objects.filter(Q(source=source, target=target) | Q(source=target, target=source)).delete()
     Unmatch.objects.get_or_create(unmatcher_id=source.user_id, other_id=target.user_id)
     for me, other in ((source, target), (target, source)):
         push_to_user(me.user_id, "chat.closed", with_user_id=str(other.user_id))
