@@ -21,6 +21,7 @@ from accounts.models import User
 from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
 from miel.mail import one_line
 from miel.realtime import push_to_user
+from miel.text import is_visibly_empty
 from profiles.models import Member
 
 from .discovery import PASS_HIDES_FOR
@@ -179,9 +180,12 @@ def _pair_state(*, source: Member, target: Member, since: datetime | None = None
 
 def like_note_clean(note: str | None) -> str:
     """A like's note (issue 16): surrounding whitespace removed, line breaks and other control
-    characters turned into spaces; "" when absent. Raises ValidationError (``note_too_long``)
+    characters turned into spaces; "" when absent or made only of invisible characters
+    (:func:`miel.text.is_visibly_empty`). Raises ValidationError (``note_too_long``)
     over :data:`LIKE_NOTE_MAX` characters."""
     text = "".join(" " if (ch < " " or ch == "\x7f") else ch for ch in (note or "")).strip()
+    if is_visibly_empty(text):  # zero-width spaces alone are no note
+        return ""
     if len(text) > LIKE_NOTE_MAX:
         raise ValidationError(
             _("A note can be at most %(n)s characters.") % {"n": LIKE_NOTE_MAX},
