@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.geo import grid_distance_km
-from matching.selectors import is_blocked_pair, not_blocked
+from matching.selectors import discoverable, is_blocked_pair, not_blocked
 
 from .models import Interest, Member, Photo, Video
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
     """The member a profile page shows (SPEC §4). Raises Http404 for an unknown id, a user
-    without a complete profile, or when either user blocked the other (SPEC §6)."""
+    without a complete profile, or when either user blocked the other (SPEC §6).
+
+    A member hidden from the viewer's discovery (paused, or incognito without having liked
+    the viewer: :func:`matching.selectors.discoverable`) is shown by a direct link only to
+    those they already know: a member who liked the viewer, or one the viewer has a
+    conversation with (a match's chat keeps working while paused); else Http404 too."""
     member = (
         Member.objects.select_related("user")
         .prefetch_related("interests")
@@ -27,9 +32,31 @@ def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
     )
     if member is None:
         raise Http404
-    if member.user_id != viewer.pk and is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
+    if member.user_id == viewer.pk:
+        return member
+    if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
+        raise Http404
+    if not _known_if_hidden(viewer=viewer, member=member):
         raise Http404
     return member
+
+
+def _known_if_hidden(*, viewer: User, member: Member) -> bool:
+    """True unless ``member`` is hidden from ``viewer``'s discovery and neither liked the
+    viewer nor has a conversation with them. One query."""
+    from matching.models import Like
+    from messaging.models import Message
+
+    return (
+        Member.objects.filter(pk=member.pk)
+        .filter(
+            discoverable(viewer_id=viewer.pk)
+            | Q(pk__in=Like.objects.filter(target__user_id=viewer.pk).values("source_id"))
+            | Q(pk__in=Message.objects.filter(recipient__user_id=viewer.pk).values("sender_id"))
+            | Q(pk__in=Message.objects.filter(sender__user_id=viewer.pk).values("recipient_id"))
+        )
+        .exists()
+    )
 
 
 def member_for_user(*, user: User) -> Member:
@@ -62,6 +89,8 @@ def is_verified(member: Member) -> bool:
     export call this (list queries read the same ``Member.verified`` column, kept by
     ``profiles.verification.services.selfie_decide``). No query."""
     return bool(member.verified)
+
+
 def media_file_visible(*, viewer: User, name: str) -> bool | None:
     """May ``viewer`` fetch the stored photo, video or poster file ``name``? (issue 13 item 7)
 
