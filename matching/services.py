@@ -492,8 +492,10 @@ def pass_undo(*, member: Member, now: datetime | None = None) -> Member:
 def block_create(*, blocker: User, blocked: User) -> Block:
     """``blocker`` blocks ``blocked`` (SPEC §6): both are hidden from each other everywhere
     (every selector excludes blocked pairs) and likes between them, both directions, are
-    deleted. Idempotent (the unique pair constraint absorbs a double submit). Raises
-    ValidationError for a self-block."""
+    deleted. After commit both get ``chat.closed`` (as for an unmatch): open chat pages close
+    their message box and the sockets forget their cached "may type" answer, so real-time
+    delivery between the two ends at once. Idempotent (the unique pair constraint absorbs a
+    double submit). Raises ValidationError for a self-block."""
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."), code="self")
     try:
@@ -505,6 +507,8 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         Q(source__user_id=blocker.pk, target__user_id=blocked.pk)
         | Q(source__user_id=blocked.pk, target__user_id=blocker.pk)
     ).delete()
+    for me, other in ((blocker, blocked), (blocked, blocker)):
+        push_to_user(me.pk, "chat.closed", with_user_id=str(other.pk))
     return block
 
 
