@@ -162,10 +162,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """The ``next`` field when it is a path on this site, else "" (no open redirects)."""
+    """The ``next`` field when it is a path on this site ("/..."), else "" (no open
+    redirects; a bare word would reach ``redirect()`` as a URL name, control characters a
+    header)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return ""
