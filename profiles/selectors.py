@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.geo import grid_distance_km
-from matching.selectors import discoverable, is_blocked_pair, not_blocked
+from matching.selectors import is_blocked_pair, not_blocked, shown_by_direct_link
 
 from .models import Interest, Member, Photo, Video
 
@@ -36,27 +36,9 @@ def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
         return member
     if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
         raise Http404
-    if not _known_if_hidden(viewer=viewer, member=member):
+    if not shown_by_direct_link(viewer_id=viewer.pk, member=member):
         raise Http404
     return member
-
-
-def _known_if_hidden(*, viewer: User, member: Member) -> bool:
-    """True unless ``member`` is hidden from ``viewer``'s discovery and neither liked the
-    viewer nor has a conversation with them. One query."""
-    from matching.models import Like
-    from messaging.models import Message
-
-    return (
-        Member.objects.filter(pk=member.pk)
-        .filter(
-            discoverable(viewer_id=viewer.pk)
-            | Q(pk__in=Like.objects.filter(target__user_id=viewer.pk).values("source_id"))
-            | Q(pk__in=Message.objects.filter(recipient__user_id=viewer.pk).values("sender_id"))
-            | Q(pk__in=Message.objects.filter(sender__user_id=viewer.pk).values("recipient_id"))
-        )
-        .exists()
-    )
 
 
 def member_for_user(*, user: User) -> Member:

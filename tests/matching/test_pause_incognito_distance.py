@@ -204,10 +204,13 @@ def test_a_hidden_member_is_not_seen_by_a_direct_link_either(client, pair):
     page = f"/members/{other.user_id}/"
     other.paused_at = timezone.now()
     other.save(update_fields=["paused_at"])
+    chat = f"/members/{other.user_id}/chat/"
     client.force_login(viewer.user)
     assert client.get(page).status_code == 404
+    assert client.get(chat).status_code == 404
     client.force_login(liked.user)
     assert client.get(page).status_code == 200
+    assert client.get(chat).status_code == 200
     client.force_login(other.user)
     assert client.get(page).status_code == 200  # one's own page
 
