@@ -120,6 +120,7 @@ def test_muted_conversation_sends_no_email_to_the_muting_member(alice, bob, caro
     assert tasks.message_email_notify(str(again.pk)) in ("sent", "throttled")
 
 
+@pytest.mark.chat_rule  # makes its own likes (tests/messaging/conftest.py)
 def test_new_matches_strip_lists_matches_without_a_message(alice, bob, carol, client_for):
     for other in (alice, carol):
         Like.objects.create(source=bob, target=other)
@@ -152,6 +153,7 @@ def test_conversations_page_by_cursor(bob, client_for):
     assert client.get("/messages/?cursor=%%%garbage").status_code == 200
 
 
+@pytest.mark.chat_rule  # makes its own likes (tests/messaging/conftest.py)
 def test_a_message_starred_in_the_chat_is_in_the_starred_view(alice, bob, client_for):
     Like.objects.create(source=alice, target=bob)
     Like.objects.create(source=bob, target=alice)
