@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -12,10 +13,16 @@ from profiles.models import Member, Photo
 
 from .models import SHARE_LIFETIME_AFTER_DATE, DateShare
 
+#: What :func:`dateshare.models.new_token` makes (URL-safe base64), within the column's size.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
     """The live share with ``token`` (not revoked, not 24 h past the date) with both members
-    loaded; Http404 otherwise, the same for unknown, revoked and expired links."""
+    loaded; Http404 otherwise, the same for unknown, revoked and expired links, and without
+    a query for anything that is not a token (a NUL would be a 500 on PostgreSQL)."""
+    if not TOKEN_RE.fullmatch(token):
+        raise Http404
     now = now or timezone.now()
     share = (
         DateShare.objects.select_related("creator", "partner")

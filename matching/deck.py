@@ -17,8 +17,8 @@ from django.utils import timezone
 from profiles.models import Interest, Member, Photo, PromptAnswer
 from profiles.selectors import detail_chips
 
-from .discovery import DiscoverCard, _distance, discover_cards
-from .selectors import discoverable, not_blocked
+from .discovery import DiscoverCard, _distance, discover_cards, wants_viewer_q
+from .selectors import discoverable, not_blocked, not_unmatched_by
 
 #: Cards the server renders per batch: the one shown and the next ones, prefetched.
 DECK_BATCH = 6
@@ -112,17 +112,21 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
 def deck_card_for(
     *, viewer_member: Member, member_pk: object, now: datetime | None = None
 ) -> DeckCard | None:
-    """The deck card of one member (the one an undo brings back), or None when they are not
-    listed any more, paused or hidden by incognito, or a block stands between the two. One
-    query plus :func:`deck_cards`'."""
+    """The deck card of one member (the one an undo brings back, or ``?first=``), or None
+    when the deck's rules would not show them: not listed any more, paused or hidden by
+    incognito, a block between the two, an unmatch by them, their preferences leaving the
+    viewer out (issue 15), or the viewer themself. One query plus :func:`deck_cards`'."""
     now = now or timezone.now()
     member = (
         Member.objects.filter(
             not_blocked(user_id=viewer_member.user_id),
             discoverable(viewer_id=viewer_member.user_id),
+            not_unmatched_by(user_id=viewer_member.user_id),
+            wants_viewer_q(viewer_member=viewer_member, today=timezone.localdate(now)),
             pk=member_pk,
             listed=True,
         )
+        .exclude(pk=viewer_member.pk)
         .annotate(distance_km=_distance(viewer_member))
         .first()
     )

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -41,6 +44,43 @@ REPORT_MAX_MESSAGES = 20
 #: How many of the conversation's latest messages the report form offers.
 REPORT_PICKABLE_MESSAGES = 50
 REPORT_TEXT_MAX_CHARS = 2000
+#: Open (undecided) reports one member may have about one other member: enough to add new
+#: evidence, not enough to flood the moderation queue.
+REPORT_MAX_OPEN_PER_MEMBER = 3
+
+
+class ReportLimited(ValidationError):
+    """Over a report limit (:func:`report_limits_check`): nothing stored; the view answers 429."""
+
+
+def report_limits_check(*, reporter: User, reported: User) -> None:
+    """Refuse a report that would flood the moderation queue: at most
+    :data:`REPORT_MAX_OPEN_PER_MEMBER` open reports by ``reporter`` about ``reported``, and at
+    most ``settings.REPORTS_PER_DAY`` reports by ``reporter`` in the last 24 hours (0 = no
+    daily limit). Raises :class:`ReportLimited` (code ``report_limit``, translated). Call it
+    inside the report's transaction: it locks the reporter's user row first, so concurrent
+    reports cannot both pass."""
+    User.objects.select_for_update().filter(pk=reporter.pk).values_list("pk").first()
+    mine = Report.objects.filter(reporter=reporter)
+    if (
+        mine.filter(reported=reported, status=Report.Status.OPEN).count()
+        >= REPORT_MAX_OPEN_PER_MEMBER
+    ):
+        raise ReportLimited(
+            _(
+                "You have already reported this member; our moderators will look at it. "
+                "You can block them in the meantime."
+            ),
+            code="report_limit",
+        )
+    per_day = settings.REPORTS_PER_DAY
+    if per_day and mine.filter(created_at__gt=timezone.now() - timedelta(hours=24)).count() >= (
+        per_day
+    ):
+        raise ReportLimited(
+            _("You have sent many reports today. Please try again tomorrow."),
+            code="report_limit",
+        )
 
 
 @dataclass
@@ -130,7 +170,8 @@ def report_create(
     attach what); the report's ``source`` follows from it (chat, story, photo, else profile).
     With ``block`` the reporter also blocks the reported member (``block_create``), in the
     same transaction. Raises ValidationError for a self-report, an unknown reason, text over
-    2000 characters or any evidence the reporter may not attach; then nothing is stored.
+    2000 characters or any evidence the reporter may not attach, and :class:`ReportLimited`
+    over a report limit (:func:`report_limits_check`); then nothing is stored.
     """
     if reporter.pk == reported.pk:
         raise ValidationError(_("You cannot report yourself."), code="self")
@@ -151,6 +192,7 @@ def report_create(
         if evidence.photo_id
         else None
     )
+    report_limits_check(reporter=reporter, reported=reported)
     source = (
         Report.Source.CHAT
         if messages

@@ -89,6 +89,26 @@ def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
     return ~Q(**{f"{field}__in": paused}) & ~Q(**{f"{field}__in": incognito.values("pk")})
 
 
+def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:
+    """May ``viewer_id`` (a User id) open ``member``'s pages by a direct link (profile, chat)?
+    Yes unless :func:`discoverable` hides the member from the viewer (paused, or incognito
+    without having liked them) and the member neither liked the viewer nor has a
+    conversation with them: a paused member's matches and chats keep working, strangers get
+    a 404 (issue 16). Blocks are checked by the callers. One query."""
+    from messaging.models import Message
+
+    return (
+        Member.objects.filter(pk=member.pk)
+        .filter(
+            discoverable(viewer_id=viewer_id)
+            | Q(pk__in=Like.objects.filter(target__user_id=viewer_id).values("source_id"))
+            | Q(pk__in=Message.objects.filter(recipient__user_id=viewer_id).values("sender_id"))
+            | Q(pk__in=Message.objects.filter(sender__user_id=viewer_id).values("recipient_id"))
+        )
+        .exists()
+    )
+
+
 def undiscoverable_user_ids(*, viewer_id: UUID | str, user_ids: list) -> set[str]:
     """Which of ``user_ids`` (User ids) :func:`discoverable` hides from ``viewer_id``, as
     strings; one query. For lists built earlier (cached smart matches, assistant cards)."""

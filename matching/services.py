@@ -21,6 +21,7 @@ from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_
 from miel import emails
 from miel.mail import one_line
 from miel.realtime import push_to_user
+from miel.text import is_visibly_empty
 from notifications.services import notification_queue
 from profiles.models import Member, PromptAnswer
 
@@ -180,9 +181,12 @@ def _pair_state(*, source: Member, target: Member, since: datetime | None = None
 
 def like_note_clean(note: str | None) -> str:
     """A like's note (issue 16): surrounding whitespace removed, line breaks and other control
-    characters turned into spaces; "" when absent. Raises ValidationError (``note_too_long``)
+    characters turned into spaces; "" when absent or made only of invisible characters
+    (:func:`miel.text.is_visibly_empty`). Raises ValidationError (``note_too_long``)
     over :data:`LIKE_NOTE_MAX` characters."""
     text = "".join(" " if (ch < " " or ch == "\x7f") else ch for ch in (note or "")).strip()
+    if is_visibly_empty(text):  # zero-width spaces alone are no note
+        return ""
     if len(text) > LIKE_NOTE_MAX:
         raise ValidationError(
             _("A note can be at most %(n)s characters.") % {"n": LIKE_NOTE_MAX},
@@ -538,8 +542,10 @@ def pass_undo(*, member: Member, now: datetime | None = None) -> Member:
 def block_create(*, blocker: User, blocked: User) -> Block:
     """``blocker`` blocks ``blocked`` (SPEC §6): both are hidden from each other everywhere
     (every selector excludes blocked pairs) and likes between them, both directions, are
-    deleted. Idempotent (the unique pair constraint absorbs a double submit). Raises
-    ValidationError for a self-block."""
+    deleted. After commit both get ``chat.closed`` (as for an unmatch): open chat pages close
+    their message box and the sockets forget their cached "may type" answer, so real-time
+    delivery between the two ends at once. Idempotent (the unique pair constraint absorbs a
+    double submit). Raises ValidationError for a self-block."""
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."), code="self")
     try:
@@ -551,6 +557,8 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         Q(source__user_id=blocker.pk, target__user_id=blocked.pk)
         | Q(source__user_id=blocked.pk, target__user_id=blocker.pk)
     ).delete()
+    for me, other in ((blocker, blocked), (blocked, blocker)):
+        push_to_user(me.pk, "chat.closed", with_user_id=str(other.pk))
     return block
 
 

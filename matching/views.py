@@ -168,10 +168,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """The ``next`` field when it is a path on this site, else "" (no open redirects)."""
+    """The ``next`` field when it is a path on this site ("/..."), else "" (no open
+    redirects; a bare word would reach ``redirect()`` as a URL name, control characters a
+    header)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return ""
@@ -286,6 +292,7 @@ def report(request: HttpRequest, user_id: str) -> HttpResponse:
     member_for_user(user=request.user)
     target = selectors.member_for_report(viewer=request.user, user_id=user_id)
     form = ReportForm(request.POST or None, initial=_report_initial(request))
+    status = 400  # bad input; 429 over a report limit
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -299,6 +306,8 @@ def report(request: HttpRequest, user_id: str) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                if isinstance(exc, reports.ReportLimited):
+                    status = 429
             else:
                 messages.success(request, _("Thank you. Our moderators will look at your report."))
                 if form.cleaned_data["block"] or selectors.is_blocked_pair(
@@ -309,7 +318,7 @@ def report(request: HttpRequest, user_id: str) -> HttpResponse:
                     return redirect("messaging:chat", user_id=target.user_id)
                 return redirect("profiles:member_detail", user_id=target.user_id)
         context = _report_context(request, target, form)
-        return render(request, "matching/report.html", context, status=400)
+        return render(request, "matching/report.html", context, status=status)
     return render(request, "matching/report.html", _report_context(request, target, form))
 
 

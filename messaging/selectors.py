@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import Block
-from matching.selectors import is_blocked_pair
+from matching.selectors import is_blocked_pair, shown_by_direct_link
 from profiles.models import Member
 
 from .models import Message
@@ -127,9 +127,12 @@ def chat_partner(*, user: User, other_id: UUID | str) -> Member:
 
 def conversation_for_participant(*, user: User, other_id: UUID | str) -> Member:
     """Like :func:`chat_partner`, and also Http404 when either member blocked the other
-    (SPEC §6: a block hides both members everywhere)."""
+    (SPEC §6: a block hides both members everywhere) or when the other is paused or
+    incognito and a stranger to ``user`` (:func:`matching.selectors.shown_by_direct_link`)."""
     other = chat_partner(user=user, other_id=other_id)
     if is_blocked_pair(user_id=user.pk, other_id=other.user_id):
+        raise Http404
+    if not shown_by_direct_link(viewer_id=user.pk, member=other):
         raise Http404
     return other
 

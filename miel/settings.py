@@ -454,6 +454,8 @@ MESSAGES_PER_MINUTE = env.int("MESSAGES_PER_MINUTE", default=30)
 NEW_CONVERSATIONS_PER_DAY = env.int("NEW_CONVERSATIONS_PER_DAY", default=10)
 #: Accounts younger than this (hours), or without an approved photo, have the daily limit.
 NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
+#: Reports a member may file per rolling 24 hours (matching/reports.py; 0 = no limit).
+REPORTS_PER_DAY = env.int("REPORTS_PER_DAY", default=20)
 
 # Likes and passes (issue 15, 16): likes a free member may give per rolling 12 hours (premium:
 # unlimited), and passes a free member may undo per rolling 24 hours (premium: unlimited).

@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.geo import grid_distance_km
-from matching.selectors import is_blocked_pair, not_blocked
+from matching.selectors import is_blocked_pair, not_blocked, shown_by_direct_link
 
 from .models import Interest, Member, Photo, Video
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
     """The member a profile page shows (SPEC §4). Raises Http404 for an unknown id, a user
-    without a complete profile, or when either user blocked the other (SPEC §6)."""
+    without a complete profile, or when either user blocked the other (SPEC §6).
+
+    A member hidden from the viewer's discovery (paused, or incognito without having liked
+    the viewer: :func:`matching.selectors.discoverable`) is shown by a direct link only to
+    those they already know: a member who liked the viewer, or one the viewer has a
+    conversation with (a match's chat keeps working while paused); else Http404 too."""
     member = (
         Member.objects.select_related("user")
         .prefetch_related("interests")
@@ -27,7 +32,11 @@ def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
     )
     if member is None:
         raise Http404
-    if member.user_id != viewer.pk and is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
+    if member.user_id == viewer.pk:
+        return member
+    if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
+        raise Http404
+    if not shown_by_direct_link(viewer_id=viewer.pk, member=member):
         raise Http404
     return member
 

@@ -235,10 +235,13 @@ def _interactable(*, user: User, story_id: UUID | str) -> Story:
 
 def story_view_record(*, viewer: User, story_id: UUID | str) -> bool:
     """Record that ``viewer`` saw the story, once per viewer (SPEC §10; the unique constraint
-    makes concurrent calls safe). Own stories are not counted. Returns True when a new view
+    makes concurrent calls safe). Own stories are not counted, nor the views of a premium
+    incognito member ("my views are not recorded", issue 16). Returns True when a new view
     was recorded. Raises ``Http404`` for a story ``viewer`` may not see (or expired)."""
     story = selectors.story_for_viewer(viewer=viewer, story_id=story_id)
     if story.user_id == viewer.pk:
+        return False
+    if viewer.incognito and has_feature(viewer, Feature.INCOGNITO):
         return False
     _, created = StoryView.objects.get_or_create(story=story, viewer=viewer)
     return created

@@ -139,3 +139,20 @@ def test_the_gender_copies_follow_a_queryset_update_once_synced():
         True,
     )
     assert profile_services.member_user_sync(user_ids=[member.user_id]) == 0  # nothing stale
+
+
+def test_the_deck_first_parameter_cannot_pull_in_someone_who_does_not_want_me(client):
+    """``/discover/?first=<user id>`` (the deck after an undo without JavaScript) puts that
+    member on top only under the deck's own rules: not a member whose preferences leave the
+    viewer out, not one who unmatched the viewer, not the viewer themself."""
+    from matching.models import Unmatch
+
+    viewer = _member("Viewer", gender="male", wants="female")
+    wrong_gender = _member("Wantswomen", gender="female", wants="female")
+    unmatcher = _member("Unmatcher", gender="female", wants="male")
+    Unmatch.objects.create(unmatcher=unmatcher.user, other=viewer.user)
+    client.force_login(viewer.user)
+    for other in (wrong_gender, unmatcher, viewer):
+        page = client.get("/discover/", {"distance": "any", "first": str(other.user_id)})
+        assert page.status_code == 200
+        assert f'data-deck-card data-user-id="{other.user_id}"' not in page.content.decode()

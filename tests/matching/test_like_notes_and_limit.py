@@ -172,3 +172,12 @@ def test_premium_members_are_not_limited_and_the_number_is_a_setting(settings):
     assert Like.objects.filter(source=premium).count() == 3
     assert services.likes_left(member=premium) is None
     assert services.likes_left(member=free) == 0
+
+
+def test_a_note_of_only_invisible_characters_is_no_note():
+    """Zero-width spaces alone would show an empty quote in Likes and, on a match, try to send
+    an empty first message; they count as no note."""
+    alice, bob = MemberFactory(), MemberFactory()
+    services.like_toggle(source=alice, target=bob, like=True, note="\u200b\u2060\u200b \ufeff")
+    assert Like.objects.get(source=alice, target=bob).note == ""
+    assert services.like_note_clean("\u200bhi") == "\u200bhi"  # real text is kept as typed

@@ -192,3 +192,34 @@ def test_hidden_distance_shows_the_city_and_no_number_anywhere(client):
         assert "ק״מ" not in page, page
     assert "Jerusalem" in hidden[0]
     assert "Jerusalem" in hidden[1]
+
+
+def test_a_hidden_member_is_not_seen_by_a_direct_link_either(client, pair):
+    """Paused and incognito members "appear nowhere" / "only to members they liked": their
+    profile page (and video) by a direct link is 404 for strangers, while members they liked
+    and members they chat with still open it."""
+    viewer, other = pair
+    liked = viewer_member(name="Liked")
+    Like.objects.create(source=other, target=liked)
+    page = f"/members/{other.user_id}/"
+    other.paused_at = timezone.now()
+    other.save(update_fields=["paused_at"])
+    chat = f"/members/{other.user_id}/chat/"
+    client.force_login(viewer.user)
+    assert client.get(page).status_code == 404
+    assert client.get(chat).status_code == 404
+    client.force_login(liked.user)
+    assert client.get(page).status_code == 200
+    assert client.get(chat).status_code == 200
+    client.force_login(other.user)
+    assert client.get(page).status_code == 200  # one's own page
+
+    other.paused_at = None
+    other.save(update_fields=["paused_at"])
+    _premium(other)
+    other.user.incognito = True
+    other.user.save(update_fields=["incognito"])
+    client.force_login(viewer.user)
+    assert client.get(page).status_code == 404
+    Message.objects.create(sender=viewer, recipient=other, text="an old conversation")
+    assert client.get(page).status_code == 200
