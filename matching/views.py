@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
+from miel.bidi import isolate
 from profiles.models import Interest, Member
 from profiles.selectors import member_for_user
 
@@ -103,7 +104,7 @@ def cards_link(cards: list[discovery.DiscoverCard]) -> None:
         user_id = str(card.member.user_id)
         card.profile_url = profile.replace(_NO_ID, user_id)
         card.like_url = like_url.replace(_NO_ID, user_id)
-        card.photo_alt = photo_of % {"name": card.member.name}
+        card.photo_alt = photo_of % {"name": isolate(card.member.name)}
 
 
 def _own_member(request: HttpRequest) -> Member:
@@ -225,7 +226,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
             )
         return JsonResponse(data)
     if result.became_match:
-        messages.success(request, _("It's a match with %(name)s!") % {"name": target.name})
+        messages.success(request, _("It's a match with %(name)s!") % {"name": isolate(target.name)})
     return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))
 
 
@@ -242,7 +243,7 @@ def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
             request, "matching/unmatch_confirm.html", {"target": target, "is_match": is_match}
         )
     services.unmatch(source=me, target=target)
-    messages.info(request, _("You unmatched %(name)s.") % {"name": target.name})
+    messages.info(request, _("You unmatched %(name)s.") % {"name": isolate(target.name)})
     response = redirect(reverse("matching:lists") + "?type=mutual")
     if request.htmx:
         response["HX-Redirect"] = response["Location"]
@@ -258,7 +259,8 @@ def block(request: HttpRequest, user_id: str) -> HttpResponse:
     services.block_create(blocker=request.user, blocked=target.user)
     messages.info(
         request,
-        _("%(name)s is blocked. You won't see each other any more.") % {"name": target.name},
+        _("%(name)s is blocked. You won't see each other any more.")
+        % {"name": isolate(target.name)},
     )
     response = redirect("matching:member_list")
     if request.htmx:
