@@ -118,6 +118,20 @@ def _own_member(request: HttpRequest) -> Member:
     return me
 
 
+#: Distances offered in the members filter, in km; "any" lifts the limit.
+DISTANCE_CHOICES = (5, 10, 25, 50, 100, 200, 500)
+
+
+def _distance_choices(current: int | None) -> list[tuple[str, str]]:
+    """The distance filter's choices as (value, label): "any" first (a translated label for
+    the value ``any`` the query understands), then the usual distances plus ``current`` (km)
+    when it is another number (a saved preference or a typed URL)."""
+    kms = sorted({*DISTANCE_CHOICES, *([current] if current else [])})
+    return [("any", _("Any distance"))] + [
+        (str(km), _("%(km)s km") % {"km": f"{km:,}"}) for km in kms
+    ]
+
+
 @login_required
 @require_GET
 def member_list(request: HttpRequest) -> HttpResponse:
@@ -154,6 +168,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         me=me,
         genders=Member.Gender.choices,
         page_sizes=discovery.PAGE_SIZES,
+        distance_choices=_distance_choices(page.filters.distance_km),
         interests=list(Interest.objects.order_by("category", "slug"))
         if page.interests_allowed
         else [],
