@@ -9,6 +9,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 NOTIFICATION_KINDS = (
@@ -19,11 +20,36 @@ NOTIFICATION_KINDS = (
 )
 
 
-@functools.cache
 def _time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone as ``(name, label)``, sorted. Computed once per process: scanning the
-    time-zone database (``zoneinfo.available_timezones``) costs ~15 ms per call (SPEC §16)."""
-    return [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones())]
+    """Every IANA zone as ``(name, label)`` in the active language (issue 17): see
+    :func:`_time_zone_choices_in`."""
+    return _time_zone_choices_in(get_language() or "en")
+
+
+@functools.cache
+def _time_zone_choices_in(language: str) -> list[tuple[str, str]]:
+    """Every IANA zone as ``(name, label)`` for ``language``. The current zones read as
+    CLDR names through Babel ("שעון ישראל", "Israel Time", "United States (New York) Time"),
+    sorted by label; the legacy aliases and the ``Etc/`` offsets follow, under their IANA
+    names. Computed once per process and language: scanning the time-zone database
+    (``zoneinfo.available_timezones``) costs ~15 ms per call (SPEC §16)."""
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    aliases = get_global("zone_aliases")
+    named: list[tuple[str, str]] = []
+    technical: list[tuple[str, str]] = []
+    for tz in sorted(zoneinfo.available_timezones()):
+        if tz in aliases or "/" not in tz or tz.startswith("Etc/"):
+            technical.append((tz, tz.replace("_", " ")))
+            continue
+        try:
+            label = get_timezone_location(tz, locale=to_locale(language))
+        except (LookupError, ValueError):
+            label = tz.replace("_", " ")
+        named.append((tz, label))
+    named.sort(key=lambda item: (item[1], item[0]))
+    return named + technical
 
 
 class PlainSelect(forms.Select):

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from miel.bidi import isolate
+
 from . import deck, discovery, selectors, services
 from .forms import discover_filters_from_query
 from .views import _filters_query, _own_member, _safe_next, cards_link
@@ -149,7 +151,7 @@ def pass_undo(request: HttpRequest) -> HttpResponse:
                 "undos_left": services.undos_left(member=me),
             }
         )
-    messages.info(request, _("%(name)s is back.") % {"name": target.name})
+    messages.info(request, _("%(name)s is back.") % {"name": isolate(target.name)})
     return redirect(reverse("matching:discover") + "?" + urlencode({"first": target.user_id}))
 
 

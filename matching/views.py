@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
+from miel.bidi import isolate
 from profiles.models import Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
 
@@ -107,7 +108,7 @@ def cards_link(cards: list[discovery.DiscoverCard]) -> None:
         user_id = str(card.member.user_id)
         card.profile_url = profile.replace(_NO_ID, user_id)
         card.like_url = like_url.replace(_NO_ID, user_id)
-        card.photo_alt = photo_of % {"name": card.member.name}
+        card.photo_alt = photo_of % {"name": isolate(card.member.name)}
 
 
 def _own_member(request: HttpRequest) -> Member:
@@ -119,6 +120,20 @@ def _own_member(request: HttpRequest) -> Member:
         raise Http404
     me.user = request.user  # type: ignore[assignment]
     return me
+
+
+#: Distances offered in the members filter, in km; "any" lifts the limit.
+DISTANCE_CHOICES = (5, 10, 25, 50, 100, 200, 500)
+
+
+def _distance_choices(current: int | None) -> list[tuple[str, str]]:
+    """The distance filter's choices as (value, label): "any" first (a translated label for
+    the value ``any`` the query understands), then the usual distances plus ``current`` (km)
+    when it is another number (a saved preference or a typed URL)."""
+    kms = sorted({*DISTANCE_CHOICES, *([current] if current else [])})
+    return [("any", _("Any distance"))] + [
+        (str(km), _("%(km)s km") % {"km": f"{km:,}"}) for km in kms
+    ]
 
 
 @login_required
@@ -159,6 +174,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         intentions=Intention.choices,
         observances=Observance.choices,
         page_sizes=discovery.PAGE_SIZES,
+        distance_choices=_distance_choices(page.filters.distance_km),
         interests=list(Interest.objects.order_by("category", "slug"))
         if page.interests_allowed
         else [],
@@ -242,7 +258,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
             )
         return JsonResponse(data)
     if result.became_match:
-        messages.success(request, _("It's a match with %(name)s!") % {"name": target.name})
+        messages.success(request, _("It's a match with %(name)s!") % {"name": isolate(target.name)})
     return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))
 
 
@@ -259,7 +275,7 @@ def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
             request, "matching/unmatch_confirm.html", {"target": target, "is_match": is_match}
         )
     services.unmatch(source=me, target=target)
-    messages.info(request, _("You unmatched %(name)s.") % {"name": target.name})
+    messages.info(request, _("You unmatched %(name)s.") % {"name": isolate(target.name)})
     response = redirect(reverse("matching:lists") + "?type=mutual")
     if request.htmx:
         response["HX-Redirect"] = response["Location"]
@@ -275,7 +291,8 @@ def block(request: HttpRequest, user_id: str) -> HttpResponse:
     services.block_create(blocker=request.user, blocked=target.user)
     messages.info(
         request,
-        _("%(name)s is blocked. You won't see each other any more.") % {"name": target.name},
+        _("%(name)s is blocked. You won't see each other any more.")
+        % {"name": isolate(target.name)},
     )
     response = redirect("matching:member_list")
     if request.htmx:

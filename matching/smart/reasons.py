@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from miel.bidi import isolate
+
 from .engine import FACTOR_MAX, FACTORS, ScoredMatch, is_stop_word
 
 #: A factor is named when it reaches this share of its maximum.
@@ -46,7 +48,7 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
         if "km" in facts:
             return distance_label(facts["km"])
         if "city" in facts:
-            return _("both in %(city)s") % {"city": facts["city"]}
+            return _("both in %(city)s") % {"city": isolate(facts["city"])}
         return None
     if key == "interests":
         ids = facts.get("interests") or []
@@ -63,7 +65,9 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
         words = [w for w in facts.get("words") or [] if not is_stop_word(w)]
         if not words:
             return None
-        return _("your bios both mention %(words)s") % {"words": join_words(list(words[:2]))}
+        return _("your bios both mention %(words)s") % {
+            "words": join_words([isolate(w) for w in words[:2]])
+        }
     if key == "behaviour":
         return _("you have already shown interest in each other")
     if key == "intention":

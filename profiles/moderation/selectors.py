@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from matching.models import Report
-from profiles.models import Photo, Video
+from profiles.models import Member, Photo, Video
 from safety import selectors as safety_selectors
 
 QUEUE_LIMIT = 60  # items per section per page load; the oldest first
@@ -59,3 +62,52 @@ def moderation_log(*, limit: int = 20) -> QuerySet[LogEntry]:
         .select_related("user", "content_type")
         .order_by("-action_time")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One moderation log entry in words: when, by whom, what happened, to whose content."""
+
+    when: datetime
+    moderator: str
+    what: str
+    member_name: str
+
+
+#: "Photo <uuid> of <member uuid>" (``Photo.__str__``/``Video.__str__``/``Selfie.__str__``).
+_OF_MEMBER = re.compile(r"\bof ([0-9a-f-]{36})\b")
+
+
+def _what(entry: LogEntry) -> str:
+    model = entry.content_type.model if entry.content_type_id else ""
+    removed = entry.action_flag == DELETION
+    if model == "photo":
+        return _("Photo rejected") if removed else _("Photo approved")
+    if model == "video":
+        return _("Video rejected") if removed else _("Video approved")
+    if model == "selfie":
+        return _("Selfie rejected") if "rejected" in entry.change_message else _("Selfie approved")
+    if model == "report":
+        return _("Report handled")
+    return str(entry.content_type.name) if entry.content_type_id else "—"
+
+
+def moderation_log_rows(*, limit: int = 20) -> list[LogRow]:
+    """:func:`moderation_log` in the active language, without raw ids (issue 17): each entry as
+    a translated action ("Photo approved") and the member's name (two queries in all)."""
+    entries = list(moderation_log(limit=limit))
+    member_ids = {m.group(1) for e in entries if (m := _OF_MEMBER.search(e.object_repr))}
+    names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "name"))
+    names = {str(k): v for k, v in names.items()}
+    rows = []
+    for e in entries:
+        match = _OF_MEMBER.search(e.object_repr)
+        rows.append(
+            LogRow(
+                when=e.action_time,
+                moderator=e.user.email if e.user_id else "—",
+                what=_what(e),
+                member_name=names.get(match.group(1), "") if match else "",
+            )
+        )
+    return rows

@@ -42,7 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "moderation/queue.html",
         {
             "queue": selectors.moderation_queue(),
-            "log": selectors.moderation_log(),
+            "log": selectors.moderation_log_rows(),
             "decisions": safety_selectors.decision_log(),
             "report_actions": [
                 (services.Action.DISMISS, _("Dismiss")),

@@ -41,7 +41,16 @@
     if (!dialog) return;
     var tpl = dialog.querySelector("[data-match-template]");
     var text = dialog.querySelector("[data-match-text]");
-    if (tpl && text) text.textContent = tpl.innerHTML.replace("__NAME__", detail.name || "").replace(/&amp;/g, "&");
+    if (tpl && text) {
+      // "You and __NAME__ liked each other.": the name goes in its own <bdi> (issue 17), as text.
+      var parts = (tpl.content ? tpl.content.textContent : tpl.textContent).split("__NAME__");
+      var name = document.createElement("bdi");
+      name.textContent = detail.name || "";
+      text.textContent = "";
+      text.appendChild(document.createTextNode(parts[0] || ""));
+      text.appendChild(name);
+      text.appendChild(document.createTextNode(parts.slice(1).join("")));
+    }
     var chat = dialog.querySelector("[data-match-chat]");
     var profile = dialog.querySelector("[data-match-profile]");
     if (chat && detail.chat_url) chat.setAttribute("href", detail.chat_url);

@@ -81,7 +81,7 @@
     this.frame = el("div", { class: "sv-frame" });
     this.progress = el("div", { class: "sv-progress", "aria-hidden": "true" });
     this.avatar = el("span", { class: "sv-initial" });
-    this.name = el("a", { href: "#" });
+    this.name = el("a", { href: "#", dir: "auto" });
     this.time = el("time");
     this.privacy = el("span", { class: "sv-privacy" });
     this.pauseState = el("span", { class: "sv-pause-state", role: "status", text: L.pause || "Paused" });
@@ -91,7 +91,7 @@
       el("span", { class: "sv-spacer" }), this.pauseState, this.closeBtn,
     ]);
     this.img = el("img", { alt: "" });
-    this.text = el("p", { class: "sv-text" });
+    this.text = el("p", { class: "sv-text", dir: "auto" });
     this.media = el("div", { class: "sv-media" }, [this.img, this.text]);
     this.prevBtn = el("button", { type: "button", class: "sv-tap prev", "aria-label": L.previous || "Previous" });
     this.nextBtn = el("button", { type: "button", class: "sv-tap next", "aria-label": L.next || "Next" });
@@ -186,7 +186,7 @@
     } else {
       this.text.hidden = true;
     }
-    this.root.setAttribute("aria-label", (L.story || "Story") + " · " + group.name);
+    this.root.setAttribute("aria-label", (L.story || "Story") + " · \u2068" + (group.name || "") + "\u2069");
     this.renderFoot();
     if (!story.is_own && !story.viewed) {
       story.viewed = true;

@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from django import forms
 
-from accounts.forms import AccountSettingsForm, _time_zone_choices
+from accounts.forms import AccountSettingsForm, _time_zone_choices, _time_zone_choices_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_time_zone_select_has_the_markup_of_djangos_select():
     django_s = str(Reference(initial={"time_zone": "America/Port-au-Prince"})["time_zone"])
 
     assert _normalised(ours) == _normalised(django_s)
-    assert '<option value="America/Port-au-Prince" selected>America/Port-au-Prince</option>' in ours
+    assert '<option value="America/Port-au-Prince" selected>Haiti Time</option>' in ours
     assert ours.count(" selected") == 1
     assert ours.count("<option ") == len(zoneinfo.available_timezones())
 
@@ -42,3 +42,20 @@ def test_settings_page_does_not_rescan_the_time_zone_database(member_client):
     assert page.status_code == 200
     assert 'value="Asia/Jerusalem" selected' in page.content.decode()
     assert invalid.status_code == 400  # validated against the cached list
+
+
+def test_time_zones_read_as_names_in_the_page_language():
+    """Issue 17: "Asia/Jerusalem" reads "שעון ישראל" in Hebrew, "Israel Time" in English; the
+    same zones are offered in both languages."""
+    from django.utils import translation
+
+    he = dict(_time_zone_choices_in("he"))
+    en = dict(_time_zone_choices_in("en"))
+    assert he["Asia/Jerusalem"] == "שעון ישראל"
+    assert en["Asia/Jerusalem"] == "Israel Time"
+    assert he["America/New_York"] == "שעון ארצות הברית (ניו יורק)"
+    assert set(he) == set(en) == zoneinfo.available_timezones()
+    hebrew = [label for label in he.values() if not re.search(r"[A-Za-z]{2,}", label)]
+    assert len(hebrew) > 400
+    with translation.override("en"):
+        assert dict(_time_zone_choices())["Asia/Jerusalem"] == "Israel Time"

@@ -161,7 +161,7 @@ def test_undo_without_javascript_puts_the_member_first_on_the_deck(client):
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/discover/?first={back.user_id}"
     assert html.index("Broughtback") < html.index("Alreadyfirst")
-    assert "Broughtback is back." in html
+    assert "\u2068Broughtback\u2069 is back." in html  # the name isolated (issue 17)
 
 
 # --- concurrency (PostgreSQL) -----------------------------------------------------------------

@@ -105,7 +105,7 @@ def test_same_city_without_coordinates_and_weak_factors_left_out(viewer):
     assert [(r.user_id, r.score) for r in results] == [(str(b.user_id), 28)]
     with translation.override("en"):
         # Location is at 50 % and age (17.5 of 25) at 70 %: both are named.
-        assert reason_for(results[0], {}) == "35 — in your age range · both in tel aviv"
+        assert reason_for(results[0], {}) == "35 — in your age range · both in \u2068tel aviv\u2069"
 
 
 def test_candidates_respect_preferences_blocks_completeness_and_self(viewer):
