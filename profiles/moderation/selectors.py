@@ -79,7 +79,8 @@ _OF_MEMBER = re.compile(r"\bof ([0-9a-f-]{36})\b")
 
 
 def _what(entry: LogEntry) -> str:
-    model = entry.content_type.model if entry.content_type_id else ""
+    content_type = entry.content_type
+    model = content_type.model if content_type is not None else ""
     removed = entry.action_flag == DELETION
     if model == "photo":
         return _("Photo rejected") if removed else _("Photo approved")
@@ -89,7 +90,7 @@ def _what(entry: LogEntry) -> str:
         return _("Selfie rejected") if "rejected" in entry.change_message else _("Selfie approved")
     if model == "report":
         return _("Report handled")
-    return str(entry.content_type.name) if entry.content_type_id else "—"
+    return str(content_type.name) if content_type is not None else "—"
 
 
 def moderation_log_rows(*, limit: int = 20) -> list[LogRow]:
@@ -97,8 +98,10 @@ def moderation_log_rows(*, limit: int = 20) -> list[LogRow]:
     a translated action ("Photo approved") and the member's name (two queries in all)."""
     entries = list(moderation_log(limit=limit))
     member_ids = {m.group(1) for e in entries if (m := _OF_MEMBER.search(e.object_repr))}
-    names = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "name"))
-    names = {str(k): v for k, v in names.items()}
+    names: dict[str, str] = {
+        str(pk): name
+        for pk, name in Member.objects.filter(pk__in=member_ids).values_list("pk", "name")
+    }
     rows = []
     for e in entries:
         match = _OF_MEMBER.search(e.object_repr)
