@@ -399,8 +399,8 @@ def unmatch(*, source: Member, target: Member) -> bool:
     Runs under the pair lock (:func:`_lock_pair`); the unique pair constraint absorbs a double
     submit. Returns True when something was removed."""
     _lock_pair(source, target)
-    mine, theirs, _blocked = _pair_state(source=source, target=target)
-    if not (mine and theirs):
+    state = _pair_state(source=source, target=target)
+    if not (state.mine and state.theirs):
         deleted, _rows = Like.objects.filter(source=source, target=target).delete()
         return bool(deleted)
     Like.objects.filter(
