@@ -247,3 +247,25 @@ def test_choosing_a_photo_on_the_edit_page_uploads_it(chromium, live_server, tmp
     page.wait_for_selector(".edit-grid .photo-tile.pending", timeout=5000)
     assert Photo.objects.filter(member=me).count() == 2
     tab.close()
+
+
+def test_chat_bottom_stays_above_the_tab_bar_with_a_flash_message(chromium, live_server):
+    """After a report from a closed chat, the thank-you flash sits above the chat: the
+    "conversation closed" note must still end above the tab bar, not under it."""
+    me, other = _people()
+    Like.objects.filter(source=other).delete()  # no longer a match: the chat is closed
+    for i in range(12):
+        Message.objects.create(sender=other, recipient=me, text=f"Message number {i}")
+    tab = Tab(chromium, live_server.url, me.user, language="he")
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    page = tab.page
+    tab.visit(f"/members/{other.user_id}/report/?from=chat")
+    page.locator("input[type=radio]").first.check()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector(".flash li")
+    page.wait_for_selector("#chat-closed:not([hidden])")
+    closed = page.locator("#chat-closed").bounding_box()
+    tabbar = page.locator("nav.tabbar").bounding_box()
+    assert closed["y"] + closed["height"] <= tabbar["y"] + 1
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    tab.close()
