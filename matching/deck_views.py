@@ -83,6 +83,8 @@ def discover(request: HttpRequest) -> HttpResponse:
             "browse_url": reverse("matching:member_list") + "?" + urlencode(query),
             "filters_url": filters_url + "#filters",
             "undos_left": services.undos_left(member=me),
+            # A paused member still swipes; the deck reminds them nobody new sees them.
+            "paused": me.paused_at is not None,
         },
     )
 

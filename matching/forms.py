@@ -32,7 +32,8 @@ def discover_filters_from_query(
     """Filters and page size from the members-list URL (SPEC §5). Missing values come from
     the user's saved preferences (genders, age range) and the member's ``max_distance``;
     bad values fall back to those defaults rather than erroring, so a hand-edited URL still
-    shows a page. ``distance=any`` lifts the distance limit."""
+    shows a page. ``distance=any`` (or ``0``, or the filter form's field left empty) lifts the
+    distance limit; a missing ``distance`` is the member's own maximum."""
     valid_genders = set(Member.Gender.values)
     if "gender" in query:
         picked = {g for raw in query.getlist("gender") for g in raw.split(",")}
@@ -46,7 +47,7 @@ def discover_filters_from_query(
     default_distance = member.max_distance if member else 50
     raw_distance = query.get("distance")
     distance: int | None
-    if raw_distance in {"any", "0"}:
+    if raw_distance is not None and raw_distance.strip() in {"any", "0", ""}:
         distance = None
     else:
         distance = _int_or(raw_distance, default_distance, 1, 20000)

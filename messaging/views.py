@@ -79,6 +79,10 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:
     context = _chat_context(me=me, other=other, before=before)
     if request.htmx and request.GET.get("partial") == "thread":
         context["earlier"] = bool(before)
+        # "Say hello" only where a message can be sent (not to a non-match).
+        context["can_send"] = selectors.can_message(
+            sender_id=me.user_id, recipient_id=other.user_id
+        )
         return render(request, "messaging/_thread.html", context)
     context.update(
         _chat_state(me=me, other=other, has_history=bool(context["messages_page"].messages))

@@ -56,6 +56,14 @@
       e.detail.isError = false;
     }
   });
+  // Choosing a photo uploads it: a member who picked one from "Add a photo" did not look
+  // for a second "Upload" button (which stays for browsers without JS).
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    var form = input.closest && input.closest("form.photo-upload");
+    if (!form || input.type !== "file" || !input.files.length) return;
+    if (form.requestSubmit) form.requestSubmit(); else form.querySelector("button[type=submit]").click();
+  });
   document.addEventListener("htmx:xhr:progress", function (e) {
     var form = e.target.closest && e.target.closest("form.photo-upload");
     if (!form || !e.detail.lengthComputable) return;

@@ -203,8 +203,7 @@ def test_edit_page_upload_error_inline_and_drag_to_reorder(
 
     not_image = tmp_path / "notes.jpg"
     not_image.write_text("not an image at all")
-    page.set_input_files("form.photo-upload input[type=file]", str(not_image))
-    page.click("form.photo-upload button[type=submit]")
+    page.set_input_files("form.photo-upload input[type=file]", str(not_image))  # sent at once
     page.wait_for_selector("#photo-error")
     assert page.locator("header.topbar").is_visible()  # still the styled page
     assert page.locator("nav.tabbar").is_visible()
@@ -229,4 +228,44 @@ def test_edit_page_upload_error_inline_and_drag_to_reorder(
     assert ordered[:2] == [second.pk, first.pk]
     me.refresh_from_db()
     assert me.image == second.url
+    tab.close()
+
+
+def test_choosing_a_photo_on_the_edit_page_uploads_it(chromium, live_server, tmp_path):
+    """A photo picked through "Add a photo" is sent at once; nobody has to find "Upload"."""
+    from PIL import Image
+
+    me = MemberFactory(name="Dana Phone")
+    PhotoFactory(member=me, is_approved=True, position=0)
+    picture = tmp_path / "me.jpg"
+    Image.new("RGB", (600, 800), (200, 120, 90)).save(picture)
+    tab = Tab(chromium, live_server.url, me.user, language="he")
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.visit("/members/edit/")
+    page = tab.page
+    page.set_input_files("form.photo-upload input[type=file]", str(picture))
+    page.wait_for_selector(".edit-grid .photo-tile.pending", timeout=5000)
+    assert Photo.objects.filter(member=me).count() == 2
+    tab.close()
+
+
+def test_chat_bottom_stays_above_the_tab_bar_with_a_flash_message(chromium, live_server):
+    """After a report from a closed chat, the thank-you flash sits above the chat: the
+    "conversation closed" note must still end above the tab bar, not under it."""
+    me, other = _people()
+    Like.objects.filter(source=other).delete()  # no longer a match: the chat is closed
+    for i in range(12):
+        Message.objects.create(sender=other, recipient=me, text=f"Message number {i}")
+    tab = Tab(chromium, live_server.url, me.user, language="he")
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    page = tab.page
+    tab.visit(f"/members/{other.user_id}/report/?from=chat")
+    page.locator("input[type=radio]").first.check()
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_selector(".flash li")
+    page.wait_for_selector("#chat-closed:not([hidden])")
+    closed = page.locator("#chat-closed").bounding_box()
+    tabbar = page.locator("nav.tabbar").bounding_box()
+    assert closed["y"] + closed["height"] <= tabbar["y"] + 1
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
     tab.close()

@@ -355,3 +355,28 @@ def test_query_count_does_not_grow_with_cards(client, path):
 
     client.get("/members/")  # warm up session / last-active writes
     assert count(3) == count(12)
+
+
+def test_distance_field_left_empty_means_any_distance_and_shows_no_english_word(client):
+    """The filter panel's distance field: empty means any distance (it used to ask Hebrew
+    members to type the English word "any"); a missing parameter is the member's maximum."""
+    from django.http import QueryDict
+
+    from matching.forms import discover_filters_from_query
+
+    me = viewer_member(latitude=32.08, longitude=34.78)
+    me.max_distance = 25
+    me.save(update_fields=["max_distance"])
+
+    def distance(qs: str):
+        filters, _size = discover_filters_from_query(QueryDict(qs), user=me.user, member=me)
+        return filters.distance_km
+
+    assert distance("distance=") is None
+    assert distance("distance=any") is None
+    assert distance("distance=40") == 40
+    assert distance("") == 25
+    client.force_login(me.user)
+    page = client.get("/members/?distance=any&filters=open").content.decode()
+    assert 'name="distance" value=""' in page
+    assert "“any”" not in page

@@ -89,6 +89,19 @@ def test_a_paused_member_is_hidden_from_discovery_everywhere_and_can_resume(clie
     assert set(_seen_by(client, viewer, other).values()) == {True}
 
 
+def test_the_deck_of_a_paused_member_says_so_with_a_way_back(client, pair):
+    """A paused member who swipes on is reminded that nobody new sees them (they forgot,
+    and wondered why no likes came)."""
+    _viewer, other = pair
+    client.force_login(other.user)
+    client.cookies["django_language"] = "en"
+    assert "Your profile is paused" not in client.get("/discover/").content.decode()
+    client.post(SETTINGS, {"paused": "1", "show_distance": "1"})
+    page = client.get("/discover/").content.decode()
+    assert "Your profile is paused" in page
+    assert f'href="{SETTINGS}"' in page
+
+
 def test_a_paused_member_is_hidden_even_from_a_cache_built_before(client, pair):
     viewer, other = pair
     smart_matches_for(member=viewer)

@@ -45,6 +45,7 @@ def test_unmatch_closes_the_other_sides_open_chat_live(transactional_db, redis_u
         dana_tab.wait_for_timeout(500)  # the socket is open
 
         yoni_tab.goto(f"{server.url}/members/{dana.user_id}/chat/")
+        yoni_tab.click(".chat-menu summary")  # the options menu
         yoni_tab.click("a.chat-unmatch")  # the confirmation page, nothing done yet
         assert Like.objects.count() == 2
         yoni_tab.click("form.unmatch-actions button[type=submit]")

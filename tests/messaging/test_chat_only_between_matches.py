@@ -70,6 +70,18 @@ def test_chat_page_of_a_non_match_explains_instead_of_a_box(alice, bob, client_f
     assert reverse("profiles:member_detail", args=[bob.user_id]) in page
 
 
+def test_only_a_match_is_invited_to_say_hello(alice, bob, client_for, htmx):
+    """An empty chat with a non-match does not say "Say hello" above "you can chat once
+    you are a match" (a new member read it as an invitation that then failed)."""
+    assert "Say hello to" not in client_for(alice).get(chat_url(bob)).content.decode()
+    partial = client_for(alice).get(chat_url(bob), {"partial": "thread"}, **htmx)
+    assert "Say hello to" not in partial.content.decode()
+    make_match(alice, bob)
+    assert "Say hello to" in client_for(alice).get(chat_url(bob)).content.decode()
+    partial = client_for(alice).get(chat_url(bob), {"partial": "thread"}, **htmx)
+    assert "Say hello to" in partial.content.decode()
+
+
 def test_chat_page_after_my_like_says_we_wait_for_them(alice, bob, client_for):
     Like.objects.create(source=alice, target=bob)
     page = client_for(alice).get(chat_url(bob)).content.decode()

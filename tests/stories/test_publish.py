@@ -255,3 +255,13 @@ def test_compose_page_rejects_a_non_image_with_400(client):
     )
     assert resp.status_code == 400
     assert not Story.objects.exists()
+
+
+def test_compose_page_empty_preview_picks_the_photo(client):
+    """On a phone the file field is below the tall preview: the empty preview itself is the
+    label of the photo field, so tapping it opens the picker."""
+    member = MemberFactory()
+    client.force_login(member.user)
+    page = client.get("/stories/new/").content.decode()
+    assert 'for="id_photo" class="story-preview-empty" data-preview-empty' in page
+    assert 'id="id_photo"' in page
