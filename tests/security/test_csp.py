@@ -95,6 +95,8 @@ def test_templates_need_nothing_the_policy_forbids():
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         name = path.relative_to(TEMPLATES)
+        if name.parts[0] == "emails":
+            continue  # e-mail HTML is read by mail clients, never served under the CSP
         for pattern, what in (
             (INLINE_HANDLER, "inline on*= handler"),
             (STYLE_ATTRIBUTE, "style= attribute"),
