@@ -45,3 +45,19 @@ def chromium(live_server, settings, monkeypatch):
     # Inside ``sync_playwright`` (greenlets) the test body runs in its own context, so its
     # database connection is not the one pytest-django closes before dropping the test
     # database: each test closes it itself (``connection.close()`` at its end).
+
+
+@pytest.fixture
+def prompt_catalogue(transactional_db):
+    """The migrated prompt catalogue (issue 18). An earlier transactional test's flush empties
+    it, as it does the interests (see ``interest_catalogue`` in test_journey.py), so load it again
+    from its data migration when it is missing."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from profiles.models import Prompt
+
+    if not Prompt.objects.exists():
+        migration = importlib.import_module("profiles.migrations.0015_prompt_catalogue")
+        migration.add_catalogue(django_apps, None)

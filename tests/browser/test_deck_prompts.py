@@ -15,7 +15,7 @@ from tests.factories import MemberFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_deck_card_shows_a_prompt_and_likes_it_on_a_phone(chromium, live_server):
+def test_deck_card_shows_a_prompt_and_likes_it_on_a_phone(chromium, live_server, prompt_catalogue):
     me = MemberFactory(name="Viewer")
     avi = _with_photos("Avi", active_minutes_ago=1)
     _with_photos("Ben", active_minutes_ago=2)

@@ -27,12 +27,17 @@ LABELS = {"he": {"Likes": "לייקים", "Chats": "צ׳אטים", "Profile": "�
 
 #: Interactive elements whose box overlaps the assistant button's box (other than itself).
 OVERLAPS = """() => {
-  const fab = document.getElementById('ai-fab').getBoundingClientRect();
+  const button = document.getElementById('ai-fab');
+  const fab = button.getBoundingClientRect();
+  // Content scrolled up under the sticky top bar is behind it, as in every app: not covered
+  // by a floating button.
+  const bar = (button.closest('header') || button).getBoundingClientRect();
   const hits = [];
   for (const el of document.querySelectorAll('a, button, input, select, textarea, summary')) {
     if (el.id === 'ai-fab' || el.closest('#ai-panel') || !el.checkVisibility()) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
+    if (r.top < bar.bottom && !el.closest('header')) continue;
     if (r.left < fab.right && fab.left < r.right && r.top < fab.bottom && fab.top < r.bottom)
       hits.push(el.outerHTML.slice(0, 80));
   }
