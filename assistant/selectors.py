@@ -50,14 +50,17 @@ class ShownMessage:
 
 def shown_messages(*, viewer: Member, messages: list[AIMessage]) -> list[ShownMessage]:
     """Messages with their member cards rendered for ``viewer`` in the active language. Cards
-    of members now blocked, paused, hidden by incognito or gone are dropped (a fixed number of queries per card message)."""
-    from matching.selectors import blocked_user_ids, undiscoverable_user_ids
+    of members the viewer may no longer meet in discovery (blocked either way, paused, hidden by
+    incognito, unmatched, passed on, not wanting the viewer, gone) are dropped: the one rule of
+    :func:`matching.discovery.discovery_visible_user_ids` (one query, plus a fixed number per
+    card message)."""
+    from matching.discovery import discovery_visible_user_ids
 
-    hidden = {str(u) for u in blocked_user_ids(user_id=viewer.user_id)}
     card_ids = list(
         {c.get("u") for m in messages for c in (m.metadata or {}).get("cards") or [] if c.get("u")}
     )
-    hidden |= undiscoverable_user_ids(viewer_id=viewer.user_id, user_ids=card_ids)
+    visible = discovery_visible_user_ids(viewer_member=viewer, user_ids=card_ids)
+    hidden = set(card_ids) - visible
     shown = []
     for message in messages:
         raw = (message.metadata or {}).get("cards") or []

@@ -109,19 +109,6 @@ def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:
     )
 
 
-def undiscoverable_user_ids(*, viewer_id: UUID | str, user_ids: list) -> set[str]:
-    """Which of ``user_ids`` (User ids) :func:`discoverable` hides from ``viewer_id``, as
-    strings; one query. For lists built earlier (cached smart matches, assistant cards)."""
-    if not user_ids:
-        return set()
-    return {
-        str(u)
-        for u in Member.objects.filter(user_id__in=user_ids)
-        .exclude(discoverable(viewer_id=viewer_id))
-        .values_list("user_id", flat=True)
-    }
-
-
 def not_unmatched_by(*, user_id: UUID | str) -> Q:
     """A filter for Member querysets (``qs.filter(not_unmatched_by(user_id=...))``) that drops
     members who unmatched ``user_id`` (a User id): an unmatcher is not shown to the other

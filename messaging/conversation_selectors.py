@@ -3,10 +3,8 @@ last message and unread count, and the strip of new matches without a message ye
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from django.db import connection
@@ -17,7 +15,14 @@ from matching.models import Block, Like
 from profiles.models import Member
 
 from .models import Message
-from .selectors import _HIDDEN_MEMBERS_SQL, _MEMBER_ID_SQL, _UNREAD_SQL, _uid
+from .selectors import (
+    _HIDDEN_MEMBERS_SQL,
+    _MEMBER_ID_SQL,
+    _UNREAD_SQL,
+    _uid,
+    cursor_decode,
+    cursor_encode,
+)
 
 CONVERSATIONS_PAGE_SIZE = 20
 NEW_MATCHES_LIMIT = 20
@@ -93,26 +98,6 @@ class ConversationPage:
     unread: int | None = None
 
 
-def _cursor_encode(message: Message) -> str:
-    raw = f"{message.created.isoformat()}|{message.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str | None) -> tuple[datetime, UUID] | None:
-    """A cursor from the URL; a malformed or tampered one reads as "first page"."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created, pk = raw.split("|", 1)
-        moment = datetime.fromisoformat(created)
-        if moment.tzinfo is None:
-            return None
-        return moment.astimezone(UTC), UUID(pk)
-    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
-        return None
-
-
 def conversation_page(
     *, user_id: UUID | str, archived: bool = False, cursor: str | None = None
 ) -> ConversationPage:
@@ -130,7 +115,7 @@ def conversation_page(
     online_since = adapt(timezone.now() - ONLINE_WINDOW)
     sql = _CONVERSATIONS_SQL + (_ARCHIVED_SQL if archived else _NOT_ARCHIVED_SQL)
     params: list[object] = [uid, uid, uid, online_since, uid, uid, uid]
-    position = _cursor_decode(cursor)
+    position = cursor_decode(cursor)
     if position is not None:
         sql += _CURSOR_SQL
         created = adapt(position[0])
@@ -156,7 +141,7 @@ def conversation_page(
     ]
     return ConversationPage(
         rows=rows,
-        next_cursor=_cursor_encode(messages[-1]) if more else None,
+        next_cursor=cursor_encode(messages[-1]) if more else None,
         unread=int(messages[0].badge) if messages else None,
     )
 
