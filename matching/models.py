@@ -27,6 +27,11 @@ class Like(UUIDModel):
         "profiles.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     prompt_answer = models.CharField(max_length=200, blank=True, default="")
+    #: The photo this like was given from (issue 16, "Liked your photo"): one of the target's
+    #: approved photos; the target's Likes show it with the like.
+    photo = models.ForeignKey(
+        "profiles.Photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -153,6 +153,7 @@ class LikeList:
     can_see: bool  # False: free member on "target": show the count and blurred cards only
     liked: set[UUID] = field(default_factory=set)
     notes: int = 0  # "target" for free members: how many of the likes carry a note
+    photos: int = 0  # "target" for free members: how many of the likes were on a photo
 
 
 def like_list(*, viewer: User, list_type: str) -> LikeList:
@@ -169,16 +170,21 @@ def like_list(*, viewer: User, list_type: str) -> LikeList:
         count = likes.count()
         if not has_feature(viewer, Feature.SEE_WHO_LIKED_ME):
             notes = likes.exclude(note="").count() if count else 0
-            return LikeList(type=list_type, members=[], count=count, can_see=False, notes=notes)
-        rows = likes.select_related("source__user", "prompt").order_by("-created_at", "-id")[
-            :LIST_LIMIT
-        ]
+            photos = likes.exclude(photo=None).count() if count else 0
+            return LikeList(
+                type=list_type, members=[], count=count, can_see=False, notes=notes, photos=photos
+            )
+        rows = likes.select_related("source__user", "prompt", "photo").order_by(
+            "-created_at", "-id"
+        )[:LIST_LIMIT]
         members = []
         for like in rows:  # the note that came with each like (issue 16)
             like.source.like_note = like.note  # type: ignore[attr-defined]
             # The prompt of mine they liked, if any (issue 18), and my answer as it was then.
             like.source.liked_prompt = like.prompt.label if like.prompt else ""  # type: ignore[attr-defined]
             like.source.liked_prompt_answer = like.prompt_answer  # type: ignore[attr-defined]
+            # The photo of mine they liked, if any (issue 16): my own photo, shown as is.
+            like.source.liked_photo = like.photo  # type: ignore[attr-defined]
             members.append(like.source)
     else:
         likes = Like.objects.filter(source=me).exclude(target__user_id__in=hidden)

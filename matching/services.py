@@ -23,7 +23,7 @@ from miel.mail import one_line
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty
 from notifications.services import notification_queue
-from profiles.models import Member, PromptAnswer
+from profiles.models import Member, Photo, PromptAnswer
 
 from .discovery import PASS_HIDES_FOR
 from .models import (
@@ -218,13 +218,16 @@ def like_toggle(
     like: bool | None = None,
     note: str = "",
     prompt_answer_id: object = None,
+    photo_id: object = None,
 ) -> LikeResult:
     """Like or unlike ``target`` as ``source`` (SPEC §6).
 
     A new like may name one of ``target``'s prompt answers (``prompt_answer_id``, issue 18,
     "like a prompt"): the like records the prompt and a copy of the answer, which the target
     sees in their Likes. An id that is not one of ``target``'s answers raises ValidationError
-    (``bad_prompt``).
+    (``bad_prompt``). It may instead name one of ``target``'s approved photos (``photo_id``,
+    issue 16, "Liked your photo"): the like records the photo; any other id raises
+    ValidationError (``bad_photo``).
 
     A new like may carry a ``note`` (issue 16, at most 150 characters, see
     :func:`like_note_clean`): the target sees it with the like in their Likes, and when the
@@ -249,6 +252,7 @@ def like_toggle(
         raise ValidationError(_("You cannot like yourself."), code="self")
     note = like_note_clean(note)
     liked_prompt = _prompt_answer_of(target=target, answer_id=prompt_answer_id)
+    liked_photo = _photo_of(target=target, photo_id=photo_id)
     serialized = _lock_pair(source, target, liker=source if like is not False else None)
     state = _pair_state(source=source, target=target)
     existing, liked_back = state.mine, state.theirs
@@ -280,6 +284,8 @@ def like_toggle(
         if liked_prompt
         else {}
     )
+    if liked_photo:
+        prompt_fields["photo"] = liked_photo
     if serialized:  # nobody else can insert this like before we commit
         Like.objects.create(source=source, target=target, note=note, **prompt_fields)
     else:
@@ -319,6 +325,20 @@ def _prompt_answer_of(*, target: Member, answer_id: object) -> PromptAnswer | No
     if answer is None:
         raise ValidationError(_("This prompt is no longer on the profile."), code="bad_prompt")
     return answer
+
+
+def _photo_of(*, target: Member, photo_id: object) -> Photo | None:
+    """``target``'s approved photo ``photo_id`` (None when no id is given); ValidationError
+    ``bad_photo`` when the id is malformed or not an approved photo of ``target``."""
+    if photo_id in (None, ""):
+        return None
+    try:
+        photo = Photo.objects.filter(pk=photo_id, member=target, is_approved=True).first()
+    except (ValidationError, ValueError):
+        photo = None
+    if photo is None:
+        raise ValidationError(_("This photo is no longer on the profile."), code="bad_photo")
+    return photo
 
 
 def _match_notes_send(*, source: Member, target: Member) -> None:

@@ -219,7 +219,8 @@ def _like_button_response(
 def like(request: HttpRequest, user_id: str) -> HttpResponse:
     """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle);
     ``note`` (optional, at most 150 characters) goes with a new like (issue 16), and so does
-    ``prompt`` (the id of one of their prompt answers: "like a prompt", issue 18). htmx gets
+    ``prompt`` (the id of one of their prompt answers: "like a prompt", issue 18), or
+    ``photo`` (the id of one of their approved photos: "Liked your photo", issue 16). htmx gets
     the new button (plus the match dialog when this like completed a pair), a script asking
     for JSON the state (and the match dialog's data). Over the free members' like allowance:
     429 with the reason (htmx, JSON), else a flash message."""
@@ -234,6 +235,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
             like=want,
             note=request.POST.get("note", ""),
             prompt_answer_id=request.POST.get("prompt") or None,
+            photo_id=request.POST.get("photo") or None,
         )
     except ValidationError as exc:
         if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)

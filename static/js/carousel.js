@@ -40,6 +40,8 @@
     // A tap (not a swipe) on the end half of the photo shows the next one, on the start half
     // the previous one (Tinder's gesture; mirrored in RTL).
     track.addEventListener("click", function (e) {
+      // Taps on a photo's own controls (like, report) are theirs, not the carousel's.
+      if (e.target.closest("a, button, form, summary, textarea")) return;
       var box = track.getBoundingClientRect();
       var endHalf = (e.clientX - box.left > box.width / 2) !== rtl;
       go(current() + (endHalf ? 1 : -1));
