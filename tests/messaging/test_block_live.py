@@ -8,11 +8,11 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from matching import services
-from messaging.consumers import TYPING_MIN_INTERVAL, RealtimeConsumer
-from tests.factories import MemberFactory, make_match
+from messaging.consumers import TYPING_MIN_INTERVAL
+from tests.messaging.test_consumers import consumer_for
+from tests.messaging.test_unmatch_live import matched_pair
 
 pytestmark = [
     pytest.mark.chat_rule,
@@ -20,19 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("short_lived_db_connections", "in_memory_channel_layer"),
 ]
-
-
-def consumer_for(user):
-    communicator = WebsocketCommunicator(RealtimeConsumer.as_asgi(), "/ws/")
-    communicator.scope["user"] = user
-    return communicator
-
-
-@database_sync_to_async
-def matched_pair():
-    alice, bob = MemberFactory(name="Alice"), MemberFactory(name="Bob")
-    make_match(alice, bob)
-    return alice, bob
 
 
 async def test_a_block_closes_the_chat_live_and_stops_typing_at_once():

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
-from messaging.consumers import RealtimeConsumer
 from tests.factories import MemberFactory, make_match
+from tests.messaging.test_consumers import consumer_for
 
 pytestmark = [
     pytest.mark.chat_rule,
@@ -16,12 +15,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("short_lived_db_connections", "in_memory_channel_layer"),
 ]
-
-
-def consumer_for(user):
-    communicator = WebsocketCommunicator(RealtimeConsumer.as_asgi(), "/ws/")
-    communicator.scope["user"] = user
-    return communicator
 
 
 @database_sync_to_async
