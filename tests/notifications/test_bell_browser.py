@@ -4,33 +4,19 @@ other without a reload, and her list says "Someone liked you" (she is a free mem
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.conf import settings
 
 from tests.asgi_server import asgi_server
 from tests.conftest import require_service
 from tests.factories import MemberFactory
+from tests.messaging.test_browser import browser  # noqa: F401 (fixture)
 from tests.messaging.test_realtime_redis import session_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    chromium = shutil.which("chromium")
-    require_service(chromium is not None, "needs Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def test_the_bell_shows_a_new_like_live(transactional_db, redis_url, browser):
+def test_the_bell_shows_a_new_like_live(transactional_db, redis_url, browser):  # noqa: F811
     require_service(
         settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), "needs PostgreSQL"
     )
