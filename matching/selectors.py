@@ -16,6 +16,8 @@ from accounts.models import User
 from billing.entitlements import Feature, has_feature
 from profiles.models import Member
 
+from notifications.models import QuietSettings
+
 from .models import Block, Like, ProfileView, Unmatch
 
 
@@ -73,20 +75,32 @@ def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
 
     - not a **paused** member (``Member.paused_at`` set): hidden from everyone's discovery;
     - not an **incognito** member (``User.incognito`` with premium still active) unless they
-      liked the viewer: incognito members are seen only by members they liked.
+      liked the viewer: incognito members are seen only by members they liked;
+    - not a member in **Shabbat and holiday mode** who chose to be hidden, between candle
+      lighting and havdalah (``QuietSettings.shabbat_start`` / ``shabbat_end``, stored by a
+      beat task, so no calendar is computed here; issue 19, ``docs/rules.md §19``).
 
     The one place these rules live: the members list, the deck, smart matches and the assistant
     (when the cached set is read, so pausing, resuming or going incognito shows at once) and
     the stories strip (for non-matches) all use it. Two
-    uncorrelated ``NOT IN`` subqueries over the few paused / incognito members (partial indexes
-    ``member_paused_idx`` and ``user_incognito_idx``); building it runs no query."""
+    uncorrelated ``NOT IN`` subqueries over the few paused / incognito / resting members
+    (partial indexes ``member_paused_idx``, ``user_incognito_idx`` and
+    ``notif_shabbat_hidden_idx``); building it runs no query."""
     paused = Member.objects.filter(paused_at__isnull=False).values("user_id")
     incognito = User.objects.filter(incognito=True, premium_until__gt=timezone.now())
     if viewer_id is not None:
         incognito = incognito.exclude(
             pk__in=Like.objects.filter(target__user_id=viewer_id).values("source__user_id")
         )
-    return ~Q(**{f"{field}__in": paused}) & ~Q(**{f"{field}__in": incognito.values("pk")})
+    now = timezone.now()
+    resting = QuietSettings.objects.filter(
+        shabbat_mode=True, shabbat_hide=True, shabbat_start__lte=now, shabbat_end__gt=now
+    ).values("user_id")
+    return (
+        ~Q(**{f"{field}__in": paused})
+        & ~Q(**{f"{field}__in": incognito.values("pk")})
+        & ~Q(**{f"{field}__in": resting})
+    )
 
 
 def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:

@@ -22,6 +22,7 @@ from miel import emails
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty
+from notifications import quiet
 from notifications.services import notification_queue
 from profiles.models import Member, Photo, PromptAnswer
 
@@ -436,6 +437,10 @@ def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
             and user.is_active
             and (user.email_notifications or {}).get("new_match", True)
         )
+        if send and quiet.hold_if_quiet(
+            user_id=user_id, channel="email", kind="match", key=f"match:{other_id}"
+        ):
+            send = False  # quiet hours / Shabbat: one summary after (docs/rules.md §19)
         if send:
             language = _user_language(user)  # type: ignore[arg-type]
             with translation.override(language):
@@ -452,6 +457,8 @@ def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
                 text=body,
                 language=language,
                 from_email=settings.DEFAULT_FROM_EMAIL,
+                unsubscribe_user=user,
+                unsubscribe_kind="new_match",
             )
         notice.sent_at = timezone.now()
         notice.save(update_fields=["sent_at"])

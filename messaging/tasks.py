@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from miel import emails
 from miel.mail import EMAIL_TASK_OPTIONS, one_line
+from notifications import quiet
 
 from .models import ConversationState, Message, MessageEmailNotice
 
@@ -85,6 +86,8 @@ def _send(kind: str, message: Message) -> None:
         text=body,
         language=recipient.user.email_language,
         button_label=button,
+        unsubscribe_user=recipient.user,
+        unsubscribe_kind="new_message",
     )
 
 
@@ -130,6 +133,10 @@ def message_email_notify(self, message_id: str) -> str:
             notice = _notice_for(message)  # row lock: twins wait here, then see our send
             if notice.new_sent_at and now - notice.new_sent_at < NEW_MESSAGE_INTERVAL:
                 return "throttled"
+            if quiet.hold_if_quiet(
+                user_id=user.pk, channel="email", kind="message", key=f"message:{message.pk}"
+            ):
+                return "held"  # quiet hours / Shabbat: one summary after (docs/rules.md §19)
             _send("new", message)
             notice.new_sent_at = now
             notice.last_message = message
@@ -172,6 +179,9 @@ def message_email_remind(self, notice_id: str) -> str:
                 # Not now: undo the claim (the transaction) so a later scan may still remind.
                 transaction.set_rollback(True)
                 return "skipped"
+            if quiet.quiet_until(user_id=user.pk, now=now) is not None:
+                transaction.set_rollback(True)  # quiet hours / Shabbat: a later scan reminds
+                return "quiet"
             _send("reminder", message)
             return "sent"
     except OSError:  # the claim rolled back; retried with backoff (autoretry_for)

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,6 +36,13 @@ COLOURS = {
     "line": "#eadfce",
 }
 _URL_ONLY = re.compile(r"^\s*(https?://\S+)\s*$")
+
+#: The e-mail kinds a member can unsubscribe from with one click (docs/rules.md §19): the
+#: ``User.email_notifications`` switches, and "all" (the quiet-hours summary) for every one.
+#: Account e-mails (verification, password reset, welcome), payment and moderation notices
+#: are transactional and carry no unsubscribe link.
+UNSUBSCRIBE_KINDS = ("new_match", "new_message", "new_like", "story_reply", "all")
+_UNSUBSCRIBE_SALT = "miel.emails.unsubscribe"
 
 
 def site_name() -> str:
@@ -78,7 +86,36 @@ def html_from_text(text: str, *, button_label: str = "") -> SafeString:
     return mark_safe("\n".join(parts))  # noqa: S308 - every piece above is escaped
 
 
-def branded_html(*, subject: str, text: str, button_label: str = "") -> str:
+def unsubscribe_token(*, user_id: object, kind: str) -> str:
+    """A signed token naming the member and the e-mail ``kind`` (one of
+    :data:`UNSUBSCRIBE_KINDS`) to turn off; it does not expire (old e-mails keep working) and
+    holds no e-mail address."""
+    if kind not in UNSUBSCRIBE_KINDS:
+        raise ValueError(f"not an unsubscribe kind: {kind}")
+    return signing.dumps({"u": str(user_id), "k": kind}, salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_token_read(token: str) -> tuple[str, str] | None:
+    """``(user id, kind)`` of a token from :func:`unsubscribe_token`, or None when it was
+    tampered with or is not one."""
+    try:
+        data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in UNSUBSCRIBE_KINDS:
+        return None
+    return str(data.get("u", "")), str(data["k"])
+
+
+def unsubscribe_url(*, user_id: object, kind: str) -> str:
+    """The absolute one-click unsubscribe link (``/unsubscribe/<token>/``) of an e-mail."""
+    token = unsubscribe_token(user_id=user_id, kind=kind)
+    return f"{settings.SITE_URL.rstrip('/')}/unsubscribe/{token}/"
+
+
+def branded_html(
+    *, subject: str, text: str, button_label: str = "", unsubscribe_link: str = ""
+) -> str:
     """The whole HTML document of an e-mail in the active language (``lang``/``dir`` set)."""
     return render_to_string(
         "emails/branded.html",
@@ -90,6 +127,7 @@ def branded_html(*, subject: str, text: str, button_label: str = "") -> str:
             "colours": COLOURS,
             "lang": translation.get_language() or settings.LANGUAGE_CODE,
             "dir": "rtl" if get_language_bidi() else "ltr",
+            "unsubscribe_url": unsubscribe_link,
         },
     )
 
@@ -102,12 +140,32 @@ def branded_mail_send(
     language: str,
     from_email: str | None = None,
     button_label: str = "",
+    unsubscribe_user: object = None,
+    unsubscribe_kind: str = "",
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Send ``text`` (already rendered in ``language``) with its branded HTML part. The HTML
-    shell (footer, button) is rendered in ``language`` too. Raises ``OSError`` when the mail
-    server is unreachable (callers retry)."""
+    shell (footer, button) is rendered in ``language`` too. With ``unsubscribe_kind`` (one of
+    :data:`UNSUBSCRIBE_KINDS`) and ``unsubscribe_user`` (the recipient, a User or its id) both
+    parts end with a one-click unsubscribe link and the message carries the RFC 8058 headers
+    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``;
+    ``headers`` adds others. Raises ``OSError`` when the mail server is unreachable (callers
+    retry)."""
+    from django.utils.translation import gettext as _
+
+    extra = dict(headers or {})
+    link = ""
+    if unsubscribe_kind:
+        user_id = getattr(unsubscribe_user, "pk", unsubscribe_user)
+        link = unsubscribe_url(user_id=user_id, kind=unsubscribe_kind)
+        extra["List-Unsubscribe"] = f"<{link}>"
+        extra["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     with translation.override(language):
-        html = branded_html(subject=subject, text=text, button_label=button_label)
-    message = EmailMultiAlternatives(subject, text, from_email, list(to))
+        html = branded_html(
+            subject=subject, text=text, button_label=button_label, unsubscribe_link=link
+        )
+        if link:  # the plain-text part ends with the link too
+            text = f"{text.rstrip()}\n\n-- \n{_('Unsubscribe from these e-mails')}: {link}\n"
+    message = EmailMultiAlternatives(subject, text, from_email, list(to), headers=extra)
     message.attach_alternative(html, "text/html")
     message.send()

@@ -279,6 +279,16 @@ CELERY_BEAT_SCHEDULE["notifications-like-digest"] = {
     "task": "notifications.tasks.like_digest",
     "schedule": 86400.0,
 }
+# Issue 19: what quiet hours / Shabbat mode held goes out as one summary when they end.
+CELERY_BEAT_SCHEDULE["notifications-flush-held"] = {
+    "task": "notifications.tasks.held_flush",
+    "schedule": 300.0,
+}
+# Issue 19: Shabbat-mode members' next candle-lighting → havdalah window (hdate).
+CELERY_BEAT_SCHEDULE["notifications-shabbat-windows"] = {
+    "task": "notifications.tasks.shabbat_windows",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
     "task": "matching.smart_tasks.trust_scores_refresh",
     "schedule": 86400.0,

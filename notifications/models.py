@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -90,7 +90,12 @@ class PushSettings(models.Model):
     new_message = models.BooleanField(_("New message"), default=True)
     new_like = models.BooleanField(_("New like"), default=True)
     story_reply = models.BooleanField(_("A reply to my story"), default=True)
+    #: Premium members only (who viewed me is a premium feature, docs/rules.md §13).
+    profile_view = models.BooleanField(_("Someone viewed my profile (premium)"), default=True)
     previews = models.BooleanField(_("Show message text in notifications"), default=False)
+    #: The member answered or dismissed the "turn on notifications" card shown after their
+    #: first match (issue 19): it is never shown again.
+    prompt_done = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"push settings of {self.user_id}"
@@ -111,3 +116,75 @@ class PushDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.user_id}"
+
+
+class QuietSettings(models.Model):
+    """When a member wants no push and no e-mail (issue 19 E, ``docs/rules.md §19``).
+
+    Quiet hours: every day from ``quiet_start`` to ``quiet_end`` (the member's own time zone,
+    ``User.time_zone``; an end before the start crosses midnight). Shabbat and holiday mode:
+    from candle lighting to havdalah (Shabbat and Yom Tov) at the member's location (Jerusalem
+    without one), computed by :mod:`notifications.quiet` with the ``hdate`` library; the next
+    (or current) window is stored in ``shabbat_start`` / ``shabbat_end`` by the beat task
+    ``notifications-shabbat-windows`` and when the member saves, so neither the senders nor
+    discovery compute a calendar per member. With ``shabbat_hide`` the member is also hidden
+    from Discover during the window (:func:`matching.selectors.discoverable`).
+    A member without a row has both off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="quiet_settings",
+    )
+    quiet_enabled = models.BooleanField(_("Quiet hours"), default=False)
+    quiet_start = models.TimeField(_("From"), default=time(22, 0))
+    quiet_end = models.TimeField(_("Until"), default=time(7, 0))
+    shabbat_mode = models.BooleanField(_("Shabbat and holiday mode"), default=False)
+    shabbat_hide = models.BooleanField(_("Hide me from Discover during Shabbat and holidays"), default=False)
+    #: The current or next window, aware UTC datetimes (None: not computed yet / mode off).
+    shabbat_start = models.DateTimeField(null=True, blank=True)
+    shabbat_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The few members hidden over Shabbat, for discovery's NOT IN (matching.selectors).
+            models.Index(
+                fields=["shabbat_start", "shabbat_end"],
+                condition=models.Q(shabbat_mode=True, shabbat_hide=True),
+                name="notif_shabbat_hidden_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quiet settings of {self.user_id}"
+
+
+class HeldNotice(models.Model):
+    """A push or an e-mail that arrived during the member's quiet hours or Shabbat mode
+    (issue 19 E): kept until ``release_at``, then the beat task ``notifications-flush-held``
+    sends ONE summary per channel and deletes the rows in the same transaction."""
+
+    class Channel(models.TextChoices):
+        PUSH = "push", "push"
+        EMAIL = "email", "e-mail"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    #: What it was about: match, message, like, story_reply, view.
+    kind = models.CharField(max_length=20)
+    #: The event's name (the push key or e-mail event): held once per channel.
+    key = models.CharField(max_length=80)
+    count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    release_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "channel", "key"], name="notif_heldnotice_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"held {self.channel} {self.kind} → {self.user_id}"

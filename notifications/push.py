@@ -35,9 +35,10 @@ KIND_FIELDS = {
     "message": "new_message",
     "like": "new_like",
     "story_reply": "story_reply",
+    "view": "profile_view",
 }
 #: The switches of the Settings form (PushSettings fields).
-SWITCHES = ("new_match", "new_message", "new_like", "story_reply", "previews")
+SWITCHES = ("new_match", "new_message", "new_like", "story_reply", "profile_view", "previews")
 #: How long a push service keeps an undelivered push (seconds).
 PUSH_TTL = 24 * 60 * 60
 #: How long a socket's "this chat is open" mark lasts without a refresh (its heartbeat: 30 s).
@@ -171,6 +172,9 @@ def push_payload(
             else:
                 body = _("Someone liked you")
             url = "/lists/?type=target"
+        elif kind == "view":
+            body = _("%(name)s viewed your profile") % {"name": name}
+            url = "/views/"
         elif kind in ("message", "story_reply"):
             from messaging.models import Message
 
@@ -207,26 +211,39 @@ def _audience(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _premium_only(user, kind: str) -> bool:  # type: ignore[no-untyped-def]
+    """Profile-view pushes are for members who may see who viewed them (premium)."""
+    from billing.entitlements import Feature, has_feature
+
+    return kind != "view" or has_feature(user, Feature.SEE_WHO_VIEWED_ME)
+
+
 def push_deliver(
     *, user_id: str, kind: str, key: str, actor_id: str | None, message_id: str | None
 ) -> int:
     """Send the ``key`` push to every subscription of ``user_id``, once (the ``PushDelivery``
     claim); returns how many push services accepted it. Skipped (0) when push is off, the
-    member is inactive, the kind is switched off, or — for a message — the member has that chat
-    open on a socket. A 404 / 410 answer deletes that subscription; other failures are logged."""
-    from pywebpush import WebPushException, webpush
-
+    member is inactive, the kind is switched off (a profile view: also when not premium), or
+    — for a message — the member has that chat open on a socket. During the member's quiet
+    hours or Shabbat mode it is held instead (:func:`notifications.quiet.hold_if_quiet`) and
+    goes out later in one summary. A 404 / 410 answer deletes that subscription; other
+    failures are logged."""
     from accounts.models import User
+
+    from . import quiet
 
     if not push_enabled():
         return 0
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not getattr(push_settings_for(user.pk), KIND_FIELDS.get(kind, ""), False):
         return 0
+    if not _premium_only(user, kind):
+        return 0
     if kind == "message" and actor_id and chat_is_open(user_id=user.pk, other_id=actor_id):
         return 0
-    subscriptions = list(PushSubscription.objects.filter(user=user))
-    if not subscriptions:
+    if not PushSubscription.objects.filter(user=user).exists():
+        return 0
+    if quiet.hold_if_quiet(user_id=user.pk, channel="push", kind=kind, key=key):
         return 0
     try:
         with transaction.atomic():
@@ -236,9 +253,41 @@ def push_deliver(
     payload = push_payload(user=user, kind=kind, actor_id=actor_id, message_id=message_id)
     if payload is None:
         return 0
+    return _send_to_subscriptions(user, payload)
+
+
+def push_summary_deliver(*, user, counts: dict[str, int], key: str) -> int:  # type: ignore[no-untyped-def]
+    """Send ``user`` ONE push summing up what was held during their quiet hours / Shabbat
+    (``counts`` per kind), once per ``key``; opens the notification centre. How many push
+    services accepted it (0: push off, no subscription, or sent already)."""
+    from . import quiet
+
+    if not push_enabled() or not PushSubscription.objects.filter(user=user).exists():
+        return 0
+    try:
+        with transaction.atomic():
+            PushDelivery.objects.create(user=user, key=key[:80])
+    except IntegrityError:
+        return 0
+    with translation.override(user.email_language):
+        payload = {
+            "title": _("While you were away on Miel"),
+            "body": ", ".join(quiet.summary_lines(counts)),
+            "url": "/notifications/",
+            "tag": "summary",
+            "lang": user.email_language,
+            "dir": "rtl" if translation.get_language_bidi() else "ltr",
+            "icon": "/static/img/icons/icon-192.png",
+        }
+    return _send_to_subscriptions(user, payload)
+
+
+def _send_to_subscriptions(user, payload: dict[str, Any]) -> int:  # type: ignore[no-untyped-def]
+    from pywebpush import WebPushException, webpush
+
     data = json.dumps(payload, ensure_ascii=False)
     sent = 0
-    for sub in subscriptions:
+    for sub in PushSubscription.objects.filter(user=user):
         try:
             webpush(
                 subscription_info={
@@ -307,3 +356,22 @@ def push_settings_save(*, user, **switches: bool) -> PushSettings:
     values = {k: bool(v) for k, v in switches.items() if k in SWITCHES}
     prefs, _ = PushSettings.objects.update_or_create(user=user, defaults=values)
     return prefs
+
+
+def push_prompt_done(*, user) -> None:  # type: ignore[no-untyped-def]
+    """Never show ``user`` the after-first-match "turn on notifications" card again."""
+    PushSettings.objects.update_or_create(user=user, defaults={"prompt_done": True})
+
+
+def push_prompt_due(*, user) -> bool:  # type: ignore[no-untyped-def]
+    """Whether to offer ``user`` the "turn on notifications" card (issue 19): push is set up,
+    they have a match, no subscription yet and they never answered the card."""
+    if not push_enabled() or not getattr(user, "is_authenticated", False):
+        return False
+    if push_settings_for(user.pk).prompt_done:
+        return False
+    if PushSubscription.objects.filter(user=user).exists():
+        return False
+    from matching.models import MatchNotification
+
+    return MatchNotification.objects.filter(user=user).exists()

@@ -16,7 +16,10 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from miel import realtime
+from miel import emails, realtime
+from miel.mail import one_line
+
+from . import quiet
 
 from .models import KEEP_FOR, Notification
 from .push import push_queue
@@ -97,7 +100,6 @@ def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
     a Web Push goes out for it (the deduplication rule: not both a push and an e-mail).
     Returns True when sent; raises OSError (claim released) when the mail server is down."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.translation import gettext as _
@@ -116,6 +118,10 @@ def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
         return False
     if push.push_will_send(user_id=user.pk, kind="story_reply"):
         return False
+    if quiet.hold_if_quiet(
+        user_id=user.pk, channel="email", kind="story_reply", key=f"story_reply:{note.pk}"
+    ):
+        return False  # quiet hours / Shabbat: in the summary after (docs/rules.md §19)
     member = getattr(note.actor, "member", None) if note.actor_id else None
     with translation.override(user.email_language):
         context = {
@@ -127,7 +133,15 @@ def story_reply_email_send_once(*, notification_id: UUID | str) -> bool:
         subject = _("%(name)s replied to your story") % {"name": context["name"]}
         body = render_to_string("notifications/email/story_reply.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        emails.branded_mail_send(
+            to=[user.email],
+            subject=one_line(subject),
+            text=body,
+            language=user.email_language,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            unsubscribe_user=user,
+            unsubscribe_kind="story_reply",
+        )
     except OSError:
         Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
         raise
@@ -143,7 +157,6 @@ def like_digest_send(*, now: datetime | None = None) -> int:
     sends once. Returns how many e-mails were sent; a mail-server failure releases that
     member's claim and is logged (the next run tries again)."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.translation import ngettext
@@ -178,6 +191,15 @@ def like_digest_send(*, now: datetime | None = None) -> int:
             continue
         if not (user.email_notifications or {}).get("new_like", True):
             continue
+        if quiet.hold_if_quiet(
+            user_id=user_id,
+            channel="email",
+            kind="like",
+            key=f"likes:{min(ids)}",
+            count=claimed,
+            now=now,
+        ):
+            continue  # quiet hours / Shabbat: in the summary after (docs/rules.md §19)
         with translation.override(user.email_language):
             subject = ngettext(
                 "%(count)d new like on Miel", "%(count)d new likes on Miel", claimed
@@ -192,7 +214,15 @@ def like_digest_send(*, now: datetime | None = None) -> int:
                 },
             )
         try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            emails.branded_mail_send(
+                to=[user.email],
+                subject=subject,
+                text=body,
+                language=user.email_language,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                unsubscribe_user=user,
+                unsubscribe_kind="new_like",
+            )
         except OSError:
             Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
             logger.warning("like digest to %s not sent", user_id, exc_info=True)
@@ -260,3 +290,50 @@ def notifications_prune(*, now: datetime | None = None) -> int:
     deleted, _ = Notification.objects.filter(created_at__lt=cutoff).delete()
     PushDelivery.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+# --- one-click unsubscribe (issue 19 D) ---------------------------------------------------------
+
+
+def unsubscribe_resolve(*, token: str):  # type: ignore[no-untyped-def]
+    """``(user, kind)`` of an unsubscribe link's token, or None (bad signature, unknown or
+    deleted account)."""
+    from accounts.models import User
+
+    found = emails.unsubscribe_token_read(token)
+    if found is None:
+        return None
+    user_id, kind = found
+    try:
+        user = User.objects.filter(pk=user_id).first()
+    except (ValueError, TypeError, Exception):  # a signed but malformed id
+        return None
+    return (user, kind) if user is not None else None
+
+
+def email_kind_label(kind: str) -> str:
+    """What an unsubscribe link stops, in the active language."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "new_match": _("e-mails about new matches"),
+        "new_message": _("e-mails about new messages"),
+        "new_like": _("the daily e-mail about new likes"),
+        "story_reply": _("e-mails about replies to your story"),
+        "all": _("all notification e-mails (matches, messages, likes, story replies)"),
+    }.get(kind, "")
+
+
+def email_kind_unsubscribe(*, user, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Turn off ``user``'s ``kind`` e-mail switch (``all``: every one), idempotently; a
+    ``SELECT … FOR UPDATE`` keeps two clicks from losing another switch's change."""
+    from accounts.models import User
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        switches = dict(locked.email_notifications or {})
+        names = [k for k in emails.UNSUBSCRIBE_KINDS if k != "all"] if kind == "all" else [kind]
+        for name in names:
+            switches[name] = False
+        locked.email_notifications = switches
+        locked.save(update_fields=["email_notifications"])

@@ -40,3 +40,21 @@ def send_story_reply_email(self, notification_id: str) -> bool:
 def like_digest() -> int:
     """Beat task (daily): the "someone liked me" digest e-mails; how many were sent."""
     return services.like_digest_send()
+
+
+@shared_task
+def held_flush() -> int:
+    """Beat task (every 5 minutes): send the one summary push / e-mail of what was held
+    during members' quiet hours or Shabbat mode; see :func:`notifications.quiet.held_flush`."""
+    from . import quiet
+
+    return quiet.held_flush()
+
+
+@shared_task
+def shabbat_windows() -> int:
+    """Beat task (hourly): move Shabbat-mode members to their next candle-lighting →
+    havdalah window (:func:`notifications.quiet.shabbat_windows_refresh`)."""
+    from . import quiet
+
+    return quiet.shabbat_windows_refresh()

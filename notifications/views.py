@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import push, selectors, services
+from . import push, quiet, selectors, services
 
 
 @login_required
@@ -93,3 +94,60 @@ def push_preferences(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Your notification settings were saved."))
     return redirect(f"{reverse('accounts:settings')}#push")
+
+
+# --- quiet hours and Shabbat mode (issue 19 E) ---------------------------------------------------
+
+
+@login_required
+@require_POST
+def quiet_settings(request: HttpRequest) -> HttpResponse:
+    """``POST /notifications/quiet/``: save quiet hours and Shabbat mode; back to Settings
+    (a bad time or the same start and end: the error is shown there, nothing saved)."""
+    from .forms import QuietSettingsForm
+
+    form = QuietSettingsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{reverse('accounts:settings')}#quiet")
+    quiet.quiet_settings_save(user=request.user, **form.cleaned_data)
+    messages.success(request, _("Your quiet hours were saved."))
+    return redirect(f"{reverse('accounts:settings')}#quiet")
+
+
+@login_required
+@require_POST
+def push_prompt_done(request: HttpRequest) -> JsonResponse:
+    """``POST /notifications/push/prompt-done/``: the member answered or dismissed the "turn on
+    notifications" card shown after their first match; it is not shown again."""
+    push.push_prompt_done(user=request.user)
+    return JsonResponse({"ok": True})
+
+
+# --- one-click unsubscribe (issue 19 D, RFC 8058) -------------------------------------------------
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here without a session; the signed token is the key
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """``/unsubscribe/<token>/`` from an e-mail, no login needed: GET shows what will stop and
+    a confirm button; POST (the button, or the mail provider's one-click
+    ``List-Unsubscribe=One-Click``) turns that e-mail kind off. A bad token answers 404 with a
+    page saying the link is not valid."""
+    found = services.unsubscribe_resolve(token=token)
+    if found is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+    user, kind = found
+    done = request.method == "POST"
+    if done:
+        services.email_kind_unsubscribe(user=user, kind=kind)
+    response = render(
+        request,
+        "notifications/unsubscribe.html",
+        {"kind_label": services.email_kind_label(kind), "done": done, "token": token},
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

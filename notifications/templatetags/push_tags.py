@@ -28,5 +28,52 @@ def push_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
             ("new_message", prefs.new_message, prefs._meta.get_field("new_message").verbose_name),
             ("new_like", prefs.new_like, prefs._meta.get_field("new_like").verbose_name),
             ("story_reply", prefs.story_reply, prefs._meta.get_field("story_reply").verbose_name),
+            (
+                "profile_view",
+                prefs.profile_view,
+                prefs._meta.get_field("profile_view").verbose_name,
+            ),
         ],
+    }
+
+
+@register.inclusion_tag("notifications/_quiet_settings.html", takes_context=True)
+def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
+    """Quiet hours and Shabbat and holiday mode (issue 19): the form, and with Shabbat mode on
+    the next (or current) candle lighting and havdalah in the member's time zone, saying when
+    Jerusalem's times are used (no location)."""
+    from django.utils import timezone as dj_timezone
+
+    from notifications import quiet
+    from notifications.forms import QuietSettingsForm
+
+    request = context["request"]
+    user = request.user
+    prefs = quiet.settings_for(user.pk)
+    zone = quiet.zone_of(user)
+    window = None
+    if prefs.shabbat_mode:
+        if prefs.shabbat_end is None or prefs.shabbat_end <= dj_timezone.now():
+            quiet.shabbat_window_refresh(prefs=prefs)
+        if prefs.shabbat_start and prefs.shabbat_end:
+            window = (prefs.shabbat_start.astimezone(zone), prefs.shabbat_end.astimezone(zone))
+    form = QuietSettingsForm(
+        initial={
+            "quiet_enabled": prefs.quiet_enabled,
+            "quiet_start": prefs.quiet_start,
+            "quiet_end": prefs.quiet_end,
+            "shabbat_mode": prefs.shabbat_mode,
+            "shabbat_hide": prefs.shabbat_hide,
+        }
+    )
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "form": form,
+        "prefs": prefs,
+        "window": window,
+        "zone_name": str(zone),
+        "default_place": quiet.place_of(user).default,
+        "in_window": bool(
+            window and window[0] <= dj_timezone.now() < window[1]
+        ),
     }
