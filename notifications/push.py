@@ -365,13 +365,17 @@ def push_prompt_done(*, user) -> None:  # type: ignore[no-untyped-def]
 
 def push_prompt_due(*, user) -> bool:  # type: ignore[no-untyped-def]
     """Whether to offer ``user`` the "turn on notifications" card (issue 19): push is set up,
-    they have a match, no subscription yet and they never answered the card."""
+    they have had a match, no browser of theirs is subscribed and they never answered the
+    card. No query when push is off; one otherwise."""
     if not push_enabled() or not getattr(user, "is_authenticated", False):
         return False
-    if push_settings_for(user.pk).prompt_done:
-        return False
-    if PushSubscription.objects.filter(user=user).exists():
-        return False
+    from django.db.models import Exists, OuterRef
+
     from matching.models import MatchNotification
 
-    return MatchNotification.objects.filter(user=user).exists()
+    return (
+        MatchNotification.objects.filter(user=user)
+        .exclude(Exists(PushSettings.objects.filter(user=OuterRef("user"), prompt_done=True)))
+        .exclude(Exists(PushSubscription.objects.filter(user=OuterRef("user"))))
+        .exists()
+    )

@@ -172,11 +172,14 @@ def shabbat_windows_refresh(*, now: dt.datetime | None = None) -> int:
     return moved
 
 
-def shabbat_end_now(*, prefs: QuietSettings, now: dt.datetime) -> dt.datetime | None:
-    """When the Shabbat / Yom Tov window ``now`` falls in ends, or None (mode off, outside)."""
+def shabbat_end_now(
+    *, prefs: QuietSettings, now: dt.datetime, refresh: bool = True
+) -> dt.datetime | None:
+    """When the Shabbat / Yom Tov window ``now`` falls in ends, or None (mode off, outside).
+    A stored window that is over is moved to the next one first (``refresh``)."""
     if not prefs.shabbat_mode:
         return None
-    if prefs.shabbat_end is None or prefs.shabbat_end <= now:
+    if refresh and (prefs.shabbat_end is None or prefs.shabbat_end <= now):
         shabbat_window_refresh(prefs=prefs, now=now)
     if prefs.shabbat_start and prefs.shabbat_end and prefs.shabbat_start <= now < prefs.shabbat_end:
         return prefs.shabbat_end
@@ -203,7 +206,8 @@ def quiet_until(*, user_id: UUID | str, now: dt.datetime | None = None) -> dt.da
             e
             for e in (
                 quiet_hours_end(prefs=prefs, zone=zone, now=moment),
-                shabbat_end_now(prefs=prefs, now=moment),
+                # Later links of the chain only read the stored window (already current).
+                shabbat_end_now(prefs=prefs, now=moment, refresh=moment == now),
             )
             if e is not None
         ]

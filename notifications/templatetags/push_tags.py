@@ -77,3 +77,19 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
             window and window[0] <= dj_timezone.now() < window[1]
         ),
     }
+
+
+@register.inclusion_tag("notifications/_push_prompt.html", takes_context=True)
+def push_prompt(context) -> dict:  # type: ignore[no-untyped-def]
+    """The "turn on notifications" card offered after the member's first match (match dialog,
+    conversations page); nothing when not due (:func:`notifications.push.push_prompt_due`).
+    The browser's permission request opens only when the member presses its button."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not push.push_prompt_due(user=user):
+        return {"due": False}
+    return {
+        "due": True,
+        "public_key": settings.VAPID_PUBLIC_KEY,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,64 @@
+/* The "turn on notifications" card after a member's first match (issue 19). Never asks on
+ * page load: the browser's permission prompt opens only when the member presses the card's
+ * button. Answering or dismissing it tells the server, and the card is not shown again. */
+(function () {
+  "use strict";
+  function keyBytes(b64) {
+    var pad = "=".repeat((4 - (b64.length % 4)) % 4);
+    var raw = atob((b64 + pad).replace(/-/g, "+").replace(/_/g, "/"));
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function post(card, url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": card.dataset.csrf },
+      body: JSON.stringify(body || {})
+    }).then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r; });
+  }
+  function done(card) {
+    document.querySelectorAll("[data-push-prompt]").forEach(function (c) {
+      if (c !== card) c.hidden = true;
+    });
+    return post(card, card.dataset.doneUrl).catch(function () { /* shown again next time */ });
+  }
+  function setup(card) {
+    if (card.dataset.ready) return;
+    card.dataset.ready = "1";
+    var status = card.querySelector("[data-push-prompt-status]");
+    var enable = card.querySelector("[data-push-prompt-enable]");
+    var dismiss = card.querySelector("[data-push-prompt-dismiss]");
+    var supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+    if (!supported || Notification.permission === "denied") { card.hidden = true; return; }
+    dismiss.addEventListener("click", function () { card.hidden = true; done(card); });
+    enable.addEventListener("click", function () {
+      enable.disabled = true;
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") { status.textContent = card.dataset.denied; done(card); return null; }
+        return navigator.serviceWorker.register("/sw.js", { scope: "/" })
+          .then(function () { return navigator.serviceWorker.ready; })
+          .then(function (reg) {
+            return reg.pushManager.subscribe({
+              userVisibleOnly: true,
+              applicationServerKey: keyBytes(card.dataset.publicKey)
+            });
+          })
+          .then(function (sub) { return post(card, card.dataset.subscribeUrl, sub.toJSON()); })
+          .then(function () {
+            status.textContent = card.dataset.on;
+            enable.hidden = true;
+            dismiss.hidden = true;
+            return done(card);
+          });
+      }).catch(function () {
+        status.textContent = card.dataset.failed;
+        enable.disabled = false;
+      });
+    });
+  }
+  function scan() { document.querySelectorAll("[data-push-prompt]").forEach(setup); }
+  scan();
+  document.addEventListener("htmx:afterSettle", scan);
+})();
