@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
-from profiles.models import Member
-
 from notifications.models import QuietSettings
+from profiles.models import Member
 
 from .models import Block, Like, ProfileView, Unmatch
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 class QuietSettingsForm(forms.Form):
     """Quiet hours (from / until, the member's own time zone) and Shabbat mode switches."""
 
-    quiet_enabled = forms.BooleanField(label=_("Quiet hours: no push and no e-mail"), required=False)
+    quiet_enabled = forms.BooleanField(
+        label=_("Quiet hours: no push and no e-mail"), required=False
+    )
     quiet_start = forms.TimeField(
         label=_("From"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

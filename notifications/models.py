@@ -141,7 +141,9 @@ class QuietSettings(models.Model):
     quiet_start = models.TimeField(_("From"), default=time(22, 0))
     quiet_end = models.TimeField(_("Until"), default=time(7, 0))
     shabbat_mode = models.BooleanField(_("Shabbat and holiday mode"), default=False)
-    shabbat_hide = models.BooleanField(_("Hide me from Discover during Shabbat and holidays"), default=False)
+    shabbat_hide = models.BooleanField(
+        _("Hide me from Discover during Shabbat and holidays"), default=False
+    )
     #: The current or next window, aware UTC datetimes (None: not computed yet / mode off).
     shabbat_start = models.DateTimeField(null=True, blank=True)
     shabbat_end = models.DateTimeField(null=True, blank=True)

@@ -211,7 +211,7 @@ def _audience(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _premium_only(user, kind: str) -> bool:  # type: ignore[no-untyped-def]
+def _premium_only(user, kind: str) -> bool:
     """Profile-view pushes are for members who may see who viewed them (premium)."""
     from billing.entitlements import Feature, has_feature
 
@@ -256,7 +256,7 @@ def push_deliver(
     return _send_to_subscriptions(user, payload)
 
 
-def push_summary_deliver(*, user, counts: dict[str, int], key: str) -> int:  # type: ignore[no-untyped-def]
+def push_summary_deliver(*, user, counts: dict[str, int], key: str) -> int:
     """Send ``user`` ONE push summing up what was held during their quiet hours / Shabbat
     (``counts`` per kind), once per ``key``; opens the notification centre. How many push
     services accepted it (0: push off, no subscription, or sent already)."""
@@ -282,7 +282,7 @@ def push_summary_deliver(*, user, counts: dict[str, int], key: str) -> int:  # t
     return _send_to_subscriptions(user, payload)
 
 
-def _send_to_subscriptions(user, payload: dict[str, Any]) -> int:  # type: ignore[no-untyped-def]
+def _send_to_subscriptions(user, payload: dict[str, Any]) -> int:
     from pywebpush import WebPushException, webpush
 
     data = json.dumps(payload, ensure_ascii=False)
@@ -358,12 +358,12 @@ def push_settings_save(*, user, **switches: bool) -> PushSettings:
     return prefs
 
 
-def push_prompt_done(*, user) -> None:  # type: ignore[no-untyped-def]
+def push_prompt_done(*, user) -> None:
     """Never show ``user`` the after-first-match "turn on notifications" card again."""
     PushSettings.objects.update_or_create(user=user, defaults={"prompt_done": True})
 
 
-def push_prompt_due(*, user) -> bool:  # type: ignore[no-untyped-def]
+def push_prompt_due(*, user) -> bool:
     """Whether to offer ``user`` the "turn on notifications" card (issue 19): push is set up,
     they have had a match, no browser of theirs is subscribed and they never answered the
     card. No query when push is off; one otherwise."""

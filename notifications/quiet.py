@@ -36,7 +36,7 @@ CANDLE_LIGHTING_MINUTES = 18
 _SEARCH_DAYS = 10
 
 
-def zone_of(user) -> ZoneInfo:  # type: ignore[no-untyped-def]
+def zone_of(user) -> ZoneInfo:
     """The member's time zone (``User.time_zone``), Jerusalem when it is not a known zone."""
     try:
         return ZoneInfo(user.time_zone or DEFAULT_TIME_ZONE)
@@ -52,7 +52,9 @@ def settings_for(user_id: UUID | str) -> QuietSettings:
 # --- quiet hours -------------------------------------------------------------------------------
 
 
-def quiet_hours_end(*, prefs: QuietSettings, zone: ZoneInfo, now: dt.datetime) -> dt.datetime | None:
+def quiet_hours_end(
+    *, prefs: QuietSettings, zone: ZoneInfo, now: dt.datetime
+) -> dt.datetime | None:
     """When the quiet hours ``now`` falls in end (aware), or None when ``now`` is outside them
     (or they are off). Start and end are wall-clock times in ``zone``; an end before the start
     crosses midnight (22:00 → 07:00)."""
@@ -82,7 +84,7 @@ class Place:
     default: bool
 
 
-def place_of(user) -> Place:  # type: ignore[no-untyped-def]
+def place_of(user) -> Place:
     """The member's location (their profile's, rounded use only: never shown), else Jerusalem."""
     member = getattr(user, "member", None)
     if member is not None and member.latitude is not None and member.longitude is not None:
@@ -95,7 +97,9 @@ def _in_israel(place: Place) -> bool:
     return 29.4 <= place.latitude <= 33.4 and 34.2 <= place.longitude <= 35.9
 
 
-def shabbat_window(*, place: Place, zone: ZoneInfo, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+def shabbat_window(
+    *, place: Place, zone: ZoneInfo, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
     """The current or next Shabbat / Yom Tov window at ``place``: (candle lighting, havdalah),
     aware UTC datetimes with havdalah after ``now``. Computed by ``hdate`` (Yom Tov days as in
     Israel or the diaspora, by the place; a Yom Tov next to Shabbat makes one window)."""
@@ -116,9 +120,7 @@ def shabbat_window(*, place: Place, zone: ZoneInfo, now: dt.datetime) -> tuple[d
         info = HDateInfo(day, diaspora=diaspora)
         if info.is_shabbat or info.is_yom_tov:
             continue  # windows start on an ordinary day (erev Shabbat / erev Yom Tov)
-        zmanim = Zmanim(
-            date=day, location=location, candle_lighting_offset=CANDLE_LIGHTING_MINUTES
-        )
+        zmanim = Zmanim(date=day, location=location, candle_lighting_offset=CANDLE_LIGHTING_MINUTES)
         start = zmanim.candle_lighting
         if start is None:
             continue
@@ -135,7 +137,9 @@ def shabbat_window(*, place: Place, zone: ZoneInfo, now: dt.datetime) -> tuple[d
     raise RuntimeError("no Shabbat found")  # pragma: no cover - a week always has one
 
 
-def shabbat_window_refresh(*, prefs: QuietSettings, now: dt.datetime | None = None) -> QuietSettings:
+def shabbat_window_refresh(
+    *, prefs: QuietSettings, now: dt.datetime | None = None
+) -> QuietSettings:
     """Store the member's current or next window on ``prefs`` (saved when it has a pk);
     clears it when Shabbat mode is off."""
     from accounts.models import User
@@ -222,7 +226,13 @@ def quiet_until(*, user_id: UUID | str, now: dt.datetime | None = None) -> dt.da
 
 
 def hold_if_quiet(
-    *, user_id: UUID | str, channel: str, kind: str, key: str, count: int = 1, now: dt.datetime | None = None
+    *,
+    user_id: UUID | str,
+    channel: str,
+    kind: str,
+    key: str,
+    count: int = 1,
+    now: dt.datetime | None = None,
 ) -> bool:
     """Hold a push or e-mail (``channel``) about ``kind`` for ``user_id`` when they are in quiet
     hours or Shabbat mode: store it (once per ``key``) until the window ends and return True;
@@ -262,9 +272,7 @@ def held_flush(*, now: dt.datetime | None = None) -> int:
     transaction as the send, so a crash before the commit sends them again next time and a
     mail-server failure keeps them. Returns how many members were summarised."""
     now = now or timezone.now()
-    users = set(
-        HeldNotice.objects.filter(release_at__lte=now).values_list("user_id", flat=True)
-    )
+    users = set(HeldNotice.objects.filter(release_at__lte=now).values_list("user_id", flat=True))
     done = 0
     for user_id in users:
         later = quiet_until(user_id=user_id, now=now)
@@ -284,7 +292,9 @@ def held_flush(*, now: dt.datetime | None = None) -> int:
                 HeldNotice.objects.filter(pk__in=[r.pk for r in rows]).delete()
             done += 1
         except OSError:
-            logger.warning("held summary for %s not sent; kept for the next run", user_id, exc_info=True)
+            logger.warning(
+                "held summary for %s not sent; kept for the next run", user_id, exc_info=True
+            )
     return done
 
 
@@ -345,7 +355,7 @@ def summary_lines(counts: dict[str, int]) -> list[str]:
     return [texts[k](counts[k]) % {"count": counts[k]} for k in texts if counts.get(k)]
 
 
-def summary_email_send(*, user, counts: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+def summary_email_send(*, user, counts: dict[str, int]) -> None:
     """The one e-mail that replaces the ones held during quiet hours / Shabbat, in the
     member's language, with a one-click unsubscribe (all notification e-mails). Raises
     OSError when the mail server is down."""
@@ -379,7 +389,7 @@ def summary_email_send(*, user, counts: dict[str, int]) -> None:  # type: ignore
 
 def quiet_settings_save(
     *,
-    user,  # type: ignore[no-untyped-def]
+    user,
     quiet_enabled: bool,
     quiet_start: dt.time,
     quiet_end: dt.time,
@@ -405,4 +415,3 @@ def quiet_settings_save(
     shabbat_window_refresh(prefs=prefs, now=now)
     held_release_now(user_id=user.pk, now=now)
     return prefs
-

@@ -20,7 +20,6 @@ from miel import emails, realtime
 from miel.mail import one_line
 
 from . import quiet
-
 from .models import KEEP_FOR, Notification
 from .push import push_queue
 
@@ -295,7 +294,7 @@ def notifications_prune(*, now: datetime | None = None) -> int:
 # --- one-click unsubscribe (issue 19 D) ---------------------------------------------------------
 
 
-def unsubscribe_resolve(*, token: str):  # type: ignore[no-untyped-def]
+def unsubscribe_resolve(*, token: str):
     """``(user, kind)`` of an unsubscribe link's token, or None (bad signature, unknown or
     deleted account)."""
     from accounts.models import User
@@ -324,7 +323,7 @@ def email_kind_label(kind: str) -> str:
     }.get(kind, "")
 
 
-def email_kind_unsubscribe(*, user, kind: str) -> None:  # type: ignore[no-untyped-def]
+def email_kind_unsubscribe(*, user, kind: str) -> None:
     """Turn off ``user``'s ``kind`` e-mail switch (``all``: every one), idempotently; a
     ``SELECT … FOR UPDATE`` keeps two clicks from losing another switch's change."""
     from accounts.models import User

@@ -73,9 +73,7 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
         "window": window,
         "zone_name": str(zone),
         "default_place": quiet.place_of(user).default,
-        "in_window": bool(
-            window and window[0] <= dj_timezone.now() < window[1]
-        ),
+        "in_window": bool(window and window[0] <= dj_timezone.now() < window[1]),
     }
 
 
