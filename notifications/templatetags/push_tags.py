@@ -71,7 +71,7 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
         "form": form,
         "prefs": prefs,
         "window": window,
-        "zone_name": str(zone),
+        "zone_name": _zone_label(str(zone)),
         "default_place": quiet.place_of(user).default,
         "in_window": bool(window and window[0] <= dj_timezone.now() < window[1]),
     }
@@ -91,3 +91,14 @@ def push_prompt(context) -> dict:  # type: ignore[no-untyped-def]
         "public_key": settings.VAPID_PUBLIC_KEY,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _zone_label(name: str) -> str:
+    """The time zone as Settings' list names it in the active language ("שעון ישראל")."""
+    from babel.dates import get_timezone_location
+    from django.utils.translation import get_language, to_locale
+
+    try:
+        return str(get_timezone_location(name, locale=to_locale(get_language() or "en")))
+    except (LookupError, ValueError):
+        return name.replace("_", " ")
