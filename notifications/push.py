@@ -127,6 +127,12 @@ def push_queue(
             return
         if not getattr(push_settings_for(user_id), KIND_FIELDS[kind]):
             return
+        if kind == "view":  # premium only: no task for a free member's views
+            from accounts.models import User
+
+            user = User.objects.filter(pk=user_id).first()
+            if user is None or not _premium_only(user, kind):
+                return
         try:
             push_send.delay(
                 str(user_id),

@@ -32,7 +32,11 @@ def test_the_card_asks_for_permission_only_on_click(chromium, live_server, setti
     context = chromium.new_context(viewport={"width": 390, "height": 844})
     context.add_cookies(
         [
-            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            },
             {"name": "django_language", "value": "en", "url": live_server.url},
         ]
     )
