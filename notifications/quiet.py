@@ -34,6 +34,8 @@ DEFAULT_TIME_ZONE = "Asia/Jerusalem"
 CANDLE_LIGHTING_MINUTES = 18
 #: How many days ahead the window search looks (a Shabbat is always within a week).
 _SEARCH_DAYS = 10
+#: A stored window starting this soon is computed again by the hourly beat task.
+RECHECK_BEFORE = dt.timedelta(hours=2)
 
 
 def zone_of(user) -> ZoneInfo:
@@ -161,10 +163,14 @@ def shabbat_window_refresh(
 
 def shabbat_windows_refresh(*, now: dt.datetime | None = None) -> int:
     """Beat task ``notifications-shabbat-windows`` (hourly): move every Shabbat-mode member
-    whose stored window is over (or missing) to their next one; how many moved."""
+    whose stored window is over (or missing) to their next one, and compute again the windows
+    that start within :data:`RECHECK_BEFORE` (a time zone or location changed during the week
+    is taken into account before candle lighting); how many were computed."""
     now = now or timezone.now()
     stale = QuietSettings.objects.filter(shabbat_mode=True).filter(
-        Q(shabbat_end__isnull=True) | Q(shabbat_end__lte=now)
+        Q(shabbat_end__isnull=True)
+        | Q(shabbat_end__lte=now)
+        | Q(shabbat_start__gt=now, shabbat_start__lte=now + RECHECK_BEFORE)
     )
     moved = 0
     for prefs in stale.iterator():

@@ -271,3 +271,29 @@ def test_quiet_hours_with_the_same_start_and_end_are_refused():
     assert not QuietSettings.objects.filter(user=dana.user).exists()
     response = client.post("/notifications/quiet/", {"quiet_start": "late", "quiet_end": "7"})
     assert response.status_code == 302
+
+
+def test_quiet_hours_that_begin_as_shabbat_ends_hold_until_they_end():
+    with _at(dt.datetime(2026, 12, 5, 12, 0, tzinfo=JERUSALEM)):  # Shabbat noon
+        dana = _member("Dana")
+        _quiet(
+            dana,
+            quiet_enabled=True,
+            quiet_start=dt.time(17, 0),
+            quiet_end=dt.time(20, 0),
+            shabbat_mode=True,
+        )
+        release = quiet.quiet_until(user_id=dana.user_id)
+    assert release is not None
+    assert release.astimezone(JERUSALEM) == dt.datetime(2026, 12, 5, 20, 0, tzinfo=JERUSALEM)
+
+
+def test_a_window_about_to_start_is_computed_again_after_a_time_zone_change():
+    with _at(dt.datetime(2026, 12, 4, 9, 0, tzinfo=NEW_YORK)):
+        dana = _member("Dana", zone="Asia/Jerusalem", latitude=40.7128, longitude=-74.006)
+        prefs = _quiet(dana, shabbat_mode=True)
+    User.objects.filter(pk=dana.user_id).update(time_zone="America/New_York")
+    with _at(dt.datetime(2026, 12, 4, 15, 0, tzinfo=NEW_YORK)):  # 71 minutes before lighting
+        assert quiet.shabbat_windows_refresh() == 1
+    prefs.refresh_from_db()
+    assert prefs.shabbat_start.astimezone(NEW_YORK).strftime("%a %H:%M") == "Fri 16:11"
