@@ -51,6 +51,53 @@ def settings_for(user_id: UUID | str) -> QuietSettings:
     return QuietSettings.objects.filter(user_id=user_id).first() or QuietSettings(user_id=user_id)
 
 
+#: Seconds the Settings page keeps a member's quiet settings in the cache (every write forgets).
+SETTINGS_CACHE_SECONDS = 3600
+_FIELDS = (
+    "quiet_enabled",
+    "quiet_start",
+    "quiet_end",
+    "shabbat_mode",
+    "shabbat_hide",
+    "shabbat_start",
+    "shabbat_end",
+)
+
+
+def _cache_key(user_id: UUID | str) -> str:
+    return f"quiet-settings:{UUID(str(user_id)).hex}"
+
+
+def settings_cached(user_id: UUID | str) -> QuietSettings:
+    """:func:`settings_for` through the cache, for the Settings page (no query once cached;
+    :func:`quiet_settings_save` and :func:`shabbat_window_refresh` forget it). The senders
+    read the table itself. Cache errors fall back to the query."""
+    from django.core.cache import cache
+
+    key = _cache_key(user_id)
+    try:
+        data = cache.get(key)
+    except Exception:
+        data = None
+    if isinstance(data, dict):
+        return QuietSettings(user_id=user_id, **data)
+    prefs = settings_for(user_id)
+    try:
+        cache.set(key, {f: getattr(prefs, f) for f in _FIELDS}, SETTINGS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("quiet settings not cached", exc_info=True)
+    return prefs
+
+
+def _forget(user_id: UUID | str) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.delete(_cache_key(user_id))
+    except Exception:
+        logger.warning("quiet settings not forgotten", exc_info=True)
+
+
 # --- quiet hours -------------------------------------------------------------------------------
 
 
@@ -158,6 +205,8 @@ def shabbat_window_refresh(
         QuietSettings.objects.filter(pk=prefs.pk).update(
             shabbat_start=prefs.shabbat_start, shabbat_end=prefs.shabbat_end
         )
+        transaction.on_commit(lambda: _forget(prefs.user_id))
+        _forget(prefs.user_id)
     return prefs
 
 
@@ -420,4 +469,6 @@ def quiet_settings_save(
     )
     shabbat_window_refresh(prefs=prefs, now=now)
     held_release_now(user_id=user.pk, now=now)
+    _forget(user.pk)
+    transaction.on_commit(lambda: _forget(user.pk))
     return prefs

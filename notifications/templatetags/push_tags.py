@@ -49,12 +49,15 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
 
     request = context["request"]
     user = request.user
-    prefs = quiet.settings_for(user.pk)
+    prefs = quiet.settings_cached(user.pk)
     zone = quiet.zone_of(user)
     window = None
+    default_place = False
     if prefs.shabbat_mode:
         if prefs.shabbat_end is None or prefs.shabbat_end <= dj_timezone.now():
+            prefs = quiet.settings_for(user.pk)
             quiet.shabbat_window_refresh(prefs=prefs)
+        default_place = quiet.place_of(user).default
         if prefs.shabbat_start and prefs.shabbat_end:
             window = (prefs.shabbat_start.astimezone(zone), prefs.shabbat_end.astimezone(zone))
     form = QuietSettingsForm(
@@ -72,7 +75,7 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
         "prefs": prefs,
         "window": window,
         "zone_name": _zone_label(str(zone)),
-        "default_place": quiet.place_of(user).default,
+        "default_place": default_place,
         "in_window": bool(window and window[0] <= dj_timezone.now() < window[1]),
     }
 
