@@ -124,9 +124,7 @@ def render(template: str, values: dict[str, str]) -> str:
 def _upstream_lines(ports: list[int]) -> str:
     # max_fails=1: one refused connection takes a server out for fail_timeout, then nginx
     # tries it again (a restarted server rejoins by itself).
-    return "\n".join(
-        f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
-    )
+    return "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports)
 
 
 def _nginx_user_line() -> str:
@@ -329,7 +327,7 @@ def main(argv: list[str]) -> None:
         flush=True,
     )
     os.chdir(BASE_DIR)
-    os.execve(
+    os.execve(  # noqa: S606 (honcho replaces this process: its pid is the topology's)
         honcho,
         [honcho, "start", "-f", str(procfile), "-d", str(BASE_DIR), "-e", str(env_file)],
         server_env(topo),

@@ -15,6 +15,7 @@ Skipped locally without nginx, PgBouncer, PostgreSQL, Redis or Chromium; in CI
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -89,7 +90,9 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    out = subprocess.run(  # noqa: S603
+        ["/usr/bin/pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    )
     return [int(p) for p in out.stdout.split()]
 
 
@@ -103,8 +106,8 @@ def _alive(pid: int) -> bool:
 
 def _established(port: int) -> int:
     """Connections to a local server port that are open right now."""
-    out = subprocess.run(
-        ["ss", "-Htn", "state", "established", f"( sport = :{port} )"],
+    out = subprocess.run(  # noqa: S603
+        ["/usr/bin/ss", "-Htn", "state", "established", f"( sport = :{port} )"],
         capture_output=True,
         text=True,
         check=True,
@@ -154,7 +157,7 @@ class Prod:
 
 
 @pytest.fixture
-def prod(transactional_db, redis_url, tmp_path, settings) -> Iterator[Prod]:  # noqa: ARG001
+def prod(transactional_db, redis_url, tmp_path, settings) -> Iterator[Prod]:
     """``deploy/prod.py`` (``make prod``) with 2 + 2 servers on this test's database (through
     PgBouncer) and Redis; stopped, with everything it started, at the end."""
     require_service(os.path.exists(NGINX), f"needs nginx at {NGINX}")
@@ -239,10 +242,8 @@ def _stop(topo: Prod) -> None:
             continue
     for pid in leftovers:
         for p in [pid, *_children(pid)]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(p, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def _member(name: str, **kwargs: object) -> Member:
@@ -397,9 +398,9 @@ def test_two_members_keep_chatting_through_nginx_while_servers_die_and_come_back
     assert _thread(d) == sent
     assert _thread(y) == sent
     stored = list(
-        Message.objects.filter(sender__in=[dana, yoni]).order_by("created").values_list(
-            "text", flat=True
-        )
+        Message.objects.filter(sender__in=[dana, yoni])
+        .order_by("created")
+        .values_list("text", flat=True)
     )
     assert stored == sent
 
