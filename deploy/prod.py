@@ -305,15 +305,15 @@ def main(argv: list[str]) -> None:
     """``prod.py`` starts everything (honcho in the foreground); ``prod.py render`` only writes
     the configuration into the run directory."""
     topo = Topology.from_env()
-    for binary in [NGINX] + ([PGBOUNCER] if topo.pgbouncer else []):
-        if not Path(binary).exists():
-            sys.exit(f"prod: {binary} is missing (apt-get install nginx pgbouncer)")
     topo.run_dir.mkdir(parents=True, exist_ok=True)
     paths = write_configs(topo)
     procfile = write_procfile(topo, paths)
     if argv[:1] == ["render"]:
         print(f"prod: configuration written to {topo.run_dir}")
         return
+    for binary in [NGINX] + ([PGBOUNCER] if topo.pgbouncer else []):
+        if not Path(binary).exists():
+            sys.exit(f"prod: {binary} is missing (apt-get install nginx pgbouncer)")
     setup(topo)
     for stale in (topo.run_dir / "hold").iterdir():
         stale.unlink()
