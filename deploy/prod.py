@@ -269,7 +269,7 @@ def process_env(topo: Topology) -> dict[str, str]:
     """The environment of every process: production mode behind one proxy of ours."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("DJANGO_DEBUG", "false")
+    env["DJANGO_DEBUG"] = "false"  # the production topology, whatever the shell says
     env["DJANGO_SECRET_KEY"] = _secret_key(topo)
     # This machine is reached over plain HTTP; a real site puts TLS in front and leaves these.
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
