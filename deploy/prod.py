@@ -304,6 +304,10 @@ def setup(topo: Topology) -> None:
 def main(argv: list[str]) -> None:
     """``prod.py`` starts everything (honcho in the foreground); ``prod.py render`` only writes
     the configuration into the run directory."""
+    if (BASE_DIR / ".env").is_file():  # as miel/settings.py does; the environment wins
+        import environ
+
+        environ.Env.read_env(BASE_DIR / ".env")
     topo = Topology.from_env()
     topo.run_dir.mkdir(parents=True, exist_ok=True)
     paths = write_configs(topo)
