@@ -4,7 +4,8 @@
 uvicorn (WebSocket) servers, a Celery worker and beat, PgBouncer in transaction mode in front of
 this test's PostgreSQL database, and Redis. Two members then go through nginx in Chromium: sign
 in, like each other to a match (seen live), chat both ways live with their sockets on different
-WebSocket servers; one HTTP and one WebSocket server are SIGKILLed mid-chat (the whole process
+WebSocket servers (and a second tab of one member on the other one: one event reaches both); one
+HTTP and one WebSocket server are SIGKILLed mid-chat (the whole process
 tree, as a lost machine) and held down. The browsers reconnect and keep chatting, no message is
 lost or shown twice, nginx sends nothing to the dead servers and answers no request with an
 error, and the restarted servers get requests again.
@@ -257,7 +258,8 @@ def _member(name: str, **kwargs: object) -> Member:
 
 
 def _sign_in(browser, base: str, member: Member):  # noqa: F811
-    """A phone-sized English tab signed in through the login form."""
+    """A phone-sized English tab signed in through the login form (its context is the member's
+    browser: more tabs share the session)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
     page = context.new_page()
@@ -350,10 +352,29 @@ def test_two_members_keep_chatting_through_nginx_while_servers_die_and_come_back
     dana_ws = _spread_sockets(
         prod, d, y, f"{base}/members/{yoni.user_id}/chat/", f"{base}/members/{dana.user_id}/chat/"
     )
+    # Dana's second tab (her Chats list) gets its socket on the other server, Yoni's.
+    other_ws = next(p for p in prod.ws_ports if p != dana_ws)
+    d2 = d.context.new_page()
+    d2.set_default_timeout(15_000)
+    for _ in range(6):
+        _open_chat(d2, f"{base}/messages/")
+        if _established(other_ws) == 2:
+            break
+    else:
+        raise AssertionError("Dana's second socket never sat on the other WebSocket server")
     sent: list[str] = []
-    for sender, receiver, text in ((d, y, "Hi Yoni"), (y, d, "Hi Dana, coffee?")):
-        _say(sender, receiver, text)
-        sent.append(text)
+    _say(d, y, "Hi Yoni")
+    _say(y, d, "Hi Dana, coffee?")
+    sent += ["Hi Yoni", "Hi Dana, coffee?"]
+    # One event, both of Dana's sockets, on two servers (the Redis channel layer).
+    d2.wait_for_function(
+        "() => [...document.querySelectorAll('.convo .convo-text')]"
+        ".some(e => e.textContent.includes('Hi Dana, coffee?'))"
+    )
+    d2.close()
+    wait_until(
+        lambda: [_established(p) for p in prod.ws_ports] == [1, 1], 5, "one socket per server"
+    )
 
     # One HTTP server and the WebSocket server holding Dana's socket die (SIGKILL).
     web_name, web_port = "web1", prod.web_ports[0]
