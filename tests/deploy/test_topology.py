@@ -17,6 +17,7 @@ Skipped locally without nginx, PgBouncer, PostgreSQL, Redis or Chromium; in CI
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import random
@@ -248,6 +249,19 @@ def _stop(topo: Prod) -> None:
                 os.kill(p, signal.SIGKILL)
 
 
+def _declared_body_status(prod: Prod, path: str, length: int) -> int:
+    """The status nginx answers to a POST that announces a ``length``-byte body."""
+    conn = http.client.HTTPConnection("127.0.0.1", int(prod.url.rsplit(":", 1)[1]), timeout=5)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Length", str(length))
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.endheaders()
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
 def _member(name: str, **kwargs: object) -> Member:
     """A complete member whose password the production servers can check (the test process
     hashes with MD5 for speed, which production does not accept)."""
@@ -328,6 +342,9 @@ def test_two_members_keep_chatting_through_nginx_while_servers_die_and_come_back
     yoni = _member("Yoni", gender=Member.Gender.MALE)
     yoni_photo = PhotoFactory(member=yoni, is_approved=True)
     base = prod.url
+
+    # nginx refuses a body over its limit before any server sees it.
+    assert _declared_body_status(prod, "/accounts/login/", 13 * 1024 * 1024) == 413
 
     # Sign in (both through nginx), like each other: Dana sees the match live.
     d = _sign_in(browser, base, dana)
