@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lint-fix worker beat messages bench
+.PHONY: install run test lint lint-fix worker beat messages bench prod
 
 install: $(VENV)/.installed
 
@@ -64,3 +64,10 @@ messages: install
 ## measures every scenario with wrk (installed with apt-get when missing and run as root).
 bench: install
 	$(BIN)/python bench/run.py
+
+## Issue 21: the production topology on this machine (README "Production"): nginx on PROD_PORT
+## (8080) in front of WEB_SERVERS (2) gunicorn and WS_SERVERS (2) uvicorn servers, a Celery
+## worker and beat, PgBouncer between them and DATABASE_URL's PostgreSQL, REDIS_URL's Redis;
+## migrate and collectstatic first, then honcho in the foreground (Ctrl-C stops everything).
+prod: install
+	$(BIN)/python deploy/prod.py

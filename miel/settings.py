@@ -126,7 +126,19 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     # SPEC §16: parallel query slowed these queries on 2 cores, and server-side prepared
     # statements switched to slow generic plans, so web connections turn both off.
-    _db["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
+    # Issue 21: behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a connection
+    # is a different server session from one transaction to the next, so nothing may outlive a
+    # transaction: no server-side cursors (named cursors of .iterator()) and no prepared
+    # statements (prepare_threshold None, below). PgBouncer 1.18 also refuses the "options"
+    # startup parameter; its [databases] line sets max_parallel_workers_per_gather instead
+    # (deploy/pgbouncer.ini.template).
+    DATABASE_POOLER = env("DATABASE_POOLER", default="")
+    if DATABASE_POOLER not in ("", "pgbouncer"):
+        raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+    if DATABASE_POOLER == "pgbouncer":
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        _db["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
     _db["OPTIONS"].setdefault("prepare_threshold", None)
     # A PostgreSQL that does not answer (rather than refusing) fails a connection attempt after
     # this many seconds instead of the operating system's minutes.
