@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "safety",
     "dateshare",
     "notifications",
+    "rights",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("rights.urls")),
     path("", include("matching.urls")),
     path("", include("profiles.urls")),
     path("", include("messaging.urls")),

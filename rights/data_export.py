@@ -34,7 +34,7 @@ from profiles.selectors import is_verified
 from profiles.services import DETAIL_FIELDS
 from stories.models import Story, StoryReaction, StoryReply, StoryView
 
-from .models import User
+from accounts.models import User
 
 EXPORT_FORMAT_VERSION = 1
 

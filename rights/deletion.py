@@ -24,7 +24,7 @@ from miel.media import file_delete_on_commit
 from profiles.models import Member, Photo, Video
 from stories.models import Story
 
-from .models import User
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

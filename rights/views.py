@@ -67,7 +67,7 @@ class AccountDeleteForm(forms.Form):
 @login_required
 def data_page(request: HttpRequest) -> HttpResponse:
     """Explains what the export holds and offers the download."""
-    return render(request, "accounts/settings_data.html")
+    return render(request, "rights/settings_data.html")
 
 
 @never_cache
@@ -102,10 +102,10 @@ def delete_page(request: HttpRequest) -> HttpResponse:
                         "deleted. Please try again in a few minutes."
                     ),
                 )
-                return render(request, "accounts/settings_delete.html", {"form": form}, status=503)
+                return render(request, "rights/settings_delete.html", {"form": form}, status=503)
             deletion.account_delete(user=user)
             logout(request)
             messages.success(request, _("Your account and all your data were deleted. Goodbye!"))
             return redirect("home")
-        return render(request, "accounts/settings_delete.html", {"form": form}, status=400)
-    return render(request, "accounts/settings_delete.html", {"form": AccountDeleteForm(user=user)})
+        return render(request, "rights/settings_delete.html", {"form": form}, status=400)
+    return render(request, "rights/settings_delete.html", {"form": AccountDeleteForm(user=user)})
