@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dateshare",
     "notifications",
     "rights",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from assistant.models import AIConversation, AIUsageLog, UserProfileAnalysis
 from billing.models import Transaction
 from matching.models import Block, Like, ProfileView, Report, UserInteraction, UserPreference
@@ -33,8 +34,6 @@ from profiles.models import Member, Photo, Video
 from profiles.selectors import is_verified
 from profiles.services import DETAIL_FIELDS
 from stories.models import Story, StoryReaction, StoryReply, StoryView
-
-from accounts.models import User
 
 EXPORT_FORMAT_VERSION = 1
 

@@ -20,11 +20,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from miel.media import file_delete_on_commit
 from profiles.models import Member, Photo, Video
 from stories.models import Story
-
-from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

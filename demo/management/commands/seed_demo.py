@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL, demo_seed
-from profiles.demo.showcase import NEIGHBOURS
+from demo.seed import ADMIN_EMAIL, DEMO_EMAIL, demo_seed
+from demo.showcase import NEIGHBOURS
 from profiles.models import Interest, Member
 
 DEFAULT_MEMBERS = 60

@@ -57,7 +57,7 @@ class BulkTable:
             if value is None and not field.null:
                 raise ImproperlyConfigured(
                     f"seed_demo does not fill {model._meta.label}.{field.name} "
-                    "(required, no default): add it to profiles/demo."
+                    "(required, no default): add it to demo."
                 )
             self.sources.append(-1)
             self.constants.append(self._prepare(field, value))

@@ -656,9 +656,8 @@ def _verify_some(*, seed: int) -> int:
     photo and no selfie yet an approved verification selfie (no image file: demo rows only),
     so the badge shows up across the demo (SPEC §4). Drawn from its own generator, so the rest
     of the seeded data stays what ``--seed`` always gave. Returns how many were verified."""
+    from profiles.models import Selfie
     from profiles.verification import POSES
-
-    from ..models import Selfie
 
     rng = random.Random(seed ^ 0x5E1F1E)
     poses = list(POSES)
