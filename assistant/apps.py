@@ -10,9 +10,9 @@ class AssistantConfig(AppConfig):
         # The assistant is built on smart matches and trust scores; their receivers (cache
         # invalidation, trust recomputation) are connected here because it is the one app
         # config this work owns.
-        from accounts import trust
         from matching import smart_tasks  # noqa: F401  (registers the warm-up tasks)
         from matching.smart import signals as smart_signals
+        from profiles import trust
 
         smart_signals.connect()
         trust.connect()

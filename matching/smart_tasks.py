@@ -59,7 +59,7 @@ def trust_scores_refresh() -> int:
     """Daily: recompute every trust score (account age moves on its own). Returns the count of
     users processed."""
     from accounts.models import User
-    from accounts.trust import trust_score_recompute
+    from profiles.trust import trust_score_recompute
 
     count = 0
     for user in User.objects.filter(is_active=True).iterator(chunk_size=500):

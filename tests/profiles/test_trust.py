@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from accounts.trust import (
+from matching.models import Report
+from profiles.models import Video
+from profiles.trust import (
     TrustInputs,
     trust_level,
     trust_score_from,
     trust_score_recompute,
 )
-from matching.models import Report
-from profiles.models import Video
 from tests.factories import MemberFactory, PhotoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -30,7 +30,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from accounts.models import User
 
 POINTS_EMAIL = 20
 POINTS_OAUTH = 15
