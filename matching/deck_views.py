@@ -1,5 +1,5 @@
-"""The Discover deck, pass and undo (issue 15): thin views over :mod:`matching.deck`,
-:mod:`matching.discovery` and :mod:`matching.services`."""
+"""The Discover deck, pass and undo (issue 15): thin views over :mod:`matching.selectors.deck`,
+:mod:`matching.selectors.discovery` and :mod:`matching.services`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from miel.bidi import isolate
 
-from . import deck, discovery, selectors, services
+from . import selectors, services
 from .forms import discover_filters_from_query
+from .selectors import deck, discovery
 from .views import _filters_query, _own_member, _safe_next, cards_link
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from profiles.models import Intention, Interest, Member, Observance
 
-from .discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
 from .models import Report
+from .selectors.discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
 
 
 def _int_or(value: str | None, default: int, lo: int, hi: int) -> int:

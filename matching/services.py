@@ -25,7 +25,6 @@ from miel.text import is_visibly_empty
 from notifications.services import notification_queue
 from profiles.models import Member, Photo, PromptAnswer
 
-from .discovery import PASS_HIDES_FOR
 from .models import (
     Block,
     Like,
@@ -37,6 +36,7 @@ from .models import (
     Unmatch,
     UserInteraction,
 )
+from .selectors.discovery import PASS_HIDES_FOR
 
 logger = logging.getLogger(__name__)
 
@@ -491,7 +491,7 @@ def unmatch(*, source: Member, target: Member) -> bool:
 def pass_member(*, source: Member, target: Member, now: datetime | None = None) -> Pass:
     """``source`` passes on ``target`` (issue 15): ``target`` leaves ``source``'s discovery
     (deck, members list, smart matches, assistant) for 30 days
-    (:data:`matching.discovery.PASS_HIDES_FOR`). Idempotent: one row per pair (unique
+    (:data:`matching.selectors.discovery.PASS_HIDES_FOR`). Idempotent: one row per pair (unique
     constraint), a second pass refreshes its time, so a double click stores one pass. Runs
     under the same pair lock as likes. Likes are left as they are. Raises ValidationError
     for oneself (``self``) or a blocked pair (``blocked``)."""

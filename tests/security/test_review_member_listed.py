@@ -8,7 +8,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from matching.discovery import DiscoverFilters, members_discover
+from matching.selectors.discovery import DiscoverFilters, members_discover
 from profiles.models import Member
 from tests.factories import MemberFactory, UserFactory
 

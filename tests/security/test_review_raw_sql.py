@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from matching.discovery import DiscoverFilters, members_discover
 from matching.models import Block, Like
 from matching.selectors import not_blocked
+from matching.selectors.discovery import DiscoverFilters, members_discover
 from messaging import selectors as messaging_selectors
 from messaging import services as messaging_services
 from messaging.models import Message

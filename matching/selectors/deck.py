@@ -1,7 +1,7 @@
 """Read side of the Discover deck (issue 15): one member at a time, with the photos, bio and
 interests the members-list cards leave out.
 
-The deck walks the members list's own selector (:func:`matching.discovery.members_discover`:
+The deck walks the members list's own selector (:func:`matching.selectors.discovery.members_discover`:
 same filters, both sides' preferences, passes, blocks, boosted first then the chosen order),
 minus members the viewer already liked; this module adds what a large card shows.
 """
@@ -14,11 +14,10 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from matching.selectors.discovery import DiscoverCard, _distance, discover_cards, wants_viewer_q
+from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
 from profiles.models import Interest, Member, Photo, PromptAnswer
 from profiles.selectors import detail_chips
-
-from .discovery import DiscoverCard, _distance, discover_cards, wants_viewer_q
-from .selectors import discoverable, not_blocked, not_unmatched_by
 
 #: Cards the server renders per batch: the one shown and the next ones, prefetched.
 DECK_BATCH = 6

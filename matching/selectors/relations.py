@@ -1,5 +1,5 @@
 """Read-side rules of matching (SPEC §6, §7): blocks and matches (shared by every app), like
-lists and profile views. The members list (SPEC §5) is in :mod:`matching.discovery`."""
+lists and profile views. The members list (SPEC §5) is in :mod:`matching.selectors.discovery`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
+from matching.models import Block, Like, ProfileView, Unmatch
 from profiles.models import Member
-
-from .models import Block, Like, ProfileView, Unmatch
 
 
 def is_blocked_pair(*, user_id: UUID | str, other_id: UUID | str) -> bool:

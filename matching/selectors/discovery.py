@@ -36,12 +36,17 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature
+from matching.geo import (
+    HaversineKm,
+    RoundKm,
+    distance_expression,
+    distance_rank_expression,
+    location_q,
+)
+from matching.models import Like, Pass
+from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
 from profiles.models import Member, age_on
 from profiles.selectors import is_verified
-
-from .geo import HaversineKm, RoundKm, distance_expression, distance_rank_expression, location_q
-from .models import Like, Pass
-from .selectors import discoverable, not_blocked, not_unmatched_by
 
 ONLINE_WINDOW = timedelta(minutes=15)
 #: A pass hides the member from the one who passed for this long (issue 15).
