@@ -1,5 +1,5 @@
 """Settings → Blocked members: the list and the unblock button (SPEC §6). Thin views over
-``matching.blocking``."""
+``matching.services.blocks``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .blocking import block_lift, blocked_members
+from .services.blocks import block_lift, blocked_members
 
 
 @login_required

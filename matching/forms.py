@@ -88,7 +88,7 @@ def _picked(query: QueryDict, key: str, valid: list[str]) -> tuple[str, ...]:
 
 class ReportForm(forms.Form):
     """A report's reason, text, the block offer and its evidence ids (SPEC §6). The ids are
-    only parsed here; ``matching.reports.report_create`` checks who may attach what."""
+    only parsed here; ``matching.services.reports.report_create`` checks who may attach what."""
 
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect

@@ -29,10 +29,11 @@ from miel.bidi import isolate
 from profiles.models import Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
 
-from . import reports, selectors, services
+from . import selectors, services
 from .cities import city_get, city_search
 from .forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
 from .selectors import discovery
+from .services import reports
 
 CHIPS = (
     ("all", gettext_lazy("All")),

@@ -18,14 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
-from miel import emails
-from miel.mail import one_line
-from miel.realtime import push_to_user
-from miel.text import is_visibly_empty
-from notifications.services import notification_queue
-from profiles.models import Member, Photo, PromptAnswer
-
-from .models import (
+from matching.models import (
     Block,
     Like,
     LocationChange,
@@ -36,7 +29,13 @@ from .models import (
     Unmatch,
     UserInteraction,
 )
-from .selectors.discovery import PASS_HIDES_FOR
+from matching.selectors.discovery import PASS_HIDES_FOR
+from miel import emails
+from miel.mail import one_line
+from miel.realtime import push_to_user
+from miel.text import is_visibly_empty
+from notifications.services import notification_queue
+from profiles.models import Member, Photo, PromptAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -380,7 +379,7 @@ def _sender_identity(*, recipient: User, feature: Feature, who: Member) -> dict[
 
 
 def _match_announce(*, source: Member, target: Member) -> None:
-    from .tasks import send_match_email
+    from matching.tasks import send_match_email
 
     for me, other in ((source, target), (target, source)):
         notification_queue(

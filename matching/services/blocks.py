@@ -14,10 +14,9 @@ from uuid import UUID
 from django.db import transaction
 
 from accounts.models import User
+from matching.models import Block
+from matching.smart.cache import smart_match_cache_invalidate
 from profiles.models import Member
-
-from .models import Block
-from .smart.cache import smart_match_cache_invalidate
 
 
 @dataclass(frozen=True)

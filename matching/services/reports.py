@@ -31,13 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from matching.models import Report
+from matching.services.likes import block_create
 from messaging.models import Message
 from profiles.models import Photo
 from stories import selectors as story_selectors
 from stories.models import Story
-
-from .models import Report
-from .services import block_create
 
 #: At most this many messages per report (a form shows the latest ones to pick from).
 REPORT_MAX_MESSAGES = 20
