@@ -109,7 +109,7 @@ class DiscoverCard:
     is_boosted: bool
     liked: bool = False
     distance_label: str = ""
-    # Filled by the view (matching.views.cards_link), so the template only prints them.
+    # Filled by the view (matching.views.members.cards_link), so the template only prints them.
     profile_url: str = ""
     like_url: str = ""
     photo_alt: str = ""

@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from matching import selectors, services
+from matching.forms import discover_filters_from_query
+from matching.selectors import deck, discovery
+from matching.views.members import _filters_query, _own_member, _safe_next, cards_link
 from miel.bidi import isolate
-
-from . import selectors, services
-from .forms import discover_filters_from_query
-from .selectors import deck, discovery
-from .views import _filters_query, _own_member, _safe_next, cards_link
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from matching.smart.page import SCORE_FILTERS, parse_min_score, parse_page, smart_match_page
 from profiles.models import Member
-
-from .smart.page import SCORE_FILTERS, parse_min_score, parse_page, smart_match_page
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .services.blocks import block_lift, blocked_members
+from matching.services.blocks import block_lift, blocked_members
 
 
 @login_required

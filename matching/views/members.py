@@ -25,15 +25,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from billing.entitlements import Feature, has_feature
+from matching import selectors, services
+from matching.cities import city_get, city_search
+from matching.forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
+from matching.selectors import discovery
+from matching.services import reports
 from miel.bidi import isolate
 from profiles.models import Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
-
-from . import selectors, services
-from .cities import city_get, city_search
-from .forms import CityForm, LocationForm, ReportForm, discover_filters_from_query
-from .selectors import discovery
-from .services import reports
 
 CHIPS = (
     ("all", gettext_lazy("All")),
