@@ -155,7 +155,7 @@ def push_payload(
     """The JSON the service worker shows (title, body, url, tag, lang, dir), in ``user``'s
     language; None when there is nothing to say any more (the message is gone). A free
     member's like names nobody; message text only with previews on."""
-    from billing.entitlements import Feature, has_feature
+    from billing.services.entitlements import Feature, has_feature
 
     prefs = push_settings_for(user.pk)
     language = user.email_language

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
+from billing.services.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
 from matching.selectors import blocked_user_ids
 from miel.media import field_file_save
 from miel.realtime import push_to_user

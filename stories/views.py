@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
+from billing.services.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
 from miel.media import StorageFull
 
 from . import selectors, services

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from billing.entitlements import Feature, has_feature
+from billing.services.entitlements import Feature, has_feature
 from matching.geo import (
     HaversineKm,
     RoundKm,

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from billing.entitlements import Feature, has_feature
+from billing.services.entitlements import Feature, has_feature
 from matching.models import Block, Like, ProfileView, Unmatch
 from profiles.models import Member
 

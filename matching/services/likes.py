@@ -17,7 +17,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
+from billing.services.entitlements import (
+    Feature,
+    has_feature,
+    likes_per_12_hours,
+    pass_undos_per_day,
+)
 from matching.models import (
     Block,
     Like,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.entitlements import Feature, has_feature
+from billing.services.entitlements import Feature, has_feature
 from matching import selectors, services
 from matching.cities import city_get, city_search
 from matching.forms import CityForm, LocationForm, ReportForm, discover_filters_from_query

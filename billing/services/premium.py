@@ -1,7 +1,7 @@
 """Billing writes: checkout, portal, Stripe webhooks, boosts, staff grants (SPEC §13).
 
 Entitlements change **only** here, and only from verified webhooks (or a staff grant): the
-checkout return page never grants anything. The webhook half lives in ``billing.webhooks`` and
+checkout return page never grants anything. The webhook half lives in ``billing.services.webhooks`` and
 is re-exported here.
 """
 
@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from billing import stripe_client
+from billing.plans import plan_get
+from billing.selectors import subscription_is_running
+from billing.services.entitlements import MAX_BOOST_HOURS, Feature, boost_cost, has_feature
+from billing.services.webhooks import WebhookRejected, WebhookResult, webhook_event_process
 from profiles.models import Member
-
-from . import stripe_client
-from .entitlements import MAX_BOOST_HOURS, Feature, boost_cost, has_feature
-from .plans import plan_get
-from .selectors import subscription_is_running
-from .webhooks import WebhookRejected, WebhookResult, webhook_event_process
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise  # dev-only stubs: annotations only

@@ -17,10 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-
-from . import stripe_client
-from .models import ProcessedWebhookEvent, Transaction
-from .plans import Plan, plan_for_price, plan_get
+from billing import stripe_client
+from billing.models import ProcessedWebhookEvent, Transaction
+from billing.plans import Plan, plan_for_price, plan_get
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +246,7 @@ def _record_failed_invoice(
 
 def _notify_payment_failed(user: User, invoice_id: str) -> None:
     """Queue the "your payment failed" e-mail after the event's transaction commits."""
-    from .tasks import send_payment_failed_email
+    from billing.tasks import send_payment_failed_email
 
     user_id = str(user.pk)
     transaction.on_commit(lambda: send_payment_failed_email.delay(user_id, invoice_id))
