@@ -29,7 +29,7 @@ urlpatterns = [
     path("", include("stories.urls")),
     path("", include("assistant.urls")),
     path("", include("billing.urls")),
-    path("", include("profiles.moderation.urls")),
+    path("", include("safety.moderation.urls")),
     path("", include("safety.urls")),
     path("", include("notifications.urls")),
     # Stored files, after the page rules (issue 13 item 7); also in production, where the

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import staff_required
 from profiles import selectors as profile_selectors
-from profiles.moderation.views import staff_required
 from profiles.services import PhotoRejected
 
 from . import selectors, services

@@ -8,7 +8,7 @@ import pytest
 
 from matching.models import Report
 from matching.selectors.discovery import DiscoverFilters, members_discover
-from profiles.moderation.services import Item, Kind, moderation_apply
+from safety.moderation.services import Item, Kind, moderation_apply
 from tests.accounts.test_sessions import engine, logged_in  # noqa: F401  (engine: fixture)
 from tests.factories import MemberFactory, UserFactory
 
