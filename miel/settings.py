@@ -282,7 +282,7 @@ CELERY_BEAT_SCHEDULE["notifications-like-digest"] = {
     "schedule": 86400.0,
 }
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
-    "task": "matching.smart_tasks.trust_scores_refresh",
+    "task": "profiles.tasks.trust_scores_refresh",
     "schedule": 86400.0,
 }
 

@@ -16,8 +16,10 @@ The sum is clamped to 0-100. Level: ``low`` < 40 <= ``medium`` < 70 <= ``high``.
 The **verified badge** (SPEC §4) is separate: an approved selfie, ``profiles.selectors.is_verified``.
 
 The score is stored on ``User.trust_score`` and recomputed by :func:`trust_score_recompute`
-whenever an input changes (receivers in :func:`connect`, connected from the assistant app's
-``ready``), and daily for account age (``recompute_trust_scores`` / the beat task).
+whenever an input changes: the receivers in ``profiles.signals`` (photos, videos, the member, and
+the user and e-mail rows of the ``accounts`` layer below, which cannot call up), explicit calls
+from the report services (:func:`trust_score_recompute_on_commit`), and daily for account age
+(``profiles.tasks.trust_scores_refresh``).
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+
+from .models import Member, Photo, Video
 
 POINTS_EMAIL = 20
 POINTS_OAUTH = 15
@@ -60,10 +65,10 @@ class TrustInputs:
 
 def trust_inputs(*, user: User, now: datetime | None = None) -> TrustInputs:
     """Read every input of the score (4 small queries)."""
-    from allauth.account.models import EmailAddress
-
+    # A function-level import of a higher layer, on purpose: the report penalty counts
+    # matching's Report rows (a layer exception listed in pyproject.toml); at module level it
+    # would make profiles import matching while the apps load.
     from matching.models import Report
-    from profiles.models import Member, Photo, Video
 
     now = now or timezone.now()
     member_id = Member.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
@@ -126,58 +131,15 @@ def trust_level_label(score: int) -> str:
 # --- keeping it current -------------------------------------------------------------------
 
 
-def _recompute_user_id(user_id: object) -> None:
+def trust_score_recompute_user_id(user_id: object) -> None:
+    """Recompute the score of the user with this id now (nothing when there is none)."""
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         trust_score_recompute(user=user)
 
 
-def _member_media_changed(sender, instance, **kwargs):
-    from profiles.models import Member
-
-    user_id = Member.objects.filter(pk=instance.member_id).values_list("user_id", flat=True).first()
-    if user_id is not None:
-        _recompute_user_id(user_id)
-
-
-def _member_saved(sender, instance, created: bool, **kwargs):
-    if created:  # profile completion creates the Member row
-        _recompute_user_id(instance.user_id)
-
-
-def _report_changed(sender, instance, **kwargs):
-    _recompute_user_id(instance.reported_id)
-
-
-_USER_INPUTS = frozenset({"email_verified", "oauth_verified", "profile_complete"})
-
-
-def _user_saved(sender, instance: User, created: bool, update_fields=None, **kwargs):
-    if update_fields is not None and not (set(update_fields) & _USER_INPUTS):
-        return  # includes our own trust_score-only writes
-    trust_score_recompute(user=instance)
-
-
-def _email_address_saved(sender, instance, **kwargs):
-    _recompute_user_id(instance.user_id)
-
-
-def connect() -> None:
-    """Connect the receivers that keep trust scores current."""
-    from allauth.account.models import EmailAddress
-
-    from matching.models import Report
-    from profiles.models import Member, Photo, Video
-
-    for model in (Photo, Video):
-        post_save.connect(
-            _member_media_changed, sender=model, dispatch_uid=f"trust_{model.__name__}"
-        )
-        post_delete.connect(
-            _member_media_changed, sender=model, dispatch_uid=f"trust_del_{model.__name__}"
-        )
-    post_save.connect(_member_saved, sender=Member, dispatch_uid="trust_member")
-    post_save.connect(_report_changed, sender=Report, dispatch_uid="trust_report")
-    post_delete.connect(_report_changed, sender=Report, dispatch_uid="trust_report_del")
-    post_save.connect(_user_saved, sender=User, dispatch_uid="trust_user")
-    post_save.connect(_email_address_saved, sender=EmailAddress, dispatch_uid="trust_email")
+def trust_score_recompute_on_commit(*, user_id: object) -> None:
+    """Queue :func:`trust_score_recompute` for the user after the current transaction commits
+    (now, outside one). Called by the services that change an input this app does not own:
+    ``matching.services.reports.report_create`` and ``safety.services.report_decide``."""
+    transaction.on_commit(lambda: trust_score_recompute_user_id(user_id))

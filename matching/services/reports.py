@@ -35,6 +35,7 @@ from matching.models import Report
 from matching.services.likes import block_create
 from messaging.models import Message
 from profiles.models import Photo
+from profiles.trust import trust_score_recompute_on_commit
 from stories import selectors as story_selectors
 from stories.models import Story
 
@@ -214,4 +215,5 @@ def report_create(
         report.messages.set(messages)
     if block:
         block_create(blocker=reporter, blocked=reported)
+    trust_score_recompute_on_commit(user_id=reported.pk)  # an open report lowers it
     return report

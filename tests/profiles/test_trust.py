@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 
-from matching.models import Report
+from matching.services import report_create
 from profiles.models import Video
 from profiles.trust import (
     TrustInputs,
@@ -15,9 +16,10 @@ from profiles.trust import (
     trust_score_from,
     trust_score_recompute,
 )
+from safety.services import report_decide
 from tests.factories import MemberFactory, PhotoFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # reports recompute after commit
 
 
 def inputs(**kw) -> TrustInputs:
@@ -105,12 +107,14 @@ def _recomputed_when_inputs_change():
     user.refresh_from_db()
     assert user.trust_score == 65
 
+    # Reports change it through their services (explicit calls, after commit).
     reporter = UserFactory()
-    report = Report.objects.create(reporter=reporter, reported=user, reason="fake")
+    report = report_create(reporter=reporter, reported=user, reason="fake")
     user.refresh_from_db()
     assert user.trust_score == 55
-    report.status = Report.Status.DISMISSED
-    report.save()
+    moderator = UserFactory(is_staff=True)
+    with transaction.atomic():  # as the moderation queue calls it
+        assert report_decide(moderator=moderator, report_id=report.pk, action="dismiss")
     user.refresh_from_db()
     assert user.trust_score == 65
 
