@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.services import boost_spend, premium_grant
+from matching.geo import haversine_km
 from matching.models import Like
 from matching.services import like_toggle, profile_view_record
 from messaging.models import Message
@@ -43,7 +44,7 @@ from profiles.models import Member
 from stories.models import STORY_LIFETIME, Story, StoryReaction, StoryReply
 from stories.services import story_publish, story_react, story_reply, story_view_record
 
-from .cities import KM_PER_DEGREE, City, city_tables
+from .cities import City, city_tables
 from .scenes import render_story_scene
 from .text import (
     EN_CAPTIONS,
@@ -90,10 +91,8 @@ def notifications_dropped() -> Iterator[None]:
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Equirectangular distance in km, plenty for a few tens of km."""
-    dy = (a[0] - b[0]) * KM_PER_DEGREE
-    dx = (a[1] - b[1]) * KM_PER_DEGREE * math.cos(math.radians((a[0] + b[0]) / 2))
-    return math.hypot(dx, dy)
+    """Great-circle distance in km (the one definition: :func:`matching.geo.haversine_km`)."""
+    return haversine_km(a[0], a[1], b[0], b[1])
 
 
 def nearby_cities(centre: City, *, km: float = NEARBY_KM) -> tuple[list[City], list[float]]:

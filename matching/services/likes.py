@@ -586,12 +586,6 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     return block
 
 
-def block_remove(*, blocker: User, blocked_id: UUID | str) -> bool:
-    """Lift a block ``blocker`` made. Returns True when one existed."""
-    deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
-    return bool(deleted)
-
-
 # --- profile views (SPEC §7, §11) -------------------------------------------------------------
 
 VIEW_THROTTLE = timedelta(minutes=1)
