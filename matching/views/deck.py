@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from matching import selectors, services
 from matching.forms import discover_filters_from_query
 from matching.selectors import deck, discovery
-from matching.views.members import _filters_query, _own_member, _safe_next, cards_link
+from matching.views.members import _filters_query, _safe_next, cards_link
 from miel.bidi import isolate
+from profiles.decorators import MemberRequest, member_required
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -50,14 +51,14 @@ def _batch(request: HttpRequest, me, *, cursor: str | None):
     return deck.deck_cards(page.cards), next_url, query
 
 
-@login_required
+@member_required
 @require_GET
-def discover(request: HttpRequest) -> HttpResponse:
+def discover(request: MemberRequest) -> HttpResponse:
     """``/discover/``: the deck, one member at a time (issue 15). The first batch is rendered
     here (the first card shown, the next ones hidden and their main photos loading); the
     script asks :func:`discover_cards` for more when few are left. ``first`` (a user id, after
     an undo without JavaScript) puts that member on top when they may be shown."""
-    me = _own_member(request)
+    me = request.member
     try:
         cards, next_url, query = _batch(request, me, cursor=None)
     except discovery.InvalidCursor:  # no cursor here; kept for symmetry
@@ -89,12 +90,12 @@ def discover(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@member_required
 @require_GET
-def discover_cards(request: HttpRequest) -> HttpResponse:
+def discover_cards(request: MemberRequest) -> HttpResponse:
     """The next batch of deck cards (an HTML fragment) after ``cursor``; the fragment's root
     carries the URL of the batch after it (``data-next-url``, empty at the end)."""
-    me = _own_member(request)
+    me = request.member
     cursor = request.GET.get("cursor") or None
     try:
         cards, next_url, _query = _batch(request, me, cursor=cursor)
@@ -124,13 +125,13 @@ def pass_view(request: HttpRequest, user_id: str) -> HttpResponse:
     return redirect(_safe_next(request) or reverse("matching:discover"))
 
 
-@login_required
+@member_required
 @require_POST
-def pass_undo(request: HttpRequest) -> HttpResponse:
+def pass_undo(request: MemberRequest) -> HttpResponse:
     """Bring back the member passed last (issue 15): free members once a day, premium
     without limit. JSON for the deck (the card to put back on top); otherwise back to the
     deck with that member first. Over the allowance: 429; nothing to undo: 409."""
-    me = _own_member(request)
+    me = request.member
     try:
         target = services.pass_undo(member=me)
     except services.LimitReached as exc:

@@ -31,8 +31,8 @@ from matching.forms import CityForm, LocationForm, ReportForm, discover_filters_
 from matching.selectors import discovery
 from matching.services import reports
 from miel.bidi import isolate
+from profiles.decorators import MemberRequest, member_required
 from profiles.models import Intention, Interest, Member, Observance
-from profiles.selectors import member_for_user
 
 CHIPS = (
     ("all", gettext_lazy("All")),
@@ -112,17 +112,6 @@ def cards_link(cards: list[discovery.DiscoverCard]) -> None:
         card.photo_alt = photo_of % {"name": isolate(card.member.name)}
 
 
-def _own_member(request: HttpRequest) -> Member:
-    """The signed-in user's member row, without joining the user the request already has;
-    both directions of the one-to-one are cached, so ``request.user.member`` (the boost box,
-    the stories strip) costs no further query. 404 when the profile is not complete."""
-    me = Member.objects.filter(user_id=request.user.pk).first()
-    if me is None:
-        raise Http404
-    me.user = request.user  # type: ignore[assignment]
-    return me
-
-
 #: Distances offered in the members filter, in km; "any" lifts the limit.
 DISTANCE_CHOICES = (5, 10, 25, 50, 100, 200, 500)
 
@@ -137,11 +126,11 @@ def _distance_choices(current: int | None) -> list[tuple[str, str]]:
     ]
 
 
-@login_required
+@member_required
 @require_GET
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: MemberRequest) -> HttpResponse:
     """``/members/`` (SPEC §5). An htmx request with a cursor returns only the next cards."""
-    me = _own_member(request)
+    me = request.member
     filters, page_size = discover_filters_from_query(request.GET, user=request.user, member=me)
     cursor = request.GET.get("cursor") or None
     try:
@@ -265,12 +254,12 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
     return redirect(_safe_next(request) or reverse("profiles:member_detail", args=[user_id]))
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
+def unmatch(request: MemberRequest, user_id: str) -> HttpResponse:
     """Unmatch (issue 16) or remove my like (SPEC §6). GET: the confirmation page (works
     without JS); POST: do it (see :func:`matching.services.unmatch`)."""
-    me = member_for_user(user=request.user)
+    me = request.member
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
     if request.method == "GET":
         is_match = selectors.is_mutual_match(user_id=request.user.pk, other_id=target.user_id)
@@ -285,11 +274,10 @@ def unmatch(request: HttpRequest, user_id: str) -> HttpResponse:
     return response
 
 
-@login_required
+@member_required
 @require_POST
-def block(request: HttpRequest, user_id: str) -> HttpResponse:
+def block(request: MemberRequest, user_id: str) -> HttpResponse:
     """Block a member: both disappear for each other everywhere (SPEC §6)."""
-    member_for_user(user=request.user)
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
     services.block_create(blocker=request.user, blocked=target.user)
     messages.info(
@@ -303,13 +291,12 @@ def block(request: HttpRequest, user_id: str) -> HttpResponse:
     return response
 
 
-@login_required
-def report(request: HttpRequest, user_id: str) -> HttpResponse:
+@member_required
+def report(request: MemberRequest, user_id: str) -> HttpResponse:
     """Report a member from where it happened (SPEC §6): a profile, a chat (with chosen
     messages as evidence; ``?message=<id>`` preselects one), a story (``?story=<id>``) or a
     photo (``?photo=<id>``), a reason, optional text and an optional block. Evidence the
     reporter may not attach answers 400 and stores nothing."""
-    member_for_user(user=request.user)
     target = selectors.member_for_report(viewer=request.user, user_id=user_id)
     form = ReportForm(request.POST or None, initial=_report_initial(request))
     status = 400  # bad input; 429 over a report limit
@@ -449,11 +436,11 @@ def profile_click(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@login_required
+@member_required
 @require_POST
-def location_set(request: HttpRequest) -> HttpResponse:
+def location_set(request: MemberRequest) -> HttpResponse:
     """Store the browser's geolocation (SPEC §4). JSON or form POST; answers JSON."""
-    me = member_for_user(user=request.user)
+    me = request.member
     form = LocationForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": _("The location is not valid.")}, status=400)
@@ -468,11 +455,11 @@ def location_set(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
-@login_required
+@member_required
 @require_POST
-def location_city(request: HttpRequest) -> HttpResponse:
+def location_city(request: MemberRequest) -> HttpResponse:
     """Set the location to a chosen city's coordinates (SPEC §4)."""
-    me = member_for_user(user=request.user)
+    me = request.member
     form = CityForm(request.POST)
     city = city_get(form.cleaned_data["city"]) if form.is_valid() else None
     if city is None:
