@@ -1,4 +1,4 @@
-"""Review 2026-12-01: a moderation ban (a queryset UPDATE of ``is_active``, no ``save()``)
+"""A moderation ban (a queryset UPDATE of ``is_active``, no ``save()``)
 ends the member's open sessions at once with either session backend (cached_db reads the
 session from the cache, never the user row), and takes them off the members list."""
 

@@ -1,4 +1,4 @@
-"""Review 2026-12-01 of today's new endpoints: the unblock POST needs the CSRF token and only
+"""Checks of today's new endpoints: the unblock POST needs the CSRF token and only
 lifts the caller's own block; the language switcher (which now also stores User.language)
 never redirects off-site; error pages say nothing about the server."""
 
