@@ -52,9 +52,9 @@ def shown_messages(*, viewer: Member, messages: list[AIMessage]) -> list[ShownMe
     """Messages with their member cards rendered for ``viewer`` in the active language. Cards
     of members the viewer may no longer meet in discovery (blocked either way, paused, hidden by
     incognito, unmatched, passed on, not wanting the viewer, gone) are dropped: the one rule of
-    :func:`matching.discovery.discovery_visible_user_ids` (one query, plus a fixed number per
+    :func:`matching.selectors.discovery.discovery_visible_user_ids` (one query, plus a fixed number per
     card message)."""
-    from matching.discovery import discovery_visible_user_ids
+    from matching.selectors.discovery import discovery_visible_user_ids
 
     card_ids = list(
         {c.get("u") for m in messages for c in (m.metadata or {}).get("cards") or [] if c.get("u")}

@@ -1,6 +1,6 @@
 """Assistant write services (SPEC §12): send a message within the daily quota, clear history.
 
-Quota: ``billing.entitlements.ai_daily_quota`` (free 5, premium 999) messages per day, the day
+Quota: ``billing.services.entitlements.ai_daily_quota`` (free 5, premium 999) messages per day, the day
 starting at midnight in the user's ``time_zone``. Enforced atomically: the user's row is locked
 (``SELECT ... FOR UPDATE``) while today's AIUsageLog rows are counted and the new one inserted,
 so two concurrent requests at the limit cannot both pass. The user's message is saved in that
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import ai_daily_quota
+from billing.services.entitlements import ai_daily_quota
 from miel.text import is_visibly_empty, text_check
 from profiles.models import Member
 

@@ -305,7 +305,7 @@ def analyse_profile(*, user, member) -> str:
             + "\n"
             + "\n".join(f"• {line[0].upper()}{line[1:]}" for line in improve)
         )
-    from accounts.trust import trust_level_label, trust_score_recompute
+    from profiles.trust import trust_level_label, trust_score_recompute
 
     score = trust_score_recompute(user=user)
     parts.append(

@@ -252,8 +252,8 @@ def walk_cursor(viewer, *, distance: int, pages: int) -> tuple[str | None, int, 
     (cursor, page reached, total shown on page 1)."""
     from django.http import QueryDict
 
-    from matching.discovery import members_discover
     from matching.forms import discover_filters_from_query
+    from matching.selectors.discovery import members_discover
 
     filters, size = discover_filters_from_query(
         QueryDict(f"{FILTERS}&distance={distance}"), user=viewer.user, member=viewer
@@ -315,8 +315,8 @@ def explain_members(viewers: dict, *, distance: int) -> str:
     from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
-    from matching.discovery import members_discover
     from matching.forms import discover_filters_from_query
+    from matching.selectors.discovery import members_discover
 
     parts = []
     for label in ("dense", "rural"):

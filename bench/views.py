@@ -22,9 +22,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from matching import discovery, geo, selectors
+from matching import geo, selectors
 from matching.forms import discover_filters_from_query
-from matching.views import _chip_urls, _filters_query, _stories_strip_template, cards_link
+from matching.selectors import discovery
+from matching.views.members import _chip_urls, _filters_query, _stories_strip_template, cards_link
 from profiles.models import Member
 from profiles.selectors import member_for_user
 

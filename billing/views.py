@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from miel.types import AuthenticatedHttpRequest
 
 from . import services, stripe_client
-from .entitlements import FEATURE_LABELS
 from .plans import PLANS
 from .selectors import premium_status, transactions_for_user
+from .services.entitlements import FEATURE_LABELS
 from .templatetags.billing import BOOST_CHOICES
 
 logger = logging.getLogger(__name__)

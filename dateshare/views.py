@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from profiles import selectors as profile_selectors
+from profiles.decorators import MemberRequest, member_required
 
 from . import selectors, services
 
@@ -27,12 +27,12 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("Asia/Jerusalem")
 
 
-@login_required
-def share_page(request: HttpRequest, user_id: str) -> HttpResponse:
+@member_required
+def share_page(request: MemberRequest, user_id: str) -> HttpResponse:
     """``GET`` the form and the live links for dates with this match; ``POST`` ``when``
     (``YYYY-MM-DDTHH:MM`` in the member's time zone) and ``place`` creates a link. 403 when
     the member is not a match; 400 with the form for bad input."""
-    creator = profile_selectors.member_for_user(user=request.user)
+    creator = request.member
     partner = profile_selectors.member_for_profile_page(viewer=request.user, user_id=user_id)
     zone_name = request.user.time_zone
     status, error = 200, ""
@@ -79,11 +79,11 @@ def _is_match(creator, partner) -> bool:
     return is_mutual_match(user_id=creator.user_id, other_id=partner.user_id)
 
 
-@login_required
+@member_required
 @require_POST
-def revoke(request: HttpRequest, share_id: str) -> HttpResponse:
+def revoke(request: MemberRequest, share_id: str) -> HttpResponse:
     """Revoke one of my links (404 for anyone else's)."""
-    creator = profile_selectors.member_for_user(user=request.user)
+    creator = request.member
     share = services.date_share_revoke(creator=creator, share_id=share_id)
     messages.success(request, _("The link no longer works."))
     return redirect("dateshare:share", user_id=share.partner.user_id)

@@ -1,16 +1,14 @@
-"""Admin for matching (SPEC §14): reports are the moderation-relevant part."""
+"""Admin for matching (SPEC §14). Reports are administered with the safety app (safety/admin.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Block,
     Like,
     MatchNotification,
     ProfileView,
-    Report,
     SmartMatchCache,
     UserInteraction,
     UserPreference,
@@ -70,33 +68,3 @@ class MatchNotificationAdmin(admin.ModelAdmin):
     list_filter = ("sent_at",)
     search_fields = ("user__email", "other__email")
     raw_id_fields = ("user", "other")
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ("reported", "reporter", "reason", "status", "created_at", "reviewed_by")
-    list_filter = ("status", "reason", "source", "created_at")
-    search_fields = ("reported__email", "reporter__email", "text")
-    # Evidence as ids: a select of every message / story / photo would load them all.
-    raw_id_fields = ("reporter", "reported", "reviewed_by", "messages", "story", "photo")
-    readonly_fields = ("created_at", "reviewed_at", "reviewed_by")
-    date_hierarchy = "created_at"
-    actions = ("mark_actioned", "mark_dismissed")
-
-    def _decide(self, request, queryset, action: str) -> None:
-        # Through the moderation queue's service, so an admin decision is logged with a
-        # ModerationDecision row and the members are told, like one taken in /moderation/.
-        # (A function-level import: the queue sits above matching.)
-        from profiles.moderation.services import Item, Kind, moderation_apply
-
-        items = [Item(kind=Kind.REPORT, id=pk) for pk in queryset.values_list("pk", flat=True)]
-        outcome = moderation_apply(moderator=request.user, action=action, items=items)
-        self.message_user(request, _("%(n)d report(s) updated.") % {"n": outcome.done})
-
-    @admin.action(description=_("Warn (reports)"))
-    def mark_actioned(self, request, queryset):
-        self._decide(request, queryset, "warn")
-
-    @admin.action(description=_("Dismiss"))
-    def mark_dismissed(self, request, queryset):
-        self._decide(request, queryset, "dismiss")

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from profiles.models import Intention, Interest, Member, Observance
 
-from .discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
 from .models import Report
+from .selectors.discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
 
 
 def _int_or(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -88,7 +88,7 @@ def _picked(query: QueryDict, key: str, valid: list[str]) -> tuple[str, ...]:
 
 class ReportForm(forms.Form):
     """A report's reason, text, the block offer and its evidence ids (SPEC §6). The ids are
-    only parsed here; ``matching.reports.report_create`` checks who may attach what."""
+    only parsed here; ``matching.services.reports.report_create`` checks who may attach what."""
 
     reason = forms.ChoiceField(
         label=_("Reason"), choices=Report.Reason.choices, widget=forms.RadioSelect

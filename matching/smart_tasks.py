@@ -1,8 +1,5 @@
-"""Background jobs of smart matches and trust scores (SPEC §11, §0).
-
-Registered through ``assistant.apps.AssistantConfig.ready`` (which imports this module), so the
-worker knows them without touching ``matching/tasks.py``.
-"""
+"""Background jobs of smart matches (SPEC §11). Imported by ``matching.tasks`` so Celery's
+autodiscovery registers them."""
 
 from __future__ import annotations
 
@@ -52,17 +49,3 @@ def smart_matches_warm_active() -> int:
     for user_id in user_ids:
         smart_matches_warm.delay(str(user_id))
     return len(user_ids)
-
-
-@shared_task(name="matching.smart_tasks.trust_scores_refresh")
-def trust_scores_refresh() -> int:
-    """Daily: recompute every trust score (account age moves on its own). Returns the count of
-    users processed."""
-    from accounts.models import User
-    from accounts.trust import trust_score_recompute
-
-    count = 0
-    for user in User.objects.filter(is_active=True).iterator(chunk_size=500):
-        trust_score_recompute(user=user)
-        count += 1
-    return count

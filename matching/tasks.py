@@ -6,7 +6,7 @@ from celery import shared_task
 
 from miel.mail import EMAIL_TASK_OPTIONS
 
-from .services import match_email_send_once
+from .services.likes import match_email_send_once
 
 
 @shared_task(**EMAIL_TASK_OPTIONS)

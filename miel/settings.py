@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "safety",
     "dateshare",
     "notifications",
+    "rights",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -302,7 +304,7 @@ CELERY_BEAT_SCHEDULE["notifications-shabbat-windows"] = {
     "schedule": 3600.0,
 }
 CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
-    "task": "matching.smart_tasks.trust_scores_refresh",
+    "task": "profiles.tasks.trust_scores_refresh",
     "schedule": 86400.0,
 }
 

@@ -162,7 +162,7 @@ def push_payload(
     """The JSON the service worker shows (title, body, url, tag, lang, dir), in ``user``'s
     language; None when there is nothing to say any more (the message is gone). A free
     member's like names nobody; message text only with previews on."""
-    from billing.entitlements import Feature, has_feature
+    from billing.services.entitlements import Feature, has_feature
 
     prefs = push_settings_for(user.pk)
     language = user.email_language
@@ -219,7 +219,7 @@ def _audience(endpoint: str) -> str:
 
 def _premium_only(user, kind: str) -> bool:
     """Profile-view pushes are for members who may see who viewed them (premium)."""
-    from billing.entitlements import Feature, has_feature
+    from billing.services.entitlements import Feature, has_feature
 
     return kind != "view" or has_feature(user, Feature.SEE_WHO_VIEWED_ME)
 

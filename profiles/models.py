@@ -264,7 +264,7 @@ class Member(UUIDModel):
                 condition=models.Q(paused_at__isnull=False),
                 name="member_paused_idx",
             ),
-            # The members list (matching.discovery, SPEC §16) over listed members only: each
+            # The members list (matching.selectors.discovery, SPEC §16) over listed members only: each
             # ordering, the same over boosted members (few), and the bounding box. Every
             # filtered column is INCLUDEd, so the rows a page skips are never read from the
             # table (index-only scans).

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from miel.media import StorageFull
 
 from . import selectors, video_services
+from .decorators import MemberRequest, member_required
 from .models import Video
 from .video_services import VIDEO_MAX_SECONDS, VideoRejected
 
@@ -35,15 +36,15 @@ def _video_json(video: Video) -> dict:
     }
 
 
-def _error(request: HttpRequest, exc: VideoRejected | StorageFull) -> HttpResponse:
+def _error(request: MemberRequest, exc: VideoRejected | StorageFull) -> HttpResponse:
     message = exc.message if isinstance(exc, StorageFull) else exc.messages[0]
     if _wants_json(request):
         return JsonResponse({"error": message, "code": exc.code}, status=exc.status)
     return _manage_page(request, error=message, status=exc.status)
 
 
-def _manage_page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    member = selectors.member_for_user(user=request.user)
+def _manage_page(request: MemberRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    member = request.member
     videos = list(Video.objects.filter(member=member).order_by("-created_at", "id"))
     return render(
         request,
@@ -67,12 +68,12 @@ def video_manage(request: HttpRequest) -> HttpResponse:
     return _manage_page(request)
 
 
-@login_required
+@member_required
 @require_POST
-def video_upload(request: HttpRequest) -> HttpResponse:
+def video_upload(request: MemberRequest) -> HttpResponse:
     """Upload through the site (multipart field ``file``). JSON for the XHR uploader, else a
     redirect back to the page. A body larger than the limit is refused before it is parsed."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -105,11 +106,11 @@ def video_upload(request: HttpRequest) -> HttpResponse:
     return redirect("profiles:video_manage")
 
 
-@login_required
+@member_required
 @require_POST
-def video_direct_start(request: HttpRequest) -> HttpResponse:
+def video_direct_start(request: MemberRequest) -> HttpResponse:
     """Start a direct upload to S3: returns the presigned POST (url + fields) and a token."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     try:
         size = int(request.POST.get("size", ""))
     except ValueError:
@@ -125,11 +126,11 @@ def video_direct_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@member_required
 @require_POST
-def video_direct_confirm(request: HttpRequest) -> HttpResponse:
+def video_direct_confirm(request: MemberRequest) -> HttpResponse:
     """Confirm a direct upload: the object is validated from storage and becomes a pending video."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     try:
         video = video_services.video_direct_upload_confirm(
             member=member, token=request.POST.get("token", "")
@@ -148,11 +149,11 @@ def video_direct_confirm(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@member_required
 @require_POST
-def video_delete(request: HttpRequest, video_id: str) -> HttpResponse:
+def video_delete(request: MemberRequest, video_id: str) -> HttpResponse:
     """Delete one of the member's own videos (404 for anyone else's)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     video_services.video_delete(member=member, video_id=video_id)
     messages.success(request, _("The video was deleted."))
     return redirect("profiles:video_manage")

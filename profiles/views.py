@@ -17,6 +17,7 @@ from miel.error_views import insufficient_storage
 from miel.media import StorageFull
 
 from . import selectors, services
+from .decorators import MemberRequest, member_required
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
 from .services import MAX_PHOTOS, PhotoRejected
 
@@ -82,19 +83,19 @@ def complete_profile_draft(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/_draft_saved.html")
 
 
-@login_required
-def me(request: HttpRequest) -> HttpResponse:
+@member_required
+def me(request: MemberRequest) -> HttpResponse:
     """``/me/``: the Profile tab's page, linking my profile, its editing, settings and
     premium (issue 15 navigation)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     return render(request, "profiles/me.html", {"member": member})
 
 
-@login_required
-def member_edit(request: HttpRequest) -> HttpResponse:
+@member_required
+def member_edit(request: MemberRequest) -> HttpResponse:
     """Edit one's own profile, preferences and location; photos are managed on the same page
     by the photo views below (SPEC §3, §4)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -144,12 +145,12 @@ def _photo_response(
     return redirect(reverse("profiles:member_edit") + "#photos")
 
 
-@login_required
+@member_required
 @require_POST
-def photo_upload(request: HttpRequest) -> HttpResponse:
+def photo_upload(request: MemberRequest) -> HttpResponse:
     """Add a photo (pending). Errors come back inline with 400/409/413, and 507 when the disk
     is full (inline for htmx, else the styled 507 page) (SPEC §4, issue 13 item 10)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _photo_response(
@@ -168,18 +169,18 @@ def photo_upload(request: HttpRequest) -> HttpResponse:
     return _photo_response(request, member)
 
 
-@login_required
+@member_required
 @require_POST
-def photo_delete(request: HttpRequest, photo_id: str) -> HttpResponse:
-    member = selectors.member_for_user(user=request.user)
+def photo_delete(request: MemberRequest, photo_id: str) -> HttpResponse:
+    member = request.member
     services.photo_delete(member=member, photo_id=photo_id)
     return _photo_response(request, member)
 
 
-@login_required
+@member_required
 @require_POST
-def photo_set_main(request: HttpRequest, photo_id: str) -> HttpResponse:
-    member = selectors.member_for_user(user=request.user)
+def photo_set_main(request: MemberRequest, photo_id: str) -> HttpResponse:
+    member = request.member
     try:
         services.photo_set_main(member=member, photo_id=photo_id)
     except PhotoRejected as exc:
@@ -187,21 +188,21 @@ def photo_set_main(request: HttpRequest, photo_id: str) -> HttpResponse:
     return _photo_response(request, member)
 
 
-@login_required
+@member_required
 @require_POST
-def photo_move(request: HttpRequest, photo_id: str) -> HttpResponse:
+def photo_move(request: MemberRequest, photo_id: str) -> HttpResponse:
     """Move a photo one place earlier (``step=-1``) or later (``step=1``) in my order."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     step = -1 if request.POST.get("step") == "-1" else 1
     services.photo_move(member=member, photo_id=photo_id, step=step)
     return _photo_response(request, member)
 
 
-@login_required
+@member_required
 @require_POST
-def photo_reorder(request: HttpRequest) -> HttpResponse:
+def photo_reorder(request: MemberRequest) -> HttpResponse:
     """Save my photos' order after a drag (``order``: every photo id, first to last)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     try:
         services.photo_reorder(member=member, photo_ids=request.POST.getlist("order"))
     except ValidationError as exc:

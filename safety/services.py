@@ -28,6 +28,7 @@ from matching.models import Report
 from messaging.models import Message
 from miel import realtime
 from profiles import services as photo_services
+from profiles.trust import trust_score_recompute_on_commit
 from stories import services as story_services
 
 from . import selectors
@@ -147,6 +148,7 @@ def report_decide(*, moderator: User, report_id: UUID, action: str, note: str = 
         _notify(decision, "reporter")
         if item is report and action is not Action.DISMISS:
             _notify(decision, "member")
+    trust_score_recompute_on_commit(user_id=reported.pk)  # a settled report counts differently
     return True
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import staff_required
 from accounts.models import User
-from profiles.moderation.views import staff_required
 from stories.models import Story
 
 from . import selectors, services

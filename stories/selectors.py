@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from billing.entitlements import Feature, has_feature
+from billing.services.entitlements import Feature, has_feature
 from matching.models import Like
 from matching.selectors import discoverable, not_blocked
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
+from billing.services.entitlements import Feature, has_feature, stories_daily_limit
 from matching.selectors import blocked_user_ids
 from miel.media import field_file_save
 from miel.realtime import push_to_user
@@ -144,8 +144,8 @@ def story_publish(
     given without a position). ``filter``: a name from ``stories.filters.STORY_FILTERS``.
     ``privacy``: PUBLIC, PREMIUM or PRIVATE.
 
-    Free members may publish ``FREE_STORIES_PER_DAY`` (1) stories per calendar day in their
-    own time zone, premium members (``Feature.UNLIMITED_STORIES``) without limit; the count
+    Free members may publish ``billing.services.stories_daily_limit`` (1) stories per calendar
+    day in their own time zone, premium members without limit; the count
     runs while holding a lock on the user's row, so two concurrent posts cannot both pass.
 
     Raises :class:`StoryError` (400, bad input or image), :class:`StoryLimitReached` (429) and
@@ -162,10 +162,11 @@ def story_publish(
 
     locked = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
-    if not has_feature(locked, Feature.UNLIMITED_STORIES):
+    daily_limit = stories_daily_limit(locked)  # the one owner of the rule (billing)
+    if daily_limit is not None:
         start, end = local_day_bounds(user=locked, at=now)
         posted = selectors.stories_posted_between(user_id=user.pk, start=start, end=end)
-        if posted >= FREE_STORIES_PER_DAY:
+        if posted >= daily_limit:
             raise StoryLimitReached(
                 _(
                     "Free members can post one story a day. Come back tomorrow, or go "

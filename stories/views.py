@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.entitlements import FREE_STORIES_PER_DAY, Feature, has_feature
+from billing.services.entitlements import (
+    FREE_STORIES_PER_DAY,
+    Feature,
+    has_feature,
+    stories_daily_limit,
+)
 from miel.media import StorageFull
 
 from . import selectors, services
@@ -77,7 +82,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
         form = StoryForm()
     context = {
         "form": form,
-        "unlimited": has_feature(request.user, Feature.UNLIMITED_STORIES),
+        "unlimited": stories_daily_limit(request.user) is None,
         "free_per_day": FREE_STORIES_PER_DAY,
     }
     return render(request, "stories/story_new.html", context, status=status)

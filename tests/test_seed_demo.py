@@ -19,10 +19,10 @@ from django.db.models import Count, F, Q
 from PIL import Image
 
 from accounts.models import User
+from demo.photos import PEOPLE, SHOTS, SIZE, face_for, render_portrait
+from demo.seed import ADMIN_EMAIL, DEMO_EMAIL
 from matching.models import Like
 from messaging.models import Message
-from profiles.demo import ADMIN_EMAIL, DEMO_EMAIL
-from profiles.demo.photos import PEOPLE, SHOTS, SIZE, face_for, render_portrait
 from profiles.models import Member, Photo
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +224,7 @@ def test_seed_demo_run_again_adds_members_and_resets_the_shared_password(client)
 
 def far_from_centre_share(km: float) -> float:
     """Share of located members more than ``km`` from their city's centre."""
-    from profiles.demo.cities import city_tables
+    from demo.cities import city_tables
 
     israel, _, world, _ = city_tables()
     centres = {(c.name, c.country): (c.latitude, c.longitude) for c in israel + world}
@@ -279,7 +279,7 @@ def _demo_client(client):
 
 
 def test_seed_demo_default_fills_the_demo_logins_discover_page(default_demo, client):
-    from profiles.demo.showcase import DEMO_AGE_RANGE, DEMO_MAX_DISTANCE, NEIGHBOURS
+    from demo.showcase import DEMO_AGE_RANGE, DEMO_MAX_DISTANCE, NEIGHBOURS
 
     output, _ = default_demo
     assert Member.objects.count() == 60 + 2 + NEIGHBOURS

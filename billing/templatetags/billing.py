@@ -1,4 +1,4 @@
-"""Template helpers so templates ask billing.entitlements, never ``premium_until`` (SPEC §13).
+"""Template helpers so templates ask billing.services.entitlements, never ``premium_until`` (SPEC §13).
 
 ``{% load billing %}{% has_feature user "see_who_liked_me" as can_see %}`` and the boost box
 ``{% include "billing/_boost_button.html" %}`` (which calls ``{% boost_state %}``).
@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from ..entitlements import Feature
-from ..entitlements import has_feature as _has_feature
+from ..services.entitlements import Feature
+from ..services.entitlements import has_feature as _has_feature
 
 register = template.Library()
 

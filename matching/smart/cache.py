@@ -51,9 +51,9 @@ def smart_match_cache_invalidate_wanted_by(*, user: User, today: date | None = N
     (gender among their preferred genders, age in their range): after ``user`` edits their
     preferences they may belong in those members' results (issue 15, both sides'
     preferences). Members who no longer qualify are dropped when a cached list is read
-    (:func:`matching.discovery.discovery_visible_user_ids`), so no other cache is touched.
+    (:func:`matching.selectors.discovery.discovery_visible_user_ids`), so no other cache is touched.
     One DELETE; returns the number of rows deleted."""
-    from matching.discovery import dob_latest_for_age
+    from matching.selectors.discovery import dob_latest_for_age
 
     today = today or timezone.localdate()
     genders = [g for g in user.preferred_gender_list if g in Member.Gender.values]

@@ -268,7 +268,7 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     preferred genders and age range hold V, and none V passed on in the last 30 days. Blocks
     and passes are subqueries so the whole set is one SQL statement on ``profiles_member``
     alone (the candidates' preferences are the member row's copies)."""
-    from matching.discovery import not_passed_q, wants_viewer_q
+    from matching.selectors.discovery import not_passed_q, wants_viewer_q
 
     user = member.user
     today = today or timezone.localdate()

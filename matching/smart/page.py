@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.discovery import discovery_visible_user_ids, not_passed_q, wants_viewer_q
 from matching.models import Like
 from matching.selectors import blocked_user_ids
+from matching.selectors.discovery import discovery_visible_user_ids, not_passed_q, wants_viewer_q
 from profiles.models import Member
 from profiles.selectors import is_verified
 
@@ -85,7 +85,7 @@ def without_distance(match: ScoredMatch) -> ScoredMatch:
 
 def visible_matches(*, viewer: Member, matches: list[ScoredMatch]) -> list[ScoredMatch]:
     """``matches`` (possibly cached hours ago) as ``viewer`` may see them now: members that
-    :func:`matching.discovery.discovery_visible_user_ids` leaves out (paused, incognito,
+    :func:`matching.selectors.discovery.discovery_visible_user_ids` leaves out (paused, incognito,
     unlisted, blocked, passed on, or whose preferences no longer hold the viewer) are
     dropped, and members who turned "Show my distance" off lose their distance fact. Two
     queries."""

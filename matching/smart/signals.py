@@ -2,7 +2,8 @@
 profile, interests or preferences change.
 
 Receivers rather than calls inside the profile services, so every path (onboarding, profile
-edit, admin, shell) invalidates. Connected from ``assistant.apps.AssistantConfig.ready``.
+edit, admin, shell) invalidates, and because those apps sit below matching and cannot call it.
+Connected from ``matching.apps.MatchingConfig.ready``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,18 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from profiles import selectors as profile_selectors
-from profiles.moderation.views import staff_required
+from accounts.decorators import staff_required
+from profiles.decorators import MemberRequest, member_required
 from profiles.services import PhotoRejected
 
 from . import selectors, services
 
 
-@login_required
-def verification_page(request: HttpRequest) -> HttpResponse:
+@member_required
+def verification_page(request: MemberRequest) -> HttpResponse:
     """``GET`` the member's verification state; ``POST action=start`` starts an attempt (the
     server picks the pose); ``POST`` with ``attempt`` + ``selfie`` (a file) submits the photo."""
-    member = profile_selectors.member_for_user(user=request.user)
+    member = request.member
     status = 200
     error = ""
     if request.method == "POST":

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from billing.entitlements import Feature, has_feature
+from billing.services.entitlements import Feature, has_feature
 from profiles.models import Member
 
 

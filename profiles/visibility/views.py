@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from profiles import selectors
+from profiles.decorators import MemberRequest, member_required
 
 from . import services
 
 
-@login_required
-def visibility_update(request: HttpRequest) -> HttpResponse:
+@member_required
+def visibility_update(request: MemberRequest) -> HttpResponse:
     """Settings → Visibility. ``POST`` checkboxes ``paused``, ``incognito``,
     ``show_distance``; 403 for incognito without premium (the page again, with the error)."""
-    member = selectors.member_for_user(user=request.user)
+    member = request.member
     if request.method != "POST":
         return render(request, "profiles/visibility.html", {"member": member})
     try:

@@ -9,8 +9,8 @@ import time_machine
 from django.conf import settings
 
 from accounts.models import User
-from billing.entitlements import boost_cost
 from billing.services import BillingError, boost_spend
+from billing.services.entitlements import boost_cost
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Every premium feature of SPEC §13 is decided by billing.entitlements; checked for free,
+"""Every premium feature of SPEC §13 is decided by billing.services.entitlements; checked for free,
 premium and expired-premium members, and at request level where the page exists."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import User
-from billing.entitlements import (
+from billing.services.entitlements import (
     FEATURE_LABELS,
     Feature,
     ai_daily_quota,

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
+from demo.photos import render_portrait
 from matching.models import Like
 from messaging.models import Message
-from profiles.demo.photos import render_portrait
 from profiles.models import Member
 from tests.factories import MemberFactory, PhotoFactory, make_match
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from matching import reports
 from matching import services as matching_services
+from matching.services import reports
 from messaging import services as messaging_services
 from messaging.models import Message
 from tests.browser.conftest import SHOTS

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from demo.photos import render_portrait
 from matching.models import Like, Pass
-from profiles.demo.photos import render_portrait
 from profiles.models import Member
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from accounts.models import User
-from profiles.demo.photos import render_portrait
+from demo.photos import render_portrait
 from profiles.models import Interest, Member, Photo
 from tests.browser.conftest import SHOTS
 from tests.factories import MemberFactory, PhotoFactory, image_bytes

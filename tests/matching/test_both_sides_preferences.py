@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from assistant.skills import find_matches
-from matching.discovery import discovery_visible_user_ids
 from matching.models import SmartMatchCache
+from matching.selectors.discovery import discovery_visible_user_ids
 from matching.smart import smart_matches_for
 from matching.smart.page import smart_match_page
 from profiles import services as profile_services

@@ -10,14 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching.discovery import (
+from matching.geo import bounding_boxes
+from matching.models import Block
+from matching.selectors.discovery import (
     COUNT_CAP,
     DiscoverFilters,
     InvalidCursor,
     members_discover,
 )
-from matching.geo import bounding_boxes
-from matching.models import Block
 from profiles.models import Interest, age_on
 from tests.factories import MemberFactory
 from tests.matching.factories import member_at, viewer_member
@@ -269,7 +269,7 @@ def test_showing_counts_and_cursor_positions():
 
 
 def test_count_is_capped(settings):
-    import matching.discovery as sel
+    import matching.selectors.discovery as sel
 
     me = viewer_member()
     for _ in range(5):

@@ -11,12 +11,12 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-import matching.discovery as discovery
-from matching.discovery import DiscoverFilters, members_discover
+import matching.selectors.discovery as discovery
 from matching.models import Block, Report
+from matching.selectors.discovery import DiscoverFilters, members_discover
 from profiles.models import Interest, Member
-from profiles.moderation.services import Item, Kind, moderation_apply
 from profiles.services import member_complete_profile, member_user_sync
+from safety.moderation.services import Item, Kind, moderation_apply
 from tests.factories import MemberFactory, UserFactory
 from tests.matching.factories import member_at, viewer_member
 

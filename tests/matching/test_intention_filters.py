@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from matching.discovery import DiscoverFilters
+from matching.selectors.discovery import DiscoverFilters
 from tests.factories import MemberFactory
 from tests.matching.factories import viewer_member
 from tests.matching.test_discover import discover, names

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_pushes():
-    with mock.patch("matching.services.push_to_user"):
+    with mock.patch("matching.services.likes.push_to_user"):
         yield
 
 

@@ -25,7 +25,7 @@ NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _no_pushes():
     with (
-        mock.patch("matching.services.push_to_user"),
+        mock.patch("matching.services.likes.push_to_user"),
         mock.patch("messaging.services.push_to_users"),
     ):
         yield

@@ -79,7 +79,7 @@ def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only)
 def test_like_toggle_reads_the_block_under_the_lock(pushes_off):
     a, b = MemberFactory(), MemberFactory()
     Block.objects.create(blocker=a.user, blocked=b.user)
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(services.likes.ValidationError) as refused:
         services.like_toggle(source=a, target=b, like=True)
     assert refused.value.code == "blocked"
     assert not Like.objects.exists()
@@ -87,4 +87,4 @@ def test_like_toggle_reads_the_block_under_the_lock(pushes_off):
 
 @pytest.fixture
 def pushes_off(monkeypatch):
-    monkeypatch.setattr(services, "push_to_user", lambda *args, **kwargs: None)
+    monkeypatch.setattr(services.likes, "push_to_user", lambda *args, **kwargs: None)

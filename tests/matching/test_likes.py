@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pushes():
-    with mock.patch("matching.services.push_to_user") as push:
+    with mock.patch("matching.services.likes.push_to_user") as push:
         yield push
 
 

@@ -50,7 +50,7 @@ def test_a_send_that_raises_marks_nothing_sent_and_is_retried(down):
     MatchNotification.objects.create(user=a.user, other=b.user)
 
     with (
-        mock.patch("matching.services.emails.branded_mail_send", side_effect=down) as send,
+        mock.patch("matching.services.likes.emails.branded_mail_send", side_effect=down) as send,
         pytest.raises(Retry) as retried,
     ):
         send_match_email.apply(args=[str(a.user_id), str(b.user_id)], throw=True)
@@ -71,7 +71,9 @@ def test_the_retry_waits_longer_each_time():
     MatchNotification.objects.create(user=a.user, other=b.user)
     waits = []
     with (
-        mock.patch("matching.services.emails.branded_mail_send", side_effect=OSError("refused")),
+        mock.patch(
+            "matching.services.likes.emails.branded_mail_send", side_effect=OSError("refused")
+        ),
         # The jitter picks in [0, limit]; take the limit to see the exponential backoff.
         mock.patch("celery.utils.time.random.randrange", side_effect=lambda n: n - 1),
     ):

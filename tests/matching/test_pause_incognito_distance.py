@@ -11,8 +11,8 @@ import time_machine
 from django.utils import timezone
 
 from assistant.skills import find_matches
-from matching.discovery import members_discoverable
 from matching.models import Like, ProfileView
+from matching.selectors.discovery import members_discoverable
 from matching.smart import smart_match_cache_invalidate, smart_matches_for
 from messaging.models import Message
 from stories.models import Story

@@ -12,8 +12,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from matching import reports
 from matching.models import Report
+from matching.services import reports
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def pushes():
-    with mock.patch("matching.services.push_to_user") as push:
+    with mock.patch("matching.services.likes.push_to_user") as push:
         yield push
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from matching import services
-from matching.discovery import DiscoverFilters, members_discover, members_discoverable
 from matching.models import Like, Unmatch
+from matching.selectors.discovery import DiscoverFilters, members_discover, members_discoverable
 from messaging import services as messaging_services
 from messaging.models import Message
 from messaging.selectors import can_message

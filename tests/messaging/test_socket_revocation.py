@@ -79,7 +79,7 @@ async def test_logout_closes_that_sessions_sockets():
 
 
 async def test_a_ban_closes_the_members_sockets():
-    from profiles.moderation.services import Item, Kind, moderation_apply
+    from safety.moderation.services import Item, Kind, moderation_apply
     from tests.factories import UserFactory
 
     alice, bob = await make_member(name="Alice"), await make_member(name="Bob")

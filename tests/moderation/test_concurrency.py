@@ -11,7 +11,7 @@ from django.db import connection
 from matching.models import Report
 from profiles import services as photo_services
 from profiles.models import Photo
-from profiles.moderation.services import Item, moderation_apply
+from safety.moderation.services import Item, moderation_apply
 from tests.factories import MemberFactory, UserFactory, image_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -219,7 +219,7 @@ def test_logentry_admin_lists_moderation_decisions(client):
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     photo = _pending_photo(MemberFactory())
-    from profiles.moderation.services import Item, moderation_apply
+    from safety.moderation.services import Item, moderation_apply
 
     moderation_apply(
         moderator=admin_user, action="approve", items=[Item.parse(f"photo:{photo.pk}")]

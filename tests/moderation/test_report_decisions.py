@@ -12,8 +12,8 @@ from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from matching import reports
 from matching.models import Report
+from matching.services import reports
 from messaging import services as messaging_services
 from messaging.models import Message
 from profiles.models import Photo

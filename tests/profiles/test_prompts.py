@@ -150,7 +150,7 @@ def test_onboarding_takes_prompts_and_intention_and_skipping_them_works(client):
 
 
 def test_data_export_includes_prompts_and_details():
-    from accounts.data_export import user_data_export
+    from rights.data_export import user_data_export
 
     member = MemberFactory(intention="friends", height_cm=170)
     p = Prompt.objects.get(slug="comfort-food")

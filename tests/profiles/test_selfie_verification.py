@@ -242,8 +242,7 @@ def test_existing_members_start_unverified():
 
 
 def test_seed_demo_verifies_dana_and_some_members():
-    from profiles.demo import DEMO_EMAIL
-    from profiles.demo.seed import demo_seed
+    from demo.seed import DEMO_EMAIL, demo_seed
 
     demo_seed(members=30, seed=7)
 

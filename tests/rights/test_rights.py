@@ -22,7 +22,7 @@ from messaging.models import Message
 from profiles import services as photo_services
 from profiles import video_services
 from profiles.models import Interest, Member, Photo, Video
-from profiles.moderation.services import Item, moderation_apply
+from safety.moderation.services import Item, moderation_apply
 from stories.models import Story, StoryReaction, StoryReply, StoryView
 from tests.factories import MemberFactory, UserFactory, image_upload
 from tests.storage.servers import fixture_bytes

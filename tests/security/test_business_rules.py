@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from billing.entitlements import FREE_AI_MESSAGES_PER_DAY
+from billing.services.entitlements import FREE_AI_MESSAGES_PER_DAY
 from matching.models import Like
 from matching.services import profile_view_record
 from stories.models import Story

@@ -17,8 +17,8 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import override_settings
 
-from matching.discovery import members_discover
 from matching.forms import discover_filters_from_query
+from matching.selectors.discovery import members_discover
 from profiles.models import Member
 
 
