@@ -78,7 +78,7 @@ def test_known_profile_gives_hand_computed_score_and_reason(viewer):
     assert [r.user_id for r in results] == [str(a.user_id)]
     match = results[0]
     assert match.score == 66
-    assert match.parts == pytest.approx((22.0, 19.20, 12.5, 6.0, 6.0, 0.0), abs=0.01)
+    assert match.parts == pytest.approx((22.0, 19.20, 12.5, 6.0, 6.0, 0.0, 0.0), abs=0.01)
     with translation.override("en"):
         labels = interest_labels_for(results)
         assert reason_for(match, labels) == (
