@@ -589,7 +589,7 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
     layer_a = (
         f"SELECT c.*, {age} AS age, {_km_sql(v)} AS km, {n_words} AS n_words, "  # noqa: S608 - numbers and code constants only
         f"(SELECT COUNT(*) FROM {through} WHERE member_id = %s) AS my_count "
-        f"FROM ({inner_sql}) c"
+        f"FROM ({inner_sql} OFFSET 0) c"
     )
     a_params += [v.member.pk, *inner_params]
     # Layer b: the parts.
@@ -634,12 +634,12 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
     layer_b = (
         f"SELECT a.*, {own} AS own, {age_pts} AS p_age, {loc_pts} AS p_loc, {int_pts} AS p_int, "  # noqa: S608 - numbers and code constants only
         f"{bio_pts} AS p_bio, {beh_pts} AS p_beh, {intention_pts} AS p_intent, "
-        f"{_life_sql(v)} AS p_life FROM ({layer_a}) a"
+        f"{_life_sql(v)} AS p_life FROM ({layer_a} OFFSET 0) a"
     )
     # Layer c: the score (rounded half up, capped), then statistics and the first rows.
     layer_c = (
         "SELECT b.*, LEAST(100, FLOOR(p_age + p_loc + p_int + p_bio + p_beh + p_intent + p_life"  # noqa: S608 - numbers and code constants only
-        f" + {_f(0.5)})::int) AS score FROM ({layer_b}) b"
+        f" + {_f(0.5)})::int) AS score FROM ({layer_b} OFFSET 0) b"
     )
     limit = f" LIMIT {int(top)}" if top is not None else ""
     order = 'score DESC, c_uid COLLATE "C"'
