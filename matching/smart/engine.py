@@ -84,7 +84,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from matching.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
@@ -481,6 +481,7 @@ def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
             c_lon=F("longitude"),
             c_city=F("city"),
             c_bio=F("description"),
+            c_lbio=Lower("description"),
             c_min=F("preferred_age_min"),  # the member's copies of the user's range
             c_max=F("preferred_age_max"),
             c_int=F("intention"),
@@ -498,6 +499,7 @@ def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
             "c_lon",
             "c_city",
             "c_bio",
+            "c_lbio",
             "c_min",
             "c_max",
             "c_int",
@@ -576,14 +578,14 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
         f"EXTRACT(DAY FROM c_dob)::int) > ({tm}, {td}) THEN 1 ELSE 0 END)"
     )
     if v.words:
-        # Letter runs of the lower-cased bio (any script: [[:alpha:]] under the database's
-        # UTF-8 ctype) that are V's words; split only bios containing one of them.
-        n_words = (
-            "CASE WHEN LOWER(c_bio) LIKE ANY(%s) THEN (SELECT COUNT(DISTINCT w) FROM "
-            "UNNEST(REGEXP_SPLIT_TO_ARRAY(LOWER(c_bio), '[^[:alpha:]]+')) AS w "
-            "WHERE w = ANY(%s)) ELSE 0 END"
-        )
-        a_params += [[f"%{w}%" for w in sorted(v.words)], sorted(v.words)]
+        # Per V's word: a substring test on the lower-cased bio, then (only where it occurs) a
+        # test at letter boundaries in any script ([[:alpha:]] under the database's UTF-8
+        # ctype), as the Python regex does; the sum is the number of V's words the bio uses.
+        tests = []
+        for word in sorted(v.words):
+            tests.append("CASE WHEN c_lbio LIKE %s AND c_lbio ~ %s THEN 1 ELSE 0 END")
+            a_params += [f"%{word}%", f"(?<![[:alpha:]]){word}(?![[:alpha:]])"]
+        n_words = "(" + " + ".join(tests) + ")"
     else:
         n_words = "0"
     layer_a = (
