@@ -18,6 +18,7 @@ import http.client
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -112,6 +113,7 @@ async def run(
     step_rates: list[float] | None = None,
     step_seconds: float = 5.0,
     step_p95_ms: float = 100.0,
+    publish: Callable[[str, str], bool] | None = None,
 ) -> dict:
     ws_port = ws_port or port
     url = f"ws://{host}:{ws_port}/ws/"
@@ -147,6 +149,11 @@ async def run(
     if not live:
         raise SystemExit("no WebSocket could be opened")
     out["delivery"] = await _deliver(poster, live, arrivals, rate=rate, seconds=seconds, tag="")
+    if publish is not None:
+        await asyncio.sleep(1.0)
+        out["delivery_socket_path"] = await _deliver(
+            poster, live, arrivals, rate=rate, seconds=seconds, tag="p", publish=publish
+        )
     if step_rates:
         # Step search (issue 20): the highest rate whose p95 stays within step_p95_ms, on the
         # same open sockets, each step a fresh set of messages; stops at the first miss.
@@ -187,10 +194,13 @@ async def _deliver(
     rate: float,
     seconds: float,
     tag: str,
+    publish: Callable[[str, str], bool] | None = None,
 ) -> dict:
     """Post ``rate`` x ``seconds`` chat messages round-robin over ``live`` at ``rate``/s and
     measure POST start -> ``message.new`` frame on the recipient's socket (``arrivals`` is
-    filled by the socket readers)."""
+    filled by the socket readers). With ``publish`` the messages are not posted but
+    published to the recipients' groups directly (``publish(user id, text)``), as the chat send
+    does after its commit: the socket path alone, without the HTTP request."""
     total = int(rate * seconds)
     sent: dict[str, float] = {}
     statuses: dict[int, int] = {}
@@ -208,7 +218,11 @@ async def _deliver(
             text = f"wsbench{tag} {i} {time.time_ns()}"
 
             def send(peer: Peer = peer, text: str = text) -> None:
-                status, started = poster.post(f"/members/{peer.user_id}/chat/send/", text)
+                if publish is not None:  # the socket path alone: what the send's commit does
+                    started = time.perf_counter()
+                    status = 200 if publish(peer.user_id, text) else 0
+                else:
+                    status, started = poster.post(f"/members/{peer.user_id}/chat/send/", text)
                 sent[text] = started
                 statuses[status] = statuses.get(status, 0) + 1
                 http_ms.append((time.perf_counter() - started) * 1000)
