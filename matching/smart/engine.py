@@ -375,7 +375,7 @@ class _Viewer:
     def scores_intention(self) -> bool:
         return bool(self.intention) and self.intention != "figuring"
 
-    def word_finder(self):  # type: ignore[no-untyped-def]
+    def word_finder(self):
         """``findall`` of V's words at letter boundaries (any script), or None without words."""
         if not self.words:
             return None
