@@ -241,7 +241,7 @@ def smart_targets(report: dict) -> list[dict]:
         new = report[which][key]
         if not old or not new:
             return ""
-        return f"; baseline {base['commit']} {old} ms = {old / new:.1f}x slower"
+        return f"; baseline {base['commit']} {old} ms ({old / new:.1f}x the time of now)"
 
     return [
         {
