@@ -124,7 +124,8 @@ def explain_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
         "interests": _("shared interests"),
         "bio": _("similar bios"),
         "behaviour": _("your interactions"),
-        "intention": _("intention and outlook"),
+        "intention": _("dating intention"),
+        "life": _("life details"),
     }
     breakdown = ", ".join(
         f"{names[key]} {round(points)}/{int(FACTOR_MAX[key])}"

@@ -1105,6 +1105,10 @@ def main() -> None:
         r.pop("_hist", None)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print_report(report)
+    # Issue 20 at scale (perf-smart): smart matches and live chat, own modules and processes.
+    from bench.scale_targets import run_scale_targets
+
+    run_scale_targets(port=PORT + 2, redis_url=REDIS_URL)
 
 
 def mixed_run(wrk_bin: str, logins: dict, conns: int) -> dict:

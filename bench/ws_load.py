@@ -18,6 +18,7 @@ import http.client
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -108,6 +109,11 @@ async def run(
     sender_csrf: str,
     rate: float = 100.0,
     seconds: float = 10.0,
+    open_batch: int = 100,
+    step_rates: list[float] | None = None,
+    step_seconds: float = 5.0,
+    step_p95_ms: float = 100.0,
+    publish: Callable[[str, str], bool] | None = None,
 ) -> dict:
     ws_port = ws_port or port
     url = f"ws://{host}:{ws_port}/ws/"
@@ -120,7 +126,7 @@ async def run(
     }
 
     # The first opening goes 100 at a time (only the reconnect below is a storm).
-    sockets, failed, open_s = await _open_all(url, peers, origin, batch=100)
+    sockets, failed, open_s = await _open_all(url, peers, origin, batch=open_batch)
     out["open"] = {"failed": failed, "seconds": round(open_s, 3)}
     arrivals: dict[str, float] = {}
 
@@ -130,7 +136,7 @@ async def run(
                 event = json.loads(raw)
                 if event.get("type") == "message.new":
                     text = event.get("message", {}).get("text", "")
-                    if text.startswith("wsbench "):
+                    if text.startswith("wsbench"):
                         arrivals.setdefault(text, time.perf_counter())
         except Exception:
             return
@@ -142,12 +148,65 @@ async def run(
     live = [p for p, ws in zip(peers, sockets, strict=True) if ws is not None]
     if not live:
         raise SystemExit("no WebSocket could be opened")
+    out["delivery"] = await _deliver(poster, live, arrivals, rate=rate, seconds=seconds, tag="")
+    if publish is not None:
+        await asyncio.sleep(1.0)
+        out["delivery_socket_path"] = await _deliver(
+            poster, live, arrivals, rate=rate, seconds=seconds, tag="p", publish=publish
+        )
+    if step_rates:
+        # Step search (issue 20): the highest rate whose p95 stays within step_p95_ms, on the
+        # same open sockets, each step a fresh set of messages; stops at the first miss.
+        steps = []
+        best = None
+        for i, step in enumerate(step_rates):
+            await asyncio.sleep(1.0)
+            result = await _deliver(
+                poster, live, arrivals, rate=step, seconds=step_seconds, tag=f"s{i}"
+            )
+            steps.append(result)
+            print(
+                f"  step {step:g} msg/s: p95 {result['p95_ms']} ms, lost {result['lost']}",
+                flush=True,
+            )
+            p95 = result["p95_ms"]
+            if p95 is None or p95 > step_p95_ms or result["lost"]:
+                break
+            best = result["achieved_rate_per_s"]
+        out["steps"] = {"p95_limit_ms": step_p95_ms, "best_rate_per_s": best, "runs": steps}
+
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    await asyncio.sleep(1.0)
+
+    sockets, failed, reopen_s = await _open_all(url, peers, origin)
+    out["reconnect"] = {"sockets": len(peers), "failed": failed, "seconds": round(reopen_s, 3)}
+    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    return out
+
+
+async def _deliver(
+    poster: _Poster,
+    live: list[Peer],
+    arrivals: dict[str, float],
+    *,
+    rate: float,
+    seconds: float,
+    tag: str,
+    publish: Callable[[str, str], bool] | None = None,
+) -> dict:
+    """Post ``rate`` x ``seconds`` chat messages round-robin over ``live`` at ``rate``/s and
+    measure POST start -> ``message.new`` frame on the recipient's socket (``arrivals`` is
+    filled by the socket readers). With ``publish`` the messages are not posted but
+    published to the recipients' groups directly (``publish(user id, text)``), as the chat send
+    does after its commit: the socket path alone, without the HTTP request."""
     total = int(rate * seconds)
     sent: dict[str, float] = {}
     statuses: dict[int, int] = {}
     http_ms: list[float] = []
     loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(max_workers=32) as pool:
+    with ThreadPoolExecutor(max_workers=64) as pool:
         futures = []
         t0 = time.perf_counter()
         for i in range(total):
@@ -156,10 +215,14 @@ async def run(
             if delay > 0:
                 await asyncio.sleep(delay)
             peer = live[i % len(live)]
-            text = f"wsbench {i} {time.time_ns()}"
+            text = f"wsbench{tag} {i} {time.time_ns()}"
 
             def send(peer: Peer = peer, text: str = text) -> None:
-                status, started = poster.post(f"/members/{peer.user_id}/chat/send/", text)
+                if publish is not None:  # the socket path alone: what the send's commit does
+                    started = time.perf_counter()
+                    status = 200 if publish(peer.user_id, text) else 0
+                else:
+                    status, started = poster.post(f"/members/{peer.user_id}/chat/send/", text)
                 sent[text] = started
                 statuses[status] = statuses.get(status, 0) + 1
                 http_ms.append((time.perf_counter() - started) * 1000)
@@ -168,11 +231,12 @@ async def run(
         send_s = time.perf_counter() - t0
         await asyncio.gather(*futures)
     deadline = time.perf_counter() + 5
-    while len(arrivals) < len(sent) and time.perf_counter() < deadline:
+    while any(t not in arrivals for t in sent) and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
     latencies = [(arrivals[t] - s) * 1000 for t, s in sent.items() if t in arrivals]
     ok = statuses.get(200, 0)
-    out["delivery"] = {
+    result = {
+        "rate_per_s": rate,
         "messages": total,
         "achieved_rate_per_s": round(total / send_s, 1) if send_s else None,
         "http_status": {str(k): v for k, v in sorted(statuses.items())},
@@ -184,17 +248,4 @@ async def run(
         "http_p50_ms": pct(http_ms, 50),
         "http_p95_ms": pct(http_ms, 95),
     }
-
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
-    await asyncio.sleep(1.0)
-
-    sockets, failed, reopen_s = await _open_all(url, peers, origin)
-    out["reconnect"] = {"sockets": len(peers), "failed": failed, "seconds": round(reopen_s, 3)}
-    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
-    for section in ("delivery",):
-        for key, value in list(out[section].items()):
-            if isinstance(value, float):
-                out[section][key] = round(value, 2)
-    return out
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}

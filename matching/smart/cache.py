@@ -27,7 +27,9 @@ from .engine import ScoredMatch, SmartMatchStats, score_candidates
 
 CACHE_TTL = timedelta(hours=6)
 CACHE_TOP_N = 200
-CACHE_VERSION = 1
+#: 2: the intention factor split from the new life-details factor (issue 18): older rows hold
+#: other scores, so they are recomputed instead of read.
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,21 @@ integer at the end (parts are kept as floats until then):
 5. **Behaviour, max 15** = 15 x min(1, B / 5) where B = sum of ``UserInteraction.weight`` from
    V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
    0.5-1.0): a like each way already gives 12 of the 15 points.
-6. **Intention and outlook, max 10** (issue 18): 6 when both gave the same dating intention
-   (other than "still figuring it out"), plus 4 when both gave the same religious outlook or
-   2 when their outlooks are neighbours on the secular - traditional - religious - Orthodox
-   scale (``profiles.models.OBSERVANCE_SCALE``; "other" only matches "other"). Nothing when
-   either left a detail empty. A bonus on top of parts 1-5 (which reach 100 on their own):
-   the total is capped at 100, so a member who leaves these empty loses nothing.
+6. **Intention, max 6** (issue 18): 6 when both gave the same dating intention (other than
+   "still figuring it out"), else 0.
+7. **Life details, max 10** (issue 18) = children (max 5) + religious outlook (max 5):
+
+   - *children plans*, when both said whether they want children: both want 5, neither wants
+     5, one "open to children" and the other wants or is open 3, open and not wanting 2, wants
+     and does not want 0 (``CHILDREN_WANT_POINTS``); when either left "want" empty: 2 when both
+     have children, else 0.
+   - *religious outlook distance* ``d`` on the secular - traditional - religious - Orthodox
+     scale (``profiles.models.OBSERVANCE_SCALE``): 5 x (1 - d / 2), >= 0: the same outlook 5,
+     neighbours 2.5, further apart 0; "other" only matches "other" (5).
+
+   Nothing when either left a detail empty. Parts 6 and 7 are a bonus on top of parts 1-5
+   (which reach 100 on their own): the total is capped at 100, so a member who leaves these
+   empty loses nothing.
 
 Candidates: every listed member other than V (``Member.listed``: active account, complete
 profile - the members list's "discoverable"), whose gender is one of V's preferred genders and
@@ -36,15 +45,18 @@ blocked pairs (either direction). So ``mutual`` in part 1 is now always 1. Resul
 sorted by score descending, then by user id ascending, so the same data always gives the same
 order.
 
-Bulk, bounded work (SPEC §16: one query whatever the candidate count): the candidates with
-just the needed columns of ``profiles_member`` alone (``listed`` and the copy of each
-candidate's preferred age range are on the member row, so ``accounts_user`` is not joined;
-blocks are excluded by a subquery), each with the ids of the interests it shares with V (a
-correlated index-only lookup restricted to V's interests), its interaction weight with V
-(summed only for members V interacted with) and the number of V's interests. Everything else
-is plain Python over tuples (a substring test per V's word in each bio, one regex scan only
-for bios that contain one); the top ``top`` are kept with a heap and the per-result facts for
-reasons are built only for them (the cache keeps the top 200).
+Bulk, bounded work (SPEC §16: one statement whatever the candidate count). On PostgreSQL the
+whole score is computed **in the database** (:func:`_score_in_sql`): one statement selects the
+candidates from ``profiles_member`` alone (``listed`` and each candidate's preferred age range
+are copies on the member row; blocks and passes are subqueries), computes every part per
+candidate with the same floating-point operations as the Python formula, and returns only the
+top ``top`` rows (ordered by score, then user id) with the statistics over all candidates as
+window aggregates; the facts for the reasons are then built in Python for those rows only.
+Shared interests are a correlated index-only count restricted to V's interests (an InitPlan),
+bio words a split of each bio into letter runs intersected with V's words (only for bios that
+contain one of them), the interaction weight summed only for members V interacted with.
+Elsewhere (SQLite in development) :func:`score_in_python` runs the same formula as a Python
+loop over the candidate rows; tests check that both give the same scores, parts and facts.
 """
 
 from __future__ import annotations
@@ -72,10 +84,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from matching.geo import grid_distance_from
+from matching.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from matching.models import Block, UserInteraction
 from profiles.models import OBSERVANCE_SCALE, Member, age_on
 
@@ -90,13 +102,24 @@ BIO_MAX = 15.0
 BIO_FULL_AT = 8
 BEHAVIOUR_MAX = 15.0
 BEHAVIOUR_FULL_AT = 5.0
-INTENTION_MAX = 10.0
+INTENTION_MAX = 6.0
 SAME_INTENTION = 6.0
-SAME_OBSERVANCE = 4.0
-NEAR_OBSERVANCE = 2.0
+LIFE_MAX = 10.0
+CHILDREN_MAX = 5.0
+OUTLOOK_MAX = 5.0
+#: Part 7, children plans: points for the pair of "want children" answers (order-free).
+CHILDREN_WANT_POINTS = {
+    frozenset({"want"}): (5.0, "want"),
+    frozenset({"no"}): (5.0, "none"),
+    frozenset({"open", "want"}): (3.0, "open"),
+    frozenset({"open"}): (3.0, "open"),
+    frozenset({"open", "no"}): (2.0, "open"),
+    frozenset({"want", "no"}): (0.0, ""),
+}
+BOTH_PARENTS = 2.0
 
 #: Factor keys in the fixed order used in cached ``parts`` lists.
-FACTORS = ("age", "location", "interests", "bio", "behaviour", "intention")
+FACTORS = ("age", "location", "interests", "bio", "behaviour", "intention", "life")
 FACTOR_MAX = {
     "age": AGE_MAX,
     "location": LOCATION_MAX,
@@ -104,27 +127,49 @@ FACTOR_MAX = {
     "bio": BIO_MAX,
     "behaviour": BEHAVIOUR_MAX,
     "intention": INTENTION_MAX,
+    "life": LIFE_MAX,
 }
 
 
-def intention_points(
-    my_intention: str, my_observance: str, intention: str, observance: str
-) -> tuple[float, bool, str]:
-    """Part 6 (see module docstring): (points, same intention?, "same" / "near" / "" for the
-    outlooks). Pure."""
+def intention_points(my_intention: str, intention: str) -> float:
+    """Part 6 (see module docstring): 6 for the same dating intention, unless it is "still
+    figuring it out"; 0 when either is empty. Pure."""
     same = bool(my_intention) and my_intention != "figuring" and intention == my_intention
-    points = SAME_INTENTION if same else 0.0
-    closeness = ""
-    if my_observance and observance:
-        if observance == my_observance:
-            closeness = "same"
-            points += SAME_OBSERVANCE
-        else:
-            a, b = OBSERVANCE_SCALE.get(my_observance), OBSERVANCE_SCALE.get(observance)
-            if a is not None and b is not None and abs(a - b) == 1:
-                closeness = "near"
-                points += NEAR_OBSERVANCE
-    return points, same, closeness
+    return SAME_INTENTION if same else 0.0
+
+
+def children_points(my_have: str, my_want: str, have: str, want: str) -> tuple[float, str]:
+    """Part 7, children plans: (points, kind) with kind "want" (both want children), "none"
+    (neither wants), "open" (compatible, one is open), "parents" (both have children) or "".
+    Pure."""
+    if my_want and want:
+        return CHILDREN_WANT_POINTS.get(frozenset({my_want, want}), (0.0, ""))
+    if my_have == "yes" and have == "yes":
+        return BOTH_PARENTS, "parents"
+    return 0.0, ""
+
+
+def outlook_points(my_observance: str, observance: str) -> tuple[float, str]:
+    """Part 7, religious outlook distance: (points, "same" / "near" / "") - 5 x (1 - d / 2)
+    for the distance d on :data:`profiles.models.OBSERVANCE_SCALE`; "other" matches only
+    "other". Pure."""
+    if not my_observance or not observance:
+        return 0.0, ""
+    if observance == my_observance:
+        return OUTLOOK_MAX, "same"
+    a, b = OBSERVANCE_SCALE.get(my_observance), OBSERVANCE_SCALE.get(observance)
+    if a is None or b is None:
+        return 0.0, ""
+    points = OUTLOOK_MAX * (1 - abs(a - b) / 2)
+    return (points, "near") if points > 0 else (0.0, "")
+
+
+def life_points(mine: tuple[str, str, str], theirs: tuple[str, str, str]) -> tuple[float, str, str]:
+    """Part 7 (see module docstring) for ``(children have, children want, observance)`` of V
+    and of C: (points, children kind, outlook closeness). Pure."""
+    kids, kind = children_points(mine[0], mine[1], theirs[0], theirs[1])
+    outlook, closeness = outlook_points(mine[2], theirs[2])
+    return kids + outlook, kind, closeness
 
 
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
@@ -188,7 +233,7 @@ class ScoredMatch:
 
     user_id: str
     score: int
-    parts: tuple[float, float, float, float, float]
+    parts: tuple[float, ...]
     facts: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -291,15 +336,371 @@ def candidate_queryset(*, member: Member, today: date | None = None):
     )
 
 
-def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple]:
-    """The one scoring query: per candidate ``(user id, date of birth, latitude, longitude,
-    city, description, their preferred age min, max (the member row's copies), shared interest
-    ids, interaction weight, number of V's interests)``. Shared ids are only V's interests, as a ``"3,7"`` string
-    ("" or None when none); the weight sums both directions and is None without interactions (a hashed
-    membership test first, so the per-pair sum runs only for the few members V interacted
-    with); the count is the same on every row (run once). Without ``with_bios`` (V's own bio
-    has no content word) descriptions are not fetched (None)."""
-    me = member.pk
+@dataclass(frozen=True)
+class _Viewer:
+    """What the formula needs of V, worked out once per scoring run."""
+
+    member: Member
+    today: date
+    my_age: int
+    mid: float
+    half_plus: float
+    cell: tuple[float, float] | None  # V's grid cell (degrees), None without a location
+    max_km: float
+    city: str  # stripped and case-folded, "" when none
+    words: frozenset[str]
+    intention: str
+    life: tuple[str, str, str]  # children have, children want, observance
+
+    @classmethod
+    def of(cls, member: Member, today: date) -> _Viewer:
+        user = member.user
+        age_min, age_max = user.preferred_age_min, user.preferred_age_max
+        has_loc = member.latitude is not None and member.longitude is not None
+        return cls(
+            member=member,
+            today=today,
+            my_age=age_on(member.date_of_birth, today),
+            mid=(age_min + age_max) / 2,
+            half_plus=(age_max - age_min) / 2 + 5,
+            cell=grid_cell(member.latitude, member.longitude) if has_loc else None,
+            max_km=float(member.max_distance or 50),
+            city=(member.city or "").strip().casefold(),
+            words=bio_words(member.description or ""),
+            intention=member.intention or "",
+            life=(member.children_have or "", member.children_want or "", member.observance or ""),
+        )
+
+    @property
+    def scores_intention(self) -> bool:
+        return bool(self.intention) and self.intention != "figuring"
+
+    def word_finder(self):
+        """``findall`` of V's words at letter boundaries (any script), or None without words."""
+        if not self.words:
+            return None
+        alternatives = "|".join(map(re.escape, sorted(self.words, key=len, reverse=True)))
+        return re.compile(r"(?<![^\W\d_])(?:" + alternatives + r")(?![^\W\d_])").findall
+
+
+#: One kept candidate, as both scoring paths hand it to :func:`_result`: (score, user id,
+#: parts (7 floats), age, own, mutual, km, city, shared interest ids ("3,7" / None), shared bio
+#: words (set / None), weight, intention, observance, children have, children want).
+_Kept = tuple
+
+
+def _result(v: _Viewer, kept: _Kept) -> ScoredMatch:
+    """The :class:`ScoredMatch` of one kept candidate with its language-neutral facts."""
+    (score, uid, parts, age, own, mutual, km, city, shared, common, weight, *details) = kept
+    intention, observance, have, want = (d or "" for d in details)
+    facts: dict = {"age": age, "own": round(own, 3), "mutual": mutual}
+    if km is not None:
+        facts["km"] = round(km, 1)
+    elif parts[1]:
+        facts["city"] = city.strip()
+    if shared and parts[2]:
+        facts["interests"] = sorted(map(int, shared.split(",")))
+    if common:
+        facts["words"] = sorted(common)[:3]
+    if weight:
+        facts["weight"] = round(weight, 2)
+    if parts[5]:
+        facts["intention"] = intention
+    if parts[6]:
+        _pts, kind, closeness = life_points(v.life, (have, want, observance))
+        if closeness:
+            facts["observance"] = [closeness, observance]
+        if kind:
+            facts["children"] = kind
+    return ScoredMatch(
+        user_id=str(uid),
+        score=max(0, min(100, score)),
+        parts=tuple(round(p, 2) for p in parts),
+        facts=facts,
+    )
+
+
+def score_candidates(
+    *, member: Member, today: date | None = None, top: int | None = None
+) -> tuple[list[ScoredMatch], SmartMatchStats]:
+    """Score every candidate of ``member`` (SPEC §11, docs/rules.md §11) in one query.
+
+    Returns the results sorted by (score desc, user id asc) - all of them, or the first
+    ``top`` - and statistics over all candidates. Pure read, no side effects. ``today`` (local
+    date) is for tests; ages use completed years. On PostgreSQL the scores are computed in the
+    database (:func:`_score_in_sql`), elsewhere by :func:`score_in_python`; both give the same
+    results.
+    """
+    today = today or timezone.localdate()
+    if connection.vendor == "postgresql":
+        return _score_in_sql(_Viewer.of(member, today), top=top)
+    return score_in_python(member=member, today=today, top=top)
+
+
+# --- The formula in SQL (PostgreSQL) ------------------------------------------------------------
+
+
+def _f(value: float) -> str:
+    """A float constant of the formula as a float8 SQL literal (never user input: numbers
+    only), so PostgreSQL computes in doubles exactly as Python does (a bare ``0.5`` would be
+    ``numeric``)."""
+    return f"{float(value)!r}::float8"
+
+
+def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
+    """SQL and parameters of the candidate rows (see :func:`candidate_queryset`) with the
+    per-candidate inputs of the formula: ``c_pk, c_uid, c_dob, c_lat, c_lon, c_city, c_bio,
+    c_min, c_max, c_int, c_obs, c_have, c_want, c_shared`` (number of V's interests they
+    have), ``c_weight`` (interaction weight both ways, NULL without interactions)."""
+    me = v.member.pk
+    through = Member.interests.through
+    my_interests = through.objects.filter(member_id=me).values("interest_id")
+    shared = (
+        through.objects.filter(_InSet(F("interest_id"), Subquery(my_interests)))
+        .filter(member_id=OuterRef("pk"))
+        .order_by()
+        .values(n=Func("interest_id", function="COUNT", output_field=IntegerField()))
+    )
+    interacted = Q(pk__in=UserInteraction.objects.filter(user_id=me).values("target_id")) | Q(
+        pk__in=UserInteraction.objects.filter(target_id=me).values("user_id")
+    )
+    pair_weight = (
+        UserInteraction.objects.filter(
+            Q(user_id=me, target_id=OuterRef("pk")) | Q(user_id=OuterRef("pk"), target_id=me)
+        )
+        .order_by()
+        .values(total=Func("weight", function="SUM", output_field=FloatField()))
+    )
+    rows = (
+        candidate_queryset(member=v.member, today=v.today)
+        .annotate(
+            c_pk=F("pk"),
+            c_uid=_id_text("user_id"),
+            c_dob=F("date_of_birth"),
+            c_lat=F("latitude"),
+            c_lon=F("longitude"),
+            c_city=F("city"),
+            c_bio=F("description"),
+            c_lbio=Lower("description"),
+            c_min=F("preferred_age_min"),  # the member's copies of the user's range
+            c_max=F("preferred_age_max"),
+            c_int=F("intention"),
+            c_obs=F("observance"),
+            c_have=F("children_have"),
+            c_want=F("children_want"),
+            c_shared=_AsIs(Subquery(shared)),
+            c_weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
+        )
+        .values(
+            "c_pk",
+            "c_uid",
+            "c_dob",
+            "c_lat",
+            "c_lon",
+            "c_city",
+            "c_bio",
+            "c_lbio",
+            "c_min",
+            "c_max",
+            "c_int",
+            "c_obs",
+            "c_have",
+            "c_want",
+            "c_shared",
+            "c_weight",
+        )
+    )
+    return rows.query.get_compiler(using=rows.db).as_sql()
+
+
+def _km_sql(v: _Viewer) -> str:
+    """Km between V's grid cell and the candidate's (NULL without coordinates): the arithmetic
+    of :func:`matching.geo.grid_cell` and :func:`matching.geo.grid_distance_from`, operation
+    for operation, so the result is the same double."""
+    if v.cell is None:
+        return "NULL::float8"
+    rad, g = _f(math.pi / 180), _f(GRID_DEGREES)
+    lat1, lon1 = v.cell
+    p1 = math.radians(lat1)
+    lat_c = f"((FLOOR(c_lat / {g}) + {_f(0.5)}) * {g})"
+    step = f"({_f(360)} / GREATEST({_f(1)}, FLOOR({_f(360)} * COS({lat_c} * {rad}) / {g})))"
+    lon_c = f"({_f(-180)} + (FLOOR((c_lon + {_f(180)}) / {step}) + {_f(0.5)}) * {step})"
+    p2 = f"({lat_c} * {rad})"
+    a = (
+        f"POWER(SIN(({p2} - {_f(p1)}) / {_f(2)}), 2)"
+        f" + {_f(math.cos(p1))} * COS({p2})"
+        f" * POWER(SIN((({lon_c} - {_f(lon1)}) * {rad}) / {_f(2)}), 2)"
+    )
+    return (
+        "CASE WHEN c_lat IS NULL OR c_lon IS NULL THEN NULL ELSE "
+        f"{_f(2 * EARTH_RADIUS_KM)} * ASIN(LEAST(SQRT({a}), {_f(1)})) END"
+    )
+
+
+def _life_sql(v: _Viewer) -> str:
+    """Part 7 as SQL: a CASE over the candidate's answers, its points taken from
+    :func:`children_points` and :func:`outlook_points` (the only definition of the rule)."""
+    from profiles.models import ChildrenHave, ChildrenWant, Observance
+
+    kids = []
+    for have in ("", *ChildrenHave.values):
+        for want in ("", *ChildrenWant.values):
+            points, _kind = children_points(v.life[0], v.life[1], have, want)
+            if points:
+                kids.append(f"WHEN c_have = '{have}' AND c_want = '{want}' THEN {_f(points)}")
+    outlook = []
+    for observance in Observance.values:
+        points, _closeness = outlook_points(v.life[2], observance)
+        if points:
+            outlook.append(f"WHEN c_obs = '{observance}' THEN {_f(points)}")
+    zero = _f(0)
+    kids_sql = f"CASE {' '.join(kids)} ELSE {zero} END" if kids else zero
+    outlook_sql = f"CASE {' '.join(outlook)} ELSE {zero} END" if outlook else zero
+    return f"({kids_sql} + {outlook_sql})"
+
+
+def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], SmartMatchStats]:
+    """The whole formula in one PostgreSQL statement (see module docstring): every part per
+    candidate, the score, the statistics over all candidates (window aggregates) and the first
+    ``top`` rows in (score desc, user id) order, with the shared interest ids and the bio
+    (for the shared words) fetched for those rows only."""
+    inner_sql, inner_params = _inner_candidates(v)
+    through = Member.interests.through._meta.db_table
+    # Parameters per layer, joined in the order their placeholders appear in the text (each
+    # layer's select list comes before the layer it reads from).
+    a_params: list = []
+    b_params: list = []
+    zero = _f(0)
+    # Layer a: age and km.
+    ty, tm, td = v.today.year, v.today.month, v.today.day
+    age = (
+        f"({ty} - EXTRACT(YEAR FROM c_dob)::int - CASE WHEN (EXTRACT(MONTH FROM c_dob)::int, "
+        f"EXTRACT(DAY FROM c_dob)::int) > ({tm}, {td}) THEN 1 ELSE 0 END)"
+    )
+    if v.words:
+        # Per V's word: a substring test on the lower-cased bio, then (only where it occurs) a
+        # test at letter boundaries in any script ([[:alpha:]] under the database's UTF-8
+        # ctype), as the Python regex does; the sum is the number of V's words the bio uses.
+        tests = []
+        for word in sorted(v.words):
+            tests.append("CASE WHEN c_lbio LIKE %s AND c_lbio ~ %s THEN 1 ELSE 0 END")
+            a_params += [f"%{word}%", f"(?<![[:alpha:]]){word}(?![[:alpha:]])"]
+        n_words = "(" + " + ".join(tests) + ")"
+    else:
+        n_words = "0"
+    layer_a = (
+        f"SELECT c.*, {age} AS age, {_km_sql(v)} AS km, {n_words} AS n_words, "  # noqa: S608 - numbers and code constants only
+        f"(SELECT COUNT(*) FROM {through} WHERE member_id = %s) AS my_count "
+        f"FROM ({inner_sql} OFFSET 0) c"
+    )
+    a_params += [v.member.pk, *inner_params]
+    # Layer b: the parts.
+    own = f"({_f(1)} - ABS(age - {_f(v.mid)}) / {_f(v.half_plus)})"
+    age_pts = (
+        f"{_f(AGE_OWN_MAX)} * {own} + CASE WHEN c_min <= {v.my_age} AND {v.my_age} <= c_max "
+        f"THEN {_f(AGE_MUTUAL_MAX)} ELSE {zero} END"
+    )
+    closeness = f"({_f(1)} - km / {_f(v.max_km)})"
+    if v.city:
+        city_pts = (
+            "WHEN c_city <> '' AND LOWER(BTRIM(c_city, E' \\t\\n\\r\\f\\x0b')) = %s "
+            f"THEN {_f(LOCATION_SAME_CITY)} "
+        )
+        b_params.append(v.city)
+    else:
+        city_pts = ""
+    loc_pts = (
+        f"CASE WHEN km IS NOT NULL THEN CASE WHEN {closeness} > {zero} "
+        f"THEN {_f(LOCATION_MAX)} * {closeness} ELSE {zero} END {city_pts}ELSE {zero} END"
+    )
+    int_pts = (
+        f"CASE WHEN c_shared > 0 AND my_count > 0 THEN {_f(INTERESTS_MAX)} * LEAST({_f(1)}, "
+        f"c_shared::float8 / LEAST(my_count, {INTERESTS_FULL_AT})) ELSE {zero} END"
+    )
+    bio_den = min(len(v.words), BIO_FULL_AT)
+    bio_pts = (
+        f"CASE WHEN n_words > 0 THEN {_f(BIO_MAX)} * LEAST({_f(1)}, n_words::float8 / "
+        f"{bio_den}) ELSE {zero} END"
+        if bio_den
+        else zero
+    )
+    beh_pts = (
+        f"CASE WHEN c_weight IS NOT NULL AND c_weight <> 0 THEN {_f(BEHAVIOUR_MAX)} * "
+        f"LEAST({_f(1)}, c_weight / {_f(BEHAVIOUR_FULL_AT)}) ELSE {zero} END"
+    )
+    if v.scores_intention:
+        intention_pts = f"CASE WHEN c_int = %s THEN {_f(SAME_INTENTION)} ELSE {zero} END"
+        b_params.append(v.intention)
+    else:
+        intention_pts = zero
+    layer_b = (
+        f"SELECT a.*, {own} AS own, {age_pts} AS p_age, {loc_pts} AS p_loc, {int_pts} AS p_int, "  # noqa: S608 - numbers and code constants only
+        f"{bio_pts} AS p_bio, {beh_pts} AS p_beh, {intention_pts} AS p_intent, "
+        f"{_life_sql(v)} AS p_life FROM ({layer_a} OFFSET 0) a"
+    )
+    # Layer c: the score (rounded half up, capped), then statistics and the first rows.
+    layer_c = (
+        "SELECT b.*, LEAST(100, FLOOR(p_age + p_loc + p_int + p_bio + p_beh + p_intent + p_life"  # noqa: S608 - numbers and code constants only
+        f" + {_f(0.5)})::int) AS score FROM ({layer_b} OFFSET 0) b"
+    )
+    limit = f" LIMIT {int(top)}" if top is not None else ""
+    order = 'score DESC, c_uid COLLATE "C"'
+    ranked = (
+        "SELECT s.*, COUNT(*) OVER () AS n_all, COUNT(*) FILTER (WHERE score >= 90) OVER () AS "  # noqa: S608 - numbers and code constants only
+        "n_90, COUNT(*) FILTER (WHERE score >= 75 AND score < 90) OVER () AS n_75, "
+        "COUNT(*) FILTER (WHERE score >= 60 AND score < 75) OVER () AS n_60, "
+        "SUM(score) OVER () AS total, MAX(score) OVER () AS highest "
+        f"FROM ({layer_c}) s ORDER BY {order}{limit}"
+    )
+    shared_ids = (
+        f"ARRAY_TO_STRING(ARRAY(SELECT interest_id FROM {through} WHERE member_id = t.c_pk AND "  # noqa: S608 - numbers and code constants only
+        f"interest_id = ANY(ARRAY(SELECT interest_id FROM {through} WHERE member_id = %s))), ',')"
+    )
+    sql = (
+        "SELECT score, c_uid, p_age, p_loc, p_int, p_bio, p_beh, p_intent, p_life, age, own, "  # noqa: S608 - numbers and code constants only
+        f"c_min <= {v.my_age} AND {v.my_age} <= c_max, km, c_city, CASE WHEN c_shared > 0 THEN "
+        f"{shared_ids} END, CASE WHEN n_words > 0 THEN c_bio END, c_weight, c_int, c_obs, "
+        "c_have, c_want, n_all, n_90, n_75, n_60, total, highest "
+        f"FROM ({ranked}) t ORDER BY {order}"
+    )
+    params = [v.member.pk, *b_params, *a_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return [], stats_for([])
+    find_words = v.word_finder()
+    results = []
+    for row in rows:
+        score, uid, *parts = row[:9]
+        age, own, mutual, km, city, shared, bio, weight, *details = row[9:21]
+        common = set(find_words(bio.lower())) if bio and find_words else None
+        kept = (score, uid, parts, age, own, mutual, km, city, shared, common, weight, *details)
+        results.append(_result(v, kept))
+    n_all, n_90, n_75, n_60, total, highest = rows[0][21:]
+    stats = SmartMatchStats(
+        total=n_all,
+        excellent=n_90,
+        good=n_75,
+        fair=n_60,
+        average=round(total / n_all, 1),
+        highest=highest,
+    )
+    return results, stats
+
+
+# --- The formula in Python (SQLite, and the reference the SQL is tested against) ----------------
+
+
+def _scoring_rows(*, v: _Viewer, with_bios: bool) -> list[tuple]:
+    """The candidate rows for :func:`score_in_python`: per candidate ``(user id, date of
+    birth, latitude, longitude, city, description, their preferred age min, max (the member
+    row's copies), shared interest ids, interaction weight, number of V's interests,
+    intention, observance, children have, children want)``. Shared ids are only V's
+    interests, as a ``"3,7"`` string ("" or None when none); the weight sums both directions
+    and is None without interactions; the count is the same on every row. Without
+    ``with_bios`` descriptions are not fetched (None)."""
+    me = v.member.pk
     through = Member.interests.through
     my_interests = through.objects.filter(member_id=me).values("interest_id")
     shared = (
@@ -307,8 +708,6 @@ def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple
         .filter(member_id=OuterRef("pk"))
         .order_by()
     )
-    # As one "3,7" string: cheaper for psycopg to load than an array, and only its count is
-    # needed for every candidate (the ids only for the results kept).
     if connection.vendor == "postgresql":
         shared_ids = Func(
             _ArrayOf(shared.values("interest_id")),
@@ -335,7 +734,7 @@ def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple
         .values(n=Func("interest_id", function="COUNT", output_field=IntegerField()))
     )
     rows = (
-        candidate_queryset(member=member, today=today)
+        candidate_queryset(member=v.member, today=v.today)
         .annotate(
             uid=_id_text("user_id"),
             bio=F("description") if with_bios else Value(None, output_field=TextField()),
@@ -350,75 +749,34 @@ def _scoring_rows(*, member: Member, today: date, with_bios: bool) -> list[tuple
             "longitude",
             "city",
             "bio",
-            "preferred_age_min",  # the member's copies of the user's range
+            "preferred_age_min",
             "preferred_age_max",
             "shared_ids",
             "weight",
             "my_count",
-            "intention",  # issue 18 (part 6)
+            "intention",
             "observance",
+            "children_have",
+            "children_want",
         )
     )
-    # One fetchall: Django's iterator would fetch 100 rows at a time and copy each tuple.
-    # (No converters are lost: every column is text, a number or a date the driver returns.)
-    if connection.vendor != "postgresql":
-        return list(rows)  # SQLite returns dates as text: let Django convert them
-    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return list(rows)
 
 
-def score_candidates(
+def score_in_python(
     *, member: Member, today: date | None = None, top: int | None = None
 ) -> tuple[list[ScoredMatch], SmartMatchStats]:
-    """Score every candidate of ``member`` (SPEC §11) in one query.
-
-    Returns the results sorted by (score desc, user id asc) - all of them, or the first
-    ``top`` - and statistics over all candidates. Pure read, no side effects. ``today`` (local
-    date) is for tests; ages use completed years.
-    """
-    user = member.user
-    today = today or timezone.localdate()
-    my_words = bio_words(member.description or "")
-    rows = _scoring_rows(member=member, today=today, with_bios=bool(my_words))
-
-    age_min, age_max = user.preferred_age_min, user.preferred_age_max
-    mid = (age_min + age_max) / 2
-    half_plus = (age_max - age_min) / 2 + 5
-    my_age = age_on(member.date_of_birth, today)
-    has_loc = member.latitude is not None and member.longitude is not None
-    km_from_me = grid_distance_from(member.latitude, member.longitude) if has_loc else None
-    max_km = float(member.max_distance or 50)
-    my_city = (member.city or "").strip().casefold()
+    """:func:`score_candidates` as a Python loop over the candidate rows (one query): what
+    SQLite runs, and the reference the SQL formula is tested against."""
+    v = _Viewer.of(member, today or timezone.localdate())
+    rows = _scoring_rows(v=v, with_bios=bool(v.words))
+    km_from_me = grid_distance_from(*v.cell) if v.cell is not None else None
     my_interest_count = (rows[0][10] or 0) if rows else 0
     interests_den = min(my_interest_count, INTERESTS_FULL_AT)
-    bio_den = min(len(my_words), BIO_FULL_AT)
-    # Points by number of shared interests / bio words (shared ones are a subset of V's).
-    interest_pts = [
-        INTERESTS_MAX * min(1.0, n / interests_den) if n and interests_den else 0.0
-        for n in range(my_interest_count + 1)
-    ]
-    bio_pts_for = [BIO_MAX * min(1.0, n / bio_den) if n else 0.0 for n in range(len(my_words) + 1)]
-    # V's words in a bio, at letter boundaries (any script): a C-speed substring test first,
-    # so the boundary-checking regex only runs on bios that contain one of the words.
-    word_tuple = tuple(sorted(my_words, key=len, reverse=True))
-    find_my_words = (
-        re.compile(
-            r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, word_tuple)) + r")(?![^\W\d_])"
-        ).findall
-        if my_words
-        else None
-    )
-    ty, tm, td = today.year, today.month, today.day
-    floor = math.floor
-    by_dob: dict[date, tuple[int, float, float]] = {}  # dob -> (age, own, own points)
-
-    # Pass 1 (every candidate): the five parts and the score, as flat tuples.
+    bio_den = min(len(v.words), BIO_FULL_AT)
+    find_my_words = v.word_finder()
+    ty, tm, td = v.today.year, v.today.month, v.today.day
     scored: list[tuple] = []
-    append = scored.append
-    my_intention, my_observance = member.intention or "", member.observance or ""
-    with_details = bool(my_intention or my_observance)
     for (
         uid,
         dob,
@@ -433,118 +791,47 @@ def score_candidates(
         _,
         intention,
         observance,
+        have,
+        want,
     ) in rows:
-        age_fit = by_dob.get(dob)
-        if age_fit is None:
-            age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
-            own = 1 - abs(age - mid) / half_plus
-            age_fit = by_dob[dob] = (age, own, AGE_OWN_MAX * own)
-        age, own, own_pts = age_fit
-        mutual = their_min <= my_age <= their_max
-        age_pts = own_pts + (AGE_MUTUAL_MAX if mutual else 0.0)
+        age = ty - dob.year - ((tm, td) < (dob.month, dob.day))
+        own = 1 - abs(age - v.mid) / v.half_plus
+        mutual = their_min <= v.my_age <= their_max
+        age_pts = AGE_OWN_MAX * own + (AGE_MUTUAL_MAX if mutual else 0.0)
         km = None
         if km_from_me is not None and lat is not None and lon is not None:
             km = km_from_me(lat, lon)
-            closeness = 1 - km / max_km
+            closeness = 1 - km / v.max_km
             loc_pts = LOCATION_MAX * closeness if closeness > 0.0 else 0.0
-        elif my_city and city and city.strip().casefold() == my_city:
+        elif v.city and city and city.strip().casefold() == v.city:
             loc_pts = LOCATION_SAME_CITY
         else:
             loc_pts = 0.0
-        int_pts = interest_pts[shared.count(",") + 1] if shared else 0.0
-        common = None
-        bio_pts = 0.0
-        if find_my_words is not None and description:
-            text = description.lower()
-            for word in word_tuple:
-                if word in text:
-                    found = find_my_words(text)
-                    if found:
-                        common = set(found)
-                        bio_pts = bio_pts_for[len(common)]
-                    break
+        n_shared = shared.count(",") + 1 if shared else 0
+        int_pts = (
+            INTERESTS_MAX * min(1.0, n_shared / interests_den)
+            if n_shared and interests_den
+            else 0.0
+        )
+        common = set(find_my_words(description.lower())) if find_my_words and description else None
+        bio_pts = BIO_MAX * min(1.0, len(common) / bio_den) if common else 0.0
         if weight:
             beh_pts = BEHAVIOUR_MAX * min(1.0, weight / BEHAVIOUR_FULL_AT)
         else:
             weight = beh_pts = 0.0
-        if with_details and (intention or observance):
-            life_pts, same_intention, outlook = intention_points(
-                my_intention, my_observance, intention, observance
-            )
-        else:
-            life_pts, same_intention, outlook = 0.0, False, ""
-        score = min(100, floor(age_pts + loc_pts + int_pts + bio_pts + beh_pts + life_pts + 0.5))
-        append(
-            (
-                -score,
-                uid,
-                age_pts,
-                loc_pts,
-                int_pts,
-                bio_pts,
-                beh_pts,
-                life_pts,
-                age,
-                own,
-                mutual,
-                km,
-                city,
-                shared,
-                common,
-                weight,
-                same_intention and intention,
-                (outlook, observance) if outlook else None,
-            )
-        )
-
+        intention_pts = intention_points(v.intention, intention or "")
+        life_pts = life_points(v.life, (have or "", want or "", observance or ""))[0]
+        parts = (age_pts, loc_pts, int_pts, bio_pts, beh_pts, intention_pts, life_pts)
+        total = age_pts + loc_pts + int_pts + bio_pts + beh_pts + intention_pts + life_pts
+        score = min(100, math.floor(total + 0.5))
+        scored.append(
+            (-score, uid, parts, age, own, mutual, km, city, shared, common, weight,
+             intention, observance, have, want)
+        )  # fmt: skip
     stats = stats_for([-t[0] for t in scored])
     # (-score, user id) is unique, so the rest of the tuple is never compared.
-    if top is None or top >= len(scored):
-        scored.sort()
-    else:
-        scored = heapq.nsmallest(top, scored)
-
-    # Pass 2 (only the results returned): language-neutral facts for the reasons.
-    results = []
-    for (
-        neg_score,
-        uid,
-        *parts,
-        age,
-        own,
-        mutual,
-        km,
-        city,
-        shared,
-        common,
-        weight,
-        intention,
-        outlook,
-    ) in scored:
-        facts: dict = {"age": age, "own": round(own, 3), "mutual": mutual}
-        if km is not None:
-            facts["km"] = round(km, 1)
-        elif parts[1]:
-            facts["city"] = city.strip()
-        if shared and parts[2]:
-            facts["interests"] = sorted(map(int, shared.split(",")))
-        if common:
-            facts["words"] = sorted(common)[:3]
-        if weight:
-            facts["weight"] = round(weight, 2)
-        if intention:
-            facts["intention"] = intention
-        if outlook:  # ("same" | "near", the candidate's outlook)
-            facts["observance"] = list(outlook)
-        results.append(
-            ScoredMatch(
-                user_id=str(uid),
-                score=max(0, min(100, -neg_score)),
-                parts=tuple(round(p, 2) for p in parts),
-                facts=facts,
-            )
-        )
-    return results, stats
+    scored = sorted(scored) if top is None or top >= len(scored) else heapq.nsmallest(top, scored)
+    return [_result(v, (-t[0], *t[1:])) for t in scored], stats
 
 
 def stats_for(scores: list[int]) -> SmartMatchStats:

@@ -4,7 +4,8 @@ The cache stores language-neutral facts (:class:`~matching.smart.engine.ScoredMa
 never text, so a Hebrew viewer and an English viewer of the same cached row each get their own
 language. A reason names up to three of the strongest factors, strongest first, joined by " · ":
 ``28 — right in your range · 3 km away · both love hiking``; a shared dating intention
-(issue 18) is always named, after those three if need be.
+(issue 18) is always named, after those three if need be. Life details (issue 18) name close
+religious outlooks and compatible children plans.
 """
 
 from __future__ import annotations
@@ -71,23 +72,46 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
     if key == "behaviour":
         return _("you have already shown interest in each other")
     if key == "intention":
+        return _intention_text(facts)
+    if key == "life":
         return _life_text(facts)
     return None
 
 
+def _intention_text(facts: Mapping) -> str | None:
+    """Part 6 (issue 18): a shared dating intention."""
+    from profiles.models import Intention
+
+    if not facts.get("intention"):
+        return None
+    label = str(Intention(facts["intention"]).label)
+    return _("you both want: %(intention)s") % {"intention": label.lower()}
+
+
+#: Part 7's children kinds (engine.children_points) and their texts.
+_CHILDREN_TEXTS = {
+    "want": lambda: _("you both want children"),
+    "none": lambda: _("neither of you wants children"),
+    "open": lambda: _("compatible plans for children"),
+    "parents": lambda: _("you both have children"),
+}
+
+
 def _life_text(facts: Mapping) -> str | None:
-    """Part 6 (issue 18): a shared intention and / or close religious outlooks."""
-    from profiles.models import Intention, Observance
+    """Part 7 (issue 18): close religious outlooks and / or compatible children plans."""
+    from profiles.models import Observance
 
     texts = []
-    if facts.get("intention"):
-        label = str(Intention(facts["intention"]).label)
-        texts.append(_("you both want: %(intention)s") % {"intention": label.lower()})
     closeness, outlook = (facts.get("observance") or ("", ""))[:2]
     if closeness == "same" and outlook in Observance.values and outlook != "other":
         texts.append(_("both %(outlook)s") % {"outlook": str(Observance(outlook).label).lower()})
+    elif closeness == "same":
+        texts.append(_("the same religious outlook"))
     elif closeness:
         texts.append(_("close religious outlooks"))
+    kind = facts.get("children")
+    if kind in _CHILDREN_TEXTS:
+        texts.append(_CHILDREN_TEXTS[kind]())
     return " · ".join(texts) or None
 
 
@@ -111,7 +135,7 @@ def reason_for(match: ScoredMatch, interest_labels: Mapping[int, str]) -> str:
             break
     if match.facts.get("intention") and "intention" not in named:
         # A shared dating intention is always named (issue 18), even past MAX_REASONS.
-        texts.append(_life_text(match.facts) or "")
+        texts.append(_intention_text(match.facts) or "")
     if not texts:
         return _("within your preferences")
     return " · ".join(texts)

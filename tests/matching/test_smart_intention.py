@@ -1,6 +1,7 @@
-"""Smart matches weigh dating intention and religious outlook (issue 18): part 6 gives 6
-points for the same intention and 4 / 2 for the same / a neighbouring outlook, capped at a
-total of 100; the reason names a shared intention in the viewer's language."""
+"""Smart matches weigh dating intention and life details (issue 18, docs/rules.md §11): part 6
+gives 6 points for the same intention; part 7 up to 5 for compatible children plans and up to 5
+for close religious outlooks; the total is capped at 100 and the reason names them in the
+viewer's language."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import pytest
 from django.utils import translation
 
 from matching.smart import interest_labels_for, reason_for
-from matching.smart.engine import FACTORS, ScoredMatch, intention_points
+from matching.smart.engine import (
+    FACTORS,
+    ScoredMatch,
+    children_points,
+    intention_points,
+    life_points,
+    outlook_points,
+)
 from tests.matching.test_smart_engine import TODAY, make_member, score, viewer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -19,17 +27,59 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("mine", "theirs", "expected"),
     [
-        (("long_term", ""), ("long_term", ""), (6.0, True, "")),
-        (("figuring", ""), ("figuring", ""), (0.0, False, "")),
-        (("long_term", "traditional"), ("short_fun", "traditional"), (4.0, False, "same")),
-        (("", "secular"), ("", "traditional"), (2.0, False, "near")),
-        (("", "secular"), ("", "religious"), (0.0, False, "")),
-        (("", "other"), ("", "secular"), (0.0, False, "")),
-        (("friends", "orthodox"), ("friends", "religious"), (8.0, True, "near")),
+        ("long_term", "long_term", 6.0),
+        ("figuring", "figuring", 0.0),
+        ("long_term", "short_fun", 0.0),
+        ("", "", 0.0),
+        ("friends", "friends", 6.0),
     ],
 )
 def test_intention_points(mine, theirs, expected):
-    assert intention_points(*mine, *theirs) == expected
+    assert intention_points(mine, theirs) == expected
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "expected"),
+    [
+        (("", "want"), ("", "want"), (5.0, "want")),
+        (("yes", "no"), ("no", "no"), (5.0, "none")),
+        (("", "open"), ("", "want"), (3.0, "open")),
+        (("", "want"), ("", "open"), (3.0, "open")),
+        (("", "open"), ("", "open"), (3.0, "open")),
+        (("", "open"), ("", "no"), (2.0, "open")),
+        (("", "want"), ("", "no"), (0.0, "")),
+        (("yes", ""), ("yes", "want"), (2.0, "parents")),
+        (("no", ""), ("yes", ""), (0.0, "")),
+        (("", ""), ("", "want"), (0.0, "")),
+    ],
+)
+def test_children_plans_points(mine, theirs, expected):
+    assert children_points(*mine, *theirs) == expected
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "expected"),
+    [
+        ("secular", "secular", (5.0, "same")),
+        ("secular", "traditional", (2.5, "near")),
+        ("orthodox", "religious", (2.5, "near")),
+        ("secular", "religious", (0.0, "")),
+        ("traditional", "orthodox", (0.0, "")),
+        ("other", "other", (5.0, "same")),
+        ("other", "secular", (0.0, "")),
+        ("", "secular", (0.0, "")),
+    ],
+)
+def test_religious_outlook_distance_points(mine, theirs, expected):
+    assert outlook_points(mine, theirs) == expected
+
+
+def test_life_details_add_children_and_outlook():
+    assert life_points(("", "want", "traditional"), ("yes", "want", "religious")) == (
+        7.5,
+        "want",
+        "near",
+    )
 
 
 def _twins(**details):
@@ -44,32 +94,56 @@ def _twins(**details):
     return make_member(**common, **details), make_member(**common)
 
 
-def test_same_intention_and_outlook_raise_the_score_and_are_named(viewer):  # noqa: F811
-    viewer.intention, viewer.observance = "long_term", "traditional"
-    viewer.save(update_fields=["intention", "observance"])
-    alike, other = _twins(intention="long_term", observance="traditional")
+def test_same_intention_and_life_details_raise_the_score_and_are_named(viewer):  # noqa: F811
+    viewer.intention, viewer.observance, viewer.children_want = "long_term", "traditional", "want"
+    viewer.save(update_fields=["intention", "observance", "children_want"])
+    alike, other = _twins(intention="long_term", observance="traditional", children_want="want")
 
     results, _stats = score(viewer)
     by_id = {r.user_id: r for r in results}
     matched, plain = by_id[str(alike.user_id)], by_id[str(other.user_id)]
-    assert matched.parts[FACTORS.index("intention")] == 10.0
+    assert matched.parts[FACTORS.index("intention")] == 6.0
+    assert matched.parts[FACTORS.index("life")] == 10.0
     assert plain.parts[FACTORS.index("intention")] == 0.0
-    assert matched.score == plain.score + 10
+    assert plain.parts[FACTORS.index("life")] == 0.0
+    assert matched.score == plain.score + 16
     assert matched.facts["intention"] == "long_term"
+    assert matched.facts["observance"] == ["same", "traditional"]
+    assert matched.facts["children"] == "want"
     assert results[0].user_id == str(alike.user_id)
 
     labels = interest_labels_for([matched])
     with translation.override("en"):
         reason = reason_for(matched, labels)
         assert "you both want: long-term relationship" in reason
-        assert "both traditional" in reason
+        assert "both traditional · you both want children" in reason
         assert "you both want" not in reason_for(plain, labels)
     with translation.override("he"):
-        assert "שניכם מחפשים: קשר לטווח ארוך" in reason_for(matched, labels)
+        reason = reason_for(matched, labels)
+        assert "שניכם מחפשים: קשר לטווח ארוך" in reason
+        assert "שניכם רוצים ילדים" in reason
+
+
+def test_neighbouring_outlooks_and_open_children_plans_give_partial_points(viewer):  # noqa: F811
+    viewer.observance, viewer.children_want = "religious", "open"
+    viewer.save(update_fields=["observance", "children_want"])
+    near, _other = _twins(observance="orthodox", children_want="no")
+
+    results, _stats = score(viewer)
+    matched = {r.user_id: r for r in results}[str(near.user_id)]
+    assert matched.parts[FACTORS.index("life")] == 4.5  # 2.5 (one step) + 2 (open / no)
+    assert matched.facts["observance"] == ["near", "orthodox"]
+    life_only = ScoredMatch(user_id="x", score=50, parts=(0,) * 6 + (4.5,), facts=matched.facts)
+    with translation.override("en"):
+        assert "close religious outlooks · compatible plans for children" in reason_for(
+            life_only, {}
+        )
+    with translation.override("he"):
+        assert "השקפות דתיות קרובות · תוכניות תואמות לגבי ילדים" in reason_for(life_only, {})
 
 
 def test_a_viewer_without_details_scores_as_before(viewer):  # noqa: F811
-    alike, other = _twins(intention="long_term", observance="secular")
+    alike, other = _twins(intention="long_term", observance="secular", children_want="want")
     results, _stats = score(viewer)
     scores = {r.user_id: r.score for r in results}
     assert scores[str(alike.user_id)] == scores[str(other.user_id)]
