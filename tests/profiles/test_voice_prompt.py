@@ -163,7 +163,9 @@ def test_staff_approve_it_then_others_hear_it_with_its_transcript(member_client,
     assert client.get(voice.url).status_code == 200
 
 
-def test_owner_edits_the_transcript_and_deletes_the_recording(member_client, client):
+def test_owner_edits_the_transcript_and_deletes_the_recording(
+    member_client, client, django_capture_on_commit_callbacks
+):
     _post(member_client, tagged_audio("ogg"), "rec.ogg")
     voice = VoicePrompt.objects.get(member=member_client.member)
     url = reverse("profiles:voice_transcript", args=[voice.pk])
@@ -178,7 +180,8 @@ def test_owner_edits_the_transcript_and_deletes_the_recording(member_client, cli
 
     member_client.force_login(member_client.member.user)
     storage, name = voice.file.storage, voice.file.name
-    response = member_client.post(reverse("profiles:voice_delete", args=[voice.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(reverse("profiles:voice_delete", args=[voice.pk]))
     assert response.status_code == 302
     assert not VoicePrompt.objects.exists()
     assert not storage.exists(name)
