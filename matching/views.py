@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.entitlements import Feature, has_feature
 from miel.bidi import isolate
-from profiles.models import Intention, Interest, Member, Observance
+from profiles.models import ChildrenHave, ChildrenWant, Habit, Intention, Interest, Member, Observance
 from profiles.selectors import member_for_user
 
 from . import discovery, reports, selectors, services
@@ -60,6 +60,13 @@ def _filters_query(filters: discovery.DiscoverFilters, page_size: int) -> dict[s
         query["intention"] = ",".join(filters.intentions)
     if filters.observances:
         query["observance"] = ",".join(filters.observances)
+    for key in ("children_want", "children_have", "smoking"):
+        if getattr(filters, key):
+            query[key] = ",".join(getattr(filters, key))
+    if filters.height_min is not None:
+        query["height_min"] = str(filters.height_min)
+    if filters.height_max is not None:
+        query["height_max"] = str(filters.height_max)
     return query
 
 
@@ -173,6 +180,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
         genders=Member.Gender.choices,
         intentions=Intention.choices,
         observances=Observance.choices,
+        detail_filters=[
+            ("children_want", _("Family plans"), ChildrenWant.choices, page.filters.children_want),
+            ("children_have", _("Children"), ChildrenHave.choices, page.filters.children_have),
+            ("smoking", _("Smoking"), Habit.choices, page.filters.smoking),
+        ],
         page_sizes=discovery.PAGE_SIZES,
         distance_choices=_distance_choices(page.filters.distance_km),
         interests=list(Interest.objects.order_by("category", "slug"))
