@@ -26,7 +26,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from billing.entitlements import Feature, has_feature
 from miel.bidi import isolate
-from profiles.models import ChildrenHave, ChildrenWant, Habit, Intention, Interest, Member, Observance
+from profiles.models import (
+    ChildrenHave,
+    ChildrenWant,
+    Habit,
+    Intention,
+    Interest,
+    Member,
+    Observance,
+)
 from profiles.selectors import member_for_user
 
 from . import discovery, reports, selectors, services

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from typing import Any
+from uuid import UUID
 
 import uuid6
 from django.conf import settings
@@ -136,12 +137,12 @@ def voice_add(*, member: Member, prompt: Prompt, upload: Any, transcript: str = 
             ):
                 old.delete()  # its file goes after commit (miel.media)
     except Exception:
-        voice.file.storage.delete(voice.file.name)
+        voice.file.storage.delete(voice.file.name or "")
         raise
     return voice
 
 
-def voice_set_transcript(*, member: Member, voice_id: object, transcript: str) -> VoicePrompt:
+def voice_set_transcript(*, member: Member, voice_id: UUID | str, transcript: str) -> VoicePrompt:
     """The owner edits the transcript of one of their voice prompts (any state). 404 for
     anyone else's; :class:`VoiceRejected` (400) when over :data:`TRANSCRIPT_MAX` characters."""
     transcript = _transcript_clean(transcript)
@@ -179,7 +180,7 @@ def voice_reject(*, voice: VoicePrompt) -> None:
 
 
 @transaction.atomic
-def voice_delete(*, member: Member, voice_id: object) -> None:
+def voice_delete(*, member: Member, voice_id: UUID | str) -> None:
     """The owner deletes one of their voice prompts (any state); 404 for anyone else's."""
     try:
         voice = VoicePrompt.objects.select_for_update().get(pk=voice_id, member=member)
@@ -191,4 +192,4 @@ def voice_delete(*, member: Member, voice_id: object) -> None:
 
 def voice_content_type(voice: VoicePrompt) -> str:
     """The MIME type of the stored file, from its (our own) extension."""
-    return VOICE_CONTENT_TYPES.get(voice.file.name.rsplit(".", 1)[-1], "audio/mpeg")
+    return VOICE_CONTENT_TYPES.get((voice.file.name or "").rsplit(".", 1)[-1], "audio/mpeg")

@@ -3,6 +3,8 @@ input and call one service (profiles.voice_services)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from miel.media import StorageFull
 
 from . import selectors, voice_services
-from .models import Prompt, VoicePrompt
+from .models import Member, Prompt, VoicePrompt
 from .voice_services import (
     TRANSCRIPT_MAX,
     VOICE_MAX_BYTES,
@@ -25,8 +28,13 @@ from .voice_services import (
 MULTIPART_SLACK_BYTES = 256 * 1024
 
 
+def _member(request: HttpRequest) -> Member:
+    """The signed-in member (every view here is ``login_required``)."""
+    return selectors.member_for_user(user=cast(User, request.user))
+
+
 def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    member = selectors.member_for_user(user=request.user)
+    member = _member(request)
     voices = list(
         VoicePrompt.objects.filter(member=member).select_related("prompt").order_by("-created_at")
     )
@@ -54,7 +62,7 @@ def voice_manage(request: HttpRequest) -> HttpResponse:
     again with the error and its status (400 / 413 / 415 / 422 / 507)."""
     if request.method != "POST":
         return _page(request)
-    member = selectors.member_for_user(user=request.user)
+    member = _member(request)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -100,7 +108,7 @@ def _int(raw: str | None) -> int:
 @require_POST
 def voice_transcript(request: HttpRequest, voice_id: str) -> HttpResponse:
     """Save the transcript of one of the member's voice prompts (404 for anyone else's)."""
-    member = selectors.member_for_user(user=request.user)
+    member = _member(request)
     try:
         voice_services.voice_set_transcript(
             member=member, voice_id=voice_id, transcript=request.POST.get("transcript", "")
@@ -115,7 +123,7 @@ def voice_transcript(request: HttpRequest, voice_id: str) -> HttpResponse:
 @require_POST
 def voice_delete(request: HttpRequest, voice_id: str) -> HttpResponse:
     """Delete one of the member's voice prompts (404 for anyone else's)."""
-    member = selectors.member_for_user(user=request.user)
+    member = _member(request)
     voice_services.voice_delete(member=member, voice_id=voice_id)
     messages.success(request, _("The recording was deleted."))
     return redirect("profiles:voice_manage")

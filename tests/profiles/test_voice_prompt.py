@@ -48,7 +48,9 @@ def tagged_audio(extension: str, seconds: float = 2.0) -> bytes:
         stream.metadata.update(TAGS)
         size = stream.codec_context.frame_size or 1024
         for i in range(int(seconds * rate) // size):
-            frame = av.AudioFrame(format=stream.codec_context.format.name, layout="mono", samples=size)
+            frame = av.AudioFrame(
+                format=stream.codec_context.format.name, layout="mono", samples=size
+            )
             for plane in frame.planes:
                 plane.update(bytes(plane.buffer_size))
             frame.sample_rate, frame.pts = rate, i * size
@@ -150,7 +152,8 @@ def test_staff_approve_it_then_others_hear_it_with_its_transcript(member_client,
     staff = MemberFactory(user__is_staff=True)
     client.force_login(staff.user)
     queue = client.get("/moderation/").content.decode()
-    assert f"voice:{voice.pk}" in queue and voice.url in queue
+    assert f"voice:{voice.pk}" in queue
+    assert voice.url in queue
     assert client.post(ACT, {"one": f"approve|voice:{voice.pk}"}).status_code == 302
     voice.refresh_from_db()
     assert voice.is_approved
