@@ -200,3 +200,24 @@ def test_account_deletion_removes_the_audio_file(member, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         member.user.delete()
     assert not storage.exists(name)
+
+
+def test_the_approved_recording_plays_on_the_deck_card_and_the_log_says_so(client):
+    from profiles import voice_services
+    from profiles.moderation.selectors import moderation_log_rows
+    from profiles.moderation.services import Item, Kind, moderation_apply
+    from tests.matching.factories import viewer_member
+
+    me = viewer_member()
+    other = MemberFactory(name="Singer")
+    upload = SimpleUploadedFile("v.mp3", tagged_audio("mp3"), "audio/mpeg")
+    voice = voice_services.voice_add(member=other, prompt=Prompt.objects.first(), upload=upload)
+    staff = MemberFactory(user__is_staff=True)
+    moderation_apply(
+        moderator=staff.user, action="approve", items=[Item(kind=Kind.VOICE, id=voice.pk)]
+    )
+    client.force_login(me.user)
+    client.cookies["django_language"] = "en"
+    html = client.get("/discover/", {"first": other.user_id, "distance": "any"}).content.decode()
+    assert f'src="{voice.url}"' in html
+    assert "Voice prompt approved" in [row.what for row in moderation_log_rows()]
