@@ -297,6 +297,7 @@ def analyse_profile(*, user, member) -> str:
         good.append(_("a video intro"))
     else:
         improve.append(_("record a short video intro"))
+    _analyse_prompts_and_details(member=member, good=good, improve=improve)
     parts = []
     if good:
         parts.append(_("Strong points: %(list)s.") % {"list": join_words(good)})
@@ -314,6 +315,48 @@ def analyse_profile(*, user, member) -> str:
         % {"score": score, "level": trust_level_label(score)}
     )
     return "\n".join(parts)
+
+
+def _analyse_prompts_and_details(*, member, good: list[str], improve: list[str]) -> None:
+    """Issue 18: prompts, the voice prompt, the intention and the life details the member has
+    not filled in yet, as suggestions (names of the missing details in the active language)."""
+    from profiles.services import MAX_PROMPTS
+
+    answered = member.prompt_answers.count()
+    if answered >= MAX_PROMPTS:
+        good.append(_("%(n)d prompt answers") % {"n": answered})
+    elif answered == 0:
+        improve.append(
+            _("answer a few prompts: they give people something to reply to in a first message")
+        )
+    else:
+        improve.append(
+            _("answer %(n)d more prompt(s) (up to %(max)d)")
+            % {"n": MAX_PROMPTS - answered, "max": MAX_PROMPTS}
+        )
+    if member.voice_prompts.exists():
+        good.append(_("a voice prompt"))
+    else:
+        improve.append(_("answer one prompt with your voice"))
+    if member.intention:
+        good.append(_("a clear dating intention"))
+    else:
+        improve.append(_("say what you are looking for, so people who want the same find you"))
+    labels = {
+        "observance": _("religious outlook"),
+        "height_cm": _("height"),
+        "children_want": _("family plans"),
+        "smoking": _("smoking"),
+        "drinking": _("drinking"),
+        "languages": _("languages"),
+        "education": _("education"),
+    }
+    missing = [str(label) for name, label in labels.items() if not getattr(member, name)]
+    if missing:
+        improve.append(
+            _("fill in more details (each optional, each can be hidden): %(list)s")
+            % {"list": ", ".join(missing)}
+        )
 
 
 def progress_reply(*, user, member) -> str:

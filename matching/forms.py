@@ -9,7 +9,15 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from profiles.models import Intention, Interest, Member, Observance
+from profiles.models import (
+    ChildrenHave,
+    ChildrenWant,
+    Habit,
+    Intention,
+    Interest,
+    Member,
+    Observance,
+)
 
 from .models import Report
 from .selectors.discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
@@ -64,6 +72,10 @@ def discover_filters_from_query(
         page_size = DEFAULT_PAGE_SIZE
     intentions = _picked(query, "intention", Intention.values)
     observances = _picked(query, "observance", Observance.values)
+    height_min = _height(query.get("height_min"))
+    height_max = _height(query.get("height_max"))
+    if height_min is not None and height_max is not None and height_min > height_max:
+        height_min, height_max = height_max, height_min
     filters = DiscoverFilters(
         genders=genders,
         age_min=age_min,
@@ -75,8 +87,24 @@ def discover_filters_from_query(
         order=order,
         intentions=intentions,
         observances=observances,
+        children_want=_picked(query, "children_want", ChildrenWant.values),
+        children_have=_picked(query, "children_have", ChildrenHave.values),
+        smoking=_picked(query, "smoking", Habit.values),
+        height_min=height_min,
+        height_max=height_max,
     )
     return filters, page_size
+
+
+def _height(raw: str | None) -> int | None:
+    """A height bound in cm within the profile's range, or None (empty or not a number)."""
+    from profiles.services import HEIGHT_MAX_CM, HEIGHT_MIN_CM
+
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return None
+    return max(HEIGHT_MIN_CM, min(HEIGHT_MAX_CM, value))
 
 
 def _picked(query: QueryDict, key: str, valid: list[str]) -> tuple[str, ...]:

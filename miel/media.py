@@ -125,5 +125,9 @@ def connect() -> None:
     """Connect the receivers (called from ``MielConfig.ready``)."""
     post_delete.connect(_photo_deleted, sender="profiles.Photo", dispatch_uid="miel.media.photo")
     post_delete.connect(_video_deleted, sender="profiles.Video", dispatch_uid="miel.media.video")
+    # Voice prompts (issue 18): an account deletion cascades here and the audio goes too.
+    post_delete.connect(
+        _photo_deleted, sender="profiles.VoicePrompt", dispatch_uid="miel.media.voice"
+    )
     post_delete.connect(_story_deleted, sender="stories.Story", dispatch_uid="miel.media.story")
     post_delete.connect(_photo_deleted, sender="profiles.Selfie", dispatch_uid="miel.media.selfie")

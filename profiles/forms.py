@@ -14,12 +14,17 @@ from miel.text import validate_single_line
 from .models import (
     ChildrenHave,
     ChildrenWant,
+    Education,
+    GenderIdentity,
     Habit,
     Intention,
     Interest,
+    Language,
     Member,
     Observance,
+    Orientation,
     Prompt,
+    Pronouns,
 )
 from .services import (
     DETAIL_FIELDS,
@@ -51,10 +56,11 @@ DRAFT_FIELDS = (
     "latitude",
     "longitude",
     *DETAIL_FIELDS,
+    *(f"visible_{name}" for name in DETAIL_FIELDS),
     *(f"prompt_{i}" for i in range(1, MAX_PROMPTS + 1)),
     *(f"answer_{i}" for i in range(1, MAX_PROMPTS + 1)),
 )
-DRAFT_LIST_FIELDS = frozenset({"interests", "preferred_genders"})
+DRAFT_LIST_FIELDS = frozenset({"interests", "preferred_genders", "languages"})
 MAX_INTERESTS = 20
 PREFERRED_GENDER_CHOICES = [
     (Member.Gender.MALE, _("Men")),
@@ -158,6 +164,16 @@ class ProfileForm(forms.Form):
     children_want = _optional_choice(_("Family plans"), ChildrenWant.choices)
     smoking = _optional_choice(_("Smoking"), Habit.choices)
     drinking = _optional_choice(_("Drinking"), Habit.choices)
+    gender_identity = _optional_choice(_("Gender identity"), GenderIdentity.choices)
+    orientation = _optional_choice(_("Orientation"), Orientation.choices)
+    pronouns = _optional_choice(_("Pronouns"), Pronouns.choices)
+    education = _optional_choice(_("Education"), Education.choices)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I speak"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -178,6 +194,15 @@ class ProfileForm(forms.Form):
                     attrs={"rows": 2, "maxlength": PROMPT_ANSWER_MAX, "dir": "auto"}
                 ),
             )
+        # One "visible on my profile" switch per detail (issue 18); on unless switched off.
+        for name in DETAIL_FIELDS:
+            self.fields[f"visible_{name}"] = forms.BooleanField(
+                label=_("Visible on my profile"), required=False, initial=True
+            )
+        self.fields["gender_identity"].help_text = _(
+            "Decides how you appear in “Show me”: trans men with men, trans women with women,"
+            " non-binary and the other identities with “other people”."
+        )
         self.fields["date_of_birth"].widget.attrs["max"] = _latest_adult_birthday().isoformat()
         self.fields["date_of_birth"].widget.attrs["min"] = "1900-01-01"
 
@@ -246,8 +271,21 @@ class ProfileForm(forms.Form):
                 for i in range(1, MAX_PROMPTS + 1)
                 if d.get(f"prompt_{i}") is not None and d.get(f"answer_{i}")
             ],
-            "details": {name: d.get(name) for name in DETAIL_FIELDS},
+            "details": {
+                **{name: d.get(name) for name in DETAIL_FIELDS},
+                # The switches count only when the page showed them (a marker field), so a
+                # POST without them (an older page, a script) leaves the setting alone.
+                "details_hidden": (
+                    [n for n in DETAIL_FIELDS if not d.get(f"visible_{n}")]
+                    if self.data.get("detail_switches")
+                    else None
+                ),
+            },
         }
+
+    def detail_rows(self) -> list[tuple]:
+        """(detail field, its "visible on my profile" switch) per detail, for the template."""
+        return [(self[name], self[f"visible_{name}"]) for name in DETAIL_FIELDS]
 
     def prompt_slots(self) -> list[tuple]:
         """(number, prompt field, answer field) per slot, for the template."""
@@ -270,6 +308,7 @@ class ProfileForm(forms.Form):
             "latitude": member.latitude,
             "longitude": member.longitude,
             **{name: getattr(member, name) for name in DETAIL_FIELDS},
+            **{f"visible_{name}": name not in member.details_hidden for name in DETAIL_FIELDS},
             **{
                 key: value
                 for i, a in enumerate(member.prompt_answers.all(), start=1)

@@ -150,6 +150,82 @@ class Habit(models.TextChoices):
     OFTEN = "often", _("Often")
 
 
+class Education(models.TextChoices):
+    """Highest education level (issue 18)."""
+
+    HIGH_SCHOOL = "high_school", _("High school")
+    VOCATIONAL = "vocational", _("Vocational training")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+    YESHIVA = "yeshiva", _("Yeshiva / seminary")
+
+
+class Pronouns(models.TextChoices):
+    SHE = "she", _("she/her")
+    HE = "he", _("he/him")
+    THEY = "they", _("they/them")
+    SHE_THEY = "she_they", _("she/they")
+    HE_THEY = "he_they", _("he/they")
+    ANY = "any", _("any pronouns")
+
+
+class GenderIdentity(models.TextChoices):
+    """How a member describes their gender (issue 18), beyond the three discovery groups of
+    :class:`Member.Gender`. Each maps to one group (:data:`GENDER_IDENTITY_GROUP`), which is
+    what "show me" and discovery match on."""
+
+    MAN = "man", _("Man")
+    WOMAN = "woman", _("Woman")
+    NON_BINARY = "non_binary", _("Non-binary")
+    TRANS_MAN = "trans_man", _("Trans man")
+    TRANS_WOMAN = "trans_woman", _("Trans woman")
+    GENDERQUEER = "genderqueer", _("Genderqueer")
+    GENDERFLUID = "genderfluid", _("Genderfluid")
+    AGENDER = "agender", _("Agender")
+
+
+#: Gender identity → the discovery group (Member.gender) it is shown under ("show me").
+GENDER_IDENTITY_GROUP = {
+    "man": "male",
+    "trans_man": "male",
+    "woman": "female",
+    "trans_woman": "female",
+    "non_binary": "other",
+    "genderqueer": "other",
+    "genderfluid": "other",
+    "agender": "other",
+}
+
+
+class Orientation(models.TextChoices):
+    STRAIGHT = "straight", _("Straight")
+    GAY = "gay", _("Gay")
+    LESBIAN = "lesbian", _("Lesbian")
+    BISEXUAL = "bisexual", _("Bisexual")
+    PANSEXUAL = "pansexual", _("Pansexual")
+    QUEER = "queer", _("Queer")
+    ASEXUAL = "asexual", _("Asexual")
+    QUESTIONING = "questioning", _("Questioning")
+
+
+class Language(models.TextChoices):
+    HEBREW = "he", _("Hebrew")
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+    RUSSIAN = "ru", _("Russian")
+    FRENCH = "fr", _("French")
+    SPANISH = "es", _("Spanish")
+    AMHARIC = "am", _("Amharic")
+    YIDDISH = "yi", _("Yiddish")
+    GERMAN = "de", _("German")
+    ITALIAN = "it", _("Italian")
+    PORTUGUESE = "pt", _("Portuguese")
+    ROMANIAN = "ro", _("Romanian")
+    UKRAINIAN = "uk", _("Ukrainian")
+    PERSIAN = "fa", _("Persian")
+
+
 class Member(UUIDModel):
     """The dating profile of a user (1:1), created when onboarding completes (SPEC §0, §3)."""
 
@@ -235,6 +311,28 @@ class Member(UUIDModel):
     drinking = models.CharField(
         _("drinking"), max_length=10, choices=Habit.choices, blank=True, default=""
     )
+    # More of "about me" (issue 18), all optional. ``gender_identity`` refines ``gender`` (the
+    # discovery group it maps to, GENDER_IDENTITY_GROUP); ``languages`` holds Language codes.
+    gender_identity = models.CharField(
+        _("gender identity"),
+        max_length=20,
+        choices=GenderIdentity.choices,
+        blank=True,
+        default="",
+    )
+    orientation = models.CharField(
+        _("orientation"), max_length=20, choices=Orientation.choices, blank=True, default=""
+    )
+    pronouns = models.CharField(
+        _("pronouns"), max_length=10, choices=Pronouns.choices, blank=True, default=""
+    )
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True, default=""
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    #: Names of the detail fields (profiles.services.DETAIL_FIELDS) the member keeps off their
+    #: profile: not shown to others anywhere nor usable in their filters (issue 18).
+    details_hidden = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -417,6 +515,36 @@ class Video(UUIDModel):
     def poster_url(self) -> str:
         """URL of the poster frame, or "" when there is none."""
         return self.poster.url if self.poster else ""
+
+
+def voice_upload_to(instance: VoicePrompt, filename: str) -> str:
+    # Under videos/: the same private storage and /media/ rules as the video intros.
+    return f"videos/voice/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
+
+
+class VoicePrompt(UUIDModel):
+    """One prompt answered with a recording (issue 18): at most 30 s, stored remuxed without
+    metadata (profiles.voice_services), pending until staff approve it. A member has at most
+    one approved and one pending voice prompt; approving a newer one replaces the older."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="voice_prompts")
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="voice_answers")
+    file = models.FileField(upload_to=voice_upload_to, storage=videos_storage, max_length=500)
+    duration = models.PositiveSmallIntegerField(help_text="seconds, rounded")
+    transcript = models.CharField(_("transcript"), max_length=500, blank=True)
+    is_approved = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Voice prompt {self.id} of {self.member_id}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
 
 
 def selfie_upload_to(instance: Selfie, filename: str) -> str:

@@ -13,7 +13,7 @@ from accounts.models import User
 from matching.geo import grid_distance_km
 from matching.selectors import is_blocked_pair, not_blocked, shown_by_direct_link
 
-from .models import Interest, Member, Photo, Video
+from .models import Interest, Member, Photo, Video, VoicePrompt
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
@@ -80,11 +80,13 @@ def media_file_visible(*, viewer: User, name: str) -> bool | None:
     ones too; any other signed-in member sees approved files of an active, complete profile,
     unless either blocked the other; anonymous visitors see none. A file shared by several
     rows (demo photos) is visible when any of them is. Returns ``None`` when no photo or video
-    row holds ``name`` (not a profile file). At most three indexed queries.
+    row holds ``name`` (not a profile file). At most four indexed queries (photos, videos,
+    voice prompts).
     """
     holders = [
         Photo.objects.filter(file=name),
         Video.objects.filter(Q(file=name) | Q(poster=name)),
+        VoicePrompt.objects.filter(file=name),
     ]
     if not any(qs.exists() for qs in holders):
         return None
@@ -142,22 +144,41 @@ def distance_km_display(a: Member | None, b: Member | None) -> str:
 #: Detail field → icon of its chip, in the order the chips are shown.
 DETAIL_CHIP_ICONS = (
     ("intention", "🎯"),
+    ("gender_identity", "⚧"),
+    ("pronouns", "💬"),
+    ("orientation", "🌈"),
     ("height_cm", "📏"),
     ("observance", "🕍"),
     ("children_have", "👶"),
     ("children_want", "🍼"),
     ("smoking", "🚬"),
     ("drinking", "🍷"),
+    ("education", "🎓"),
+    ("languages", "🗣️"),
 )
 
 
-def detail_chips(member: Member) -> list[tuple[str, str]]:
-    """(icon, label in the active language) for each life detail ``member`` gave (issue 18),
-    in :data:`DETAIL_CHIP_ICONS` order; none for details left empty. No query."""
+def details_shown(member: Member, *, shown_to_owner: bool = False) -> set[str]:
+    """The detail fields of ``member`` others may see: all but those in
+    ``member.details_hidden`` (issue 18); every field for the owner (``shown_to_owner``)."""
+    names = {name for name, _icon in DETAIL_CHIP_ICONS}
+    if shown_to_owner:
+        return names
+    hidden = member.details_hidden if isinstance(member.details_hidden, list) else []
+    return names - set(hidden)
+
+
+def detail_chips(member: Member, *, shown_to_owner: bool = False) -> list[tuple[str, str]]:
+    """(icon, label in the active language) for each life detail ``member`` gave and shows
+    (issue 18), in :data:`DETAIL_CHIP_ICONS` order; none for details left empty or hidden
+    (``Member.details_hidden``) unless ``shown_to_owner``. No query."""
+    from .models import Language
+
+    shown = details_shown(member, shown_to_owner=shown_to_owner)
     chips = []
     for name, icon in DETAIL_CHIP_ICONS:
         value = getattr(member, name, None)
-        if value in ("", None):
+        if value in ("", None, []) or name not in shown:
             continue
         if name == "height_cm":
             label = _("%(cm)d cm") % {"cm": value}
@@ -165,6 +186,11 @@ def detail_chips(member: Member) -> list[tuple[str, str]]:
             label = _("Smoking: %(how)s") % {"how": member.get_smoking_display()}
         elif name == "drinking":
             label = _("Drinking: %(how)s") % {"how": member.get_drinking_display()}
+        elif name == "languages":
+            names = dict(Language.choices)
+            label = ", ".join(str(names[code]) for code in value if code in names)
+            if not label:
+                continue
         else:
             label = str(getattr(member, f"get_{name}_display")())
         chips.append((icon, label))
@@ -177,4 +203,14 @@ def prompt_answers(*, member: Member) -> list:
 
     return list(
         PromptAnswer.objects.filter(member=member).select_related("prompt").order_by("position")
+    )
+
+
+def voice_prompt_shown(*, member: Member) -> VoicePrompt | None:
+    """``member``'s approved voice prompt with its prompt, or None (one query; issue 18)."""
+    return (
+        VoicePrompt.objects.filter(member=member, is_approved=True)
+        .select_related("prompt")
+        .order_by("-created_at")
+        .first()
     )

@@ -34,7 +34,16 @@ from accounts.models import User
 from miel.media import field_file_save, file_delete_on_commit
 from miel.text import validate_single_line
 
-from .models import Interest, Member, Photo, Prompt, PromptAnswer, age_on
+from .models import (
+    GENDER_IDENTITY_GROUP,
+    Interest,
+    Language,
+    Member,
+    Photo,
+    Prompt,
+    PromptAnswer,
+    age_on,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +63,14 @@ DETAIL_FIELDS = (
     "children_want",
     "smoking",
     "drinking",
+    "gender_identity",
+    "orientation",
+    "pronouns",
+    "education",
+    "languages",
 )
+#: Detail fields holding a list of choices (the others hold one value).
+DETAIL_LIST_FIELDS = frozenset({"languages"})
 # Accepted by content (Pillow's detected format), never by file name or content type.
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # Stored photos are re-encoded to at most this many pixels on the long side.
@@ -668,11 +684,17 @@ def member_prompts_set(*, member: Member, answers: Sequence[tuple[Prompt, str]])
         )
 
 
-def member_details_set(*, member: Member, **details: object) -> Member:
+def member_details_set(
+    *, member: Member, details_hidden: Sequence[str] | None = None, **details: object
+) -> Member:
     """Save ``member``'s intention and life details (issue 18): any of
-    :data:`DETAIL_FIELDS`; "" or None clears one. Choices are checked against the model's,
-    the height against :data:`HEIGHT_MIN_CM`..:data:`HEIGHT_MAX_CM` cm; else ValidationError
-    (``bad_detail``, ``bad_height``)."""
+    :data:`DETAIL_FIELDS`; "" / None / [] clears one. Choices are checked against the
+    model's (``languages``: a list of Language codes, kept in catalogue order without
+    repeats), the height against :data:`HEIGHT_MIN_CM`..:data:`HEIGHT_MAX_CM` cm; else
+    ValidationError (``bad_detail``, ``bad_height``). A ``gender_identity`` also sets the
+    discovery group ``gender`` it maps to (:data:`profiles.models.GENDER_IDENTITY_GROUP`), so
+    "show me" and discovery keep working. ``details_hidden``: the detail fields the member
+    keeps off their profile (None leaves the setting as it is)."""
     fields = []
     for name, value in details.items():
         if name not in DETAIL_FIELDS:
@@ -686,6 +708,11 @@ def member_details_set(*, member: Member, **details: object) -> Member:
                     % {"low": HEIGHT_MIN_CM, "high": HEIGHT_MAX_CM},
                     code="bad_height",
                 )
+        elif name in DETAIL_LIST_FIELDS:
+            codes = [str(v) for v in (value or [])] if isinstance(value, list | tuple) else None
+            if codes is None or not set(codes) <= set(Language.values):
+                raise ValidationError(_("Unknown profile detail."), code="bad_detail")
+            value = [code for code in Language.values if code in codes]
         else:
             value = value or ""
             choices = {c for c, _label in Member._meta.get_field(name).choices or ()}  # type: ignore[union-attr]
@@ -693,6 +720,14 @@ def member_details_set(*, member: Member, **details: object) -> Member:
                 raise ValidationError(_("Unknown profile detail."), code="bad_detail")
         setattr(member, name, value)
         fields.append(name)
+    if details.get("gender_identity"):
+        member.gender = GENDER_IDENTITY_GROUP[str(details["gender_identity"])]
+        fields.append("gender")
+    if details_hidden is not None:
+        if not set(details_hidden) <= set(DETAIL_FIELDS):
+            raise ValidationError(_("Unknown profile detail."), code="bad_detail")
+        member.details_hidden = [name for name in DETAIL_FIELDS if name in set(details_hidden)]
+        fields.append("details_hidden")
     if fields:
         member.save(update_fields=[*fields, "updated"])
     return member

@@ -37,6 +37,21 @@ urlpatterns += [
     path("members/<uuid:user_id>/video/", video_views.video_play, name="video_play"),
 ]
 
+# Voice prompt (issue 18).
+from . import voice_views  # noqa: E402
+
+urlpatterns += [
+    path("members/edit/voice/", voice_views.voice_manage, name="voice_manage"),
+    path(
+        "members/edit/voice/<uuid:voice_id>/transcript/",
+        voice_views.voice_transcript,
+        name="voice_transcript",
+    ),
+    path(
+        "members/edit/voice/<uuid:voice_id>/delete/", voice_views.voice_delete, name="voice_delete"
+    ),
+]
+
 # Selfie verification (SPEC §4): the member's page and the staff queue.
 from .verification import views as verification_views  # noqa: E402
 

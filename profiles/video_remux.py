@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import av
 from PIL import Image
@@ -96,23 +96,119 @@ def video_remux(*, source: str | IO[bytes], destination: str, extension: str) ->
                 raise RemuxFailed("no video stream")
             audio = inp.streams.audio[0] if inp.streams.audio else None
             kept = [s for s in (video, audio) if s is not None]
-            with av.open(destination, "w", format=muxer, options=options) as out:
-                mapping = {}
-                for stream in kept:
-                    copy = out.add_stream_from_template(stream)
-                    copy.metadata.clear()  # the template copies codec parameters only, but be sure
-                    mapping[stream.index] = copy
-                out.metadata.clear()
-                for packet in inp.demux(kept):
-                    if packet.dts is None:  # the demuxer's flush packet
-                        continue
-                    packet.stream = mapping[packet.stream.index]
-                    out.mux(packet)
+            _copy_streams(inp, kept, destination=destination, muxer=muxer, options=options)
     except av.error.FFmpegError as exc:
         if is_disk_full(exc):
             raise
         raise RemuxFailed(str(exc)) from exc
     return video_streams(destination)
+
+
+def _copy_streams(
+    inp: Any, kept: list[Any], *, destination: str, muxer: str, options: dict[str, str]
+) -> None:
+    """Write the packets of ``kept`` (streams of the open container ``inp``) unchanged into a
+    new ``muxer`` container at ``destination``, with no container or stream metadata. FFmpeg
+    errors propagate (callers turn them into :class:`RemuxFailed`)."""
+    with av.open(destination, "w", format=muxer, options=options) as out:
+        mapping = {}
+        for stream in kept:
+            copy = out.add_stream_from_template(stream)
+            copy.metadata.clear()  # the template copies codec parameters only, but be sure
+            mapping[stream.index] = copy
+        out.metadata.clear()
+        for packet in inp.demux(kept):
+            if packet.dts is None:  # the demuxer's flush packet
+                continue
+            packet.stream = mapping[packet.stream.index]
+            out.mux(packet)
+
+
+# --- voice prompts (issue 18): the same stream copy for audio-only files ----------------------
+
+#: Audio extension -> (FFmpeg muxer, muxer options). ``bitexact`` keeps the muxer from writing
+#: its own "encoder" tag; the mp3 muxer writes no ID3 tag at all.
+AUDIO_MUXERS: dict[str, tuple[str, dict[str, str]]] = {
+    "mp3": ("mp3", {"id3v2_version": "0", "write_id3v1": "0", "fflags": "+bitexact"}),
+    "m4a": ("ipod", {"movflags": "+faststart", "fflags": "+bitexact"}),
+    "ogg": ("ogg", {"fflags": "+bitexact"}),
+    "webm": ("webm", {"fflags": "+bitexact"}),
+    "wav": ("wav", {"fflags": "+bitexact"}),
+}
+#: FFmpeg demuxer name (as PyAV reports it) -> our extension.
+AUDIO_DEMUXERS = {
+    "mp3": "mp3",
+    "mov,mp4,m4a,3gp,3g2,mj2": "m4a",
+    "ogg": "ogg",
+    "matroska,webm": "webm",
+    "wav": "wav",
+}
+
+
+@dataclass(frozen=True)
+class AudioSummary:
+    """An audio file as decoded by FFmpeg: our extension, the codec and the decoded length."""
+
+    extension: str
+    codec: str
+    duration_seconds: float
+
+
+def audio_decode(source: str | IO[bytes], *, max_seconds: float) -> AudioSummary:
+    """Open ``source`` (a path or a seekable file) and decode its first audio stream, stopping
+    once more than ``max_seconds`` were decoded. The length comes from the decoded samples,
+    never from the header alone. Raises :class:`RemuxFailed` when FFmpeg cannot read it, it is
+    not one of :data:`AUDIO_DEMUXERS`, holds a video (a cover picture is fine) or has no
+    decodable sound; ``OSError`` (ENOSPC) on a
+    full disk."""
+    try:
+        with av.open(source) as container:
+            extension = AUDIO_DEMUXERS.get(container.format.name)
+            if extension is None or not container.streams.audio:
+                raise RemuxFailed(f"not an accepted audio file: {container.format.name}")
+            # A cover picture (mp3, m4a) is fine (it is dropped); a moving picture is a video.
+            if any(
+                not (s.disposition & av.stream.Disposition.attached_pic)
+                for s in container.streams.video
+            ):
+                raise RemuxFailed("a video, not a recording")
+            stream = container.streams.audio[0]
+            seconds = 0.0
+            for frame in container.decode(stream):
+                seconds += frame.samples / (frame.sample_rate or stream.rate or 1)
+                if seconds > max_seconds:
+                    break
+            codec = stream.codec_context.name
+    except av.error.FFmpegError as exc:
+        if is_disk_full(exc):
+            raise
+        raise RemuxFailed(str(exc)) from exc
+    if seconds <= 0:
+        raise RemuxFailed("no decodable sound")
+    return AudioSummary(extension=extension, codec=codec, duration_seconds=seconds)
+
+
+def audio_remux(*, source: str | IO[bytes], destination: str, extension: str) -> None:
+    """Copy the first audio stream of ``source`` into a new ``extension`` container (a key of
+    :data:`AUDIO_MUXERS`) at ``destination``, without any metadata: no ID3 / Vorbis comment /
+    iTunes / INFO tags, no cover picture, nothing but the sound. Raises :class:`RemuxFailed`
+    when FFmpeg cannot read or write it; ``OSError`` (ENOSPC) on a full disk."""
+    muxer, options = AUDIO_MUXERS[extension]
+    try:
+        with av.open(source) as inp:
+            if not inp.streams.audio:
+                raise RemuxFailed("no audio stream")
+            _copy_streams(
+                inp,
+                [inp.streams.audio[0]],
+                destination=destination,
+                muxer=muxer,
+                options=dict(options),
+            )
+    except av.error.FFmpegError as exc:
+        if is_disk_full(exc):
+            raise
+        raise RemuxFailed(str(exc)) from exc
 
 
 def video_poster(source: str) -> bytes | None:

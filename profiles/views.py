@@ -232,7 +232,8 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         "is_verified": selectors.is_verified(member),
         "interests": sorted(member.interests.all(), key=lambda i: (i.category, i.slug)),
         "prompt_answers": selectors.prompt_answers(member=member),
-        "detail_chips": selectors.detail_chips(member),
+        "detail_chips": selectors.detail_chips(member, shown_to_owner=is_own),
+        "voice": selectors.voice_prompt_shown(member=member),
         "can_like_prompts": not is_own,
     }
     return render(request, "profiles/member_detail.html", context)

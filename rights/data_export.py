@@ -30,7 +30,7 @@ from billing.models import Transaction
 from matching.models import Block, Like, ProfileView, Report, UserInteraction, UserPreference
 from matching.selectors import likes_received
 from messaging.models import Message
-from profiles.models import Member, Photo, Video
+from profiles.models import Member, Photo, Video, VoicePrompt
 from profiles.selectors import is_verified
 from profiles.services import DETAIL_FIELDS
 from stories.models import Story, StoryReaction, StoryReply, StoryView
@@ -145,6 +145,7 @@ def _member(member: Member, base_url: str) -> dict[str, Any]:
             for a in member.prompt_answers.select_related("prompt").order_by("position")
         ],
         "details": {name: getattr(member, name) for name in DETAIL_FIELDS},
+        "details_hidden": list(member.details_hidden or []),
         "matching_preferences": _json_safe(preference.preference_data) if preference else None,
     }
 
@@ -171,6 +172,22 @@ def _media(member: Member, base_url: str) -> dict[str, Any]:
                 "created_at": _iso(v.created_at),
             }
             for v in Video.objects.filter(member=member).order_by("created_at", "id")
+        ],
+        # Issue 18: the voice prompts (the stored, metadata-free recordings).
+        "voice_prompts": [
+            {
+                "id": str(v.pk),
+                "prompt": v.prompt.text,
+                "prompt_he": v.prompt.text_he,
+                "url": _file_url(v.file, base_url),
+                "transcript": v.transcript,
+                "is_approved": v.is_approved,
+                "duration_seconds": v.duration,
+                "created_at": _iso(v.created_at),
+            }
+            for v in VoicePrompt.objects.filter(member=member)
+            .select_related("prompt")
+            .order_by("created_at", "id")
         ],
     }
 

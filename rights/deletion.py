@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from miel.media import file_delete_on_commit
-from profiles.models import Member, Photo, Video
+from profiles.models import Member, Photo, Video, VoicePrompt
 from stories.models import Story
 
 logger = logging.getLogger(__name__)
@@ -42,9 +42,15 @@ def _log_entries_about(user: User) -> Q:
     member_ids = list(Member.objects.filter(user=user).values_list("pk", flat=True))
     photo_ids = Photo.objects.filter(member__user=user).values_list("pk", flat=True)
     video_ids = Video.objects.filter(member__user=user).values_list("pk", flat=True)
-    types = ContentType.objects.get_for_models(User, Member, Photo, Video)
+    voice_ids = VoicePrompt.objects.filter(member__user=user).values_list("pk", flat=True)
+    types = ContentType.objects.get_for_models(User, Member, Photo, Video, VoicePrompt)
     q = Q(user=user) | Q(content_type=types[User], object_id=str(user.pk))
-    for model, ids in ((Member, member_ids), (Photo, photo_ids), (Video, video_ids)):
+    for model, ids in (
+        (Member, member_ids),
+        (Photo, photo_ids),
+        (Video, video_ids),
+        (VoicePrompt, voice_ids),
+    ):
         q |= Q(content_type=types[model], object_id__in=[str(i) for i in ids])
     return q
 
@@ -62,6 +68,8 @@ def account_delete(*, user: User) -> dict[str, int]:
         file_delete_on_commit(photo.file)
     for video in Video.objects.filter(member__user=locked):
         file_delete_on_commit(video.file)
+    for voice in VoicePrompt.objects.filter(member__user=locked):  # issue 18
+        file_delete_on_commit(voice.file)
     for story in Story.objects.filter(user=locked):
         file_delete_on_commit(story.image)
     LogEntry.objects.filter(_log_entries_about(locked)).delete()

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 LATIN = re.compile(r"[A-Za-z]{2,}")
 # The brand, and file-format / unit abbreviations written the same way in Hebrew.
 BRANDS = {"Miel", "PNG", "JPEG", "WebP", "MB", "GIF", "HEIC", "MP4", "UTC"}
+# Audio formats named on the voice prompt page (issue 18).
+BRANDS |= {"MP", "OGG", "WebM", "WAV"}  # "MP3" and "M4A" scan as "MP" and single letters
 ATTRS = {"alt", "title", "aria-label", "placeholder"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
@@ -91,6 +93,7 @@ PAGES = [
     "/lists/?type=mutual",
     "/smart-matches/",
     "/members/edit/",
+    "/members/edit/voice/",
     "/settings/",
 ]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from matching.selectors.discovery import DiscoverCard, _distance, discover_cards, wants_viewer_q
 from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
-from profiles.models import Interest, Member, Photo, PromptAnswer
+from profiles.models import Interest, Member, Photo, PromptAnswer, VoicePrompt
 from profiles.selectors import detail_chips
 
 #: Cards the server renders per batch: the one shown and the next ones, prefetched.
@@ -34,6 +34,7 @@ class DeckCard:
     is_verified: bool = False
     prompts: list[PromptAnswer] = field(default_factory=list)  # in the member's order
     chips: list[tuple[str, str]] = field(default_factory=list)  # (icon, label), issue 18
+    voice: VoicePrompt | None = None  # the approved voice prompt, issue 18
 
     @property
     def member(self) -> Member:
@@ -53,7 +54,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
     """Decorate members-list cards for the deck: approved photos (oldest first, as on the
     profile page), description and interests; the verified badge is the card's (the one
     rule, :func:`profiles.selectors.is_verified`), prompt answers and life-detail chips
-    (issue 18). Four queries for the batch."""
+    (issue 18) and the approved voice prompt. Five queries for the batch."""
     if not cards:
         return []
     ids = [c.member.pk for c in cards]
@@ -71,6 +72,12 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
             "children_want",
             "smoking",
             "drinking",
+            "gender_identity",
+            "orientation",
+            "pronouns",
+            "education",
+            "languages",
+            "details_hidden",
         )
         .prefetch_related(
             Prefetch(
@@ -83,6 +90,13 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 "prompt_answers",
                 queryset=PromptAnswer.objects.select_related("prompt").order_by("position"),
                 to_attr="answers",
+            ),
+            Prefetch(
+                "voice_prompts",
+                queryset=VoicePrompt.objects.filter(is_approved=True)
+                .select_related("prompt")
+                .order_by("-created_at"),
+                to_attr="voices",
             ),
         )
     }
@@ -103,6 +117,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
                 is_verified=card.is_verified,
                 prompts=full.answers,
                 chips=detail_chips(full),
+                voice=full.voices[0] if full.voices else None,
             )
         )
     return result

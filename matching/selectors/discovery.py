@@ -73,6 +73,37 @@ CARD_FIELDS = (
 )
 
 
+def _detail_q(field: str, match: Q) -> Q:
+    """``match`` on a life detail, for members who show that detail: a detail the member
+    hides (``Member.details_hidden``, issue 18) never matches a filter, so filtering cannot
+    reveal it."""
+    # The JSON list as text holds '"<field>"' (no field name is part of another's in quotes);
+    # a text match works on every backend, where JSON containment does not (SQLite).
+    return match & ~Q(details_hidden__icontains=f'"{field}"')
+
+
+def _premium_detail_conditions(filters: DiscoverFilters) -> list[Q]:
+    """The premium life-detail filters (issue 18): religious outlook, children (has / wants),
+    smoking and height range; each only on members who show that detail."""
+    conditions = []
+    for field, values in (
+        ("observance", filters.observances),
+        ("children_want", filters.children_want),
+        ("children_have", filters.children_have),
+        ("smoking", filters.smoking),
+    ):
+        if values:
+            conditions.append(_detail_q(field, Q(**{f"{field}__in": values})))
+    if filters.height_min is not None or filters.height_max is not None:
+        height = Q(height_cm__isnull=False)
+        if filters.height_min is not None:
+            height &= Q(height_cm__gte=filters.height_min)
+        if filters.height_max is not None:
+            height &= Q(height_cm__lte=filters.height_max)
+        conditions.append(_detail_q("height_cm", height))
+    return conditions
+
+
 class InvalidCursor(ValueError):
     """A cursor that was tampered with or does not belong to this order."""
 
@@ -94,6 +125,13 @@ class DiscoverFilters:
     #: Issue 18: dating intentions (free) and religious outlooks (premium, as interests).
     intentions: tuple[str, ...] = ()
     observances: tuple[str, ...] = ()
+    #: Premium too: family plans (ChildrenWant), has children (ChildrenHave), smoking
+    #: (Habit) and a height range in cm (None = no bound).
+    children_want: tuple[str, ...] = ()
+    children_have: tuple[str, ...] = ()
+    smoking: tuple[str, ...] = ()
+    height_min: int | None = None
+    height_max: int | None = None
 
 
 @dataclass
@@ -281,9 +319,9 @@ def _filtered(
     if filters.online:
         conditions.append(Q(last_active_at__gte=now - ONLINE_WINDOW))
     if filters.intentions:
-        conditions.append(Q(intention__in=filters.intentions))
-    if filters.observances and interests_allowed:
-        conditions.append(Q(observance__in=filters.observances))
+        conditions.append(_detail_q("intention", Q(intention__in=filters.intentions)))
+    if interests_allowed:
+        conditions.extend(_premium_detail_conditions(filters))
     if filters.interest_ids and interests_allowed:
         through = Member.interests.through
         conditions.append(

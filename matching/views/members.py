@@ -32,7 +32,15 @@ from matching.selectors import discovery
 from matching.services import reports
 from miel.bidi import isolate
 from profiles.decorators import MemberRequest, member_required
-from profiles.models import Intention, Interest, Member, Observance
+from profiles.models import (
+    ChildrenHave,
+    ChildrenWant,
+    Habit,
+    Intention,
+    Interest,
+    Member,
+    Observance,
+)
 
 CHIPS = (
     ("all", gettext_lazy("All")),
@@ -61,6 +69,13 @@ def _filters_query(filters: discovery.DiscoverFilters, page_size: int) -> dict[s
         query["intention"] = ",".join(filters.intentions)
     if filters.observances:
         query["observance"] = ",".join(filters.observances)
+    for key in ("children_want", "children_have", "smoking"):
+        if getattr(filters, key):
+            query[key] = ",".join(getattr(filters, key))
+    if filters.height_min is not None:
+        query["height_min"] = str(filters.height_min)
+    if filters.height_max is not None:
+        query["height_max"] = str(filters.height_max)
     return query
 
 
@@ -163,6 +178,11 @@ def member_list(request: MemberRequest) -> HttpResponse:
         genders=Member.Gender.choices,
         intentions=Intention.choices,
         observances=Observance.choices,
+        detail_filters=[
+            ("children_want", _("Family plans"), ChildrenWant.choices, page.filters.children_want),
+            ("children_have", _("Children"), ChildrenHave.choices, page.filters.children_have),
+            ("smoking", _("Smoking"), Habit.choices, page.filters.smoking),
+        ],
         page_sizes=discovery.PAGE_SIZES,
         distance_choices=_distance_choices(page.filters.distance_km),
         interests=list(Interest.objects.order_by("category", "slug"))

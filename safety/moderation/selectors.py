@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.admin.models import DELETION, LogEntry
@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from matching.models import Report
-from profiles.models import Member, Photo, Video
+from profiles.models import Member, Photo, Video, VoicePrompt
 from safety import selectors as safety_selectors
 
 QUEUE_LIMIT = 60  # items per section per page load; the oldest first
@@ -28,10 +28,18 @@ class ModerationQueue:
     report_count: int
     appeals: list[safety_selectors.AppealRow]
     appeal_count: int
+    voices: list[VoicePrompt] = field(default_factory=list)
+    voice_count: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not (self.photo_count or self.video_count or self.report_count or self.appeal_count)
+        return not (
+            self.photo_count
+            or self.video_count
+            or self.voice_count
+            or self.report_count
+            or self.appeal_count
+        )
 
 
 def moderation_queue(*, limit: int = QUEUE_LIMIT) -> ModerationQueue:
@@ -40,6 +48,7 @@ def moderation_queue(*, limit: int = QUEUE_LIMIT) -> ModerationQueue:
     / reporter loaded for the previews."""
     photos = Photo.objects.filter(is_approved=False).select_related("member__user")
     videos = Video.objects.filter(is_approved=False).select_related("member__user")
+    voices = VoicePrompt.objects.filter(is_approved=False).select_related("member__user", "prompt")
     reports, report_count = safety_selectors.open_reports(limit=limit)
     appeals, appeal_count = safety_selectors.open_appeals(limit=limit)
     return ModerationQueue(
@@ -51,12 +60,14 @@ def moderation_queue(*, limit: int = QUEUE_LIMIT) -> ModerationQueue:
         report_count=report_count,
         appeals=appeals,
         appeal_count=appeal_count,
+        voices=list(voices.order_by("created_at", "id")[:limit]),
+        voice_count=voices.count(),
     )
 
 
 def moderation_log(*, limit: int = 20) -> QuerySet[LogEntry]:
     """The latest moderation decisions (admin log entries on photos, videos and reports)."""
-    types = ContentType.objects.get_for_models(Photo, Video, Report).values()
+    types = ContentType.objects.get_for_models(Photo, Video, VoicePrompt, Report).values()
     return (
         LogEntry.objects.filter(content_type__in=types)
         .select_related("user", "content_type")
@@ -86,6 +97,8 @@ def _what(entry: LogEntry) -> str:
         return _("Photo rejected") if removed else _("Photo approved")
     if model == "video":
         return _("Video rejected") if removed else _("Video approved")
+    if model == "voiceprompt":
+        return _("Voice prompt rejected") if removed else _("Voice prompt approved")
     if model == "selfie":
         return _("Selfie rejected") if "rejected" in entry.change_message else _("Selfie approved")
     if model == "report":

@@ -18,8 +18,8 @@ from django.db.models import Model
 
 from accounts.models import User
 from profiles import services as photo_services
-from profiles import video_services
-from profiles.models import Photo, Video
+from profiles import video_services, voice_services
+from profiles.models import Photo, Video, VoicePrompt
 from safety import services as safety_services
 
 
@@ -37,6 +37,7 @@ class Action(StrEnum):
 class Kind(StrEnum):
     PHOTO = "photo"
     VIDEO = "video"
+    VOICE = "voice"  # voice prompts (issue 18)
     REPORT = "report"
     APPEAL = "appeal"
 
@@ -44,6 +45,7 @@ class Kind(StrEnum):
 ALLOWED = {
     Kind.PHOTO: {Action.APPROVE, Action.REJECT},
     Kind.VIDEO: {Action.APPROVE, Action.REJECT},
+    Kind.VOICE: {Action.APPROVE, Action.REJECT},
     Kind.REPORT: {Action.DISMISS, Action.WARN, Action.REMOVE, Action.BAN},
     Kind.APPEAL: {Action.UPHOLD, Action.LIFT},
 }
@@ -106,6 +108,21 @@ def _video(moderator: User, action: Action, pk: UUID) -> bool:
     return True
 
 
+def _voice(moderator: User, action: Action, pk: UUID) -> bool:
+    voice = VoicePrompt.objects.select_for_update().filter(pk=pk).first()
+    if voice is None:
+        return False
+    if action is Action.APPROVE:
+        if voice.is_approved:
+            return False
+        voice_services.voice_approve(voice=voice)
+        _log(moderator=moderator, objects=[voice], flag=CHANGE, message="Approved (moderation)")
+    else:
+        _log(moderator=moderator, objects=[voice], flag=DELETION, message="Rejected (moderation)")
+        voice_services.voice_reject(voice=voice)
+    return True
+
+
 def _report(moderator: User, action: Action, pk: UUID, note: str = "") -> bool:
     # Decisions on reports (with their log, notices and bans) belong to safety.services.
     return safety_services.report_decide(
@@ -119,7 +136,7 @@ def _appeal(moderator: User, action: Action, pk: UUID, note: str = "") -> bool:
     )
 
 
-_HANDLERS = {Kind.PHOTO: _photo, Kind.VIDEO: _video}
+_HANDLERS = {Kind.PHOTO: _photo, Kind.VIDEO: _video, Kind.VOICE: _voice}
 _DECISIONS = {Kind.REPORT: _report, Kind.APPEAL: _appeal}  # these take a note
 
 
