@@ -6,7 +6,7 @@ decoded length must be at most :data:`VOICE_MAX_SECONDS`. What is stored is neve
 itself but a stream copy without any metadata (:func:`profiles.video_remux.audio_remux`, the
 same remux as the video intros), decoded once more. It lives in the videos' private storage
 (``/media/`` serves it after :func:`profiles.selectors.media_file_visible`) and is pending
-until staff approve it in the moderation queue (``profiles.moderation``).
+until staff approve it in the moderation queue (``safety.moderation``).
 """
 
 from __future__ import annotations

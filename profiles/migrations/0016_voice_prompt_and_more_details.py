@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid6.uuid7, editable=False, primary_key=True, serialize=False)),
                 ('file', models.FileField(max_length=500, storage=profiles.models.videos_storage, upload_to=profiles.models.voice_upload_to)),
-                ('duration', models.PositiveSmallIntegerField(help_text='seconds, rounded up')),
+                ('duration', models.PositiveSmallIntegerField(help_text='seconds, rounded')),
                 ('transcript', models.CharField(blank=True, max_length=500, verbose_name='transcript')),
                 ('is_approved', models.BooleanField(db_index=True, default=False)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -204,8 +204,8 @@ def test_account_deletion_removes_the_audio_file(member, django_capture_on_commi
 
 def test_the_approved_recording_plays_on_the_deck_card_and_the_log_says_so(client):
     from profiles import voice_services
-    from profiles.moderation.selectors import moderation_log_rows
-    from profiles.moderation.services import Item, Kind, moderation_apply
+    from safety.moderation.selectors import moderation_log_rows
+    from safety.moderation.services import Item, Kind, moderation_apply
     from tests.matching.factories import viewer_member
 
     me = viewer_member()
