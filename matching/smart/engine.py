@@ -131,6 +131,17 @@ FACTOR_MAX = {
 }
 
 
+def _shown(field: str) -> Case:
+    """The candidate's ``field`` as others may see it: ``""`` when the member hid that detail
+    (``Member.details_hidden``, issue 18), so a hidden detail neither scores nor shows up in a
+    reason. The same text test as the discovery filters (works on SQLite and PostgreSQL)."""
+    return Case(
+        When(details_hidden__icontains=f'"{field}"', then=Value("")),
+        default=F(field),
+        output_field=TextField(),
+    )
+
+
 def intention_points(my_intention: str, intention: str) -> float:
     """Part 6 (see module docstring): 6 for the same dating intention, unless it is "still
     figuring it out"; 0 when either is empty. Pure."""
@@ -484,10 +495,10 @@ def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
             c_lbio=Lower("description"),
             c_min=F("preferred_age_min"),  # the member's copies of the user's range
             c_max=F("preferred_age_max"),
-            c_int=F("intention"),
-            c_obs=F("observance"),
-            c_have=F("children_have"),
-            c_want=F("children_want"),
+            c_int=_shown("intention"),
+            c_obs=_shown("observance"),
+            c_have=_shown("children_have"),
+            c_want=_shown("children_want"),
             c_shared=_AsIs(Subquery(shared)),
             c_weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
         )
@@ -741,6 +752,10 @@ def _scoring_rows(*, v: _Viewer, with_bios: bool) -> list[tuple]:
             shared_ids=shared_ids,
             weight=_AsIs(Case(When(interacted, then=Subquery(pair_weight)), default=None)),
             my_count=_AsIs(Subquery(my_count)),
+            shown_intention=_shown("intention"),
+            shown_observance=_shown("observance"),
+            shown_have=_shown("children_have"),
+            shown_want=_shown("children_want"),
         )
         .values_list(
             "uid",
@@ -754,10 +769,10 @@ def _scoring_rows(*, v: _Viewer, with_bios: bool) -> list[tuple]:
             "shared_ids",
             "weight",
             "my_count",
-            "intention",
-            "observance",
-            "children_have",
-            "children_want",
+            "shown_intention",
+            "shown_observance",
+            "shown_have",
+            "shown_want",
         )
     )
     return list(rows)

@@ -156,3 +156,28 @@ def test_cached_rows_from_before_the_factor_still_load_and_explain():
     assert len(old.parts) == len(FACTORS)
     with translation.override("en"):
         assert reason_for(old, {}).startswith("30")
+
+
+def test_details_a_member_hid_neither_score_nor_show_in_the_reason(viewer):  # noqa: F811
+    # Issue 18: each detail has a "visible on my profile" switch; a hidden one must not leak
+    # through a smart-match reason ("you both want: …") or lift the score.
+    viewer.intention, viewer.observance, viewer.children_want = "long_term", "traditional", "want"
+    viewer.save(update_fields=["intention", "observance", "children_want"])
+    hidden, other = _twins(
+        intention="long_term",
+        observance="traditional",
+        children_want="want",
+        details_hidden=["intention", "observance", "children_want"],
+    )
+
+    results, _stats = score(viewer)
+    by_id = {r.user_id: r for r in results}
+    matched, plain = by_id[str(hidden.user_id)], by_id[str(other.user_id)]
+    assert matched.parts == plain.parts
+    assert not matched.facts.get("intention")
+    assert not matched.facts.get("observance")
+    assert not matched.facts.get("children")
+    with translation.override("en"):
+        reason = reason_for(matched, interest_labels_for([matched]))
+    assert "you both want" not in reason
+    assert "traditional" not in reason
