@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "miel.db_routing.ReplicaRoutingMiddleware",  # replica reads + read-your-writes (issue 21)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -122,7 +123,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 _db = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.postgresql":
+
+
+def _postgres_options(_db: dict[str, Any]) -> None:
+    """Connection options of every PostgreSQL database (primary and replicas)."""
     _db.setdefault("OPTIONS", {})
     # SPEC §16: parallel query slowed these queries on 2 cores, and server-side prepared
     # statements switched to slow generic plans, so web connections turn both off.
@@ -149,10 +153,42 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         # request works, instead of the pool handing out connections that died meanwhile.
         # (Django passes ``check`` itself; a "check" key in the pool options would clash.)
         _db["CONN_HEALTH_CHECKS"] = True
+
+
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _postgres_options(_db)
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("timeout", 20)
     _db["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+# Issue 21: read replicas (PostgreSQL streaming standbys), a comma-separated list of URLs. Each
+# becomes a database "replica1", "replica2", ...; miel/db_routing.py sends the read-heavy pages
+# that tolerate a few seconds of staleness to them and everything else to the primary. In
+# tests a replica mirrors the primary (same connection), so the suite runs unchanged.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        _postgres_options(_replica)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["miel.db_routing.ReplicaRouter"]
+#: A member's pages read from the primary for this many seconds after each write request.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.float("REPLICA_READ_YOUR_WRITES_SECONDS", default=5.0)
+#: /readyz calls a replica "lagging" (and not ready, when required) beyond this replay delay.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+#: The pages whose GET may read from a replica (URL names; miel/db_routing.py).
+REPLICA_VIEW_NAMES = env.list(
+    "REPLICA_VIEW_NAMES",
+    default=[
+        "matching:discover",
+        "matching:discover_cards",
+        "matching:member_list",
+        "matching:smart_matches",
+        "profiles:member_detail",
+    ],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # E-mail uniqueness is a case-insensitive functional UniqueConstraint (Lower("email")), which
 # the auth system check cannot see; the constraint is in the database (SPEC §2).
