@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.entitlements import Feature, has_feature, likes_per_12_hours, pass_undos_per_day
-from miel import emails
+from miel import emails, metrics
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty
@@ -405,6 +405,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
         ignore_conflicts=True,
     )
     del created  # ignore_conflicts gives no reliable pks; the task looks rows up by pair
+    transaction.on_commit(metrics.MATCHES.inc)  # /metrics (issue 21)
     for me, other in ((source, target), (target, source)):
         pair = (str(me.user_id), str(other.user_id))
         transaction.on_commit(lambda pair=pair: send_match_email.delay(*pair))

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from miel.csp import content_security_policy
+from miel.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "miel.metrics.MetricsMiddleware",  # Prometheus request latency by view (issue 21)
+    "miel.logs.RequestLogMiddleware",  # request id + one JSON line per request (issue 21)
     "django.middleware.security.SecurityMiddleware",
     "miel.csp.CSPMiddleware",  # Content-Security-Policy (django-csp; policy below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -326,6 +329,12 @@ CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
 READYZ_REQUIRED = env.list("READYZ_REQUIRED", default=["database"])
 READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
 
+# --- metrics (/metrics, miel/metrics.py) ------------------------------------------------------
+# Who may read /metrics: client addresses or networks (miel/client_ip.py, so behind a proxy set
+# TRUSTED_PROXY_COUNT), or anyone sending "Authorization: Bearer $METRICS_TOKEN". Nobody else.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -528,24 +537,28 @@ if not DEBUG:
         raise ImproperlyConfigured("Production needs REDIS_URL (channel layer, cache, Celery).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes may use plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes may use plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Django's own "django" logger has a console handler of its own; let it print once.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# Issue 21: JSON lines in production (request id, user id hash, view, status, duration;
+# miel/logs.py), plain text in development. LOG_FORMAT=json|console overrides.
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", default="INFO"))
+
+# Optional error reporting (miel/sentry.py): personal data scrubbed before anything is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from miel.sentry import init as _sentry_init
+
+    _sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # --- Web Push (issue 19 C) --------------------------------------------------------------------
 # VAPID keys (base64url: the raw 32-byte private key, the 65-byte uncompressed public key), made
