@@ -135,7 +135,7 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
     bump = "from miel import metrics; metrics.MESSAGES_SENT.inc(); metrics.MATCHES.inc(2)"
     for _ in range(2):
         subprocess.run([sys.executable, "-c", bump], env=env, check=True, timeout=60)  # noqa: S603
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [
             sys.executable,
             "-c",
