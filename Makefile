@@ -32,7 +32,8 @@ test: install lint
 	$(BIN)/pytest
 
 ## Python style (ruff), formatting (ruff format), templates (djlint, lint only), types (mypy +
-## django-stubs, which imports the settings) and the app layers (import-linter); config in
+## django-stubs, which imports the settings), the app layers (import-linter) and backward-
+## incompatible migrations (django-migration-linter, scripts/lint_migrations.py); config in
 ## pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
@@ -40,6 +41,7 @@ lint: install
 	$(BIN)/djlint templates --lint
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	env -u DATABASE_URL -u DATABASE_REPLICA_URLS $(BIN)/python scripts/lint_migrations.py
 
 ## After merging branches: format, apply ruff's safe fixes and drop the `type: ignore` comments
 ## mypy reports as unused; then `make lint` shows what is left to fix by hand.
