@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lint-fix worker beat messages bench
+.PHONY: install run test lint lint-fix worker beat messages bench backup restore
 
 install: $(VENV)/.installed
 
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 ## DJANGO_DEBUG defaults to false in miel/settings.py (production guards on); the development
 ## targets below turn debug on themselves unless the caller set it.
-run worker beat messages lint lint-fix: export DJANGO_DEBUG ?= true
+run worker beat messages lint lint-fix backup restore: export DJANGO_DEBUG ?= true
 
 ## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -66,3 +66,12 @@ messages: install
 ## measures every scenario with wrk (installed with apt-get when missing and run as root).
 bench: install
 	$(BIN)/python bench/run.py
+
+## Issue 21: back up PostgreSQL (pg_dump, custom format) and the media folders (or the bucket
+## listing when media is on Cloudinary / S3) into BACKUP_DIR/miel-<time>/; restore one (BACKUP=
+## a folder, default the newest) into DATABASE_URL (or RESTORE_DATABASE_URL, which must exist).
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	$(BIN)/python manage.py restore $(BACKUP) $(if $(RESTORE_DATABASE_URL),--database-url "$(RESTORE_DATABASE_URL)")
