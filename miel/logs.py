@@ -60,8 +60,8 @@ class RequestContextFilter(logging.Filter):
 
 class RequestLogMiddleware:
     """Sets the request id and user hash for the request's records and logs the request
-    (view, method, status, duration). Second in ``MIDDLEWARE``: ``request.user`` is read
-    lazily, after the authentication middleware has run."""
+    (view, method, status, duration). Second in ``MIDDLEWARE``; the member is read in
+    ``process_view``, after the authentication middleware has run."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -79,9 +79,6 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             return response
         finally:
-            user = getattr(request, "user", None)
-            if user is not None and getattr(user, "is_authenticated", False):
-                _user_hash.set(user_hash(user.pk))
             match = getattr(request, "resolver_match", None)
             request_logger.info(
                 "request",
@@ -94,6 +91,14 @@ class RequestLogMiddleware:
             )
             _user_hash.reset(user_token)
             _request_id.reset(id_token)
+
+
+    def process_view(self, request: HttpRequest, *args: object) -> None:
+        """Once the member is known (after the authentication middleware): their hash for
+        the records of the view and the request line."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            _user_hash.set(user_hash(user.pk))
 
 
 def logging_config(*, json: bool, level: str) -> dict[str, object]:
