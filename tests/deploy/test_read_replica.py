@@ -60,9 +60,9 @@ def _replay(alias: str, *, paused: bool) -> None:
         cur.execute("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
 
 
-@pytest.fixture
-def replica(settings):
-    """The alias of a live streaming replica of the test database."""
+@pytest.fixture(scope="module")
+def standby_port():
+    """A streaming standby of the local server for this module's tests; its port."""
     require_service(_primary_is_local(), "needs DATABASE_URL on a local PostgreSQL and psql")
     workdir = Path(tempfile.mkdtemp(prefix="miel-replica-"))
     workdir.chmod(0o755)  # the standby runs as the postgres user when we are root
@@ -79,12 +79,24 @@ def replica(settings):
     if started.returncode != 0:
         shutil.rmtree(workdir, ignore_errors=True)
         require_service(False, f"could not start a replica: {started.stderr[-2000:]}")
+    try:
+        yield PORT
+    finally:
+        subprocess.run(  # noqa: S603
+            [str(SCRIPT), "stop", str(PORT), str(datadir)], env=env, timeout=120, check=False
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def replica(settings, standby_port):
+    """The alias of a live streaming replica of the test database (``replica1``)."""
     config = dict(connections["default"].settings_dict)
-    config["PORT"] = str(PORT)
+    config["PORT"] = str(standby_port)
     config["OPTIONS"] = {k: v for k, v in config["OPTIONS"].items() if k != "pool"}
     config["CONN_MAX_AGE"] = None  # one connection for the whole test (opened below)
     config["TEST"] = {}
-    connections.settings["replica1"] = config
+    connections.settings["replica1"] = config  # the same dict as settings.DATABASES
     # Django's test case refuses connections to aliases it was not set up with; this one is
     # opened here, once, and stays open (persistent) until the end of the test.
     connections["replica1"].connect()
@@ -93,16 +105,12 @@ def replica(settings):
     try:
         yield "replica1"
     finally:
-        with contextlib.suppress(Exception):  # best effort before stopping it
+        with contextlib.suppress(Exception):  # never leave replay paused
             _replay("replica1", paused=False)
         connections["replica1"].close()
         if hasattr(connections._connections, "replica1"):
             delattr(connections._connections, "replica1")
         del connections.settings["replica1"]
-        subprocess.run(  # noqa: S603
-            [str(SCRIPT), "stop", str(PORT), str(datadir)], env=env, timeout=120, check=False
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_pages_read_the_replica_writes_go_to_the_primary_and_a_writer_reads_its_writes(
