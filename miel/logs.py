@@ -92,7 +92,6 @@ class RequestLogMiddleware:
             _user_hash.reset(user_token)
             _request_id.reset(id_token)
 
-
     def process_view(self, request: HttpRequest, *args: object) -> None:
         """Once the member is known (after the authentication middleware): their hash for
         the records of the view and the request line."""
