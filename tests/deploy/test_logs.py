@@ -51,6 +51,7 @@ def test_a_request_logs_one_json_line_with_request_id_user_hash_view_status_dura
     assert line["status"] == 200
     assert line["method"] == "GET"
     assert isinstance(line["duration_ms"], float)
+    assert line["time"].endswith("+00:00")  # ISO 8601, UTC
     raw = json_log.getvalue()
     assert str(member.user_id) not in raw
     assert member.user.email not in raw
