@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lint-fix worker beat messages bench prod
+.PHONY: install run test lint lint-fix worker beat messages bench prod backup restore
 
 install: $(VENV)/.installed
 
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 ## DJANGO_DEBUG defaults to false in miel/settings.py (production guards on); the development
 ## targets below turn debug on themselves unless the caller set it.
-run worker beat messages lint lint-fix: export DJANGO_DEBUG ?= true
+run worker beat messages lint lint-fix backup restore: export DJANGO_DEBUG ?= true
 
 ## Start the site on the embedded default (SQLite, in-memory channels, eager Celery) with demo data.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -32,7 +32,8 @@ test: install lint
 	$(BIN)/pytest
 
 ## Python style (ruff), formatting (ruff format), templates (djlint, lint only), types (mypy +
-## django-stubs, which imports the settings) and the app layers (import-linter); config in
+## django-stubs, which imports the settings), the app layers (import-linter) and backward-
+## incompatible migrations (django-migration-linter, scripts/lint_migrations.py); config in
 ## pyproject.toml.
 lint: install
 	$(BIN)/ruff check .
@@ -40,6 +41,7 @@ lint: install
 	$(BIN)/djlint templates --lint
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	env -u DATABASE_URL -u DATABASE_REPLICA_URLS $(BIN)/python scripts/lint_migrations.py
 
 ## After merging branches: format, apply ruff's safe fixes and drop the `type: ignore` comments
 ## mypy reports as unused; then `make lint` shows what is left to fix by hand.
@@ -71,3 +73,12 @@ bench: install
 ## migrate and collectstatic first, then honcho in the foreground (Ctrl-C stops everything).
 prod: install
 	$(BIN)/python deploy/prod.py
+
+## Issue 21: back up PostgreSQL (pg_dump, custom format) and the media folders (or the bucket
+## listing when media is on Cloudinary / S3) into BACKUP_DIR/miel-<time>/; restore one (BACKUP=
+## a folder, default the newest) into DATABASE_URL (or RESTORE_DATABASE_URL, which must exist).
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	$(BIN)/python manage.py restore $(BACKUP) $(if $(RESTORE_DATABASE_URL),--database-url "$(RESTORE_DATABASE_URL)")

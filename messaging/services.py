@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from matching.models import UserInteraction
 from matching.services import interaction_record
+from miel import metrics
 from miel.realtime import push_to_user, push_to_users
 from miel.text import is_visibly_empty, text_check
 from notifications.push import push_queue
@@ -280,6 +281,7 @@ def message_send(
         )
     if not new_message_email_unneeded(recipient.user, now=message.created):
         transaction.on_commit(lambda: _queue_new_message_email(message_id))
+    metrics.MESSAGES_SENT.inc()  # /metrics (issue 21); a rare rollback after this over-counts
     return message
 
 

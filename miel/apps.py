@@ -9,3 +9,7 @@ class MielConfig(AppConfig):
         from . import media
 
         media.connect()  # stored files are deleted with their rows (SPEC §4)
+
+        from . import metrics
+
+        metrics.connect()  # Prometheus: SQL queries and Celery tasks (issue 21)

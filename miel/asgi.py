@@ -25,6 +25,7 @@ from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 
+from miel.metrics import WebSocketMetrics  # noqa: E402
 from miel.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -52,8 +53,10 @@ class ProcessCaches:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            ProcessCaches(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        "websocket": WebSocketMetrics(  # open sockets for /metrics (issue 21)
+            AllowedHostsOriginValidator(
+                ProcessCaches(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

@@ -7,7 +7,10 @@ that plus one second, so a service that hangs (rather than refusing) never hangs
 - ``database``: ``SELECT 1`` through the psycopg pool when there is one (a checked-out
   connection is checked first, see ``DATABASES`` in settings), else a connection of its own;
 - ``cache`` and ``channel_layer``: ``PING`` to their Redis on a connection of its own;
-- ``broker``: ``PING`` to the Celery broker's Redis (a connection check for other brokers).
+- ``broker``: ``PING`` to the Celery broker's Redis (a connection check for other brokers);
+- ``replica``: each read replica (``DATABASE_REPLICA_URLS``, issue 21) on a connection of its
+  own: in recovery, and how many seconds its replay is behind (``lag_s``, 0 when it has
+  replayed all it received). Beyond ``REPLICA_MAX_LAG_SECONDS`` it is ``lagging``.
 
 Each state is ``up``, ``down``, ``timeout`` or ``not used`` (the embedded default's in-process
 cache, channel layer and eager Celery need no service). Only the checks named in
@@ -30,8 +33,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 logger = logging.getLogger(__name__)
 
-UP, DOWN, TIMEOUT, NOT_USED = "up", "down", "timeout", "not used"
-CHECK_NAMES = ("database", "cache", "channel_layer", "broker")
+UP, DOWN, TIMEOUT, NOT_USED, LAGGING = "up", "down", "timeout", "not used", "lagging"
+CHECK_NAMES = ("database", "cache", "channel_layer", "broker", "replica")
+
+#: Extra facts a check reports beside its state (the replica lag), by check name.
+_details: dict[str, dict[str, Any]] = {}
 
 
 def _redis_ping(url: str, timeout: float) -> str:
@@ -97,11 +103,65 @@ def check_broker(timeout: float) -> str:
     return UP
 
 
+REPLICA_LAG_SQL = """
+SELECT pg_is_in_recovery(),
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
+       END
+"""
+
+
+def replica_lag(alias: str, timeout: float) -> tuple[bool, float]:
+    """``(in_recovery, lag_seconds)`` of the replica database ``alias``, on a connection of
+    its own (``connect_timeout`` and ``statement_timeout`` from ``timeout``). Raises
+    ``psycopg.Error`` when it cannot be reached."""
+    import math
+
+    import psycopg
+
+    config = settings.DATABASES[alias]
+    with psycopg.connect(
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        dbname=config.get("NAME"),
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        connect_timeout=max(1, math.ceil(timeout)),
+        options=f"-c statement_timeout={int(timeout * 1000)}",
+        autocommit=True,
+    ) as pg:
+        row = pg.execute(REPLICA_LAG_SQL).fetchone()
+    assert row is not None
+    return bool(row[0]), float(row[1] or 0)
+
+
+def check_replica(timeout: float) -> str:
+    """Every replica answers and replays within ``REPLICA_MAX_LAG_SECONDS``: ``up``;
+    ``lagging`` or ``down`` (one not in recovery is misconfigured); ``not used`` without
+    replicas. The largest lag goes to the report as ``lag_s``."""
+    aliases = list(getattr(settings, "DATABASE_REPLICAS", []))
+    if not aliases:
+        return NOT_USED
+    max_lag = float(getattr(settings, "REPLICA_MAX_LAG_SECONDS", 30.0))
+    worst = 0.0
+    state = UP
+    for alias in aliases:
+        in_recovery, lag = replica_lag(alias, timeout)
+        worst = max(worst, lag)
+        if not in_recovery:
+            state = DOWN
+        elif lag > max_lag and state == UP:
+            state = LAGGING
+    _details["replica"] = {"lag_s": round(worst, 3)}
+    return state
+
+
 CHECKS: dict[str, Callable[[float], str]] = {
     "database": check_database,
     "cache": check_cache,
     "channel_layer": check_channel_layer,
     "broker": check_broker,
+    "replica": check_replica,
 }
 
 
@@ -137,5 +197,7 @@ def readiness() -> tuple[bool, dict[str, Any]]:
             "required": name in required,
             "ms": round(seconds * 1000, 1),
         }
+        if state in (UP, LAGGING):
+            checks[name].update(_details.get(name, {}))
     ready = all(c["state"] in (UP, NOT_USED) for c in checks.values() if c["required"])
     return ready, {"status": "ready" if ready else "not ready", "checks": checks}

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from miel.csp import content_security_policy
+from miel.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "miel.metrics.MetricsMiddleware",  # Prometheus request latency by view (issue 21)
+    "miel.logs.RequestLogMiddleware",  # request id + one JSON line per request (issue 21)
     "django.middleware.security.SecurityMiddleware",
     "miel.csp.CSPMiddleware",  # Content-Security-Policy (django-csp; policy below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "miel.db_routing.ReplicaRoutingMiddleware",  # replica reads + read-your-writes (issue 21)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -124,7 +128,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 _db = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.postgresql":
+
+
+def _postgres_options(_db: dict[str, Any]) -> None:
+    """Connection options of every PostgreSQL database (primary and replicas)."""
     _db.setdefault("OPTIONS", {})
     # SPEC §16: parallel query slowed these queries on 2 cores, and server-side prepared
     # statements switched to slow generic plans, so web connections turn both off.
@@ -163,10 +170,42 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         # request works, instead of the pool handing out connections that died meanwhile.
         # (Django passes ``check`` itself; a "check" key in the pool options would clash.)
         _db["CONN_HEALTH_CHECKS"] = True
+
+
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    _postgres_options(_db)
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"].setdefault("timeout", 20)
     _db["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+# Issue 21: read replicas (PostgreSQL streaming standbys), a comma-separated list of URLs. Each
+# becomes a database "replica1", "replica2", ...; miel/db_routing.py sends the read-heavy pages
+# that tolerate a few seconds of staleness to them and everything else to the primary. In
+# tests a replica mirrors the primary (same connection), so the suite runs unchanged.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        _postgres_options(_replica)
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["miel.db_routing.ReplicaRouter"]
+#: A member's pages read from the primary for this many seconds after each write request.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.float("REPLICA_READ_YOUR_WRITES_SECONDS", default=5.0)
+#: /readyz calls a replica "lagging" (and not ready, when required) beyond this replay delay.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+#: The pages whose GET may read from a replica (URL names; miel/db_routing.py).
+REPLICA_VIEW_NAMES = env.list(
+    "REPLICA_VIEW_NAMES",
+    default=[
+        "matching:discover",
+        "matching:discover_cards",
+        "matching:member_list",
+        "matching:smart_matches",
+        "profiles:member_detail",
+    ],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # E-mail uniqueness is a case-insensitive functional UniqueConstraint (Lower("email")), which
 # the auth system check cannot see; the constraint is in the database (SPEC §2).
@@ -314,6 +353,12 @@ CELERY_BEAT_SCHEDULE["trust-scores-refresh"] = {
 READYZ_REQUIRED = env.list("READYZ_REQUIRED", default=["database"])
 READYZ_TIMEOUT_SECONDS = env.float("READYZ_TIMEOUT_SECONDS", default=2.0)
 
+# --- metrics (/metrics, miel/metrics.py) ------------------------------------------------------
+# Who may read /metrics: client addresses or networks (miel/client_ip.py, so behind a proxy set
+# TRUSTED_PROXY_COUNT), or anyone sending "Authorization: Bearer $METRICS_TOKEN". Nobody else.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # --- auth and accounts (django-allauth) -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -403,6 +448,8 @@ MEDIA_ACCEL_REDIRECT = env.bool("MEDIA_ACCEL_REDIRECT", default=False)
 MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="/protected-media/")
 # Lifetime (seconds) of the signed URLs /media/ redirects to on Cloudinary / S3.
 MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=600)
+# `make backup` / `make restore` (miel/backups.py): where backup folders go.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 # Verification selfies (profiles.verification.storage): outside MEDIA_ROOT, never served.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
@@ -516,24 +563,28 @@ if not DEBUG:
         raise ImproperlyConfigured("Production needs REDIS_URL (channel layer, cache, Celery).")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes may use plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes may use plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # Django's own "django" logger has a console handler of its own; let it print once.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+# Issue 21: JSON lines in production (request id, user id hash, view, status, duration;
+# miel/logs.py), plain text in development. LOG_FORMAT=json|console overrides.
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", default="INFO"))
+
+# Optional error reporting (miel/sentry.py): personal data scrubbed before anything is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from miel.sentry import init as _sentry_init
+
+    _sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # --- Web Push (issue 19 C) --------------------------------------------------------------------
 # VAPID keys (base64url: the raw 32-byte private key, the 65-byte uncompressed public key), made

@@ -18,7 +18,7 @@ def test_readyz_reports_each_service_and_is_ready_with_the_database_up(client):
     assert response.status_code == 200
     report = response.json()
     assert report["status"] == "ready"
-    assert set(report["checks"]) == {"database", "cache", "channel_layer", "broker"}
+    assert set(report["checks"]) == {"database", "cache", "channel_layer", "broker", "replica"}
     assert report["checks"]["database"]["state"] == "up"
     assert report["checks"]["database"]["required"] is True
     assert "no-cache" in response["Cache-Control"]

@@ -35,7 +35,7 @@ from matching.models import (
     UserInteraction,
 )
 from matching.selectors.discovery import PASS_HIDES_FOR
-from miel import emails
+from miel import emails, metrics
 from miel.mail import one_line
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty
@@ -410,6 +410,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
         ignore_conflicts=True,
     )
     del created  # ignore_conflicts gives no reliable pks; the task looks rows up by pair
+    metrics.MATCHES.inc()  # /metrics (issue 21); a rare rollback after this over-counts
     for me, other in ((source, target), (target, source)):
         pair = (str(me.user_id), str(other.user_id))
         transaction.on_commit(lambda pair=pair: send_match_email.delay(*pair))
