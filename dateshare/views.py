@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.selectors import is_mutual_match
 from profiles import selectors as profile_selectors
 from profiles.decorators import MemberRequest, member_required
 
@@ -76,7 +77,6 @@ def share_page(request: MemberRequest, user_id: str) -> HttpResponse:
 
 
 def _is_match(creator, partner) -> bool:
-    from matching.selectors import is_mutual_match
 
     return is_mutual_match(user_id=creator.user_id, other_id=partner.user_id)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from miel.bidi import isolate
+from profiles.models import Intention, Interest, Observance
 
 from .engine import FACTOR_MAX, FACTORS, ScoredMatch, is_stop_word
 
@@ -77,7 +78,6 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
 
 def _life_text(facts: Mapping) -> str | None:
     """Part 6 (issue 18): a shared intention and / or close religious outlooks."""
-    from profiles.models import Intention, Observance
 
     texts = []
     if facts.get("intention"):
@@ -119,7 +119,6 @@ def reason_for(match: ScoredMatch, interest_labels: Mapping[int, str]) -> str:
 
 def interest_labels_for(matches: Iterable[ScoredMatch]) -> dict[int, str]:
     """Interest id → "icon name" in the active language for the given matches (one query)."""
-    from profiles.models import Interest
 
     ids = {i for m in matches for i in (m.facts.get("interests") or [])}
     if not ids:
