@@ -61,6 +61,11 @@ def email_held_by_another(email: str, user_id: object) -> bool:
     )
 
 
+#: Session key naming the banned account that may appeal (set here at sign-in, read by the
+#: safety app's appeal form, which sits above accounts).
+APPEAL_SESSION_KEY = "safety_appeal_user"
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sends users without a complete profile to onboarding after login."""
 
@@ -152,8 +157,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def respond_user_inactive(self, request: HttpRequest, user):
         """A deactivated account that gave its right password: a banned member goes to the
         appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
-        from safety.views import APPEAL_SESSION_KEY  # safety sits above accounts
-
         request.session[APPEAL_SESSION_KEY] = str(user.pk)
         return redirect("safety:appeal")
 

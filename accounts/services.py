@@ -41,6 +41,7 @@ def user_touch_last_active(*, user: User) -> bool:
 
     Returns True when a write happened. Two UPDATEs by primary key, no reads.
     """
+    # At call time: a layer exception listed in pyproject.toml (the member row is a layer up).
     from profiles.models import Member
 
     now = timezone.now()

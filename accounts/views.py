@@ -9,12 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language as django_set_language
 
+from miel.types import AuthenticatedHttpRequest
+
 from . import services
 from .forms import AccountSettingsForm, ResendVerificationForm
 
 
 @login_required
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """E-mail notification preferences and time zone; links to password change (SPEC §3)."""
     status = 200
     if request.method == "POST":

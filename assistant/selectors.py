@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from accounts.models import User
+from matching.selectors.discovery import discovery_visible_user_ids
 from matching.smart import ScoredMatch
 from matching.smart.page import SmartMatchCard, cards_for
 from profiles.models import Member
@@ -54,7 +55,6 @@ def shown_messages(*, viewer: Member, messages: list[AIMessage]) -> list[ShownMe
     incognito, unmatched, passed on, not wanting the viewer, gone) are dropped: the one rule of
     :func:`matching.selectors.discovery.discovery_visible_user_ids` (one query, plus a fixed number per
     card message)."""
-    from matching.selectors.discovery import discovery_visible_user_ids
 
     card_ids = list(
         {c.get("u") for m in messages for c in (m.metadata or {}).get("cards") or [] if c.get("u")}

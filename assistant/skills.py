@@ -15,10 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from matching.models import Like, ProfileView
+from matching.selectors import blocked_user_ids
 from matching.smart import ScoredMatch, interest_labels_for, reason_for, smart_matches_for
 from matching.smart.engine import FACTOR_MAX, FACTORS
+from matching.smart.page import visible_matches
 from matching.smart.reasons import join_words
-from profiles.selectors import is_verified
+from messaging.models import Message
+from profiles.models import Member
+from profiles.selectors import is_verified, member_for_profile_page
+from profiles.trust import trust_level_label, trust_score_recompute
 
 from .selectors import classify_intent, intent_scores
 
@@ -52,8 +58,6 @@ def find_matches(*, member, limit: int = 3, min_score: int = 0) -> list[ScoredMa
     """The best ``limit`` smart matches (cached engine) with score >= ``min_score``, as the
     smart-matches page shows them (no blocked, paused or hidden incognito member, none passed
     on or whose preferences leave ``member`` out; no distance for members who hide it)."""
-    from matching.selectors import blocked_user_ids
-    from matching.smart.page import visible_matches
 
     hidden = {str(u) for u in blocked_user_ids(user_id=member.user_id)}
     result = smart_matches_for(member=member)
@@ -70,14 +74,12 @@ def _match_for(*, member, target_user_id: str | None) -> ScoredMatch | None:
 
 
 def _name_of(user_id: str) -> str:
-    from profiles.models import Member
 
     return Member.objects.filter(user_id=user_id).values_list("name", flat=True).first() or ""
 
 
 def match_for_model(*, member, match: ScoredMatch) -> dict:
     """A compact description of one match for the OpenAI tool result."""
-    from profiles.models import Member
 
     other = Member.objects.filter(user_id=match.user_id).first()
     labels = interest_labels_for([match])
@@ -144,8 +146,6 @@ def target_member(*, viewer, target_user_id: str | None):
     """The member whose page the panel is on, when the viewer may see that page (same rule as
     the profile page: complete, active, not blocked either way, not the viewer); else None."""
     from django.http import Http404
-
-    from profiles.selectors import member_for_profile_page
 
     if not target_user_id or str(target_user_id) == str(viewer.user_id):
         return None
@@ -233,8 +233,6 @@ def openers_reply(*, member, target_user_id: str | None) -> tuple[str, list[dict
     if other is None:
         match = _match_for(member=member, target_user_id=None)
         if match is not None:
-            from profiles.models import Member
-
             other = Member.objects.filter(user_id=match.user_id).first()
     else:
         match = next(
@@ -307,7 +305,6 @@ def analyse_profile(*, user, member) -> str:
             + "\n"
             + "\n".join(f"• {line[0].upper()}{line[1:]}" for line in improve)
         )
-    from profiles.trust import trust_level_label, trust_score_recompute
 
     score = trust_score_recompute(user=user)
     parts.append(
@@ -360,8 +357,6 @@ def _analyse_prompts_and_details(*, member, good: list[str], improve: list[str])
 
 
 def progress_reply(*, user, member) -> str:
-    from matching.models import Like, ProfileView
-    from messaging.models import Message
 
     given = Like.objects.filter(source=member).count()
     received = Like.objects.filter(target=member).count()

@@ -4,16 +4,19 @@ page a friend opens without an account."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from matching.selectors import is_mutual_match
 from profiles import selectors as profile_selectors
 from profiles.decorators import MemberRequest, member_required
 
@@ -74,7 +77,6 @@ def share_page(request: MemberRequest, user_id: str) -> HttpResponse:
 
 
 def _is_match(creator, partner) -> bool:
-    from matching.selectors import is_mutual_match
 
     return is_mutual_match(user_id=creator.user_id, other_id=partner.user_id)
 
@@ -89,7 +91,10 @@ def revoke(request: MemberRequest, share_id: str) -> HttpResponse:
     return redirect("dateshare:share", user_id=share.partner.user_id)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+_R = TypeVar("_R", bound=HttpResponseBase)
+
+
+def _private(response: _R) -> _R:
     response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -109,7 +114,7 @@ def public(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "dateshare/public.html", context))
 
 
-def public_photo(request: HttpRequest, token: str) -> HttpResponse:
+def public_photo(request: HttpRequest, token: str) -> HttpResponseBase:
     """The partner's main photo for the public page, under the same rules as the page."""
     share = selectors.date_share_public(token=token)
     photo = selectors.main_photo(member=share.partner)

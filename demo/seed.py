@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.models import UserInteraction
-from profiles.models import Interest, Member, Prompt, age_on
+from profiles.models import Interest, Member, Prompt, Selfie, age_on
 from profiles.services import member_gender_flags
+from profiles.verification import POSES
 
 from . import showcase as showcase_module
 from .cities import City, city_tables, jitter, pick_city
@@ -656,8 +657,6 @@ def _verify_some(*, seed: int) -> int:
     photo and no selfie yet an approved verification selfie (no image file: demo rows only),
     so the badge shows up across the demo (SPEC §4). Drawn from its own generator, so the rest
     of the seeded data stays what ``--seed`` always gave. Returns how many were verified."""
-    from profiles.models import Selfie
-    from profiles.verification import POSES
 
     rng = random.Random(seed ^ 0x5E1F1E)
     poses = list(POSES)

@@ -8,6 +8,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from profiles.models import Member
+
 #: Warm caches of users active this recently, when their cache is older than this.
 WARM_ACTIVE_WITHIN = timedelta(hours=24)
 WARM_WHEN_OLDER_THAN = timedelta(hours=5)
@@ -18,7 +20,6 @@ def smart_matches_warm(user_id: str) -> int:
     """Recompute and cache one user's smart matches. Returns the candidate count (0 when the
     user has no member profile)."""
     from matching.smart import smart_matches_recompute
-    from profiles.models import Member
 
     member = Member.objects.select_related("user").filter(user_id=user_id).first()
     if member is None:
@@ -31,7 +32,6 @@ def smart_matches_warm_active() -> int:
     """Queue a warm-up for every recently active member whose cache is missing or older than
     5 h, so /smart-matches/ is served from the cache. Returns how many were queued."""
     from matching.models import SmartMatchCache
-    from profiles.models import Member
 
     now = timezone.now()
     fresh = SmartMatchCache.objects.filter(created_at__gt=now - WARM_WHEN_OLDER_THAN).values(

@@ -44,8 +44,12 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import LAST_ACTIVE_THROTTLE, user_touch_last_active
+from matching.models import Block, Like
 from miel.realtime import EVENT_HANDLER, user_group
 from miel.text import BadJSON, json_loads_limited
+from notifications.push import chat_open_clear, chat_open_mark
+from profiles.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +107,6 @@ def _online_match_user_ids(user_id: UUID) -> list[UUID]:
     server's event loop. If the cache is down, every match is told."""
     from django.db.models import Q
 
-    from matching.models import Block, Like
-
     liked = Like.objects.filter(source__user_id=user_id).values("target_id")
     blocked = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
     ids = list(
@@ -125,7 +127,6 @@ def _online_match_user_ids(user_id: UUID) -> list[UUID]:
 
 def _touch_due(user) -> bool:
     """Whether ``user_touch_last_active`` would write (it throttles to once a minute)."""
-    from accounts.services import LAST_ACTIVE_THROTTLE
 
     last = user.last_active_at
     return last is None or timezone.now() - last >= LAST_ACTIVE_THROTTLE
@@ -143,7 +144,6 @@ def _socket_open(scope: dict) -> _Opened:
     the session's user (unless a middleware already put one in the scope), ``last_active_at``
     (written at most once a minute), the presence counter, and the online matches to notify
     when this is the user's first open socket."""
-    from accounts.services import user_touch_last_active
 
     user = scope.get("user")
     if user is None and "session" in scope:
@@ -167,7 +167,6 @@ def _socket_closed(user_id: UUID) -> list[UUID]:
 
 @_in_pool
 def _touch_last_active(user) -> None:
-    from accounts.services import user_touch_last_active
 
     with transaction.atomic():  # its two UPDATEs, one commit
         user_touch_last_active(user=user)
@@ -175,14 +174,12 @@ def _touch_last_active(user) -> None:
 
 @_in_pool
 def _chat_open_mark(user_id: UUID, other_id: UUID, channel: str) -> None:
-    from notifications.push import chat_open_mark
 
     chat_open_mark(user_id=user_id, other_id=other_id, channel=channel)
 
 
 @_in_pool
 def _chat_open_clear(user_id: UUID, other_id: UUID, channel: str) -> None:
-    from notifications.push import chat_open_clear
 
     chat_open_clear(user_id=user_id, other_id=other_id, channel=channel)
 
@@ -192,7 +189,6 @@ def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
     """Typing events only go to the other side of an open chat (issue 13 item 13, issue 16):
     the chat rule :func:`messaging.selectors.can_message` (a mutual match, no block) and an
     active, complete recipient."""
-    from profiles.models import Member
 
     from .selectors import can_message
 

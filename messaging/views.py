@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from matching.models import Like
 from profiles.models import Member
 
 from . import conversation_selectors, selectors, services
@@ -50,7 +51,6 @@ def _chat_state(*, me: Member, other: Member, has_history: bool) -> dict:
     """What the chat page shows instead of, or as, the message box (issue 16): ``can_send``
     (a mutual match, no block); otherwise ``closed`` (they have a history: no longer a match)
     or the way to a match (``i_liked``: I already liked them, waiting for them)."""
-    from matching.models import Like
 
     can_send = selectors.can_message(sender_id=me.user_id, recipient_id=other.user_id)
     state = {"can_send": can_send, "closed": False, "i_liked": False}

@@ -607,6 +607,7 @@ def member_update_profile(
     )
     location_changed = (latitude, longitude) != (member.latitude, member.longitude)
     if location_changed and latitude is not None:
+        # At call time: a layer exception listed in pyproject.toml (the limit is matching's).
         from matching.services import location_change_count
 
         location_change_count(member=member)  # SPEC §5: at most N moves an hour

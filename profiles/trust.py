@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -131,14 +132,14 @@ def trust_level_label(score: int) -> str:
 # --- keeping it current -------------------------------------------------------------------
 
 
-def trust_score_recompute_user_id(user_id: object) -> None:
+def trust_score_recompute_user_id(user_id: UUID | str) -> None:
     """Recompute the score of the user with this id now (nothing when there is none)."""
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
         trust_score_recompute(user=user)
 
 
-def trust_score_recompute_on_commit(*, user_id: object) -> None:
+def trust_score_recompute_on_commit(*, user_id: UUID | str) -> None:
     """Queue :func:`trust_score_recompute` for the user after the current transaction commits
     (now, outside one). Called by the services that change an input this app does not own:
     ``matching.services.reports.report_create`` and ``safety.services.report_decide``."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from miel.media import StorageFull
+from miel.types import AuthenticatedHttpRequest
 
 from . import selectors, video_services
 from .decorators import MemberRequest, member_required
@@ -62,8 +63,8 @@ def _manage_page(request: MemberRequest, *, error: str = "", status: int = 200) 
     )
 
 
-@login_required
-def video_manage(request: HttpRequest) -> HttpResponse:
+@member_required
+def video_manage(request: MemberRequest) -> HttpResponse:
     """The member's video intro: current (approved / pending) videos and the upload form."""
     return _manage_page(request)
 
@@ -160,7 +161,7 @@ def video_delete(request: MemberRequest, video_id: str) -> HttpResponse:
 
 
 @login_required
-def video_play(request: HttpRequest, user_id: str) -> HttpResponse:
+def video_play(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
     """Redirect to the storage URL of a member's approved video (a fresh signed URL on S3).
     404 when there is none, for blocked pairs and unknown members."""
     member = selectors.member_for_profile_page(viewer=request.user, user_id=user_id)

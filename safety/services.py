@@ -27,6 +27,7 @@ from accounts.models import User
 from matching.models import Report
 from messaging.models import Message
 from miel import realtime
+from notifications.services import notification_queue
 from profiles import services as photo_services
 from profiles.trust import trust_score_recompute_on_commit
 from stories import services as story_services
@@ -46,7 +47,6 @@ def _log(*, moderator: User, objects: list[Model], message: str) -> None:
 
 
 def _notify(decision: ModerationDecision, role: str) -> None:
-    from notifications.services import notification_queue
 
     from .tasks import send_decision_email  # tasks import this module
 

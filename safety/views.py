@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.adapters import APPEAL_SESSION_KEY
 from accounts.decorators import staff_required
 from accounts.models import User
 from stories.models import Story
@@ -20,7 +21,6 @@ from . import selectors, services
 from .forms import AppealForm
 
 #: The session key the login flow sets for a banned account that gave its right password.
-APPEAL_SESSION_KEY = "safety_appeal_user"
 PAGE_LANGUAGES = ("he", "en")
 
 

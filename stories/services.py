@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing.services.entitlements import Feature, has_feature, stories_daily_limit
 from matching.selectors import blocked_user_ids
+from messaging.services import MessageLimited, MessageRefused, message_send
 from miel.media import field_file_save
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty, text_check
@@ -326,8 +327,6 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
 def _send_chat_message(*, sender, recipient, text: str, story: Story):
     """The chat message of a story reply, sent through messaging (SPEC §8, §10): it records
     the ``message`` interaction, pushes ``message.new`` and queues the e-mail."""
-
-    from messaging.services import MessageLimited, MessageRefused, message_send
 
     try:
         return message_send(sender=sender, recipient=recipient, text=text, story=story)

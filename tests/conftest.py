@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.factories import MemberFactory, UserFactory
 
@@ -177,3 +178,24 @@ def members_all_matched():
     post_save.connect(like_everyone, sender=Member, dispatch_uid="members_all_matched")
     yield
     post_save.disconnect(sender=Member, dispatch_uid="members_all_matched")
+
+
+@pytest.fixture
+def english(settings):
+    """English pages and messages, for tests that read English text (Hebrew is the default
+    language; tests/test_i18n.py and tests/test_hebrew_pages_have_no_english.py check it). The
+    app directories whose tests all read English turn it on in their conftest."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def staff_client(client):
+    """A client signed in as a staff member ("Moderator"), in English; ``client.staff`` is the
+    staff user."""
+    staff = MemberFactory(user__is_staff=True, name="Moderator")
+    client.force_login(staff.user)
+    client.cookies["django_language"] = "en"
+    client.staff = staff.user
+    return client

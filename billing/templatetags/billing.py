@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from ..services.entitlements import Feature
-from ..services.entitlements import has_feature as _has_feature
+from billing.services.entitlements import Feature
+from billing.services.entitlements import has_feature as _has_feature
 
 register = template.Library()
 

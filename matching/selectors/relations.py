@@ -107,6 +107,7 @@ def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:
     without having liked them) and the member neither liked the viewer nor has a
     conversation with them: a paused member's matches and chats keep working, strangers get
     a 404 (issue 16). Blocks are checked by the callers. One query."""
+    # At call time: messaging.selectors imports this module (block and link rules).
     from messaging.models import Message
 
     return (

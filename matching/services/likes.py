@@ -364,6 +364,7 @@ def _match_notes_send(*, source: Member, target: Member) -> None:
     members = {source.pk: source, target.pk: target}
 
     def send() -> None:
+        # At call time: messaging.services imports this module (interaction_record).
         from messaging.services import message_send
 
         for sender_id, recipient_id, text in notes:

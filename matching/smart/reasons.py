@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from miel.bidi import isolate
+from profiles.models import Intention, Interest, Observance
 
 from .engine import FACTOR_MAX, FACTORS, ScoredMatch, is_stop_word
 
@@ -80,8 +81,6 @@ def _factor_text(key: str, facts: Mapping, interest_labels: Mapping[int, str]) -
 
 def _intention_text(facts: Mapping) -> str | None:
     """Part 6 (issue 18): a shared dating intention."""
-    from profiles.models import Intention
-
     if not facts.get("intention"):
         return None
     label = str(Intention(facts["intention"]).label)
@@ -99,7 +98,6 @@ _CHILDREN_TEXTS = {
 
 def _life_text(facts: Mapping) -> str | None:
     """Part 7 (issue 18): close religious outlooks and / or compatible children plans."""
-    from profiles.models import Observance
 
     texts = []
     closeness, outlook = (facts.get("observance") or ("", ""))[:2]
@@ -143,7 +141,6 @@ def reason_for(match: ScoredMatch, interest_labels: Mapping[int, str]) -> str:
 
 def interest_labels_for(matches: Iterable[ScoredMatch]) -> dict[int, str]:
     """Interest id → "icon name" in the active language for the given matches (one query)."""
-    from profiles.models import Interest
 
     ids = {i for m in matches for i in (m.facts.get("interests") or [])}
     if not ids:

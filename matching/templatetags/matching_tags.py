@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..selectors import ProfileActionsState, profile_actions_state
+from matching.selectors import ProfileActionsState, profile_actions_state
 
 register = template.Library()
 

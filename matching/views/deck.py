@@ -20,6 +20,7 @@ from matching.forms import discover_filters_from_query
 from matching.selectors import deck, discovery
 from matching.views.members import _filters_query, _safe_next, cards_link
 from miel.bidi import isolate
+from miel.types import AuthenticatedHttpRequest
 from profiles.decorators import MemberRequest, member_required
 
 
@@ -27,7 +28,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.headers.get("Accept", "").startswith("application/json")
 
 
-def _batch(request: HttpRequest, me, *, cursor: str | None):
+def _batch(request: MemberRequest, me, *, cursor: str | None):
     """One batch of deck cards for the request's filters, and the URL of the next batch."""
     filters, _size = discover_filters_from_query(request.GET, user=request.user, member=me)
     page = discovery.members_discover(
@@ -106,7 +107,7 @@ def discover_cards(request: MemberRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def pass_view(request: HttpRequest, user_id: str) -> HttpResponse:
+def pass_view(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
     """Pass on a member (issue 15): they leave my discovery for 30 days. JSON for the deck,
     204 for htmx, else back to ``next`` (or the deck)."""
     me, target = selectors.like_pair(viewer=request.user, user_id=user_id)
@@ -158,7 +159,9 @@ def pass_undo(request: MemberRequest) -> HttpResponse:
     return redirect(reverse("matching:discover") + "?" + urlencode({"first": target.user_id}))
 
 
-def _refused(request: HttpRequest, exc: ValidationError, *, status: int) -> HttpResponse:
+def _refused(
+    request: AuthenticatedHttpRequest, exc: ValidationError, *, status: int
+) -> HttpResponse:
     """A refused like / pass / undo: the translated reason as JSON or text with ``status``
     for scripts and htmx; otherwise a flash message and back to the deck."""
     message = exc.messages[0]

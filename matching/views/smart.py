@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from matching.smart.page import SCORE_FILTERS, parse_min_score, parse_page, smart_match_page
-from profiles.models import Member
+from profiles.decorators import MemberRequest, member_required
 
 
-@login_required
+@member_required
 @require_GET
-def smart_matches(request: HttpRequest) -> HttpResponse:
+def smart_matches(request: MemberRequest) -> HttpResponse:
     """The smart matches page; htmx requests (filter chips, paging) get only the results."""
-    member = Member.objects.select_related("user").get(user=request.user)
+    member = request.member
     min_score = parse_min_score(request.GET.get("min"))
     page = smart_match_page(
         member=member, min_score=min_score, page=parse_page(request.GET.get("page"))

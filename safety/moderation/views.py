@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
+from miel.types import AuthenticatedHttpRequest
 from safety import selectors as safety_selectors
 
 from . import selectors, services
@@ -46,7 +47,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def act(request: HttpRequest) -> HttpResponse:
+def act(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Apply one decision. A card button posts ``one=<action>|<kind>:<id>``; the bulk bar posts
     ``action`` with the checked ``item`` values. A report or appeal card's note comes as
     ``note-<kind>:<id>``."""

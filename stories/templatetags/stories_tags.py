@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from ..filters import STORY_FILTERS
-from ..selectors import stories_strip
-from ..serializers import group_to_dict, viewer_labels
+from stories.filters import STORY_FILTERS
+from stories.selectors import stories_strip
+from stories.serializers import group_to_dict, viewer_labels
 
 register = template.Library()
 

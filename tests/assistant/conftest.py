@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.utils import translation
 
 from profiles.models import Interest, Member
 from tests.factories import MemberFactory, UserFactory
@@ -41,9 +40,5 @@ def dana(db) -> Member:
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read English text (Hebrew is the default language and has a full catalogue;
-    tests/test_i18n.py checks the Hebrew pages)."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """Every test here reads English text (the shared ``english`` fixture)."""

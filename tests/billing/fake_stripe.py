@@ -57,11 +57,10 @@ def decode_form(body: str) -> dict[str, Any]:
                     node[idx] = value
                 else:
                     node = node[idx]
+            elif last:
+                node[part] = value
             else:
-                if last:
-                    node[part] = value
-                else:
-                    node = node.setdefault(part, [] if nxt_is_index else {})
+                node = node.setdefault(part, [] if nxt_is_index else {})
     return root
 
 

@@ -1,11 +1,16 @@
+from unittest import mock
+
 import pytest
-from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read English text (Hebrew is the default language and has a full catalogue;
-    tests/test_i18n.py checks the Hebrew pages)."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """Every test here reads English text (the shared ``english`` fixture)."""
+
+
+@pytest.fixture
+def pushes():
+    """The live events the like services push (``matching.services.likes.push_to_user``),
+    as a mock."""
+    with mock.patch("matching.services.likes.push_to_user") as push:
+        yield push

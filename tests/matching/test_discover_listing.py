@@ -11,8 +11,8 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-import matching.selectors.discovery as discovery
 from matching.models import Block, Report
+from matching.selectors import discovery
 from matching.selectors.discovery import DiscoverFilters, members_discover
 from profiles.models import Interest, Member
 from profiles.services import member_complete_profile, member_user_sync

@@ -4,7 +4,6 @@ are refused with 400, and the recipient's Likes show "Liked your photo"."""
 from __future__ import annotations
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _no_pushes():
-    with mock.patch("matching.services.likes.push_to_user"):
-        yield
+def _no_pushes(pushes):
+    """No live events (the shared ``pushes`` mock)."""
 
 
 def test_a_photo_of_someone_else_is_refused(client):

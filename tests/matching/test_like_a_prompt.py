@@ -4,8 +4,6 @@ which prompt was liked."""
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.utils import timezone
 
@@ -18,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _no_pushes():
-    with mock.patch("matching.services.likes.push_to_user"):
-        yield
+def _no_pushes(pushes):
+    """No live events (the shared ``pushes`` mock)."""
 
 
 def _answered(member, slug="irrational-fear", text="Pigeons. They know something."):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -19,12 +18,6 @@ from matching.tasks import send_match_email
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pushes():
-    with mock.patch("matching.services.likes.push_to_user") as push:
-        yield push
 
 
 def test_like_toggle_creates_like_interaction_and_notifies_target(

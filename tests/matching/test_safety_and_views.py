@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 import time_machine
@@ -16,12 +15,6 @@ from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def pushes():
-    with mock.patch("matching.services.likes.push_to_user") as push:
-        yield push
 
 
 def test_profile_view_recorded_once_per_minute_with_latest_time(pushes):

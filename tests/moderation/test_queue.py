@@ -22,15 +22,6 @@ QUEUE = "/moderation/"
 ACT = "/moderation/act/"
 
 
-@pytest.fixture
-def staff_client(client):
-    staff = MemberFactory(user__is_staff=True, name="Moderator")
-    client.force_login(staff.user)
-    client.cookies["django_language"] = "en"
-    client.staff = staff.user
-    return client
-
-
 def _pending_photo(member: Member) -> Photo:
     return photo_services.photo_add(member=member, upload=image_upload())
 

@@ -32,15 +32,6 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory
 
 
 @pytest.fixture
-def staff_client(client):
-    staff = MemberFactory(user__is_staff=True, name="Moderator")
-    client.force_login(staff.user)
-    client.cookies["django_language"] = "en"
-    client.staff = staff.user
-    return client
-
-
-@pytest.fixture
 def chat_report():
     """Noa (writes in Hebrew) reported Eve (English) from their chat with two messages."""
     noa = MemberFactory(name="Noa", user__language="he")

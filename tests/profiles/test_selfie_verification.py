@@ -9,7 +9,6 @@ import json
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from profiles.models import Member, Selfie
 from profiles.verification import POSES
@@ -20,21 +19,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/settings/verification/"
 QUEUE = "/moderation/selfies/"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = MemberFactory(user__is_staff=True, name="Moderator")
-    client.force_login(staff.user)
-    client.staff = staff.user
-    return client
 
 
 def _submitted(member: Member) -> Selfie:

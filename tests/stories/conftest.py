@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 
 @pytest.fixture
@@ -18,9 +17,5 @@ def pushes(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """Assertions read English text (Hebrew is the default language and has a full catalogue;
-    tests/test_i18n.py checks the Hebrew pages)."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """Every test here reads English text (the shared ``english`` fixture)."""
