@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from matching.selectors.discovery import DiscoverFilters
 
+from matching.selectors.discovery import DiscoverFilters
 from profiles import services
 from profiles.selectors import detail_chips
 from tests.factories import MemberFactory
