@@ -35,7 +35,7 @@ PAGES = (
     "Likes",
     "profile page",
 )
-LIKE_PASS = "like/pass"
+LIKE_PASS = "like/pass"  # noqa: S105 (a scenario name)
 
 
 def limits(members: int) -> tuple[float, float]:
@@ -67,30 +67,29 @@ def scenarios(fx: dict, *, members_path: str) -> dict[str, tuple[list, object]]:
 
 
 def measure(
-    wrk: Callable[..., dict], table: dict, *, label: str, seconds: int, log: Callable
+    servers: dict[str, Callable[..., dict]], table: dict, *, seconds: int, log: Callable
 ) -> list[dict]:
-    """wrk at 1 and 8 connections for every scenario of ``table``; ``label`` names the server."""
+    """wrk at 1 and 8 connections for every scenario of ``table`` on every server of
+    ``servers`` (label -> wrk on that server), the servers taking turns scenario by scenario,
+    so a slower minute of the shared machine hits both alike."""
     out = []
     hello_reqs, hello_login = table["hello world"]
-    for c in (1, 8):  # warm every worker and thread
-        wrk(
-            name="warmup",
-            requests=hello_reqs,
-            login=hello_login,
-            connections=c,
-            seconds=1,
-        )
-    for name, (reqs, login) in table.items():
-        wrk(name="warmup", requests=reqs, login=login, connections=2, seconds=1)
+    for wrk in servers.values():  # warm every worker and thread
         for c in (1, 8):
-            r = wrk(name=name, requests=reqs, login=login, connections=c, seconds=seconds)
-            r["server"] = label
-            r.pop("_hist", None)
-            out.append(r)
-            log(
-                f"  [{label}] {name:<22} c={c}: p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  "
-                f"{r['rps']} req/s  errors {r['errors']}"
-            )
+            wrk(name="warmup", requests=hello_reqs, login=hello_login, connections=c, seconds=1)
+    for name, (reqs, login) in table.items():
+        for wrk in servers.values():
+            wrk(name="warmup", requests=reqs, login=login, connections=2, seconds=1)
+        for c in (1, 8):
+            for label, wrk in servers.items():
+                r = wrk(name=name, requests=reqs, login=login, connections=c, seconds=seconds)
+                r["server"] = label
+                r.pop("_hist", None)
+                out.append(r)
+                log(
+                    f"  [{label}] {name:<22} c={c}: p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  "
+                    f"{r['rps']} req/s  errors {r['errors']}"
+                )
     return out
 
 
@@ -104,7 +103,7 @@ def baseline_tree(commit: str) -> Path:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)  # noqa: S603,S607
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=folder,
         check=True,
@@ -128,7 +127,7 @@ def start_baseline(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return proc
         except OSError:
             time.sleep(0.3)
@@ -165,7 +164,9 @@ def targets(results: list[dict], *, members: int) -> list[dict]:
             measured = f"{share:.0%} of hello ({r8['rps']} vs {h8['rps']} req/s)"
             met = share >= 0.5 and r8["errors"] == 0
         else:
-            target = f"p50 <= {max_p50:g}x hello (1 conn), req/s >= {min_share:.0%} of hello (8 conn)"
+            target = (
+                f"p50 <= {max_p50:g}x hello (1 conn), req/s >= {min_share:.0%} of hello (8 conn)"
+            )
             measured = (
                 f"p50 {p50_x:.1f}x ({r1['p50_ms']} vs {h1['p50_ms']} ms), "
                 f"{share:.0%} ({r8['rps']} vs {h8['rps']} req/s)"
@@ -220,9 +221,8 @@ def run(
 ) -> list[dict]:
     """Measure ``table`` on the running server, then on the baseline commit's server."""
     log(f"member pages and like/pass ({seconds} s per run)")
-    results = measure(wrk, table, label="this", seconds=seconds, log=log)
     if SKIP_BASELINE:
-        return results
+        return measure({"this": wrk}, table, seconds=seconds, log=log)
     log(f"baseline {BASELINE}: git archive + collectstatic, gunicorn on port {port}")
     folder = baseline_tree(BASELINE)
     log_path = Path(tempfile.mkstemp(prefix="miel-bench-baseline-", suffix=".log")[1])
@@ -230,8 +230,11 @@ def run(
     proc = start_baseline(command, env, folder, log_path, port)
     try:
         base_url = f"http://127.0.0.1:{port}"
-        results += measure(
-            lambda **kw: wrk(url=base_url, **kw), table, label="baseline", seconds=seconds, log=log
+        return measure(
+            {"this": wrk, "baseline": lambda **kw: wrk(url=base_url, **kw)},
+            table,
+            seconds=seconds,
+            log=log,
         )
     finally:
         import shutil
@@ -244,4 +247,3 @@ def run(
             os.killpg(proc.pid, signal.SIGKILL)
         log_path.unlink(missing_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
-    return results

@@ -757,7 +757,9 @@ def print_report(report: dict) -> None:
     s = report["smart"]
     print()
     print(
-        "" if not s else f"smart matches, 1 user vs {s['candidates']:,} candidates (in process): scoring "
+        ""
+        if not s
+        else f"smart matches, 1 user vs {s['candidates']:,} candidates (in process): scoring "
         f"{s['score_ms']} ms / {s['score_queries']} queries; uncached (score + cache write) "
         f"{s['uncached_ms']} ms / {s['uncached_queries']} queries; cached {s['cached_ms']} ms / "
         f"{s['cached_queries']} query; one query per candidate {s['naive_ms']} ms / "
