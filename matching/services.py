@@ -502,6 +502,18 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
     state = _pair_state(source=source, target=target)
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
+    if connection.vendor == "postgresql":  # one statement, no savepoint (issue 20)
+        from uuid6 import uuid7
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO matching_pass (id, source_id, target_id, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (source_id, target_id) "
+                "DO UPDATE SET created_at = EXCLUDED.created_at RETURNING id",
+                [uuid7(), source.pk, target.pk, now],
+            )
+            (pk,) = cursor.fetchone()
+        return Pass(id=pk, source=source, target=target, created_at=now)
     if state.passed and Pass.objects.filter(source=source, target=target).update(created_at=now):
         return Pass.objects.get(source=source, target=target)
     try:
