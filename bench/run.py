@@ -69,6 +69,9 @@ SHORT = max(2, DURATION // 3)  # the per viewer x distance runs
 REUSE = os.environ.get("BENCH_REUSE") == "1"
 SKIP_WS = os.environ.get("BENCH_SKIP_WS") == "1"
 SKIP_HTTP = os.environ.get("BENCH_SKIP_HTTP") == "1"  # development: WebSocket scenarios only
+#: Only the member pages + like/pass of issue 20 (bench/pages.py): no older HTTP scenarios, no
+#: sockets, no in-process smart matches.
+PAGES_ONLY = os.environ.get("BENCH_PAGES_ONLY") == "1"
 #: The naive baseline loads every matching member into Python: at 1M one request outlasts the
 #: server's 30 s worker timeout, so above 200 000 members it is measured at 100 000 only.
 NAIVE_OVER_HTTP = MEMBERS <= 200_000
@@ -125,7 +128,7 @@ def bench_env() -> dict[str, str]:
         # worker that the bench starts beside the server (``start_worker``), on its own queue;
         # nobody in the bench is really sent e-mail (dummymail).
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": "miel-bench",
+        "CELERY_QUEUE": os.environ.get("BENCH_CELERY_QUEUE", "miel-bench"),
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "miel.settings",
@@ -556,6 +559,7 @@ def wrk(
     login,  # type: ignore[no-untyped-def]
     connections: int,
     seconds: int,
+    url: str = "",
 ) -> dict:
     threads = 1 if connections == 1 else 2
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
@@ -577,7 +581,7 @@ def wrk(
         f"X-CSRFToken: {login.csrf}",
         "-H",
         "HX-Request: true" if requests[0][0] == "POST" else "Accept-Language: he",
-        f"http://{HOST}:{PORT}",
+        url or f"http://{HOST}:{PORT}",
         "--",
         req_file,
         str(threads),
@@ -700,7 +704,7 @@ def targets_100k(results: list[dict], smart: dict, ws: dict | None, queries: dic
                 rc["seconds"] <= 5 and rc["failed"] == 0,
             )
         )
-    if MEMBERS < 500_000:  # SPEC §16 sets no smart-match target at 1M
+    if smart and MEMBERS < 500_000:  # SPEC §16 sets no smart-match target at 1M
         out.append(
             row(
                 "smart matches (10 000 candidates) <= 250 ms and <= 3 queries uncached",
@@ -753,7 +757,9 @@ def print_report(report: dict) -> None:
     s = report["smart"]
     print()
     print(
-        f"smart matches, 1 user vs {s['candidates']:,} candidates (in process): scoring "
+        ""
+        if not s
+        else f"smart matches, 1 user vs {s['candidates']:,} candidates (in process): scoring "
         f"{s['score_ms']} ms / {s['score_queries']} queries; uncached (score + cache write) "
         f"{s['uncached_ms']} ms / {s['uncached_queries']} queries; cached {s['cached_ms']} ms / "
         f"{s['cached_queries']} query; one query per candidate {s['naive_ms']} ms / "
@@ -774,6 +780,9 @@ def print_report(report: dict) -> None:
     for t in report["targets"]:
         mark = "MET " if t["met"] else "MISS"
         print(f"  [{mark}] {t['target']}: {t['measured']}")
+    from bench import pages
+
+    pages.print_targets(report["page_targets"], members=MEMBERS)
     print()
     print(f"total runtime {report['runtime_s']:.0f} s; results in {report['output']}")
 
@@ -836,7 +845,12 @@ def main() -> None:
         ),
     }
     log("queries per request (test Client, full middleware)")
-    queries = count_queries(endpoints)
+    from bench import pages
+
+    page_table = pages.scenarios(fx, members_path=members_path(50))
+    queries = count_queries(pages.query_endpoints(page_table))
+    if not PAGES_ONLY:
+        queries.update(count_queries(endpoints))
     # the like above toggled target 0 on; reset it
     from matching.models import Like
 
@@ -853,9 +867,11 @@ def main() -> None:
     explain_path = BASE_DIR / "bench" / f"explain-{MEMBERS}.txt"
     explain_path.write_text(explain)
 
-    log(f"smart matches: 1 user vs {fx['smart_candidates']:,} candidates")
-    smart = smart_matches(fx["smart_member"], fx["smart_candidates"])
-    log(f"  {smart}")
+    smart: dict = {}
+    if not PAGES_ONLY:
+        log(f"smart matches: 1 user vs {fx['smart_candidates']:,} candidates")
+        smart = smart_matches(fx["smart_member"], fx["smart_candidates"])
+        log(f"  {smart}")
     connection.close()
 
     server_log = Path(tempfile.mkstemp(prefix="miel-bench-server-", suffix=".log")[1])
@@ -864,6 +880,7 @@ def main() -> None:
     worker = start_worker(env, worker_log)
     server = start_server(env, server_log)
     results: list[dict] = []
+    page_results: list[dict] = []
     ws = None
     try:
         d = logins["dense"]
@@ -887,6 +904,17 @@ def main() -> None:
 
         log("wrk scenarios")
         if not SKIP_HTTP:
+            page_results = pages.run(
+                wrk=lambda **kw: wrk(wrk_bin, **kw),
+                table=page_table,
+                env=env,
+                server_command=server_command,
+                port=PORT + 2,
+                workers=WORKERS,
+                seconds=DURATION,
+                log=log,
+            )
+        if not SKIP_HTTP and not PAGES_ONLY:
             hello_reqs = [("GET", "/_bench/hello", "")]
             for c in (1, 8):  # warm every worker first
                 wrk(wrk_bin, name="warmup", requests=hello_reqs, login=d, connections=c, seconds=1)
@@ -977,7 +1005,7 @@ def main() -> None:
                 )
             wait_idle(d)
 
-        if not SKIP_WS:
+        if not SKIP_WS and not PAGES_ONLY:
             from bench.ws_load import Peer
             from bench.ws_load import run as ws_run
 
@@ -1054,9 +1082,10 @@ def main() -> None:
             ratios[f"{name} req/s as share of hello world (8 conn)"] = (
                 f"{r8['rps'] / hello[8]['rps']:.0%}"
             )
-    ratios["smart matches: one query per candidate / bulk (scoring time)"] = (
-        f"{smart['naive_ratio']}x"
-    )
+    if smart:
+        ratios["smart matches: one query per candidate / bulk (scoring time)"] = (
+            f"{smart['naive_ratio']}x"
+        )
 
     report = {
         "members": MEMBERS,
@@ -1098,8 +1127,11 @@ def main() -> None:
         ][:20],
     }
     report["targets"] = targets_100k(results, smart, ws, queries)
+    report["pages"] = page_results
+    report["page_targets"] = pages.targets(page_results, members=MEMBERS)
+    report["baseline_commit"] = pages.BASELINE
     report["runtime_s"] = round(time.monotonic() - T0, 1)
-    out = BASE_DIR / "bench" / f"results-{MEMBERS}.json"
+    out = BASE_DIR / "bench" / f"results-{'pages-' if PAGES_ONLY else ''}{MEMBERS}.json"
     report["output"] = str(out.relative_to(BASE_DIR))
     for r in results:
         r.pop("_hist", None)

@@ -515,6 +515,18 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
     state = _pair_state(source=source, target=target)
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
+    if connection.vendor == "postgresql":  # one statement, no savepoint (issue 20)
+        from uuid6 import uuid7
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO matching_pass (id, source_id, target_id, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (source_id, target_id) "
+                "DO UPDATE SET created_at = EXCLUDED.created_at RETURNING id",
+                [uuid7(), source.pk, target.pk, now],
+            )
+            (pk,) = cursor.fetchone()
+        return Pass(id=pk, source=source, target=target, created_at=now)
     if state.passed and Pass.objects.filter(source=source, target=target).update(created_at=now):
         return Pass.objects.get(source=source, target=target)
     try:
@@ -603,6 +615,41 @@ VIEW_DURATION_WINDOW = timedelta(hours=2)
 MAX_VIEW_DURATION = 60 * 60
 
 
+_PROFILE_VIEW_UPSERT = """
+INSERT INTO matching_profileview (id, viewer_id, viewed_id, viewed_at, seen)
+VALUES (%s, %s, %s, %s, false)
+ON CONFLICT (viewer_id, viewed_id) DO UPDATE SET viewed_at = EXCLUDED.viewed_at, seen = false
+WHERE matching_profileview.viewed_at <= %s
+RETURNING id
+"""
+
+
+def _profile_view_upsert(*, viewer_id: UUID, viewed_id: UUID, now: datetime) -> bool:
+    """Insert the pair's view row, or refresh it when its last view is at least
+    ``VIEW_THROTTLE`` old: one statement on PostgreSQL (issue 20: the profile page's hot path
+    ran a savepoint, an UPDATE and a failing INSERT for every throttled view). True when a
+    row was written."""
+    if connection.vendor == "postgresql":
+        from uuid6 import uuid7
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _PROFILE_VIEW_UPSERT, [uuid7(), viewer_id, viewed_id, now, now - VIEW_THROTTLE]
+            )
+            return cursor.fetchone() is not None
+    updated = ProfileView.objects.filter(
+        viewer_id=viewer_id, viewed_id=viewed_id, viewed_at__lte=now - VIEW_THROTTLE
+    ).update(viewed_at=now, seen=False)
+    if updated:
+        return True
+    try:
+        with transaction.atomic():
+            ProfileView.objects.create(viewer_id=viewer_id, viewed_id=viewed_id, viewed_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
 def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = None) -> bool:
     """Record that ``viewer`` opened ``viewed``'s profile (SPEC §7).
 
@@ -617,22 +664,14 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
         return False
     if viewer.incognito and has_feature(viewer, Feature.INCOGNITO):
         return False
-    viewer_member = Member.objects.filter(user=viewer).first()
-    if viewer_member is None:
-        return False
     now = now or timezone.now()
     with transaction.atomic():
-        updated = ProfileView.objects.filter(
-            viewer=viewer, viewed_id=viewed.user_id, viewed_at__lte=now - VIEW_THROTTLE
-        ).update(viewed_at=now, seen=False)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    ProfileView.objects.create(
-                        viewer=viewer, viewed_id=viewed.user_id, viewed_at=now
-                    )
-            except IntegrityError:  # viewed within the minute, or a concurrent first view
-                return False
+        if not _profile_view_upsert(viewer_id=viewer.pk, viewed_id=viewed.user_id, now=now):
+            return False  # viewed within the minute (or a concurrent first view)
+        viewer_member = Member.objects.filter(user=viewer).first()
+        if viewer_member is None:
+            transaction.set_rollback(True)
+            return False
         interaction_record(user=viewer_member, target=viewed, action=UserInteraction.Action.VIEW)
         notification_queue(
             user_id=viewed.user_id,

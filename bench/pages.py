@@ -1,0 +1,249 @@
+"""Member pages and like/pass in ``make bench`` (issue 20), kept apart from ``bench/run.py``'s
+older scenarios so each part can change on its own.
+
+Every page is measured with ``wrk`` at 1 and 8 connections next to the hello-world view on the
+same server, and again on a **baseline commit** (``BENCH_BASELINE``, default ``2c084be``: main
+before this work) served by a second gunicorn from a ``git archive`` of that commit in a
+temporary folder, on the same database, in the same run. Targets (issue 20):
+
+- each member page: p50 at 1 connection <= 3x hello world and req/s at 8 connections >= 40 % of
+  hello world at 100 000 members (<= 4x / >= 30 % at 1 000 000);
+- like/pass: req/s at 8 connections >= 50 % of hello world.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BASELINE = os.environ.get("BENCH_BASELINE", "2c084be")
+SKIP_BASELINE = os.environ.get("BENCH_SKIP_BASELINE") == "1"
+
+#: (scenario, key in the endpoint table) of the member pages, in report order.
+PAGES = (
+    "Discover deck",
+    "members list",
+    "conversations list",
+    "chat page",
+    "Likes",
+    "profile page",
+)
+LIKE_PASS = "like/pass"  # noqa: S105 (a scenario name)
+
+
+def limits(members: int) -> tuple[float, float]:
+    """(max p50 ratio to hello world at 1 conn, min req/s share of hello world at 8 conn)."""
+    return (3.0, 0.40) if members < 500_000 else (4.0, 0.30)
+
+
+def scenarios(fx: dict, *, members_path: str) -> dict[str, tuple[list, object]]:
+    """The requests of each scenario and who makes them (a ``bench.fixtures.Login``)."""
+    logins = fx["logins"]
+    targets = fx["targets"]
+    chat_other = fx["ws_logins"][0].user_id  # a match of the "sender" member (only matches chat)
+    half = len(targets) // 2
+    like_pass = (
+        [("POST", f"/members/{t}/like/", "action=like") for t in targets[:half]]
+        + [("POST", f"/members/{t}/like/", "action=unlike") for t in targets[:half]]
+        + [("POST", f"/members/{t}/pass/", "") for t in targets[half:]]
+    )
+    return {
+        "hello world": ([("GET", "/_bench/hello", "")], logins["dense"]),
+        "Discover deck": ([("GET", "/discover/", "")], logins["dense"]),
+        "members list": ([("GET", members_path, "")], logins["dense"]),
+        "conversations list": ([("GET", "/messages/", "")], logins["mailbox"]),
+        "chat page": ([("GET", f"/members/{chat_other}/chat/", "")], logins["sender"]),
+        "Likes": ([("GET", "/lists/?type=target", "")], logins["dense"]),
+        "profile page": ([("GET", f"/members/{targets[0]}/", "")], logins["dense"]),
+        LIKE_PASS: (like_pass, logins["dense"]),
+    }
+
+
+def measure(
+    servers: dict[str, Callable[..., dict]], table: dict, *, seconds: int, log: Callable
+) -> list[dict]:
+    """wrk at 1 and 8 connections for every scenario of ``table`` on every server of
+    ``servers`` (label -> wrk on that server), the servers taking turns scenario by scenario,
+    so a slower minute of the shared machine hits both alike."""
+    out = []
+    hello_reqs, hello_login = table["hello world"]
+    for wrk in servers.values():  # warm every worker and thread
+        for c in (1, 8):
+            wrk(name="warmup", requests=hello_reqs, login=hello_login, connections=c, seconds=1)
+    for name, (reqs, login) in table.items():
+        for wrk in servers.values():
+            wrk(name="warmup", requests=reqs, login=login, connections=2, seconds=1)
+        for c in (1, 8):
+            for label, wrk in servers.items():
+                r = wrk(name=name, requests=reqs, login=login, connections=c, seconds=seconds)
+                r["server"] = label
+                r.pop("_hist", None)
+                out.append(r)
+                log(
+                    f"  [{label}] {name:<22} c={c}: p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  "
+                    f"{r['rps']} req/s  errors {r['errors']}"
+                )
+    return out
+
+
+def baseline_tree(commit: str) -> Path:
+    """A ``git archive`` of ``commit`` in a temporary folder, with its static files collected."""
+    folder = Path(tempfile.mkdtemp(prefix=f"miel-bench-{commit}-"))
+    archive = subprocess.run(  # noqa: S603
+        ["git", "archive", "--format=tar", commit],  # noqa: S607
+        cwd=BASE_DIR,
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)  # noqa: S603,S607
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=folder,
+        check=True,
+    )
+    return folder
+
+
+def start_baseline(
+    command: list[str], env: dict[str, str], folder: Path, log_path: Path, port: int
+) -> subprocess.Popen:
+    """The baseline commit's gunicorn (same settings as the measured server) in ``folder``."""
+    with log_path.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=folder,
+            env={**os.environ, **env, "PYTHONPATH": str(folder)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"baseline server did not start:\n{log_path.read_text()[-3000:]}")
+
+
+def _find(results: list[dict], name: str, conns: int, server: str) -> dict | None:
+    return next(
+        (
+            r
+            for r in results
+            if r["scenario"] == name and r["connections"] == conns and r.get("server") == server
+        ),
+        None,
+    )
+
+
+def targets(results: list[dict], *, members: int) -> list[dict]:
+    """Each page's and like/pass's target rows: measured, met, and the ratio to the baseline."""
+    max_p50, min_share = limits(members)
+    h1, h8 = _find(results, "hello world", 1, "this"), _find(results, "hello world", 8, "this")
+    rows: list[dict] = []
+    if not (h1 and h8):
+        return rows
+    for name in (*PAGES, LIKE_PASS):
+        r1, r8 = _find(results, name, 1, "this"), _find(results, name, 8, "this")
+        b1, b8 = _find(results, name, 1, "baseline"), _find(results, name, 8, "baseline")
+        if not (r1 and r8):
+            continue
+        p50_x = r1["p50_ms"] / h1["p50_ms"] if h1["p50_ms"] else 0.0
+        share = r8["rps"] / h8["rps"] if h8["rps"] else 0.0
+        if name == LIKE_PASS:
+            target = "req/s at 8 conn >= 50% of hello world"
+            measured = f"{share:.0%} of hello ({r8['rps']} vs {h8['rps']} req/s)"
+            met = share >= 0.5 and r8["errors"] == 0
+        else:
+            target = (
+                f"p50 <= {max_p50:g}x hello (1 conn), req/s >= {min_share:.0%} of hello (8 conn)"
+            )
+            measured = (
+                f"p50 {p50_x:.1f}x ({r1['p50_ms']} vs {h1['p50_ms']} ms), "
+                f"{share:.0%} ({r8['rps']} vs {h8['rps']} req/s)"
+            )
+            met = p50_x <= max_p50 and share >= min_share and r1["errors"] + r8["errors"] == 0
+        vs = ""
+        if b1 and b8 and r1["p50_ms"] and b8["rps"]:
+            vs = (
+                f"vs {BASELINE}: p50 {b1['p50_ms'] / r1['p50_ms']:.1f}x faster, "
+                f"req/s {r8['rps'] / b8['rps']:.1f}x"
+            )
+        rows.append(
+            {
+                "target": f"{name}: {target}",
+                "measured": measured,
+                "met": met,
+                "p50_vs_hello": round(p50_x, 2),
+                "rps_share_of_hello": round(share, 3),
+                "vs_baseline": vs,
+            }
+        )
+    return rows
+
+
+def print_targets(rows: list[dict], *, members: int) -> None:
+    print()
+    print(f"member pages and like/pass (issue 20), {members:,} members, baseline {BASELINE}:")
+    for t in rows:
+        mark = "met" if t["met"] else "NOT MET"
+        print(f"  [{mark:>7}] {t['target']}: {t['measured']}  {t['vs_baseline']}")
+
+
+def query_endpoints(table: dict) -> dict[str, tuple[str, str, str, str]]:
+    """``bench.run.count_queries``'s table for the member pages (GET, first request each)."""
+    return {
+        f"page: {name}": ("GET", reqs[0][1], "", login.cookie)
+        for name, (reqs, login) in table.items()
+        if name in PAGES
+    }
+
+
+def run(
+    *,
+    wrk: Callable[..., dict],
+    table: dict,
+    env: dict[str, str],
+    server_command: Callable[..., list[str]],
+    port: int,
+    workers: int,
+    seconds: int,
+    log: Callable,
+) -> list[dict]:
+    """Measure ``table`` on the running server, then on the baseline commit's server."""
+    log(f"member pages and like/pass ({seconds} s per run)")
+    if SKIP_BASELINE:
+        return measure({"this": wrk}, table, seconds=seconds, log=log)
+    log(f"baseline {BASELINE}: git archive + collectstatic, gunicorn on port {port}")
+    folder = baseline_tree(BASELINE)
+    log_path = Path(tempfile.mkstemp(prefix="miel-bench-baseline-", suffix=".log")[1])
+    command = server_command(port=port, workers=workers, asgi=False)
+    proc = start_baseline(command, env, folder, log_path, port)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        return measure(
+            {"this": wrk, "baseline": lambda **kw: wrk(url=base_url, **kw)},
+            table,
+            seconds=seconds,
+            log=log,
+        )
+    finally:
+        import shutil
+        import signal
+
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+        log_path.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
