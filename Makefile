@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lint-fix worker beat messages bench prod backup restore
+.PHONY: install run test lint lint-js lint-fix worker beat messages bench prod backup restore
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,17 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	env -u DATABASE_URL -u DATABASE_REPLICA_URLS $(BIN)/python scripts/lint_migrations.py
+	@$(MAKE) --no-print-directory lint-js
+
+## The browser code (static/js, ES modules where they share lib/http.js) with Biome, pinned in
+## package.json / package-lock.json (npm ci into node_modules/, no build step). Without npm a
+## developer's `make lint` says so and goes on; CI (CI=true) has npm and always runs it.
+lint-js:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ node_modules/.installed -nt package-lock.json ] || { npm ci --no-audit --no-fund --silent && touch node_modules/.installed; }; \
+	  node_modules/.bin/biome lint --error-on-warnings; \
+	elif [ -n "$$CI" ]; then echo "npm is needed for the JavaScript lint" >&2; exit 1; \
+	else echo "npm not found: skipping the JavaScript lint (Biome)"; fi
 
 ## After merging branches: format, apply ruff's safe fixes and drop the `type: ignore` comments
 ## mypy reports as unused; then `make lint` shows what is left to fix by hand.

@@ -1,7 +1,7 @@
 /* Live chat page (SPEC §8): new messages, read receipts, typing indicator and presence arrive
  * as "miel:*" DOM events from realtime.js. Sending is a normal htmx form post. */
+import { csrfToken } from "./lib/http.js";
 (function () {
-  "use strict";
   var chat = document.getElementById("chat");
   if (!chat) return;
   var otherId = chat.dataset.otherId;
@@ -15,10 +15,6 @@
   var typingTimer = null;
   var lastTypingSent = 0;
 
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
-    catch (e) { return ""; }
-  }
   function list() { return document.getElementById("chat-messages"); }
   function thread() { return document.getElementById("chat-thread"); }
   function scrollDown() { var t = thread(); t.scrollTop = t.scrollHeight; }
@@ -62,7 +58,7 @@
           return parts.filter(function (p) { return p.type === type; })[0].value;
         };
         return get("hour") + ":" + get("minute");
-      } catch (e) { /* unknown zone: fall back below */ }
+      } catch (_e) { /* unknown zone: fall back below */ }
     }
     return pad(d.getHours()) + ":" + pad(d.getMinutes());
   }

@@ -15,7 +15,7 @@ document.addEventListener("click", async (event) => {
   try {
     await navigator.clipboard.writeText(url);
     button.textContent = button.dataset.copied;
-  } catch (err) {
+  } catch (_err) {
     const input = button.parentElement.querySelector(".share-url");
     if (input) input.select();
   }

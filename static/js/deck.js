@@ -9,8 +9,8 @@
  * - A like that completes a pair dispatches `miel:match.new`, which matching.js turns into
  *   the match dialog.
  * Without JavaScript every button is a plain form post and the page reloads. */
+import { csrfToken } from "./lib/http.js";
 (function () {
-  "use strict";
   var deck = document.querySelector("[data-deck]");
   if (!deck) return;
   var stack = deck.querySelector("[data-deck-stack]");
@@ -22,14 +22,6 @@
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var rtl = document.documentElement.dir === "rtl";
   var SWIPE_PX = 90;
-
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
-  }
 
   function say(text) {
     if (!status) return;
@@ -225,7 +217,7 @@
       }
       drag.moved = true;
       drag.card.classList.add("dragging");
-      try { drag.card.setPointerCapture(ev.pointerId); } catch (e) { /* ignore */ }
+      try { drag.card.setPointerCapture(ev.pointerId); } catch (_e) { /* ignore */ }
     }
     drag.dx = dx;
     drag.card.style.transform = "translateX(" + dx + "px) rotate(" + (dx / 22) + "deg)";

@@ -3,18 +3,10 @@
  *   response carries it (htmx out-of-band swap);
  * - geolocation: asks permission, posts the position, reloads the list;
  * - profile clicks and view duration: reported with navigator.sendBeacon. */
+import { csrfToken } from "./lib/http.js";
 (function () {
-  "use strict";
   if (window.__mielMatching) return;
   window.__mielMatching = true;
-
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
-  }
 
   function beacon(url, fields) {
     var data = new FormData();
@@ -58,7 +50,7 @@
     openDialog(dialog);
   });
 
-  document.addEventListener("htmx:oobAfterSwap", function (ev) {
+  document.addEventListener("htmx:oobAfterSwap", function (_ev) {
     var dialog = document.querySelector("#match-dialog[data-auto-open]");
     if (dialog) { dialog.removeAttribute("open"); openDialog(dialog); dialog.removeAttribute("data-auto-open"); }
   });

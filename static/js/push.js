@@ -1,8 +1,8 @@
 /* Web Push opt-in on the Settings page (issue 19 C). Nothing is asked on page load: the
  * browser's permission prompt opens only when the member presses "Turn on notifications".
  * The subscription (endpoint + keys) goes to the server; "Turn off" removes it. */
+import { postJSON, vapidKeyBytes } from "./lib/http.js";
 (function () {
-  "use strict";
   var box = document.getElementById("push-device");
   if (!box) return;
   var status = document.getElementById("push-status");
@@ -14,21 +14,6 @@
     enable.hidden = subscribed;
     disable.hidden = !subscribed;
     say(subscribed ? "on" : "off");
-  }
-  function keyBytes(b64) {
-    var pad = "=".repeat((4 - (b64.length % 4)) % 4);
-    var raw = atob((b64 + pad).replace(/-/g, "+").replace(/_/g, "/"));
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
-      body: JSON.stringify(body)
-    }).then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r; });
   }
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     say("unsupported");
@@ -47,8 +32,8 @@
           if (permission !== "granted") { say("denied"); return null; }
           return reg.pushManager.subscribe({
             userVisibleOnly: true,
-            applicationServerKey: keyBytes(box.dataset.publicKey)
-          }).then(function (s) { return post(box.dataset.subscribeUrl, s.toJSON()); })
+            applicationServerKey: vapidKeyBytes(box.dataset.publicKey)
+          }).then(function (s) { return postJSON(box.dataset.subscribeUrl, s.toJSON()); })
             .then(function () { show(true); });
         }).catch(function () { say("failed"); })
           .then(function () { enable.disabled = false; });
@@ -56,7 +41,7 @@
       disable.addEventListener("click", function () {
         reg.pushManager.getSubscription().then(function (s) {
           if (!s) return show(false);
-          return post(box.dataset.unsubscribeUrl, { endpoint: s.endpoint })
+          return postJSON(box.dataset.unsubscribeUrl, { endpoint: s.endpoint })
             .then(function () { return s.unsubscribe(); })
             .then(function () { show(false); });
         }).catch(function () { say("failed"); });

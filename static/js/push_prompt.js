@@ -1,28 +1,13 @@
 /* The "turn on notifications" card after a member's first match (issue 19). Never asks on
  * page load: the browser's permission prompt opens only when the member presses the card's
  * button. Answering or dismissing it tells the server, and the card is not shown again. */
+import { postJSON, vapidKeyBytes } from "./lib/http.js";
 (function () {
-  "use strict";
-  function keyBytes(b64) {
-    var pad = "=".repeat((4 - (b64.length % 4)) % 4);
-    var raw = atob((b64 + pad).replace(/-/g, "+").replace(/_/g, "/"));
-    var out = new Uint8Array(raw.length);
-    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-    return out;
-  }
-  function post(card, url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": card.dataset.csrf },
-      body: JSON.stringify(body || {})
-    }).then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r; });
-  }
   function done(card) {
     document.querySelectorAll("[data-push-prompt]").forEach(function (c) {
       if (c !== card) c.hidden = true;
     });
-    return post(card, card.dataset.doneUrl).catch(function () { /* shown again next time */ });
+    return postJSON(card.dataset.doneUrl).catch(function () { /* shown again next time */ });
   }
   function setup(card) {
     if (card.dataset.ready) return;
@@ -42,10 +27,10 @@
           .then(function (reg) {
             return reg.pushManager.subscribe({
               userVisibleOnly: true,
-              applicationServerKey: keyBytes(card.dataset.publicKey)
+              applicationServerKey: vapidKeyBytes(card.dataset.publicKey)
             });
           })
-          .then(function (sub) { return post(card, card.dataset.subscribeUrl, sub.toJSON()); })
+          .then(function (sub) { return postJSON(card.dataset.subscribeUrl, sub.toJSON()); })
           .then(function () {
             status.textContent = card.dataset.on;
             enable.hidden = true;

@@ -42,7 +42,7 @@
     });
     socket.addEventListener("message", function (msg) {
       var event;
-      try { event = JSON.parse(msg.data); } catch (e) { return; }
+      try { event = JSON.parse(msg.data); } catch (_e) { return; }
       if (!event || typeof event.type !== "string") return;
       dispatch(event.type, event);
     });

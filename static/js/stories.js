@@ -1,20 +1,11 @@
 /* Stories (SPEC §10): the strip opens a full-screen viewer; the compose page previews.
    Vanilla JS. Data comes from the server-rendered <script id="stories-data"> (json_script),
    every image from the permission-checked /stories/<id>/image/ URL. */
+import { csrfToken } from "./lib/http.js";
 (function () {
-  "use strict";
   if (window.MielStories) return;
   var DURATION = 5000; // ms per story
   var HOLD_MS = 250; // a press longer than this is a hold (pause), not a tap
-
-  function csrfToken() {
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
-    } catch (e) { /* fall through */ }
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
 
   function send(method, url, data) {
     var body = null;
@@ -30,7 +21,7 @@
     }).then(function (resp) {
       return resp.text().then(function (text) {
         var json = null;
-        try { json = text ? JSON.parse(text) : {}; } catch (e) { json = { html: text }; }
+        try { json = text ? JSON.parse(text) : {}; } catch (_e) { json = { html: text }; }
         if (!resp.ok) { var err = new Error((json && json.error) || ""); err.status = resp.status; throw err; }
         return json;
       });
@@ -51,7 +42,7 @@
   function readData() {
     var script = document.getElementById("stories-data");
     if (!script) return null;
-    try { return JSON.parse(script.textContent); } catch (e) { return null; }
+    try { return JSON.parse(script.textContent); } catch (_e) { return null; }
   }
 
   function isRtl() { return document.documentElement.dir === "rtl"; }
@@ -64,7 +55,7 @@
     this.gi = Math.min(groupIndex || 0, this.groups.length - 1);
     var group = this.groups[this.gi];
     var firstUnviewed = group.stories.findIndex(function (s) { return !s.viewed; });
-    this.si = firstUnviewed >= 0 ? firstUnviewed : 0;
+    this.si = Math.max(firstUnviewed, 0);
     this.elapsed = 0;
     this.paused = false;
     this.holds = 0;
@@ -158,7 +149,7 @@
     // progress segments
     this.progress.textContent = "";
     this.segFill = null;
-    group.stories.forEach(function (s, i) {
+    group.stories.forEach(function (_s, i) {
       var fill = el("i");
       var seg = el("span", { class: "sv-seg" + (i < self.si ? " done" : "") }, [fill]);
       self.progress.appendChild(seg);
@@ -344,7 +335,7 @@
 
   Viewer.prototype.firstUnviewed = function (gi) {
     var i = this.groups[gi].stories.findIndex(function (s) { return !s.viewed; });
-    return i >= 0 ? i : 0;
+    return Math.max(i, 0);
   };
 
   Viewer.prototype.close = function () {

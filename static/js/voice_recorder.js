@@ -47,7 +47,7 @@
   recordButton.addEventListener("click", async function () {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    } catch (err) {
+    } catch (_err) {
       status.textContent = form.dataset.msgDenied;
       return;
     }
