@@ -57,7 +57,7 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["thumb", "member", "is_approved", "width", "height", "created_at"]
+    list_display = ["thumb", "member", "is_approved", "alt_text", "width", "height", "created_at"]
     list_filter = ["is_approved", "created_at"]
     search_fields = ["member__name", "member__user__email"]
     list_select_related = ["member"]

@@ -440,6 +440,10 @@ class PromptAnswer(UUIDModel):
         return f"{self.prompt_id}: {self.answer[:30]}"
 
 
+#: Longest member-written photo description (characters), issue 17.
+PHOTO_ALT_MAX = 150
+
+
 def photo_upload_to(instance: Photo, filename: str) -> str:
     return f"photos/{instance.member_id}/{instance.id}.{filename.rsplit('.', 1)[-1]}"
 
@@ -459,6 +463,11 @@ class Photo(UUIDModel):
     #: The member's order of their photos (0 first); the first approved one is the main photo
     #: (issue 15). New photos go last; profiles.services.photo_reorder / photo_move change it.
     position = models.PositiveSmallIntegerField(default=0)
+    #: What the photo shows, in the member's words, read out by screen readers (issue 17);
+    #: empty: the pages say "Photo 2 of Dana". Written by profiles.services.photo_describe.
+    alt_text = models.CharField(
+        _("photo description"), max_length=PHOTO_ALT_MAX, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

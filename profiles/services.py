@@ -32,10 +32,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
 from miel.media import field_file_save, file_delete_on_commit
-from miel.text import validate_single_line
+from miel.text import is_visibly_empty, validate_single_line
 
 from .models import (
     GENDER_IDENTITY_GROUP,
+    PHOTO_ALT_MAX,
     Interest,
     Language,
     Member,
@@ -314,6 +315,27 @@ def photo_move(*, member: Member, photo_id: object, step: int) -> None:
     to = min(len(order) - 1, max(0, at + (1 if step > 0 else -1)))
     order[at], order[to] = order[to], order[at]
     _photos_renumber(member=member, order=order)
+
+
+@transaction.atomic
+def photo_describe(*, member: Member, photo_id: object, alt_text: str) -> Photo:
+    """Set the description of one of ``member``'s photos (issue 17, docs/rules.md §4): what
+    screen readers say for it on every page. Whitespace is collapsed, at most
+    ``PHOTO_ALT_MAX`` (150) characters; an empty text goes back to the default ("Photo 2 of
+    Dana"). Raises ``ValidationError`` for a longer text or invisible-only characters (bidi
+    controls), ``Http404`` for anyone else's photo."""
+    text = " ".join((alt_text or "").split())
+    if len(text) > PHOTO_ALT_MAX:
+        raise ValidationError(
+            _("A photo description can have at most %(max)d characters.") % {"max": PHOTO_ALT_MAX}
+        )
+    if text and is_visibly_empty(text):
+        raise ValidationError(_("Describe the photo in words."))
+    photo = _photo_for_owner(member=member, photo_id=photo_id)
+    if photo.alt_text != text:
+        photo.alt_text = text
+        photo.save(update_fields=["alt_text", "updated_at"])
+    return photo
 
 
 @transaction.atomic

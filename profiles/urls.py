@@ -13,6 +13,11 @@ urlpatterns = [
     path("members/edit/photos/<uuid:photo_id>/delete/", views.photo_delete, name="photo_delete"),
     path("members/edit/photos/<uuid:photo_id>/main/", views.photo_set_main, name="photo_set_main"),
     path("members/edit/photos/<uuid:photo_id>/move/", views.photo_move, name="photo_move"),
+    path(
+        "members/edit/photos/<uuid:photo_id>/describe/",
+        views.photo_describe,
+        name="photo_describe",
+    ),
     path("members/edit/photos/order/", views.photo_reorder, name="photo_reorder"),
     path("members/<uuid:user_id>/", views.member_detail, name="member_detail"),
 ]

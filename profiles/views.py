@@ -19,6 +19,7 @@ from miel.media import StorageFull
 from . import selectors, services
 from .decorators import MemberRequest, member_required
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
+from .models import PHOTO_ALT_MAX
 from .services import MAX_PHOTOS, PhotoRejected
 
 DRAFT_SESSION_KEY = "profile_draft"
@@ -125,6 +126,7 @@ def _photo_context(request: HttpRequest, member, upload_form=None, error: str = 
         "photo_error": error,
         "can_add_photo": len(photos) < MAX_PHOTOS,
         "max_photos": MAX_PHOTOS,
+        "photo_alt_max": PHOTO_ALT_MAX,
     }
 
 
@@ -174,6 +176,21 @@ def photo_upload(request: MemberRequest) -> HttpResponse:
 def photo_delete(request: MemberRequest, photo_id: str) -> HttpResponse:
     member = request.member
     services.photo_delete(member=member, photo_id=photo_id)
+    return _photo_response(request, member)
+
+
+@member_required
+@require_POST
+def photo_describe(request: MemberRequest, photo_id: str) -> HttpResponse:
+    """Save what one of my photos shows (``alt_text``, issue 17); 400 (422 to htmx) with the
+    error inline for a too long or empty-looking text, 404 for anyone else's photo."""
+    member = request.member
+    try:
+        services.photo_describe(
+            member=member, photo_id=photo_id, alt_text=request.POST.get("alt_text", "")
+        )
+    except ValidationError as exc:
+        return _photo_response(request, member, status=400, error=exc.messages[0])
     return _photo_response(request, member)
 
 

@@ -159,6 +159,7 @@ def _media(member: Member, base_url: str) -> dict[str, Any]:
                 "is_approved": p.is_approved,
                 "width": p.width,
                 "height": p.height,
+                "description": p.alt_text,
                 "created_at": _iso(p.created_at),
             }
             for p in Photo.objects.filter(member=member).order_by("created_at", "id")

@@ -29,6 +29,8 @@ class DeckCard:
 
     card: DiscoverCard
     photos: list[str] = field(default_factory=list)  # approved photo URLs, main first
+    #: The member's description of each photo in ``photos`` ("" = the default alt), issue 17.
+    photo_alts: list[str] = field(default_factory=list)
     description: str = ""
     interests: list[Interest] = field(default_factory=list)
     is_verified: bool = False
@@ -39,6 +41,12 @@ class DeckCard:
     @property
     def member(self) -> Member:
         return self.card.member
+
+    @property
+    def photo_items(self) -> list[tuple[str, str]]:
+        """(URL, the member's description or "") for each photo, main first (issue 17)."""
+        alts = self.photo_alts + [""] * (len(self.photos) - len(self.photo_alts))
+        return list(zip(self.photos, alts, strict=False))
 
     @property
     def prompt_rows(self) -> list[tuple[PromptAnswer, str]]:
@@ -106,12 +114,14 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
         if full is None:
             continue
         photos = [p.url for p in full.approved_photos]
+        photo_alts = [p.alt_text for p in full.approved_photos]
         if not photos and full.image:
-            photos = [full.image]
+            photos, photo_alts = [full.image], [""]
         result.append(
             DeckCard(
                 card=card,
                 photos=photos,
+                photo_alts=photo_alts,
                 description=full.description,
                 interests=list(full.interests.all()),
                 is_verified=card.is_verified,

@@ -74,6 +74,8 @@ def test_an_exception_needs_a_reason_and_then_lets_it_pass(incompatible_migratio
     assert refused.returncode != 0
     assert "give the reason" in refused.stderr
 
-    exceptions.write_text(f"{project}{incompatible_migration}  # column unused since the last release\n")
+    exceptions.write_text(
+        f"{project}{incompatible_migration}  # column unused since the last release\n"
+    )
     allowed = _run({"MIGRATION_LINTER_EXCEPTIONS": str(exceptions)})
     assert allowed.returncode == 0, allowed.stdout[-3000:]
