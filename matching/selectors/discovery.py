@@ -65,6 +65,7 @@ CARD_FIELDS = (
     "date_of_birth",
     "created",
     "city",
+    "country",  # the city's name in the page's language depends on it (issue 17)
     "image",
     "boosted_until",
     "last_active_at",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 
+from matching.cities import city_name_in, country_name_in
 from matching.selectors import ProfileActionsState, profile_actions_state
 
 register = template.Library()
@@ -17,3 +19,16 @@ def profile_actions_for(context, member) -> ProfileActionsState | None:
     if viewer is None or not viewer.is_authenticated or member is None:
         return None
     return profile_actions_state(viewer=viewer, member=member)
+
+
+@register.filter
+def city_name(city: str, country: str = "") -> str:
+    """``{{ member.city|city_name:member.country }}``: the city in the page's language (Hebrew
+    names for Israeli cities from GeoNames, issue 17); unknown text as typed."""
+    return city_name_in(translation.get_language() or "en", city, country)
+
+
+@register.filter
+def country_name(country: str) -> str:
+    """``{{ member.country|country_name }}``: the country in the page's language (CLDR)."""
+    return country_name_in(translation.get_language() or "en", country)

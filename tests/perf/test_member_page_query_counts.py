@@ -5,6 +5,7 @@ A change that adds a query to a hot page must change the number here on purpose.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from matching.models import Like
@@ -12,7 +13,14 @@ from messaging.models import Message
 from profiles.models import Member
 from tests.factories import MemberFactory, PhotoFactory
 
-pytestmark = pytest.mark.django_db
+# The numbers are PostgreSQL's (CI): like, pass and the profile view are single upserts there,
+# while SQLite takes a savepoint and a second statement for them.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the counts are PostgreSQL's (upserts)"
+    ),
+]
 
 
 @pytest.fixture
@@ -34,15 +42,15 @@ def scene():
 
 
 PAGES = {
-    "discover": (lambda s: "/discover/", 11),
+    "discover": (lambda s: "/discover/", 12),  # + the approved voice prompts (issue 18)
     "members list": (lambda s: "/members/?distance=50&size=12&order=active", 7),
     "conversations list": (lambda s: "/messages/", 3),
     "chat page": (lambda s: f"/members/{s['match'].user_id}/chat/", 12),
     "likes": (lambda s: "/lists/?type=target", 7),
     "profile page": (
         lambda s: f"/members/{s['stranger'].user_id}/",
-        14,
-    ),  # a repeat view: one upsert
+        15,
+    ),  # a repeat view: one upsert; + the voice prompt (issue 18)
 }
 
 
