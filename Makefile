@@ -72,7 +72,7 @@ messages: install
 	$(BIN)/python manage.py makemessages -l he --ignore=.venv --ignore=staticfiles --ignore=media --ignore="tests/*" --ignore="bench/*" --no-location --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-## SPEC §16 benchmark on PostgreSQL + Redis (docs/performance.md): seeds BENCH_MEMBERS (100 000)
+## rules §16 benchmark on PostgreSQL + Redis (docs/performance.md): seeds BENCH_MEMBERS (100 000)
 ## members into BENCH_DB (miel_bench, dropped and recreated), serves them with uvicorn and
 ## measures every scenario with wrk (installed with apt-get when missing and run as root).
 bench: install

@@ -1,4 +1,4 @@
-"""allauth forms with Miel's privacy rules (SPEC §3), set in ``ACCOUNT_FORMS``.
+"""allauth forms with Miel's privacy rules (rules §3), set in ``ACCOUNT_FORMS``.
 
 Kept apart from :mod:`accounts.forms`: allauth's sign-up form class is built from
 ``ACCOUNT_SIGNUP_FORM_CLASS`` when :mod:`allauth.account.forms` is imported, so importing it
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SignupForm(AllauthSignupForm):
-    """Sign-up that takes the same work whether or not the address is registered (SPEC §3):
+    """Sign-up that takes the same work whether or not the address is registered (rules §3):
     for a registered address allauth creates nothing and mails the owner instead, which
     skipped the password hash (~20 ms against ~400 ms, enough to tell the two apart). Here
     the password is hashed either way, and both e-mails leave from a task after commit
@@ -32,7 +32,7 @@ class SignupForm(AllauthSignupForm):
 
 class AddEmailForm(AllauthAddEmailForm):
     """``/accounts/email/``: an address that belongs to another account is refused, with a
-    message that does not say whose (SPEC §3). Without this, allauth (enumeration prevention
+    message that does not say whose (rules §3). Without this, allauth (enumeration prevention
     on) added it unverified and mailed the other member a confirmation each time."""
 
     def clean_email(self) -> str:

@@ -1,4 +1,4 @@
-"""django-allauth adapters: where the account flow meets Miel's rules (SPEC §3)."""
+"""django-allauth adapters: where the account flow meets Miel's rules (rules §3)."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup: bool) -> None:
         """Never mail a confirmation link to an address another account holds (an old
         unverified row, added before such addresses were refused): "Re-send verification" on
-        ``/accounts/email/`` would mail that member each time (SPEC §3)."""
+        ``/accounts/email/`` would mail that member each time (rules §3)."""
         address = emailconfirmation.email_address
         if address.user_id is not None and email_held_by_another(address.email, address.user_id):
             return
@@ -156,13 +156,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def respond_user_inactive(self, request: HttpRequest, user):
         """A deactivated account that gave its right password: a banned member goes to the
-        appeal form (SPEC §6), which reads who from the session; others get allauth's page."""
+        appeal form (rules §6), which reads who from the session; others get allauth's page."""
         request.session[APPEAL_SESSION_KEY] = str(user.pk)
         return redirect("safety:appeal")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Marks users who signed up through Google/Facebook as ``oauth_verified`` (SPEC §3)."""
+    """Marks users who signed up through Google/Facebook as ``oauth_verified`` (rules §3)."""
 
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)

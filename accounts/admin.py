@@ -1,4 +1,4 @@
-"""Django admin for accounts (SPEC §14)."""
+"""Django admin for accounts (rules §14)."""
 
 from __future__ import annotations
 

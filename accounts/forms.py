@@ -1,4 +1,4 @@
-"""Account forms: settings page and verification resend (SPEC §3)."""
+"""Account forms: settings page and verification resend (rules §3)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _time_zone_choices_in(language: str) -> list[tuple[str, str]]:
     CLDR names through Babel ("שעון ישראל", "Israel Time", "United States (New York) Time"),
     sorted by label; the legacy aliases and the ``Etc/`` offsets follow, under their IANA
     names. Computed once per process and language: scanning the time-zone database
-    (``zoneinfo.available_timezones``) costs ~15 ms per call (SPEC §16)."""
+    (``zoneinfo.available_timezones``) costs ~15 ms per call (rules §16)."""
     from babel.core import get_global
     from babel.dates import get_timezone_location
 
@@ -56,7 +56,7 @@ class PlainSelect(forms.Select):
     """A flat ``<select>`` (no option groups, no per-option attributes) rendered in Python.
 
     Django renders each option through its own template: for the ~600 time zones that was
-    ~40 ms of CPU per settings page (SPEC §16). Same markup: ``name``, the widget's attributes
+    ~40 ms of CPU per settings page (rules §16). Same markup: ``name``, the widget's attributes
     (``id``, ``required``, ...) and ``selected`` on the chosen option; values and labels are
     escaped."""
 
@@ -78,7 +78,7 @@ class PlainSelect(forms.Select):
 
 
 class AccountSettingsForm(forms.Form):
-    """E-mail notification switches and the time zone (SPEC §3 account settings)."""
+    """E-mail notification switches and the time zone (rules §3 account settings)."""
 
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=_time_zone_choices, widget=PlainSelect

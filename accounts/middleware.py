@@ -1,5 +1,5 @@
-"""Account middleware: keeps ``last_active_at`` fresh (one write a minute per user; SPEC §5
-online) and activates the user's time zone for display (SPEC §0)."""
+"""Account middleware: keeps ``last_active_at`` fresh (one write a minute per user; rules §5
+online) and activates the user's time zone for display (rules §0)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class LastActiveMiddleware:
 
 
 class UserTimezoneMiddleware:
-    """Shows times in the signed-in user's time zone (SPEC §0; default Asia/Jerusalem)."""
+    """Shows times in the signed-in user's time zone (rules §0; default Asia/Jerusalem)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

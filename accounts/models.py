@@ -1,4 +1,4 @@
-"""Accounts: the custom User (SPEC §2, seed table User).
+"""Accounts: the custom User (rules §2, seed table User).
 
 OAuth accounts and e-mail/reset tokens are django-allauth's own tables; they replace the seed's
 Account and Token tables.
@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def default_email_notifications() -> dict[str, bool]:
-    """Per-kind e-mail notification switches (SPEC §3 account settings)."""
+    """Per-kind e-mail notification switches (rules §3 account settings)."""
     return {"new_match": True, "new_message": True, "new_like": True, "story_reply": True}
 
 
 class UserManager(BaseUserManager["User"]):
-    """Manager for an e-mail-login user; e-mails are stored lower-cased (SPEC §3)."""
+    """Manager for an e-mail-login user; e-mails are stored lower-cased (rules §3)."""
 
     use_in_migrations = True
 
@@ -134,12 +134,12 @@ class User(AbstractUser):
 
     @property
     def is_premium(self) -> bool:
-        """Premium = ``premium_until`` in the future (SPEC §13)."""
+        """Premium = ``premium_until`` in the future (rules §13)."""
         return self.premium_until is not None and self.premium_until > timezone.now()
 
     @property
     def email_language(self) -> str:
-        """The language code to write this user's e-mails in (SPEC §15): their last choice,
+        """The language code to write this user's e-mails in (rules §15): their last choice,
         else the site default."""
         codes = {code for code, _name in settings.LANGUAGES}
         return self.language if self.language in codes else settings.LANGUAGE_CODE
@@ -149,7 +149,7 @@ class User(AbstractUser):
         return [g for g in self.preferred_genders.split(",") if g]
 
     def is_online(self, now: datetime | None = None) -> bool:
-        """Active within the last 15 minutes (SPEC §5)."""
+        """Active within the last 15 minutes (rules §5)."""
         if self.last_active_at is None:
             return False
         now = now or timezone.now()

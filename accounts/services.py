@@ -1,4 +1,4 @@
-"""Account write services (SPEC §3)."""
+"""Account write services (rules §3)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ RESEND_THROTTLE = timedelta(minutes=3)
 
 
 def welcome_email_send_once(*, user: User) -> bool:
-    """Queue the welcome e-mail the first time ``user`` logs in (SPEC §3).
+    """Queue the welcome e-mail the first time ``user`` logs in (rules §3).
 
     Idempotent under concurrent logins: the conditional UPDATE lets exactly one caller win.
     Returns True when this call queued the e-mail.
@@ -56,7 +56,7 @@ def user_touch_last_active(*, user: User) -> bool:
 def user_update_settings(
     *, user: User, email_notifications: dict[str, bool], time_zone: str
 ) -> User:
-    """Save the account settings page (SPEC §3): notification switches (new_match, new_message,
+    """Save the account settings page (rules §3): notification switches (new_match, new_message,
     new_like, story_reply) and the IANA time zone. Unknown keys are ignored."""
     import zoneinfo
 
@@ -74,7 +74,7 @@ def user_update_settings(
 
 def user_set_language(*, user: User, language: str) -> bool:
     """Remember ``language`` (a code of settings.LANGUAGES, e.g. "he" or "en") as the language
-    ``user`` reads the site in, so e-mails to them use it (SPEC §15). Unknown codes are ignored.
+    ``user`` reads the site in, so e-mails to them use it (rules §15). Unknown codes are ignored.
     Returns True when the stored value changed (one UPDATE, none when unchanged)."""
     from django.conf import settings
 
@@ -88,7 +88,7 @@ def user_set_language(*, user: User, language: str) -> bool:
 def verification_email_resend(*, request, email: str) -> bool:
     """Send a fresh 24-hour verification link when ``email`` is an unverified address.
 
-    Says nothing to the caller's user about whether the address exists (SPEC §3): views show
+    Says nothing to the caller's user about whether the address exists (rules §3): views show
     the same page either way. At most one e-mail per address per ``RESEND_THROTTLE``.
     Returns True when an e-mail was sent (for tests and logs only).
     """

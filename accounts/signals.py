@@ -32,13 +32,13 @@ def _mark_oauth_verified(sender, request, sociallogin, **kwargs):
 
 @receiver(user_signed_up)
 def _remember_signup_language(sender, request, user, **kwargs):
-    """A new account reads e-mails in the language it signed up in (SPEC §15)."""
+    """A new account reads e-mails in the language it signed up in (rules §15)."""
     language = getattr(request, "LANGUAGE_CODE", "") if request is not None else ""
     if language:
         services.user_set_language(user=user, language=language)
 
 
-# --- open sockets follow their session (SPEC §9) ---------------------------------------------
+# --- open sockets follow their session (rules §9) ---------------------------------------------
 #: User fields whose change can end a session: the password hash it was signed with, or access.
 _SESSION_FIELDS = frozenset({"password", "is_active"})
 

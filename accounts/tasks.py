@@ -40,7 +40,7 @@ def send_welcome_email(self, user_id: str) -> None:
 def send_account_email(self, message: dict) -> None:
     """Send one account e-mail (verification link, "account already exists", password reset,
     ...) that :meth:`accounts.adapters.AccountAdapter.send_mail` rendered in the request and
-    queued after commit (SPEC §3: sign-up answers in the same time whether or not the address
+    queued after commit (rules §3: sign-up answers in the same time whether or not the address
     is registered). ``message``: ``subject``, ``body``, ``from_email``, ``to`` (list) and
     ``alternatives`` (list of [content, mimetype]). Retried with backoff on mail-server
     errors."""

@@ -17,7 +17,7 @@ from .forms import AccountSettingsForm, ResendVerificationForm
 
 @login_required
 def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """E-mail notification preferences and time zone; links to password change (SPEC §3)."""
+    """E-mail notification preferences and time zone; links to password change (rules §3)."""
     status = 200
     if request.method == "POST":
         form = AccountSettingsForm(request.POST)
@@ -37,7 +37,7 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def verification_resend(request: HttpRequest) -> HttpResponse:
     """Ask for a new verification link. The answer is the same whether or not the address is
-    registered or already verified, so it reveals nothing (SPEC §3)."""
+    registered or already verified, so it reveals nothing (rules §3)."""
     sent = False
     if request.method == "POST":
         form = ResendVerificationForm(request.POST)
@@ -52,7 +52,7 @@ def verification_resend(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switcher (``/i18n/setlang/``, POST ``language`` + ``next``), which
     also remembers the choice on a signed-in user (``User.language``) so their e-mails come in
-    that language (SPEC §15)."""
+    that language (rules §15)."""
     response = django_set_language(request)
     language = request.POST.get("language", "") if request.method == "POST" else ""
     if language and request.user.is_authenticated:

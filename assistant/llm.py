@@ -1,4 +1,4 @@
-"""The assistant's model backends behind one interface (SPEC §12).
+"""The assistant's model backends behind one interface (rules §12).
 
 * :class:`OfflineBackend` (default, no network): rules for intents + the smart-match engine.
 * :class:`OpenAIBackend`: any OpenAI-compatible ``/v1/chat/completions`` server through the
@@ -96,7 +96,7 @@ class Backend(Protocol):
 
 
 class OfflineBackend:
-    """Rules + smart-match engine; no network (SPEC §1 embedded default)."""
+    """Rules + smart-match engine; no network (rules §1 embedded default)."""
 
     name = "offline"
 

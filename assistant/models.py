@@ -1,4 +1,4 @@
-"""AI assistant: conversations, messages, usage log and profile analyses (SPEC §2, §12)."""
+"""AI assistant: conversations, messages, usage log and profile analyses (rules §2, §12)."""
 
 from __future__ import annotations
 

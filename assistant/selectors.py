@@ -1,4 +1,4 @@
-"""Assistant reads (SPEC §12): the visible history with member cards, and the intent of a
+"""Assistant reads (rules §12): the visible history with member cards, and the intent of a
 typed message."""
 
 from __future__ import annotations

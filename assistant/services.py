@@ -1,4 +1,4 @@
-"""Assistant write services (SPEC §12): send a message within the daily quota, clear history.
+"""Assistant write services (rules §12): send a message within the daily quota, clear history.
 
 Quota: ``billing.services.entitlements.ai_daily_quota`` (free 5, premium 999) messages per day, the day
 starting at midnight in the user's ``time_zone``. Enforced atomically: the user's row is locked
@@ -98,7 +98,7 @@ def user_zone(user: User) -> ZoneInfo:
 
 def quota_window(*, user: User, now: datetime | None = None) -> tuple[datetime, datetime]:
     """(start, end) of the user's current quota day: local midnight to the next, as aware
-    datetimes (SPEC §12)."""
+    datetimes (rules §12)."""
     zone = user_zone(user)
     local_day = (now or timezone.now()).astimezone(zone).date()
     start = datetime.combine(local_day, time.min, tzinfo=zone)
@@ -176,7 +176,7 @@ def assistant_message_send(
     target_user_id: str | None = None,
     backend: llm.Backend | None = None,
 ) -> AssistantTurn:
-    """Answer one assistant message (SPEC §12).
+    """Answer one assistant message (rules §12).
 
     ``text`` is what the user typed (1-1000 characters); a quick action passes ``intent`` (one
     of :data:`assistant.skills.INTENTS`) and may leave ``text`` empty. ``target_user_id`` = the
@@ -278,7 +278,7 @@ def assistant_message_send(
 
 def assistant_answer_refund(*, user: User, message_id: object) -> QuotaStatus:
     """Refund "Not what I asked": the assistant answer ``message_id`` stops counting against the
-    user's daily quota (SPEC §12). Returns the new quota status.
+    user's daily quota (rules §12). Returns the new quota status.
 
     Rules: only the user's own assistant answers, not error answers (they never counted), once
     per answer, and at most :data:`MAX_REFUNDS_PER_DAY` per quota day. Race-safe: the user's row

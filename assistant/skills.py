@@ -1,4 +1,4 @@
-"""What the assistant can do (SPEC §12), shared by both backends: intent detection in Hebrew
+"""What the assistant can do (rules §12), shared by both backends: intent detection in Hebrew
 and English, and one function per intent (find matches, explain a match, openers, analyse my
 profile, my progress, tips). All text goes through gettext, so replies follow the active
 language."""

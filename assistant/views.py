@@ -1,4 +1,4 @@
-"""Assistant endpoints (SPEC §12): the panel (htmx), send, clear and a JSON API."""
+"""Assistant endpoints (rules §12): the panel (htmx), send, clear and a JSON API."""
 
 from __future__ import annotations
 

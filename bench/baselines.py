@@ -1,4 +1,4 @@
-"""In-process baselines of ``make bench`` (SPEC §16) that are not pages: smart matches scored
+"""In-process baselines of ``make bench`` (rules §16) that are not pages: smart matches scored
 with one query per candidate, as the original app did (it loaded each candidate's interests and
 interactions separately). The HTTP baselines are in ``bench/views.py``."""
 

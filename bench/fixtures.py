@@ -1,4 +1,4 @@
-"""Bench fixtures (SPEC §16), built in the bench database after ``seed_demo``: viewers chosen
+"""Bench fixtures (rules §16), built in the bench database after ``seed_demo``: viewers chosen
 by how crowded their surroundings are, logged-in sessions, like targets, a mailbox with 200
 conversations, a smart-match viewer with about 10 000 candidates and the 1 000 WebSocket users.
 
@@ -188,7 +188,7 @@ def mailbox_with_conversations(
 
 
 def filler_messages(*, total: int, exclude: Member) -> int:
-    """Top ``messaging_message`` up to ``total`` rows (SPEC §16: the mailbox "with 1M
+    """Top ``messaging_message`` up to ``total`` rows (rules §16: the mailbox "with 1M
     messages") with messages between random pairs of other members, then ANALYZE it; returns
     the number of rows. PostgreSQL only: one INSERT ... SELECT over ``generate_series`` (about
     a minute per million rows on 2 busy cores). ``exclude`` (the mailbox member) gets none, so

@@ -60,7 +60,7 @@ def render(report: dict) -> str:
     lines += [f"- {k}: **{v}**" for k, v in report["ratios"].items()]
     lines += [
         "",
-        f"| SPEC §16 target ({report['members']:,} members) | measured | met |",
+        f"| rules §16 target ({report['members']:,} members) | measured | met |",
         "|---|---|---|",
     ]
     lines += [

@@ -1,4 +1,4 @@
-"""``make bench``: the SPEC §16 benchmark on PostgreSQL + Redis over real HTTP.
+"""``make bench``: the rules §16 benchmark on PostgreSQL + Redis over real HTTP.
 
 Steps (each prints its time):
 
@@ -21,7 +21,7 @@ Variables: BENCH_MEMBERS, BENCH_DB, BENCH_REDIS_URL (default redis://127.0.0.1:6
 BENCH_PORT (8100; the socket server, uvicorn, uses the next port), BENCH_SERVER (gunicorn),
 BENCH_WORKERS (2), BENCH_THREADS (4), BENCH_DURATION (seconds per wrk run, 8), BENCH_REUSE,
 BENCH_SKIP_WS, PGHOST/PGPORT/PGUSER (127.0.0.1 / 5432 / postgres), BENCH_MESSAGES (0; N = top
-the messages table up to N rows before measuring: the mailbox "with 1M messages" of SPEC §16).
+the messages table up to N rows before measuring: the mailbox "with 1M messages" of rules §16).
 """
 
 from __future__ import annotations
@@ -645,7 +645,7 @@ def find(results: list[dict], name: str, connections: int) -> dict | None:
 
 
 def targets_100k(results: list[dict], smart: dict, ws: dict | None, queries: dict) -> list[dict]:
-    """SPEC §16 targets (the 100k column; at 1M the members list target is p95 <= 60 ms)."""
+    """rules §16 targets (the 100k column; at 1M the members list target is p95 <= 60 ms)."""
     members_p95_target = 25 if MEMBERS < 500_000 else 60
 
     def row(target: str, measured: str, met: bool | None) -> dict:
@@ -704,7 +704,7 @@ def targets_100k(results: list[dict], smart: dict, ws: dict | None, queries: dic
                 rc["seconds"] <= 5 and rc["failed"] == 0,
             )
         )
-    if smart and MEMBERS < 500_000:  # SPEC §16 sets no smart-match target at 1M
+    if smart and MEMBERS < 500_000:  # rules §16 sets no smart-match target at 1M
         out.append(
             row(
                 "smart matches (10 000 candidates) <= 250 ms and <= 3 queries uncached",
@@ -776,7 +776,7 @@ def print_report(report: dict) -> None:
         )
         print(f"reconnect: {rc['sockets']} sockets in {rc['seconds']} s, {rc['failed']} failed")
     print()
-    print("targets (SPEC §16):")
+    print("targets (rules §16):")
     for t in report["targets"]:
         mark = "MET " if t["met"] else "MISS"
         print(f"  [{mark}] {t['target']}: {t['measured']}")
@@ -1014,7 +1014,7 @@ def main() -> None:
             s = logins["sender"]
             # Sockets on their own server process (as /ws/ would be routed in production), so
             # the sync work of 100 message POSTs/s does not starve the sockets' event loop; the
-            # Redis channel layer carries each event from the HTTP workers to it (SPEC §9).
+            # Redis channel layer carries each event from the HTTP workers to it (rules §9).
             ws_log = Path(tempfile.mkstemp(prefix="miel-bench-ws-", suffix=".log")[1])
             ws_server = start_server(env, ws_log, port=PORT + 1, workers=WS_WORKERS, asgi=True)
             try:

@@ -1,4 +1,4 @@
-"""WebSocket delivery latency (SPEC §16 "send message -> recipient's WebSocket").
+"""WebSocket delivery latency (rules §16 "send message -> recipient's WebSocket").
 
 Starts two real uvicorn server processes on free ports against ``DATABASE_URL`` and
 ``REDIS_URL`` (the Redis channel layer joins them), opens the recipient's socket on server A,

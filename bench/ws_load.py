@@ -1,4 +1,4 @@
-"""WebSocket scenarios of ``make bench`` (SPEC §16), against a running server.
+"""WebSocket scenarios of ``make bench`` (rules §16), against a running server.
 
 - **delivery**: ``sockets`` authenticated sockets open at ``/ws/`` (one per user), then one
   sender posts chat messages over real HTTP (session cookie + CSRF, as the chat form does) at

@@ -1,4 +1,4 @@
-"""Admin: payments and processed webhook events are an audit trail, so read-only (SPEC §14)."""
+"""Admin: payments and processed webhook events are an audit trail, so read-only (rules §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Billing: Stripe payments and processed webhook events (SPEC §2, §13)."""
+"""Billing: Stripe payments and processed webhook events (rules §2, §13)."""
 
 from __future__ import annotations
 

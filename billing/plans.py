@@ -1,4 +1,4 @@
-"""The three premium plans (SPEC §13). Prices are in shekels (ILS)."""
+"""The three premium plans (rules §13). Prices are in shekels (ILS)."""
 
 from __future__ import annotations
 

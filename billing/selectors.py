@@ -1,4 +1,4 @@
-"""Billing reads: a member's premium status for the pages (SPEC §13)."""
+"""Billing reads: a member's premium status for the pages (rules §13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one place Miel talks to Stripe (SPEC §13).
+"""The one place Miel talks to Stripe (rules §13).
 
 Everything goes through a ``stripe.StripeClient`` whose API base is ``settings.STRIPE_API_BASE``
 when set, so tests (and the local demo) run against a fake Stripe server over real HTTP.
@@ -21,7 +21,7 @@ TIMEOUT_SECONDS = 15
 
 
 class StripeNotConfigured(RuntimeError):
-    """STRIPE_SECRET_KEY is empty: payments are switched off (SPEC §1)."""
+    """STRIPE_SECRET_KEY is empty: payments are switched off (rules §1)."""
 
 
 class StripeUnavailable(RuntimeError):

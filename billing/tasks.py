@@ -1,4 +1,4 @@
-"""Billing e-mails (SPEC §13) as Celery tasks."""
+"""Billing e-mails (rules §13) as Celery tasks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Billing pages: premium, checkout, portal, return page, boosts, Stripe webhook (SPEC §13)."""
+"""Billing pages: premium, checkout, portal, return page, boosts, Stripe webhook (rules §13)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def portal(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def success(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where Stripe sends the member back. Shows status only: the ``session_id`` in the URL is
-    never trusted and never grants anything (SPEC §13 fix); the webhook does."""
+    never trusted and never grants anything (rules §13 fix); the webhook does."""
     return render(request, "billing/success.html", _context(request))
 
 

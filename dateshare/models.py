@@ -1,4 +1,4 @@
-"""A shared date (SPEC §6 safety): what a friend's link shows, until 24 h after the date."""
+"""A shared date (rules §6 safety): what a friend's link shows, until 24 h after the date."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads of Share my date (SPEC §6 safety)."""
+"""Reads of Share my date (rules §6 safety)."""
 
 from __future__ import annotations
 

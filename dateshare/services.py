@@ -1,4 +1,4 @@
-"""Writes of Share my date (SPEC §6 safety)."""
+"""Writes of Share my date (rules §6 safety)."""
 
 from __future__ import annotations
 

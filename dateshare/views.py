@@ -1,4 +1,4 @@
-"""Share my date pages (SPEC §6 safety): create / revoke from a match's chat, and the public
+"""Share my date pages (rules §6 safety): create / revoke from a match's chat, and the public
 page a friend opens without an account."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``demo_seed``: realistic demo members, likes, matches and messages (SPEC §14 ``seed_demo``).
+"""``demo_seed``: realistic demo members, likes, matches and messages (rules §14 ``seed_demo``).
 
 Built for scale: rows are generated as plain tuples and inserted in batches (``COPY`` on
 PostgreSQL, one ``executemany`` per batch elsewhere; see ``bulk.py``), with no per-row queries;
@@ -59,7 +59,7 @@ class Layout:
 
 
 DEFAULT_LAYOUT = Layout(0.80, 0.04, 0.03, 25.0, 0.5)
-# --clustered (benchmarks, SPEC §16): dense city cores plus a real rural spread.
+# --clustered (benchmarks, rules §16): dense city cores plus a real rural spread.
 CLUSTERED_LAYOUT = Layout(0.85, 0.03, 0.15, 45.0, 0.35)
 
 
@@ -532,7 +532,7 @@ def demo_seed(
     progress: Callable[[str], None] | None = None,
     showcase: bool = False,
 ) -> SeedResult:
-    """Create ``members`` demo members plus the admin and the ready demo login (SPEC §14).
+    """Create ``members`` demo members plus the admin and the ready demo login (rules §14).
 
     Arguments: ``members`` >= 0 generated members; ``seed`` makes every generated value (names,
     places, ages, texts, likes, messages) reproducible (ids and timestamps relative to now are
@@ -655,7 +655,7 @@ VERIFIED_SHARE = 0.4
 def _verify_some(*, seed: int) -> int:
     """Give the demo login (Dana) and about :data:`VERIFIED_SHARE` of the demo members with a
     photo and no selfie yet an approved verification selfie (no image file: demo rows only),
-    so the badge shows up across the demo (SPEC §4). Drawn from its own generator, so the rest
+    so the badge shows up across the demo (rules §4). Drawn from its own generator, so the rest
     of the seeded data stays what ``--seed`` always gave. Returns how many were verified."""
 
     rng = random.Random(seed ^ 0x5E1F1E)

@@ -1,4 +1,4 @@
-"""The ready demo login's neighbourhood (SPEC §14 ``seed_demo`` without ``--members``, what
+"""The ready demo login's neighbourhood (rules §14 ``seed_demo`` without ``--members``, what
 ``make run`` seeds): whoever logs in as ``demo@miel.local`` lands on a lively site.
 
 ``demo@miel.local`` is a 29-year-old woman in Tel Aviv who wants to see men aged

@@ -1,4 +1,4 @@
-"""Admin for matching (SPEC §14). Reports are administered with the safety app (safety/admin.py)."""
+"""Admin for matching (rules §14). Reports are administered with the safety app (safety/admin.py)."""
 
 from __future__ import annotations
 

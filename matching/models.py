@@ -1,5 +1,5 @@
 """Matching: likes, profile views, interactions, preferences, smart-match cache, blocks and
-reports (SPEC §2, §6, §7, §11)."""
+reports (rules §2, §6, §7, §11)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from profiles.models import Member
 
 
 class Like(UUIDModel):
-    """``source`` likes ``target``; both directions present = a mutual match (SPEC §6)."""
+    """``source`` likes ``target``; both directions present = a mutual match (rules §6)."""
 
     source = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_given")
     target = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="likes_received")
@@ -87,7 +87,7 @@ class PassUndo(UUIDModel):
 
 
 class ProfileView(UUIDModel):
-    """One row per (viewer, viewed) pair with the latest view time (SPEC §7)."""
+    """One row per (viewer, viewed) pair with the latest view time (rules §7)."""
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_views_made"
@@ -111,7 +111,7 @@ class ProfileView(UUIDModel):
 
 
 class UserInteraction(UUIDModel):
-    """A weighted behavioural signal used by smart matches (SPEC §11)."""
+    """A weighted behavioural signal used by smart matches (rules §11)."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("View")
@@ -153,7 +153,7 @@ class UserPreference(UUIDModel):
 
 
 class SmartMatchCache(UUIDModel):
-    """Smart-match results for one user, valid 6 h (SPEC §11). One row per user: written with
+    """Smart-match results for one user, valid 6 h (rules §11). One row per user: written with
     an upsert on ``user`` (matching.smart.cache), so concurrent recomputes cannot leave two."""
 
     user = models.ForeignKey(
@@ -168,7 +168,7 @@ class SmartMatchCache(UUIDModel):
 
 
 class Block(UUIDModel):
-    """``blocker`` hides both members from each other everywhere (SPEC §6)."""
+    """``blocker`` hides both members from each other everywhere (rules §6)."""
 
     blocker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
@@ -219,7 +219,7 @@ class Unmatch(UUIDModel):
 
 
 class Report(UUIDModel):
-    """A member's report about another member; goes to the moderation queue (SPEC §6, §14)."""
+    """A member's report about another member; goes to the moderation queue (rules §6, §14)."""
 
     class Reason(models.TextChoices):
         FAKE = "fake", _("Fake profile")
@@ -262,7 +262,7 @@ class Report(UUIDModel):
         related_name="reports_reviewed",
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    # Evidence (SPEC §6): where it happened. Every piece is permission-checked by
+    # Evidence (rules §6): where it happened. Every piece is permission-checked by
     # ``matching.services.report_create`` (messages between the two members only, a story
     # the reporter could see, a photo of the reported member).
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PROFILE)
@@ -286,7 +286,7 @@ class Report(UUIDModel):
 
 
 class MatchNotification(UUIDModel):
-    """One "new match" e-mail per (user, other) pair, ever (SPEC §6).
+    """One "new match" e-mail per (user, other) pair, ever (rules §6).
 
     Created for both members when a like completes a pair; the unique constraint keeps a
     re-match from queueing a second e-mail, and ``sent_at`` is claimed with a conditional
@@ -312,7 +312,7 @@ class MatchNotification(UUIDModel):
 
 
 class LocationChange(models.Model):
-    """One change of a member's own position (SPEC §5): at most
+    """One change of a member's own position (rules §5): at most
     ``settings.LOCATION_CHANGES_PER_HOUR`` in any hour (:func:`matching.services.location_change_count`).
     Rows older than an hour are deleted as new ones come."""
 

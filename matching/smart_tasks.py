@@ -1,4 +1,4 @@
-"""Background jobs of smart matches (SPEC §11). Imported by ``matching.tasks`` so Celery's
+"""Background jobs of smart matches (rules §11). Imported by ``matching.tasks`` so Celery's
 autodiscovery registers them."""
 
 from __future__ import annotations

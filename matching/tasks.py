@@ -1,4 +1,4 @@
-"""Matching background jobs (SPEC §6)."""
+"""Matching background jobs (rules §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one authenticated WebSocket, ``/ws/`` (SPEC §9).
+"""The one authenticated WebSocket, ``/ws/`` (rules §9).
 
 The socket only pushes: every write goes over HTTP through a service, which queues events with
 :func:`miel.realtime.push_to_user` after commit. The consumer writes nothing but presence and
@@ -18,7 +18,7 @@ an unknown type, a typing frame without a valid user id) gets
 On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches
 that have a socket open.
 
-Cost of a connect (SPEC §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
+Cost of a connect (rules §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
 (session, user, the presence counter, and the online matches only for the user's first socket;
 ``last_active_at`` written at most once a minute), then ``group_add`` and one concurrent
 ``group_send`` per match to notify. A disconnect is the mirror image.
@@ -75,7 +75,7 @@ def _in_pool(func):
 
     ``database_sync_to_async`` defaults to ``thread_sensitive=True``: outside a request that
     means one thread per server process, so 1 000 sockets (re)connecting at once waited for
-    each other's queries one by one (SPEC §16 reconnect target). These functions share no
+    each other's queries one by one (rules §16 reconnect target). These functions share no
     thread-bound state, so they may run side by side; each still closes its connection
     (returns it to the pool) when done.
     """

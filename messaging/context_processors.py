@@ -1,4 +1,4 @@
-"""The unread-messages badge in the navigation (SPEC §8)."""
+"""The unread-messages badge in the navigation (rules §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Read side of the conversations list (issue 15, SPEC §8): one row per conversation with its
+"""Read side of the conversations list (issue 15, rules §8): one row per conversation with its
 last message and unread count, and the strip of new matches without a message yet."""
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from .selectors import (
 
 CONVERSATIONS_PAGE_SIZE = 20
 NEW_MATCHES_LIMIT = 20
-#: "Online" as accounts.User.is_online counts it (SPEC §5).
+#: "Online" as accounts.User.is_online counts it (rules §5).
 ONLINE_WINDOW = timedelta(minutes=15)
 
 # One query for a page of rows: the member's messages (not deleted on their side, not with a
 # blocked member) ranked per other member by a window function; the newest of each pair is the
 # row, the window's SUM its unread count. Joined to the other member and to the owner's
-# ConversationState; the badge count rides along as a scalar subquery (SPEC §16: the page is
+# ConversationState; the badge count rides along as a scalar subquery (rules §16: the page is
 # one query). Its cost grows with the member's own message count (an index range on each of
 # message_sender_idx / message_recipient_idx), not with the table's.
 # Constant text built from constants; values only ever go in as parameters.
@@ -106,7 +106,7 @@ def conversation_page(
     the number of messages to the viewer not read yet, the other member's name, photo and presence,
     and the viewer's own mute / archive state. ``archived`` picks the Archived view (a
     conversation archived since its last message) instead of the main list. Conversations
-    with a member either side blocked are left out (SPEC §6). Keyset-paginated on the last
+    with a member either side blocked are left out (rules §6). Keyset-paginated on the last
     message's (created, id) by ``cursor`` (a malformed one = first page).
 
     Exactly one query, whatever the number of rows (the badge count included)."""

@@ -1,4 +1,4 @@
-"""Messaging: one-to-one messages with per-participant flags (SPEC §2, §8)."""
+"""Messaging: one-to-one messages with per-participant flags (rules §2, §8)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ MESSAGE_MAX_CHARS = 2000
 class Message(UUIDModel):
     """A message from ``sender`` to ``recipient``.
 
-    Starred / archived / deleted are kept per participant (SPEC §8 fix: the original shared one
+    Starred / archived / deleted are kept per participant (rules §8 fix: the original shared one
     flag between both people). A message deleted by both sides is removed from the database.
     """
 
     text = models.TextField(max_length=MESSAGE_MAX_CHARS)
     # No single-column indexes: message_sender_idx / message_recipient_idx start with these
     # columns. A plain recipient index made the planner sort a member's whole mailbox for
-    # each page instead of walking the ordered index for 11 rows (SPEC §16).
+    # each page instead of walking the ordered index for 11 rows (rules §16).
     sender = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="messages_sent", db_index=False
     )
@@ -67,7 +67,7 @@ class Message(UUIDModel):
             models.CheckConstraint(
                 condition=~models.Q(sender=models.F("recipient")), name="messaging_message_not_self"
             ),
-            # Counted in characters, not bytes (SPEC §8).
+            # Counted in characters, not bytes (rules §8).
             models.CheckConstraint(
                 condition=models.Q(
                     GreaterThanOrEqual(Length("text"), 1),
@@ -80,7 +80,7 @@ class Message(UUIDModel):
             models.Index(fields=["recipient", "-created", "-id"], name="message_recipient_idx"),
             models.Index(fields=["sender", "-created", "-id"], name="message_sender_idx"),
             models.Index(fields=["sender", "recipient", "-created"], name="message_pair_idx"),
-            # The navigation badge counts unread messages on every page (SPEC §8): a small
+            # The navigation badge counts unread messages on every page (rules §8): a small
             # partial index keeps that one query cheap however large the mailbox grows.
             models.Index(
                 fields=["recipient"],
@@ -94,7 +94,7 @@ class Message(UUIDModel):
 
 
 class MessageEmailNotice(UUIDModel):
-    """E-mail state of one conversation direction (``sender`` → ``recipient``), SPEC §8.
+    """E-mail state of one conversation direction (``sender`` → ``recipient``), rules §8.
 
     One row per pair (a unique constraint). The "new message" task locks this row before
     sending, so duplicated or concurrent tasks send at most one e-mail per hour per

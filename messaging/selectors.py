@@ -1,4 +1,4 @@
-"""Read side of messaging (SPEC §8): permission-checked lookups, chat history, mailbox pages
+"""Read side of messaging (rules §8): permission-checked lookups, chat history, mailbox pages
 with cursor pagination, and the unread count."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Container:
 
 
 # The mailbox's subqueries as SQL text: built with the ORM (nested querysets, Case/When) they
-# cost ~6 ms of CPU per page to compile, more than running the whole query (SPEC §16).
+# cost ~6 ms of CPU per page to compile, more than running the whole query (rules §16).
 #: The member id of one User id (%s): an InitPlan, run once per query.
 _MEMBER_ID_SQL = "SELECT id FROM profiles_member WHERE user_id = %s"
 #: Members on the other side of a block with one User id (%s twice), either way. PostgreSQL
@@ -65,7 +65,7 @@ def _uid(user_id: UUID | str) -> object:
 
 def unread_count(*, user_id: UUID | str) -> int:
     """Conversations of ``user_id`` (a User id) with messages to them not yet read, not deleted
-    by them, and not from a member either side blocked (SPEC §8 badge; issue 15: the badge
+    by them, and not from a member either side blocked (rules §8 badge; issue 15: the badge
     counts conversations, not messages). Exactly one query (the partial unread index)."""
     uid = _uid(user_id)
     with connection.cursor() as cursor:
@@ -127,7 +127,7 @@ def chat_partner(*, user: User, other_id: UUID | str) -> Member:
 
 def conversation_for_participant(*, user: User, other_id: UUID | str) -> Member:
     """Like :func:`chat_partner`, and also Http404 when either member blocked the other
-    (SPEC §6: a block hides both members everywhere) or when the other is paused or
+    (rules §6: a block hides both members everywhere) or when the other is paused or
     incognito and a stranger to ``user`` (:func:`matching.selectors.shown_by_direct_link`)."""
     other = chat_partner(user=user, other_id=other_id)
     if is_blocked_pair(user_id=user.pk, other_id=other.user_id):
@@ -139,11 +139,11 @@ def conversation_for_participant(*, user: User, other_id: UUID | str) -> Member:
 
 def chat_send_pair(*, user: User, other_id: UUID | str) -> tuple[Member, Member]:
     """``(sender, recipient)`` members for ``user`` sending a chat message to the member whose
-    User id is ``other_id``, in one query (SPEC §8, §16).
+    User id is ``other_id``, in one query (rules §8, §16).
 
     Raises Http404 when ``user`` has no member, or the recipient is ``user`` themself, unknown,
     incomplete, inactive, or either of the two blocked the other: a blocked conversation looks
-    like one that does not exist (SPEC §6). The recipient comes with its ``user`` loaded (the
+    like one that does not exist (rules §6). The recipient comes with its ``user`` loaded (the
     e-mail rules read it)."""
     try:
         other_id = UUID(str(other_id))
@@ -177,7 +177,7 @@ def chat_send_pair(*, user: User, other_id: UUID | str) -> tuple[Member, Member]
 
 def message_for_participant(*, user: User, message_id: UUID | str) -> Message:
     """The message ``message_id`` if ``user`` is its sender or recipient and has not deleted
-    it on their side; Http404 for anyone else (SPEC §8 permissions)."""
+    it on their side; Http404 for anyone else (rules §8 permissions)."""
     message = (
         Message.objects.select_related("sender", "recipient", "story")
         .filter(
@@ -194,7 +194,7 @@ def message_for_participant(*, user: User, message_id: UUID | str) -> Message:
 
 def message_for_reader(*, user: User, message_id: UUID | str) -> Message:
     """:func:`message_for_participant` for marking a message read: also Http404 when either
-    participant blocked the other, so no read receipt crosses a block (SPEC §6, §8)."""
+    participant blocked the other, so no read receipt crosses a block (rules §6, §8)."""
     message = message_for_participant(user=user, message_id=message_id)
     other = message.recipient if message.sender.user_id == user.pk else message.sender
     if is_blocked_pair(user_id=user.pk, other_id=other.user_id):
@@ -271,7 +271,7 @@ def mailbox_page(
     user_id: UUID | str | None = None,
     with_unread: bool = False,
 ) -> Page:
-    """One page (10, newest first) of a member's ``container`` (SPEC §8), keyset-paginated on
+    """One page (10, newest first) of a member's ``container`` (rules §8), keyset-paginated on
     (created, id). The member is ``member`` or the one of User ``user_id`` (no member: an empty
     page). Hides messages deleted on the member's side and from blocked members.
 
@@ -325,7 +325,7 @@ def mailbox_page(
 
 def chat_history(*, member: Member, other: Member, before: str | None = None) -> Page:
     """The latest 50 messages between the two members that ``member`` has not deleted, returned
-    oldest first; ``next_cursor`` loads the 50 before them (SPEC §8)."""
+    oldest first; ``next_cursor`` loads the 50 before them (rules §8)."""
     qs = Message.objects.filter(
         Q(sender_id=member.pk, recipient_id=other.pk, sender_deleted=False)
         | Q(sender_id=other.pk, recipient_id=member.pk, recipient_deleted=False)

@@ -1,4 +1,4 @@
-"""Write side of messaging (SPEC §8, §9): send, mark read, star, archive, delete.
+"""Write side of messaging (rules §8, §9): send, mark read, star, archive, delete.
 
 Every write runs in one transaction; WebSocket pushes and e-mail tasks are queued with
 ``transaction.on_commit`` and never make a write fail (the message is saved even when Redis is
@@ -122,7 +122,7 @@ class NudgeNeeded(Exception):
 
 
 def message_clean_text(text: str | None) -> str:
-    """Strip ``text`` and check it is 1-2000 characters (characters, not bytes; SPEC §8).
+    """Strip ``text`` and check it is 1-2000 characters (characters, not bytes; rules §8).
     Raises ValidationError with a translated message: code ``bad_characters`` for a NUL or an
     unpaired surrogate (issue 13 item 11), ``empty`` for nothing but whitespace and invisible
     characters (zero-width spaces…), ``too_long``."""
@@ -175,7 +175,7 @@ def message_send(
     client_key: str | None = None,
     ask_first: bool = False,
 ) -> Message:
-    """Send ``text`` from ``sender`` to ``recipient`` (SPEC §8).
+    """Send ``text`` from ``sender`` to ``recipient`` (rules §8).
 
     ``story`` (a stories.Story, optional) marks a story reply; the chat shows its thumbnail.
     ``recipient.user`` should be loaded (select_related) to save a query.
@@ -207,9 +207,9 @@ def message_send(
 
     Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
     minute, for limited accounts two more (an earlier message of the pair, the day's count), the message INSERT, the interaction INSERT
-    (``message``, weight 3.0, SPEC §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
+    (``message``, weight 3.0, rules §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
-    which makes the e-mail decisions (SPEC §8) outside the request. The task is not queued when
+    which makes the e-mail decisions (rules §8) outside the request. The task is not queued when
     the loaded recipient already rules an e-mail out (active in the last 5 minutes, e-mail off):
     it would return without sending.
     """
@@ -298,7 +298,7 @@ def _message_by_client_key(*, sender: Member, recipient: Member, key: str) -> Me
 
 @transaction.atomic
 def conversation_mark_read(*, reader: Member, other: Member) -> list[str]:
-    """Mark every unread message from ``other`` to ``reader`` read (SPEC §8: opening a thread).
+    """Mark every unread message from ``other`` to ``reader`` read (rules §8: opening a thread).
 
     Returns the ids marked now (a concurrent call marks each message once: the UPDATE is
     conditional on ``date_read IS NULL``). After commit: ``message.read`` to ``other``'s sockets
@@ -368,7 +368,7 @@ def message_mark_read(*, member: Member, message: Message) -> bool:
 
 
 def message_set_starred(*, member: Member, message: Message, starred: bool) -> Message:
-    """Star or unstar ``message`` on ``member``'s side only (SPEC §8 fix). Idempotent."""
+    """Star or unstar ``message`` on ``member``'s side only (rules §8 fix). Idempotent."""
     field = f"{_side(message, member)}_starred"
     Message.objects.filter(pk=message.pk).update(**{field: starred})
     setattr(message, field, starred)
@@ -376,7 +376,7 @@ def message_set_starred(*, member: Member, message: Message, starred: bool) -> M
 
 
 def message_set_archived(*, member: Member, message: Message, archived: bool) -> Message:
-    """Archive or unarchive ``message`` on ``member``'s side only (SPEC §8 fix). Idempotent."""
+    """Archive or unarchive ``message`` on ``member``'s side only (rules §8 fix). Idempotent."""
     field = f"{_side(message, member)}_archived"
     Message.objects.filter(pk=message.pk).update(**{field: archived})
     setattr(message, field, archived)
@@ -385,9 +385,9 @@ def message_set_archived(*, member: Member, message: Message, archived: bool) ->
 
 @transaction.atomic
 def message_delete(*, member: Member, message: Message) -> bool:
-    """Delete ``message`` on ``member``'s side (soft delete, SPEC §8). When both sides have
+    """Delete ``message`` on ``member``'s side (soft delete, rules §8). When both sides have
     deleted it, the row is removed from the database (unless a report carries it as
-    evidence, SPEC §6); returns True in that case.
+    evidence, rules §6); returns True in that case.
 
     Safe when both participants delete at once: each sets its own flag (the row lock
     serialises them), then the row is deleted only where both flags are set, so the second

@@ -1,4 +1,4 @@
-""" "New message" e-mails (SPEC §8) as idempotent Celery tasks.
+""" "New message" e-mails (rules §8) as idempotent Celery tasks.
 
 Rules:
 - no e-mail when the recipient was active in the last 5 minutes, or switched
@@ -54,8 +54,8 @@ def _recently_active(user, now) -> bool:
 def new_message_email_unneeded(user, *, now) -> bool:
     """True when a "new message" e-mail to ``user`` (an accounts.User, as loaded) would not be
     sent at ``now`` (aware UTC datetime) whatever else holds: e-mail off, account inactive, or
-    active in the last 5 minutes (SPEC §8). :func:`messaging.services.message_send` then does not
-    queue :func:`message_email_notify`, which would return without sending (SPEC §16: the chat
+    active in the last 5 minutes (rules §8). :func:`messaging.services.message_send` then does not
+    queue :func:`message_email_notify`, which would return without sending (rules §16: the chat
     between two active members costs no task)."""
     return not _wants_email(user) or _recently_active(user, now)
 
@@ -107,7 +107,7 @@ def _notice_for(message: Message) -> MessageEmailNotice:
 
 @shared_task(**EMAIL_TASK_OPTIONS)
 def message_email_notify(self, message_id: str) -> str:
-    """Send the "new message" e-mail for ``message_id`` if the SPEC §8 rules allow it.
+    """Send the "new message" e-mail for ``message_id`` if the rules §8 rules allow it.
 
     Returns what happened ("sent", or why not) for logs and tests. Retries on SMTP errors.
     """
@@ -150,7 +150,7 @@ def message_email_notify(self, message_id: str) -> str:
 @shared_task(**EMAIL_TASK_OPTIONS)
 def message_email_remind(self, notice_id: str) -> str:
     """Send the one reminder for a conversation's last e-mailed message if it is still
-    unread 2 hours after that e-mail (SPEC §8). Idempotent: claimed by a conditional UPDATE."""
+    unread 2 hours after that e-mail (rules §8). Idempotent: claimed by a conditional UPDATE."""
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Messaging pages (SPEC §8): chat, mailbox and per-message actions. Thin: parse, call one
+"""Messaging pages (rules §8): chat, mailbox and per-message actions. Thin: parse, call one
 service or selector, render. Every object named in a URL goes through a participant selector
 (404 for anyone else)."""
 
@@ -71,7 +71,7 @@ def _row(message, me: Member) -> dict:
 @login_required
 @require_GET
 def chat(request: HttpRequest, user_id) -> HttpResponse:
-    """The live chat with one member; opening it marks their messages read (SPEC §8)."""
+    """The live chat with one member; opening it marks their messages read (rules §8)."""
     me = _me(request)
     other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
     services.conversation_mark_read(reader=me, other=other)
@@ -95,7 +95,7 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:
 def chat_send(request: HttpRequest, user_id) -> HttpResponse:
     """Send a message (htmx form post; plain form post without JS). 404 when the recipient is
     unknown, incomplete, the sender, or blocked either way: nothing is saved and a blocked
-    sender cannot tell the block from a missing conversation (SPEC §6, §8). 403 (nothing
+    sender cannot tell the block from a missing conversation (rules §6, §8). 403 (nothing
     saved) when the two are not a mutual match (issue 16)."""
     me, other = selectors.chat_send_pair(user=request.user, other_id=user_id)
     try:
@@ -165,7 +165,7 @@ def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpRes
 def chat_read(request: HttpRequest, user_id) -> HttpResponse:
     """Mark the thread read (the open chat calls this when a message arrives live)."""
     me = _me(request)
-    # A blocked pair answers 404: no read receipt crosses a block (SPEC §6).
+    # A blocked pair answers 404: no read receipt crosses a block (rules §6).
     other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
     services.conversation_mark_read(reader=me, other=other)
     return HttpResponse(status=204)
@@ -232,7 +232,7 @@ def _conversation_rows(page: conversation_selectors.ConversationPage) -> list[di
 def mailbox(request: HttpRequest) -> HttpResponse:
     """``/messages/``: the conversations, one row per member, newest first, with the strip of
     new matches; ``?container=archived`` the archived ones; ``?container=starred`` the starred
-    messages (issue 15, SPEC §8). "Load more" pages by cursor.
+    messages (issue 15, rules §8). "Load more" pages by cursor.
 
     Queries besides the session and the user: the page (rows + badge) and the strip."""
     container = request.GET.get("container", "")

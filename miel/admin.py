@@ -1,5 +1,5 @@
 """Read-only admin for Django's action log, where admin and moderation decisions are recorded
-(who, when, what: SPEC §14)."""
+(who, when, what: rules §14)."""
 
 from __future__ import annotations
 

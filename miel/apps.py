@@ -8,7 +8,7 @@ class MielConfig(AppConfig):
     def ready(self) -> None:
         from . import media
 
-        media.connect()  # stored files are deleted with their rows (SPEC §4)
+        media.connect()  # stored files are deleted with their rows (rules §4)
 
         from . import metrics
 

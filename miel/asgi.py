@@ -1,6 +1,6 @@
-"""ASGI entry point: HTTP through Django, WebSockets at ``/ws/`` through Channels (SPEC §9).
+"""ASGI entry point: HTTP through Django, WebSockets at ``/ws/`` through Channels (rules §9).
 
-What a socket handshake costs matters (SPEC §16: 1 000 sockets reconnecting within 5 s):
+What a socket handshake costs matters (rules §16: 1 000 sockets reconnecting within 5 s):
 
 - The socket stack has channels' cookie and session middleware but not its AuthMiddleware:
   the consumer loads the session's user itself, in the same thread trip as the rest of its

@@ -1,4 +1,4 @@
-"""Celery application (SPEC §1): eager in-process by default, a worker + beat on Redis when
+"""Celery application (rules §1): eager in-process by default, a worker + beat on Redis when
 ``REDIS_URL`` is set. Tasks live in each app's ``tasks.py``.
 
 Every task's ``delay`` / ``apply_async`` goes through :class:`MielTask`: when the broker is

@@ -1,5 +1,5 @@
 """The Redis channel layer with a *blocking* connection pool and a socket timeout longer than
-its blocking reads (SPEC §9, §16).
+its blocking reads (rules §9, §16).
 
 - channels_redis builds a plain ``redis.asyncio.ConnectionPool``, which raises
   ``MaxConnectionsError`` the moment ``max_connections`` are in use: a burst of 1 000 sockets

@@ -13,7 +13,7 @@ def site(request: HttpRequest) -> dict:
     }
 
 
-#: Which tab of the navigation a page belongs to, by URL name (SPEC: issue 15 navigation).
+#: Which tab of the navigation a page belongs to, by URL name (issue 15 navigation).
 _TABS = {
     "discover": {"matching:discover", "matching:member_list", "matching:smart_matches"},
     "likes": {"matching:lists", "matching:views"},

@@ -85,7 +85,7 @@ def content_security_policy(
     oauth_providers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The ``CONTENT_SECURITY_POLICY`` setting (django-csp 4 format) for the configured
-    services. Arguments mirror the environment (SPEC §1 run modes): ``cloudinary`` = photos on
+    services. Arguments mirror the environment (rules §1 run modes): ``cloudinary`` = photos on
     Cloudinary; ``video_bucket`` + S3 options = videos on S3; ``stripe_api_base`` = another
     Stripe server (its hosted pages are then form targets too); ``oauth_providers`` = allauth
     provider ids with keys ("google", "facebook")."""
@@ -127,7 +127,7 @@ def content_security_policy(
 
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, plus this host's WebSocket origin in ``connect-src``
-    (``/ws/``, SPEC §9): CSP level 2 browsers do not count ``ws:``/``wss:`` as ``'self'``."""
+    (``/ws/``, rules §9): CSP level 2 browsers do not count ``ws:``/``wss:`` as ``'self'``."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)

@@ -1,4 +1,4 @@
-"""Branded e-mails (SPEC §15): every e-mail Miel sends goes out as plain text plus an HTML part
+"""Branded e-mails (rules §15): every e-mail Miel sends goes out as plain text plus an HTML part
 in Miel's colours, in the recipient's language, naming the site ``settings.SITE_NAME`` (never a
 host:port or the sites framework's default "example.com").
 

@@ -1,4 +1,4 @@
-"""Sending e-mail safely (SPEC §3, §6, §8): one-line subjects and the retry policy of every
+"""Sending e-mail safely (rules §3, §6, §8): one-line subjects and the retry policy of every
 e-mail task.
 
 A header value with a line break makes Django refuse the message (``BadHeaderError``), and a

@@ -1,4 +1,4 @@
-"""Stored files follow their rows: deleting a Photo, Video or Story deletes its file (SPEC §3, §4).
+"""Stored files follow their rows: deleting a Photo, Video or Story deletes its file (rules §3, §4).
 
 Saving is the other half: :func:`field_file_save` / :func:`storage_save` leave no partial file
 behind when a write fails, and turn a full disk (``ENOSPC`` / ``EDQUOT``) into

@@ -1,4 +1,4 @@
-"""Real-time pushes to a user's WebSocket group (SPEC §9).
+"""Real-time pushes to a user's WebSocket group (rules §9).
 
 Services call :func:`push_to_user` (or :func:`push_to_users` for several events of one
 action) inside their transaction; the events are sent only after the database commit, and a
@@ -45,7 +45,7 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
     ``async_to_sync`` outside an ASGI server (gunicorn's WSGI threads, Celery workers) runs
     each call on a brand-new event loop, and channels_redis keeps its connection pool per
     loop: every push opened and closed new Redis connections (about 30 ms per message sent on
-    a loaded 2-core machine, SPEC §16). One long-lived loop keeps one pool. Recreated after a
+    a loaded 2-core machine, rules §16). One long-lived loop keeps one pool. Recreated after a
     fork (the thread does not survive it).
     """
     global _loop, _loop_pid
@@ -74,7 +74,7 @@ def _run(layer, func, *args: Any) -> Any:
 
 
 def user_group(user_id: UUID | str) -> str:
-    """Group name for one user's sockets, built only from the id (SPEC §9)."""
+    """Group name for one user's sockets, built only from the id (rules §9)."""
     return f"user.{UUID(str(user_id)).hex}"
 
 
@@ -150,7 +150,7 @@ def _deliver(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
 
 def push_to_users(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> None:
     """Queue ``(user_id, event)`` pairs to be sent together after commit: one callback, one
-    trip to the event loop, one concurrent ``group_send`` per pair (SPEC §9, §16)."""
+    trip to the event loop, one concurrent ``group_send`` per pair (rules §9, §16)."""
     items = list(items)
     if items:
         transaction.on_commit(lambda: _deliver(items))
@@ -164,7 +164,7 @@ SESSION_CHECK = "session.check"
 def sessions_recheck(user_id: UUID | str, *, ended_session_key: str | None = None) -> None:
     """After commit, make every open socket of ``user_id`` re-check the session it was opened
     with and close (code 4401) when that session no longer signs the user in: logout, password
-    change elsewhere, ban, deletion (SPEC §3, §9). ``ended_session_key``: a session being
+    change elsewhere, ban, deletion (rules §3, §9). ``ended_session_key``: a session being
     logged out right now (its socket closes without waiting for the store). Best-effort like
     every push: a channel-layer failure is logged."""
 

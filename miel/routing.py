@@ -1,4 +1,4 @@
-"""WebSocket routes. The messaging app owns the one authenticated socket (SPEC §9)."""
+"""WebSocket routes. The messaging app owns the one authenticated socket (rules §9)."""
 
 from django.urls import path
 

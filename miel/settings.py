@@ -1,4 +1,4 @@
-"""Miel settings: one module, driven by environment variables (SPEC §1).
+"""Miel settings: one module, driven by environment variables (rules §1).
 
 ``DJANGO_DEBUG`` defaults to false: with no variables set the production guards refuse to start
 without a real secret key, PostgreSQL and Redis. With ``DJANGO_DEBUG=true`` (``make run``, ``make
@@ -133,7 +133,7 @@ _db = DATABASES["default"]
 def _postgres_options(_db: dict[str, Any]) -> None:
     """Connection options of every PostgreSQL database (primary and replicas)."""
     _db.setdefault("OPTIONS", {})
-    # SPEC §16: parallel query slowed these queries on 2 cores, and server-side prepared
+    # rules §16: parallel query slowed these queries on 2 cores, and server-side prepared
     # statements switched to slow generic plans, so web connections turn both off.
     # Issue 21: behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a connection
     # is a different server session from one transaction to the next, so nothing may outlive a
@@ -154,7 +154,7 @@ def _postgres_options(_db: dict[str, Any]) -> None:
     _db["OPTIONS"].setdefault("connect_timeout", 5)
     _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
-    # SPEC §16: under ASGI every request runs its sync code in a fresh thread, so persistent
+    # rules §16: under ASGI every request runs its sync code in a fresh thread, so persistent
     # connections are never reused (a new PostgreSQL connection per request, most of a small
     # page's time). Production therefore borrows connections from a psycopg pool (DB_POOL).
     if env.bool("DB_POOL", default=not DEBUG):
@@ -208,7 +208,7 @@ REPLICA_VIEW_NAMES = env.list(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # E-mail uniqueness is a case-insensitive functional UniqueConstraint (Lower("email")), which
-# the auth system check cannot see; the constraint is in the database (SPEC §2).
+# the auth system check cannot see; the constraint is in the database (rules §2).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # The covering indexes' INCLUDE columns are a PostgreSQL feature; SQLite builds them as
@@ -217,7 +217,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 
 # --- redis: cache, channel layer, celery ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-# SPEC §16: redis-py's default pool (100) made a 1 000-socket reconnect fail; set it explicitly.
+# rules §16: redis-py's default pool (100) made a 1 000-socket reconnect fail; set it explicitly.
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
 # Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
 # retries this many seconds after its last failure (README "When Redis is down").
@@ -240,7 +240,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            # A blocking pool: a burst waits for a connection instead of failing (SPEC §16).
+            # A blocking pool: a burst waits for a connection instead of failing (rules §16).
             "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
                 "hosts": [
@@ -259,7 +259,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-# SPEC §16: every request reads its session. With Redis, cached_db reads it from the cache
+# rules §16: every request reads its session. With Redis, cached_db reads it from the cache
 # (written through to the database, so logout, flush and key rotation delete or replace both, and
 # a cache flush loses nothing): one PostgreSQL query less per page. Without Redis the cache is
 # per process (local memory), so sessions stay in the database.
@@ -307,17 +307,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="miel")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-# SPEC §10: deactivate expired stories and delete their media (readers never wait for it).
+# rules §10: deactivate expired stories and delete their media (readers never wait for it).
 CELERY_BEAT_SCHEDULE["stories-expire"] = {
     "task": "stories.tasks.expire_stories",
     "schedule": 300.0,
 }
-# SPEC §8: one reminder e-mail 2 h after a "new message" e-mail if still unread.
+# rules §8: one reminder e-mail 2 h after a "new message" e-mail if still unread.
 CELERY_BEAT_SCHEDULE["messaging-email-reminders"] = {
     "task": "messaging.tasks.message_email_reminders_due",
     "schedule": 300.0,
 }
-# SPEC §11: keep recently active members' 6 h smart-match caches warm; §0: trust scores daily.
+# rules §11: keep recently active members' 6 h smart-match caches warm; §0: trust scores daily.
 CELERY_BEAT_SCHEDULE["smart-matches-warm"] = {
     "task": "matching.smart_tasks.smart_matches_warm_active",
     "schedule": 3600.0,
@@ -380,18 +380,18 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1  # SPEC §3: link valid 24 h
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1  # rules §3: link valid 24 h
 ACCOUNT_CONFIRM_EMAIL_ON_GET = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_PREVENT_ENUMERATION = True  # SPEC §3 fix: reset never reveals whether an email exists
+ACCOUNT_PREVENT_ENUMERATION = True  # rules §3 fix: reset never reveals whether an email exists
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-# Sign-up asks to confirm 18+ and accept the terms (SPEC §3; safety/forms.py).
+# Sign-up asks to confirm 18+ and accept the terms (rules §3; safety/forms.py).
 ACCOUNT_SIGNUP_FORM_CLASS = "safety.forms.SignupForm"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the adapter's get_client_ip decides
-# SPEC §3: sign-up does the same work for a new and a registered address (hash + e-mail task);
+# rules §3: sign-up does the same work for a new and a registered address (hash + e-mail task);
 # /accounts/email/ refuses another account's address without saying whose.
 ACCOUNT_FORMS = {
     "signup": "accounts.account_forms.SignupForm",
@@ -495,14 +495,14 @@ if VIDEO_BUCKET:
         },
     }
 
-# Uploads (SPEC §4): photos up to 10 MB, videos up to 100 MB.
+# Uploads (rules §4): photos up to 10 MB, videos up to 100 MB.
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_PIXELS = 40_000_000
 VIDEO_MAX_BYTES = 100 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Location privacy (SPEC §5): a member may move their own position at most this many times in
+# Location privacy (rules §5): a member may move their own position at most this many times in
 # any hour, so nobody can walk around someone else's ~2 km grid cell with the distance filter.
 LOCATION_CHANGES_PER_HOUR = env.int("LOCATION_CHANGES_PER_HOUR", default=10)
 
@@ -517,7 +517,7 @@ OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 OPENAI_MODEL = env("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_SECONDS = env.float("OPENAI_TIMEOUT_SECONDS", default=20.0)
-# USD per 1 000 tokens, only for the cost estimate in AIUsageLog (SPEC §12).
+# USD per 1 000 tokens, only for the cost estimate in AIUsageLog (rules §12).
 OPENAI_COST_PER_1K = env.float("OPENAI_COST_PER_1K", default=0.0006)
 
 # --- chat limits (issue 16; README "Messaging and real time"); 0 = no limit ------------------

@@ -1,4 +1,4 @@
-"""Media storage backends chosen by environment (SPEC §1, §4).
+"""Media storage backends chosen by environment (rules §1, §4).
 
 * Photos and stories: local files by default; :class:`CloudinaryStorage` when ``CLOUDINARY_URL``
   is set (``settings.STORAGES["photos"]``).

@@ -1,7 +1,7 @@
 """Hygiene of text that members type (issue 13 item 11): one place for the rules every text
 input follows.
 
-- Single-line fields (names, cities, countries, story text; SPEC §4) refuse every control
+- Single-line fields (names, cities, countries, story text; rules §4) refuse every control
   character: :func:`validate_single_line`.
 
 - NUL (U+0000) and unpaired UTF-16 surrogates (U+D800-U+DFFF, which only reach Python through

@@ -1,7 +1,7 @@
 """WSGI entry point: production HTTP (gunicorn; WebSockets need the ASGI app in ``miel.asgi``).
 
 Live events pushed from these request threads go through :mod:`miel.realtime`, which keeps one
-event loop (and so one Redis connection pool) per process for them (SPEC §9, §16).
+event loop (and so one Redis connection pool) per process for them (rules §9, §16).
 """
 
 import os

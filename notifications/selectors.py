@@ -67,7 +67,7 @@ def unread_count_cached(*, user_id: UUID | str) -> int:
 
 def _may_see_actor(note: Notification, *, premium: dict[str, bool]) -> bool:
     """Likes and views name the other member only for recipients whose plan shows them (the
-    rule of the Likes and Views pages, SPEC §6, §7); matches and story replies always do."""
+    rule of the Likes and Views pages, rules §6, §7); matches and story replies always do."""
     from billing.services.entitlements import Feature, has_feature
 
     features: dict[str, Feature] = {

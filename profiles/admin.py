@@ -1,4 +1,4 @@
-"""Django admin for profiles, with photo approval actions (SPEC §4, §14)."""
+"""Django admin for profiles, with photo approval actions (rules §4, §14)."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ class MemberAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Member, form, change: bool) -> None:
         """Save, then copy the (possibly new) user's fields onto the member
         (:func:`profiles.services.member_user_sync`): a member added for, or moved to, a banned
-        or incomplete account must not appear on the members list (SPEC §5, §16), and smart
-        matches must use that user's preferred age range (SPEC §11)."""
+        or incomplete account must not appear on the members list (rules §5, §16), and smart
+        matches must use that user's preferred age range (rules §11)."""
         super().save_model(request, obj, form, change)
         services.member_user_sync(user_ids=[obj.user_id])
 

@@ -1,4 +1,4 @@
-"""Profile forms: onboarding, profile edit and photo upload (SPEC §3, §4)."""
+"""Profile forms: onboarding, profile edit and photo upload (rules §3, §4)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from .services import (
     validate_coordinates,
 )
 
-# Fields a draft may hold (everything but files), so a reload restores them (SPEC §3).
+# Fields a draft may hold (everything but files), so a reload restores them (rules §3).
 DRAFT_FIELDS = (
     "name",
     "date_of_birth",

@@ -1,4 +1,4 @@
-"""Sends signed-in users without a complete profile to onboarding (SPEC §3)."""
+"""Sends signed-in users without a complete profile to onboarding (rules §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Profiles: Member, Photo, Video and the Interest catalogue (SPEC §2, §4)."""
+"""Profiles: Member, Photo, Video and the Interest catalogue (rules §2, §4)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def selfies_storage():
 
 def age_on(date_of_birth: date, today: date) -> int:
     """Completed years on ``today``. A 29 February birthday is reached on 1 March in common
-    years (SPEC §3), which is what comparing (month, day) tuples gives."""
+    years (rules §3), which is what comparing (month, day) tuples gives."""
     return (
         today.year
         - date_of_birth.year
@@ -91,7 +91,7 @@ class Prompt(models.Model):
         return self.text_he if (get_language() or "he").startswith("he") else self.text
 
 
-#: The columns the members list filters on (SPEC §5), carried by its indexes.
+#: The columns the members list filters on (rules §5), carried by its indexes.
 _LISTING_FILTER_COLUMNS = (
     "gender",
     "date_of_birth",
@@ -227,7 +227,7 @@ class Language(models.TextChoices):
 
 
 class Member(UUIDModel):
-    """The dating profile of a user (1:1), created when onboarding completes (SPEC §0, §3)."""
+    """The dating profile of a user (1:1), created when onboarding completes (rules §0, §3)."""
 
     class Gender(models.TextChoices):
         MALE = "male", _("Man")
@@ -256,16 +256,16 @@ class Member(UUIDModel):
     boosted_until = models.DateTimeField(null=True, blank=True)
     video_url = models.CharField(max_length=500, blank=True)
     video_uploaded_at = models.DateTimeField(null=True, blank=True)
-    # Denormalised from User.last_active_at so the members list orders on one table (SPEC §16).
+    # Denormalised from User.last_active_at so the members list orders on one table (rules §16).
     last_active_at = models.DateTimeField(null=True, blank=True)
     # Denormalised from User: ``is_active and profile_complete``, so the members list filters
-    # on this table alone (SPEC §16). A member row is created when the profile is completed,
+    # on this table alone (rules §16). A member row is created when the profile is completed,
     # hence True by default; profiles.services.member_user_sync keeps it in step with the
     # user (called by the services that change either flag, and on every User save).
     listed = models.BooleanField(default=True, editable=False)
     # Denormalised copies of User.preferred_age_min / preferred_age_max (the seed's columns,
-    # SPEC §2; User stays the source of truth), so smart-match scoring reads every
-    # candidate's range from this table alone (SPEC §11, §16). Kept in step by the same
+    # rules §2; User stays the source of truth), so smart-match scoring reads every
+    # candidate's range from this table alone (rules §11, §16). Kept in step by the same
     # profiles.services.member_user_sync as ``listed``; a new member copies its user's values.
     preferred_age_min = models.PositiveSmallIntegerField(
         default=18, editable=False, help_text="Copy of User.preferred_age_min (years)"
@@ -281,11 +281,11 @@ class Member(UUIDModel):
     prefers_female = models.BooleanField(default=True, editable=False)
     prefers_other = models.BooleanField(default=False, editable=False)
     interests = models.ManyToManyField(Interest, blank=True, related_name="members")
-    # The verified badge (an approved selfie, SPEC §4): written only by
+    # The verified badge (an approved selfie, rules §4): written only by
     # profiles.verification.services.selfie_decide, read through profiles.selectors.is_verified
     # (or this column in list queries). Existing members start unverified.
     verified = models.BooleanField(_("verified"), default=False, editable=False)
-    # Settings → Visibility (SPEC §5): a paused member is hidden from discovery everywhere
+    # Settings → Visibility (rules §5): a paused member is hidden from discovery everywhere
     # (matching.selectors.discoverable) while matches and chats go on; ``show_distance`` off
     # = others see the city only, never a distance number.
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
@@ -362,7 +362,7 @@ class Member(UUIDModel):
                 condition=models.Q(paused_at__isnull=False),
                 name="member_paused_idx",
             ),
-            # The members list (matching.selectors.discovery, SPEC §16) over listed members only: each
+            # The members list (matching.selectors.discovery, rules §16) over listed members only: each
             # ordering, the same over boosted members (few), and the bounding box. Every
             # filtered column is INCLUDEd, so the rows a page skips are never read from the
             # table (index-only scans).
@@ -449,7 +449,7 @@ def photo_upload_to(instance: Photo, filename: str) -> str:
 
 
 class Photo(UUIDModel):
-    """A profile photo; pending until staff approve it (SPEC §4)."""
+    """A profile photo; pending until staff approve it (rules §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="photos")
     # Indexed: /media/ looks a file up by name (miel.media_views; demo rows share files).
@@ -496,7 +496,7 @@ def video_poster_upload_to(instance: Video, filename: str) -> str:
 
 
 class Video(UUIDModel):
-    """A video intro; pending until staff approve it (SPEC §4)."""
+    """A video intro; pending until staff approve it (rules §4)."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="videos")
     file = models.FileField(upload_to=video_upload_to, storage=videos_storage, max_length=500)
@@ -561,7 +561,7 @@ def selfie_upload_to(instance: Selfie, filename: str) -> str:
 
 
 class Selfie(UUIDModel):
-    """One verification attempt (SPEC §4): a pose chosen by the server, then the member's photo
+    """One verification attempt (rules §4): a pose chosen by the server, then the member's photo
     of themselves in that pose, then a staff decision. Never shown to other members."""
 
     class Status(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Profile read rules (SPEC §4, §5): who may see which profile, photo and distance."""
+"""Profile read rules (rules §4, §5): who may see which profile, photo and distance."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from .models import Interest, Member, Photo, Video, VoicePrompt
 
 
 def member_for_profile_page(*, viewer: User, user_id: UUID | str) -> Member:
-    """The member a profile page shows (SPEC §4). Raises Http404 for an unknown id, a user
-    without a complete profile, or when either user blocked the other (SPEC §6).
+    """The member a profile page shows (rules §4). Raises Http404 for an unknown id, a user
+    without a complete profile, or when either user blocked the other (rules §6).
 
     A member hidden from the viewer's discovery (paused, or incognito without having liked
     the viewer: :func:`matching.selectors.discoverable`) is shown by a direct link only to
@@ -66,7 +66,7 @@ def video_visible(*, member: Member, viewer: User) -> Video | None:
 
 
 def is_verified(member: Member) -> bool:
-    """The verified badge (SPEC §4): the member's verification selfie was approved by staff.
+    """The verified badge (rules §4): the member's verification selfie was approved by staff.
     The one definition of "verified": pages, cards, smart matches, the assistant and the data
     export call this (list queries read the same ``Member.verified`` column, kept by
     ``profiles.verification.services.selfie_decide``). No query."""
@@ -120,7 +120,7 @@ def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:
 
 def distance_km(a: Member, b: Member) -> float | None:
     """Distance between two members' ~2 km grid cells (:func:`matching.geo.grid_distance_km`);
-    None when either lacks a location (never shown as 0 km, SPEC §5)."""
+    None when either lacks a location (never shown as 0 km, rules §5)."""
     if not (a.has_location and b.has_location):
         return None
     return grid_distance_km(a.latitude, a.longitude, b.latitude, b.longitude)  # type: ignore[arg-type]
@@ -128,7 +128,7 @@ def distance_km(a: Member, b: Member) -> float | None:
 
 def distance_km_display(a: Member | None, b: Member | None) -> str:
     """Whole km from viewer ``a`` to the shown member ``b`` as text ("12 km", "less than 1
-    km"), or "" when unknown or when ``b`` turned "Show my distance" off (SPEC §5)."""
+    km"), or "" when unknown or when ``b`` turned "Show my distance" off (rules §5)."""
     if a is None or b is None or not b.show_distance:
         return ""
     km = distance_km(a, b)

@@ -1,4 +1,4 @@
-"""Profile write services: onboarding, profile edits and photos (SPEC §3, §4)."""
+"""Profile write services: onboarding, profile edits and photos (rules §3, §4)."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ class PreparedPhoto:
 
 
 def photo_prepare(*, upload) -> PreparedPhoto:
-    """Validate an uploaded file by its content and re-encode it (SPEC §4).
+    """Validate an uploaded file by its content and re-encode it (rules §4).
 
     Steps: size <= ``settings.PHOTO_MAX_BYTES`` (else 413); Pillow must detect JPEG/PNG/WebP from
     the bytes; the pixel count from the header must be <= ``settings.PHOTO_MAX_PIXELS`` *before*
@@ -195,7 +195,7 @@ def _photo_store(*, member: Member, prepared: PreparedPhoto) -> Photo:
 
 @transaction.atomic
 def photo_add(*, member: Member, upload) -> Photo:
-    """Validate, clean and store a new photo for ``member``; it is pending (SPEC §4).
+    """Validate, clean and store a new photo for ``member``; it is pending (rules §4).
 
     At most ``MAX_PHOTOS`` per member, checked under a row lock on the member so two concurrent
     uploads cannot both take the last slot. Raises :class:`PhotoRejected` (413 too large,
@@ -238,7 +238,7 @@ def _file_delete_on_commit(photo: Photo) -> None:
 
 @transaction.atomic
 def photo_delete(*, member: Member, photo_id: object) -> None:
-    """Delete one of ``member``'s photos and its file (SPEC §4). 404 for anyone else's photo.
+    """Delete one of ``member``'s photos and its file (rules §4). 404 for anyone else's photo.
 
     When it was the main photo, the next approved photo (or none) becomes main. The file is
     removed from storage after the commit.
@@ -253,7 +253,7 @@ def photo_delete(*, member: Member, photo_id: object) -> None:
 
 @transaction.atomic
 def photo_set_main(*, member: Member, photo_id: object) -> Photo:
-    """Make one of ``member``'s approved photos the main photo (SPEC §4): it moves first in
+    """Make one of ``member``'s approved photos the main photo (rules §4): it moves first in
     the member's order (issue 15: the first approved photo is the main one).
 
     404 for anyone else's photo; :class:`PhotoRejected` (409) for a pending one.
@@ -340,7 +340,7 @@ def photo_describe(*, member: Member, photo_id: object, alt_text: str) -> Photo:
 
 @transaction.atomic
 def photo_approve(*, photo: Photo) -> Photo:
-    """Approve a photo (staff, SPEC §4/§14). When its member has no main photo yet, the first
+    """Approve a photo (staff, rules §4/§14). When its member has no main photo yet, the first
     approved photo becomes the main one. Idempotent."""
     photo = Photo.objects.select_for_update().select_related("member").get(pk=photo.pk)
     member = Member.objects.select_for_update().get(pk=photo.member_id)
@@ -368,7 +368,7 @@ def photo_reject(*, photo: Photo) -> None:
 
 
 def validate_adult(date_of_birth: date, *, today: date | None = None) -> None:
-    """Raise ValidationError unless the person is at least 18 on ``today`` (SPEC §3).
+    """Raise ValidationError unless the person is at least 18 on ``today`` (rules §3).
 
     Age in completed years via :func:`profiles.models.age_on`, so a 29 February birthday is
     reached on 1 March in common years.
@@ -450,10 +450,10 @@ def _prefers_from_user(gender: str) -> Subquery:
 
 def member_user_sync(*, user_ids: Iterable[object]) -> int:
     """Copy these users' (User ids) denormalised fields onto their members: ``Member.listed``
-    = ``is_active and profile_complete`` (SPEC §5: the members list) and
-    ``Member.preferred_age_min`` / ``preferred_age_max`` and ``prefers_<gender>`` (SPEC §11:
+    = ``is_active and profile_complete`` (rules §5: the members list) and
+    ``Member.preferred_age_min`` / ``preferred_age_max`` and ``prefers_<gender>`` (rules §11:
     smart-match scoring; issue 15: both sides' preferences in discovery), so
-    those queries read ``profiles_member`` alone (SPEC §16). One UPDATE that writes only the
+    those queries read ``profiles_member`` alone (rules §16). One UPDATE that writes only the
     members whose copy differs; returns how many it wrote.
 
     Call after any write to those User fields that bypasses ``User.save()`` (a queryset
@@ -507,7 +507,7 @@ def member_complete_profile(
     prompts: Sequence[tuple[Prompt, str]] | None = None,
     details: dict | None = None,
 ) -> Member:
-    """Create the user's Member from the onboarding answers (SPEC §3) and mark the profile
+    """Create the user's Member from the onboarding answers (rules §3) and mark the profile
     complete; the name is copied to the user.
 
     Runs under a row lock on the user, so a double submit creates one member (the second call
@@ -612,7 +612,7 @@ def member_update_profile(
     prompts: Sequence[tuple[Prompt, str]] | None = None,
     details: dict | None = None,
 ) -> Member:
-    """Save the profile edit form (SPEC §3/§4): member fields, interests, the user's
+    """Save the profile edit form (rules §3/§4): member fields, interests, the user's
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
     ``matching.services.LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
@@ -632,7 +632,7 @@ def member_update_profile(
         # At call time: a layer exception listed in pyproject.toml (the limit is matching's).
         from matching.services import location_change_count
 
-        location_change_count(member=member)  # SPEC §5: at most N moves an hour
+        location_change_count(member=member)  # rules §5: at most N moves an hour
     member.name = name.strip()
     member.date_of_birth = date_of_birth
     member.gender = gender

@@ -1,7 +1,7 @@
 """Keeps the member's copies of user fields (``Member.listed`` from ``is_active`` /
 ``profile_complete``, ``Member.preferred_age_min`` / ``preferred_age_max``) in step when a User
 is saved (the admin, allauth, services): the members list and smart-match scoring read the
-copies, not the user (SPEC §5, §11, §16).
+copies, not the user (rules §5, §11, §16).
 
 Also keeps the trust score (``profiles.trust``) current when one of its inputs is saved: this
 app's photos, videos and member rows, and the ``accounts`` rows (user, allauth e-mail address)

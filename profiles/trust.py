@@ -1,4 +1,4 @@
-"""Trust score 0-100 (SPEC §0, §2, §4): how much other members can trust that a profile is real.
+"""Trust score 0-100 (rules §0, §2, §4): how much other members can trust that a profile is real.
 
 Points (documented in README):
 
@@ -13,7 +13,7 @@ Points (documented in README):
 | each report against the user: open -10, actioned -25 (dismissed reports count 0) | negative |
 
 The sum is clamped to 0-100. Level: ``low`` < 40 <= ``medium`` < 70 <= ``high``.
-The **verified badge** (SPEC §4) is separate: an approved selfie, ``profiles.selectors.is_verified``.
+The **verified badge** (rules §4) is separate: an approved selfie, ``profiles.selectors.is_verified``.
 
 The score is stored on ``User.trust_score`` and recomputed by :func:`trust_score_recompute`
 whenever an input changes: the receivers in ``profiles.signals`` (photos, videos, the member, and
@@ -107,7 +107,7 @@ def trust_score_from(inputs: TrustInputs) -> int:
 
 
 def trust_score_recompute(*, user: User, now: datetime | None = None) -> int:
-    """Recompute and store ``user.trust_score`` (SPEC §0). One UPDATE, only when it changed.
+    """Recompute and store ``user.trust_score`` (rules §0). One UPDATE, only when it changed.
     Returns the score. Safe to call at any time, idempotent."""
     score = trust_score_from(trust_inputs(user=user, now=now))
     if score != user.trust_score:

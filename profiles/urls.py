@@ -57,7 +57,7 @@ urlpatterns += [
     ),
 ]
 
-# Selfie verification (SPEC §4): the member's page and the staff queue.
+# Selfie verification (rules §4): the member's page and the staff queue.
 from .verification import views as verification_views  # noqa: E402
 
 urlpatterns += [
@@ -75,7 +75,7 @@ urlpatterns += [
     ),
 ]
 
-# Settings → Visibility (SPEC §5): pause, incognito, show my distance.
+# Settings → Visibility (rules §5): pause, incognito, show my distance.
 from .visibility import views as visibility_views  # noqa: E402
 
 urlpatterns += [

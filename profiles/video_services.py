@@ -1,4 +1,4 @@
-"""Video intro write services (SPEC §4): validate from the file itself, store, approve, delete.
+"""Video intro write services (rules §4): validate from the file itself, store, approve, delete.
 
 A member has at most one pending video: a new upload replaces the pending one. An approved video
 keeps playing until a newer one is approved, which then replaces it. Every video is checked by
@@ -105,7 +105,7 @@ def _container_extension(general: Any) -> str | None:
 
 
 def video_probe(*, file: IO[bytes] | str, size: int | None) -> VideoInfo:
-    """Check a video by its content (SPEC §4): size, container, a video track and duration.
+    """Check a video by its content (rules §4): size, container, a video track and duration.
 
     ``file`` is a path or a seekable binary file; ``size`` in bytes. Raises
     :class:`VideoRejected` (413 over ``settings.VIDEO_MAX_BYTES``; 400 empty; 415 not an
@@ -242,7 +242,7 @@ def _disk_full_as_storage_full() -> Iterator[None]:
 
 
 def video_add(*, member: Member, upload: Any) -> Video:
-    """Validate, clean and store an uploaded video intro for ``member``; it is pending (SPEC §4).
+    """Validate, clean and store an uploaded video intro for ``member``; it is pending (rules §4).
 
     ``upload`` is a Django UploadedFile. The stored file is a metadata-free remux of the upload
     (:func:`_video_cleaned`) with a poster frame. Replaces the member's previous pending video.
@@ -429,7 +429,7 @@ def video_play_url(*, member: Member) -> str:
 
 @transaction.atomic
 def video_approve(*, video: Video) -> Video:
-    """Approve a video (staff, SPEC §4/§14): it becomes the member's intro and replaces any
+    """Approve a video (staff, rules §4/§14): it becomes the member's intro and replaces any
     older video; ``member.video_url`` points at the stable play URL. Idempotent."""
     video = Video.objects.select_for_update().select_related("member").get(pk=video.pk)
     member = Member.objects.select_for_update().get(pk=video.member_id)

@@ -1,4 +1,4 @@
-"""Video intro pages (SPEC §4): manage / upload (through the site or straight to S3), delete,
+"""Video intro pages (rules §4): manage / upload (through the site or straight to S3), delete,
 and a stable play URL for an approved video. Views parse input and call one service."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Profile pages: onboarding, own profile edit with photos, and the member profile page
-(SPEC §3, §4). Views parse input, call one service or selector and render."""
+(rules §3, §4). Views parse input, call one service or selector and render."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _form_context(form: ProfileForm) -> dict:
 
 @login_required
 def complete_profile(request: HttpRequest) -> HttpResponse:
-    """Onboarding (SPEC §3). The draft saved by :func:`complete_profile_draft` pre-fills the
+    """Onboarding (rules §3). The draft saved by :func:`complete_profile_draft` pre-fills the
     form after a reload; a valid submit creates the member and clears the draft."""
     if request.user.profile_complete:
         return redirect("profiles:member_edit")
@@ -95,7 +95,7 @@ def me(request: MemberRequest) -> HttpResponse:
 @member_required
 def member_edit(request: MemberRequest) -> HttpResponse:
     """Edit one's own profile, preferences and location; photos are managed on the same page
-    by the photo views below (SPEC §3, §4)."""
+    by the photo views below (rules §3, §4)."""
     member = request.member
     status = 200
     if request.method == "POST":
@@ -151,7 +151,7 @@ def _photo_response(
 @require_POST
 def photo_upload(request: MemberRequest) -> HttpResponse:
     """Add a photo (pending). Errors come back inline with 400/409/413, and 507 when the disk
-    is full (inline for htmx, else the styled 507 page) (SPEC §4, issue 13 item 10)."""
+    is full (inline for htmx, else the styled 507 page) (rules §4, issue 13 item 10)."""
     member = request.member
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -229,7 +229,7 @@ def photo_reorder(request: MemberRequest) -> HttpResponse:
 
 @login_required
 def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
-    """A member's profile page with tabs profile / photos / chat (SPEC §4). 404 for unknown,
+    """A member's profile page with tabs profile / photos / chat (rules §4). 404 for unknown,
     incomplete or blocked profiles."""
     member = selectors.member_for_profile_page(viewer=request.user, user_id=user_id)
     viewer_member = getattr(request.user, "member", None)
@@ -237,7 +237,7 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     if tab not in PROFILE_TABS:
         tab = "profile"
     is_own = member.user_id == request.user.pk
-    profile_view_record(viewer=request.user, viewed=member)  # SPEC §7 (matching owns the rules)
+    profile_view_record(viewer=request.user, viewed=member)  # rules §7 (matching owns the rules)
     context = {
         "member": member,
         "profile_user": member.user,

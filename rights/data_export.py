@@ -1,4 +1,4 @@
-""" "Download my data" (SPEC §3): everything Miel stores about one user, as JSON-ready data.
+""" "Download my data" (rules §3): everything Miel stores about one user, as JSON-ready data.
 
 What is included is the user's own data: their account, profile (own coordinates included),
 photos and videos (absolute links), stories, likes, views, blocks, reports they made, messages
@@ -240,7 +240,7 @@ def _social_graph(user: User, member: Member | None) -> dict[str, Any]:
         .values_list("target__user_id", "created_at")
     ]
     # What others did to me follows the pages' premium rules: free members see how many
-    # liked them, not who ("Liked me", SPEC §6, §13).
+    # liked them, not who ("Liked me", rules §6, §13).
     received = likes_received(viewer=user)
     data["likes_received_count"] = received.count
     data["likes_received_visible"] = received.can_see
@@ -403,7 +403,7 @@ def _transactions(user: User) -> list[dict[str, Any]]:
 
 
 def user_data_export(*, user: User, base_url: str | None = None) -> dict[str, Any]:
-    """Everything stored about ``user`` as a JSON-serialisable dict (SPEC §3).
+    """Everything stored about ``user`` as a JSON-serialisable dict (rules §3).
 
     ``base_url`` (default ``settings.SITE_URL``) makes relative media URLs absolute. Read-only;
     about 25 queries plus one per story and per AI conversation.

@@ -1,4 +1,4 @@
-""" "Delete my account" (SPEC §3): the user row and everything that cascades from it, files too.
+""" "Delete my account" (rules §3): the user row and everything that cascades from it, files too.
 
 The database cascades follow the seed: User -> Member, Transaction, ProfileView, Story,
 AIConversation, AIUsageLog (and allauth's e-mail addresses and social accounts); Member ->
@@ -57,7 +57,7 @@ def _log_entries_about(user: User) -> Q:
 
 @transaction.atomic
 def account_delete(*, user: User) -> dict[str, int]:
-    """Delete ``user`` and everything that belongs to them (SPEC §3). Call after
+    """Delete ``user`` and everything that belongs to them (rules §3). Call after
     :func:`account_deletion_check`; the view logs the session out.
 
     Returns Django's per-model deletion counts. Stored files go after the commit; a storage

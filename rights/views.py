@@ -1,4 +1,4 @@
-"""Account rights pages (SPEC §3): download my data, delete my account.
+"""Account rights pages (rules §3): download my data, delete my account.
 
 ``/settings/`` is exempt from the profile-completion redirect, so users who never finished
 onboarding can use both pages too.

@@ -1,4 +1,4 @@
-"""Admin for safety (SPEC §14): reports (decided through the moderation queue's service),
+"""Admin for safety (rules §14): reports (decided through the moderation queue's service),
 decisions are read-only history; appeals are decided in the moderation queue."""
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Safety forms: the ban appeal and the sign-up confirmations (SPEC §3, §6)."""
+"""Safety forms: the ban appeal and the sign-up confirmations (rules §3, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Safety: moderation decisions on reports and appeals, and ban appeals (SPEC §6, §14)."""
+"""Safety: moderation decisions on reports and appeals, and ban appeals (rules §6, §14)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ APPEAL_MAX_CHARS = 2000
 
 
 class Appeal(UUIDModel):
-    """A banned member's one appeal (SPEC §6): one row per account, ever (a unique user)."""
+    """A banned member's one appeal (rules §6): one row per account, ever (a unique user)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -36,7 +36,7 @@ class Appeal(UUIDModel):
 
 
 class ModerationDecision(UUIDModel):
-    """One moderator decision on a report or an appeal (SPEC §14): who, when, what, note.
+    """One moderator decision on a report or an appeal (rules §14): who, when, what, note.
 
     Written by ``safety.services`` in the transaction that applies the decision; never edited.
     """

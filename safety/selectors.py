@@ -1,4 +1,4 @@
-"""Reads of safety (SPEC §6, §14): ban state, the report and appeal parts of the moderation
+"""Reads of safety (rules §6, §14): ban state, the report and appeal parts of the moderation
 queue with their evidence, and the decision log."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Moderation decisions on reports and ban appeals (SPEC §6, §14).
+"""Moderation decisions on reports and ban appeals (rules §6, §14).
 
 Each decision is one ``ModerationDecision`` row (who, when, what, note) plus Django's admin log
 entry, written in the transaction that applies it; the members concerned are e-mailed the
@@ -153,7 +153,7 @@ def report_decide(*, moderator: User, report_id: UUID, action: str, note: str = 
 
 
 def appeal_submit(*, user: User, text: str) -> Appeal:
-    """File ``user``'s one appeal against their ban (SPEC §6). It lands in the moderation
+    """File ``user``'s one appeal against their ban (rules §6). It lands in the moderation
     queue. Raises ValidationError when the account is not banned, the text is empty or over
     2000 characters, or an appeal was already filed (the unique user, even under a race)."""
     if not selectors.is_banned(user=user):

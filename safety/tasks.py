@@ -1,4 +1,4 @@
-"""Safety e-mails (SPEC §6): moderation outcomes, in each member's own language."""
+"""Safety e-mails (rules §6): moderation outcomes, in each member's own language."""
 
 from __future__ import annotations
 

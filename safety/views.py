@@ -1,4 +1,4 @@
-"""Safety pages (``/safety/``, ``/privacy/``, ``/terms/``) and the ban appeal (SPEC §6)."""
+"""Safety pages (``/safety/``, ``/privacy/``, ``/terms/``) and the ban appeal (rules §6)."""
 
 from __future__ import annotations
 

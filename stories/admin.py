@@ -1,4 +1,4 @@
-"""Admin for stories (SPEC §14): staff see everything, including expired stories."""
+"""Admin for stories (rules §14): staff see everything, including expired stories."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fixed list of story filters (SPEC §10).
+"""The fixed list of story filters (rules §10).
 
 A story stores only the filter *name*; the look is a CSS ``filter`` applied when the story is
 shown (``static/css/stories.css`` has one ``.story-filter-<name>`` class per entry), so the

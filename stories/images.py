@@ -1,4 +1,4 @@
-"""Story photos go through the profile-photo pipeline (SPEC §4, §10: "same validation as
+"""Story photos go through the profile-photo pipeline (rules §4, §10: "same validation as
 photos"). This module is the one seam between stories and that pipeline."""
 
 from __future__ import annotations

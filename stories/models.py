@@ -1,4 +1,4 @@
-"""Stories: 24-hour photo posts with views, reactions and replies (SPEC §2, §10)."""
+"""Stories: 24-hour photo posts with views, reactions and replies (rules §2, §10)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def default_expires_at():
 
 
 class Story(UUIDModel):
-    """A photo story, visible for exactly 24 h from ``created_at`` (SPEC §10)."""
+    """A photo story, visible for exactly 24 h from ``created_at`` (rules §10)."""
 
     class Privacy(models.TextChoices):
         PUBLIC = "PUBLIC", _("Everyone")

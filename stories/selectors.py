@@ -1,4 +1,4 @@
-"""Read side of stories (SPEC §10).
+"""Read side of stories (rules §10).
 
 Every read of a story goes through :func:`visible_stories`: it is the one place that applies the
 24-hour window, the privacy level, blocks and the owner's profile state, so a story page, its
@@ -36,7 +36,7 @@ def mutual_match_user_ids(*, user_id: UUID | str) -> QuerySet:
 
 
 def visible_stories(*, viewer, now: datetime | None = None, include_expired: bool = False):
-    """Stories ``viewer`` may see right now (SPEC §10).
+    """Stories ``viewer`` may see right now (rules §10).
 
     - anonymous: nothing;
     - only active stories with ``expires_at > now`` (exactly 24 h from creation, whether or not
@@ -100,7 +100,7 @@ def story_image_visible(*, viewer, name: str) -> bool | None:
 
 
 def story_for_owner(*, owner, story_id: UUID | str, include_expired: bool = False) -> Story:
-    """``owner``'s own active story ``story_id``; ``Http404`` for anyone else's (SPEC §10)."""
+    """``owner``'s own active story ``story_id``; ``Http404`` for anyone else's (rules §10)."""
     if owner is None or not owner.is_authenticated:
         raise Http404("No such story.")
     qs = Story.objects.filter(pk=story_id, user_id=owner.pk, is_active=True)
@@ -144,7 +144,7 @@ class StoryGroup:
 
 
 def stories_strip(*, viewer, now: datetime | None = None) -> list[StoryGroup]:
-    """The strip for ``viewer`` (SPEC §10): own group first, then groups with an unviewed story,
+    """The strip for ``viewer`` (rules §10): own group first, then groups with an unviewed story,
     then the rest, each part newest first. Stories carry ``viewed`` and ``my_reaction``; the
     viewer's own stories also ``view_count``. At most :data:`STRIP_MAX_STORIES` stories, in a
     fixed number of queries (blocks, stories, own view counts)."""
@@ -188,7 +188,7 @@ def stories_strip(*, viewer, now: datetime | None = None) -> list[StoryGroup]:
 
 @dataclass
 class StoryInsights:
-    """What the owner sees about one story (SPEC §10)."""
+    """What the owner sees about one story (rules §10)."""
 
     view_count: int
     reaction_counts: dict[str, int]

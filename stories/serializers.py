@@ -38,7 +38,7 @@ def story_to_dict(story: Story, *, viewer) -> dict:
             "reply": reverse("stories:reply", args=[pk]),
         },
     }
-    if not is_own:  # report from where it happened (SPEC §6)
+    if not is_own:  # report from where it happened (rules §6)
         data["urls"]["report"] = reverse("matching:report", args=[story.user_id]) + f"?story={pk}"
     if is_own:
         data["view_count"] = getattr(story, "view_count", None)

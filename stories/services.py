@@ -1,4 +1,4 @@
-"""Write side of stories (SPEC §10): publish, view, react, reply, delete, expire.
+"""Write side of stories (rules §10): publish, view, react, reply, delete, expire.
 
 Every service that names a story looks it up through ``stories.selectors`` first, so privacy,
 blocks and the 24-hour window apply to writes exactly as to reads (``Http404`` for a story the
@@ -137,7 +137,7 @@ def story_publish(
     filter: str = "",
     privacy: str = Story.Privacy.PUBLIC,
 ) -> Story:
-    """Publish a photo story for ``user`` (SPEC §10).
+    """Publish a photo story for ``user`` (rules §10).
 
     ``upload``: an uploaded image, validated and re-encoded without EXIF by the profile-photo
     pipeline (JPEG/PNG/WebP up to 10 MB). ``text_overlay``: up to 100 characters;
@@ -236,7 +236,7 @@ def _interactable(*, user: User, story_id: UUID | str) -> Story:
 
 
 def story_view_record(*, viewer: User, story_id: UUID | str) -> bool:
-    """Record that ``viewer`` saw the story, once per viewer (SPEC §10; the unique constraint
+    """Record that ``viewer`` saw the story, once per viewer (rules §10; the unique constraint
     makes concurrent calls safe). Own stories are not counted, nor the views of a premium
     incognito member ("my views are not recorded", issue 16). Returns True when a new view
     was recorded. Raises ``Http404`` for a story ``viewer`` may not see (or expired)."""
@@ -281,7 +281,7 @@ def story_reaction_remove(*, user: User, story_id: UUID | str) -> bool:
 
 @transaction.atomic
 def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
-    """Reply to a story (SPEC §10): a StoryReply and a chat message to the owner that carries
+    """Reply to a story (rules §10): a StoryReply and a chat message to the owner that carries
     the story (the chat shows its thumbnail). ``text``: 1-2000 characters.
 
     Raises ``Http404`` (not visible, blocked), :class:`StoryForbidden` (own story),
@@ -325,7 +325,7 @@ def story_reply(*, sender: User, story_id: UUID | str, text: str) -> StoryReply:
 
 
 def _send_chat_message(*, sender, recipient, text: str, story: Story):
-    """The chat message of a story reply, sent through messaging (SPEC §8, §10): it records
+    """The chat message of a story reply, sent through messaging (rules §8, §10): it records
     the ``message`` interaction, pushes ``message.new`` and queues the e-mail."""
 
     try:
@@ -380,7 +380,7 @@ def stories_deactivate(story_ids: list, *, erase_text: bool = False) -> int:
 
 
 def story_delete(*, owner: User, story_id: UUID | str) -> None:
-    """Delete ``owner``'s own story (SPEC §10): it disappears everywhere at once, its photo and
+    """Delete ``owner``'s own story (rules §10): it disappears everywhere at once, its photo and
     text are erased (the file after commit). The row stays as an inactive tombstone so the
     free daily limit cannot be dodged by deleting and posting again. Another member's story
     raises ``Http404``."""
@@ -389,11 +389,11 @@ def story_delete(*, owner: User, story_id: UUID | str) -> None:
 
 
 def stories_expire(*, dry_run: bool = False, batch_size: int = 500) -> int:
-    """Deactivate every active story past ``expires_at`` and delete its media (SPEC §10).
+    """Deactivate every active story past ``expires_at`` and delete its media (rules §10).
     Returns how many stories were (or, with ``dry_run``, would be) expired. Idempotent: a
     second run finds nothing. Readers never depend on it: selectors filter on ``expires_at``."""
     now = timezone.now()
-    # A story an open report points at keeps its photo until the report is decided (SPEC §6:
+    # A story an open report points at keeps its photo until the report is decided (rules §6:
     # the moderators see the evidence); it is hidden all the same (readers check expires_at).
     expired = Story.objects.filter(is_active=True, expires_at__lte=now).exclude(
         reports__status="open"

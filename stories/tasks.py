@@ -1,4 +1,4 @@
-"""Background jobs of stories (SPEC §10)."""
+"""Background jobs of stories (rules §10)."""
 
 from __future__ import annotations
 

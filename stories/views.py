@@ -1,4 +1,4 @@
-"""Stories pages and endpoints (SPEC §10). Thin: parse, call one selector or service, answer.
+"""Stories pages and endpoints (rules §10). Thin: parse, call one selector or service, answer.
 
 Every view that names a story goes through ``stories.selectors`` (privacy, blocks, the 24-hour
 window), so a direct URL to a story, its JSON or its image answers 404 to anyone who may not

@@ -1,4 +1,4 @@
-"""Styled, translated error pages (SPEC §15): 404 / 403 / 400 with the site's look and language
+"""Styled, translated error pages (rules §15): 404 / 403 / 400 with the site's look and language
 (RTL in Hebrew), and a 500 page that renders without a request or the database."""
 
 from __future__ import annotations

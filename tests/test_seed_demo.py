@@ -1,4 +1,4 @@
-"""``manage.py seed_demo`` (SPEC §14): realistic demo data, printed credentials, --if-empty,
+"""``manage.py seed_demo`` (rules §14): realistic demo data, printed credentials, --if-empty,
 determinism with --seed."""
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ def test_seed_demo_default_fills_the_demo_logins_discover_page(default_demo, cli
     listed = Member.objects.filter(pk__in=[c.member.pk for c in cards])
     assert all(m.description for m in listed)
     assert not listed.annotate(n=Count("interests")).filter(n__lt=3).exists()
-    # Every seeded member is listed, and so is every user behind it (SPEC §5).
+    # Every seeded member is listed, and so is every user behind it (rules §5).
     assert not Member.objects.filter(listed=False).exists()
     assert not Member.objects.exclude(user__is_active=True, user__profile_complete=True).exists()
 

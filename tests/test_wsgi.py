@@ -1,4 +1,4 @@
-"""The WSGI entry point (production HTTP, README "Running on PostgreSQL + Redis"; SPEC §16):
+"""The WSGI entry point (production HTTP, README "Running on PostgreSQL + Redis"; rules §16):
 requests are served, and the live events their threads push reach the users' sockets through
 the Redis channel layer (one event loop per process: ``miel.realtime``)."""
 

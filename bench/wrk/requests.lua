@@ -1,4 +1,4 @@
--- wrk script for `make bench` (SPEC §16): cycles through the requests listed in a file and
+-- wrk script for `make bench` (rules §16): cycles through the requests listed in a file and
 -- prints the latency histogram (a HIST line) and a JSON summary (microseconds) last.
 --
 --   wrk -t2 -c8 -d8s -s bench/wrk/requests.lua http://127.0.0.1:8109 -- requests.tsv

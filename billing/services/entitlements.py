@@ -1,4 +1,4 @@
-"""Premium features, gated in one place (SPEC §13).
+"""Premium features, gated in one place (rules §13).
 
 Every premium check in the code base goes through :func:`has_feature`; views and templates never
 test ``premium_until`` themselves.
@@ -35,7 +35,7 @@ class Feature(StrEnum):
     UNLIMITED_UNDO = "unlimited_undo"
 
 
-# What the premium page lists, in this order (SPEC §13).
+# What the premium page lists, in this order (rules §13).
 FEATURE_LABELS: dict[Feature, str | Promise] = {
     Feature.SEE_WHO_LIKED_ME: _("See who liked you"),
     Feature.SEE_WHO_VIEWED_ME: _("See who viewed your profile"),
@@ -60,7 +60,7 @@ def has_feature(user: User | None, feature: Feature) -> bool:
 
 
 def ai_daily_quota(user: User) -> int:
-    """Assistant messages per day: free 5, premium 999 (SPEC §12)."""
+    """Assistant messages per day: free 5, premium 999 (rules §12)."""
     return (
         PREMIUM_AI_MESSAGES_PER_DAY
         if has_feature(user, Feature.AI_PREMIUM_QUOTA)
@@ -69,7 +69,7 @@ def ai_daily_quota(user: User) -> int:
 
 
 def stories_daily_limit(user: User) -> int | None:
-    """Stories a user may post per calendar day: free 1, premium unlimited (None) (SPEC §10)."""
+    """Stories a user may post per calendar day: free 1, premium unlimited (None) (rules §10)."""
     return None if has_feature(user, Feature.UNLIMITED_STORIES) else FREE_STORIES_PER_DAY
 
 
@@ -94,7 +94,7 @@ def pass_undos_per_day(user: User) -> int | None:
 
 
 def boost_cost(*, hours: int) -> int:
-    """Boosts needed to stay on top for ``hours``: one per started 24 h, ceil(h / 24) (SPEC §13).
+    """Boosts needed to stay on top for ``hours``: one per started 24 h, ceil(h / 24) (rules §13).
     Raises ValueError for hours < 1."""
     if hours < 1:
         raise ValueError("hours must be >= 1")

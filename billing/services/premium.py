@@ -1,4 +1,4 @@
-"""Billing writes: checkout, portal, Stripe webhooks, boosts, staff grants (SPEC §13).
+"""Billing writes: checkout, portal, Stripe webhooks, boosts, staff grants (rules §13).
 
 Entitlements change **only** here, and only from verified webhooks (or a staff grant): the
 checkout return page never grants anything. The webhook half lives in ``billing.services.webhooks`` and
@@ -142,7 +142,7 @@ def portal_start(*, user: User, return_url: str) -> str:
 @transaction.atomic
 def boost_spend(*, user: User, hours: int = 24) -> BoostResult:
     """Spend ceil(hours / 24) boosts to rank first in discovery for ``hours`` more hours,
-    counted from the end of a boost still running (SPEC §13).
+    counted from the end of a boost still running (rules §13).
 
     The boosts are taken by one conditional UPDATE (``boosts_available >= n`` and premium still
     running), so double clicks or concurrent requests can never spend boosts that are not there.
@@ -209,7 +209,7 @@ def premium_grant(*, user: User, months: int, boosts: int = 0) -> User:
 
 
 def subscription_cancel_for_account_deletion(*, user: User) -> bool:
-    """Stop billing before ``user``'s account is deleted (SPEC §3 "delete my account").
+    """Stop billing before ``user``'s account is deleted (rules §3 "delete my account").
 
     Cancels the Stripe subscription at once when the user has one and Stripe is configured;
     returns True when a subscription was cancelled. Raises

@@ -1,5 +1,5 @@
 """Stripe webhooks: verified on the raw body, applied once, decided from Stripe's current
-state (SPEC §13). ``webhook_event_process`` is the entry point (re-exported by services)."""
+state (rules §13). ``webhook_event_process`` is the entry point (re-exported by services)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def _period_end(sub: dict[str, Any]) -> datetime | None:
 
 def _apply_subscription(*, user: User, sub: dict[str, Any], now: datetime) -> None:
     """Set premium from the subscription's *current* state (fetched from Stripe just now), so
-    the arrival order of events cannot leave a wrong status (SPEC §13)."""
+    the arrival order of events cannot leave a wrong status (rules §13)."""
     status = sub.get("status")
     is_current = not user.stripe_subscription_id or user.stripe_subscription_id == sub.get("id")
     period_end = _period_end(sub)
@@ -213,7 +213,7 @@ def _record_invoice(
 def _record_failed_invoice(
     *, user: User, invoice: dict[str, Any], sub: dict[str, Any] | None, now: datetime
 ) -> bool:
-    """Record a failed invoice payment (``invoice.payment_failed``, SPEC §13) as a FAILED
+    """Record a failed invoice payment (``invoice.payment_failed``, rules §13) as a FAILED
     Transaction with the amount due and no boosts (id = the invoice id, so Stripe's retries of
     the same invoice add no row, and a later ``invoice.paid`` turns it SUCCEEDED). Premium is
     not touched: it was paid up to ``premium_until`` and lapses then unless a retry succeeds.
@@ -270,7 +270,7 @@ def _parse_event(payload: bytes) -> dict[str, Any]:
 
 
 def webhook_event_process(*, payload: bytes, sig_header: str | None) -> WebhookResult:
-    """Verify and apply one Stripe webhook delivery (SPEC §13).
+    """Verify and apply one Stripe webhook delivery (rules §13).
 
     ``payload`` is the raw request body (bytes, exactly as received); ``sig_header`` is the
     ``Stripe-Signature`` header. The event id is inserted into ProcessedWebhookEvent in the same

@@ -1,4 +1,4 @@
-"""Template helpers so templates ask billing.services.entitlements, never ``premium_until`` (SPEC §13).
+"""Template helpers so templates ask billing.services.entitlements, never ``premium_until`` (rules §13).
 
 ``{% load billing %}{% has_feature user "see_who_liked_me" as can_see %}`` and the boost box
 ``{% include "billing/_boost_button.html" %}`` (which calls ``{% boost_state %}``).

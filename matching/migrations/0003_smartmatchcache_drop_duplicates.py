@@ -1,6 +1,6 @@
 """Keep only the newest SmartMatchCache row per user, before 0004 makes ``user`` unique.
 
-The rows are a recomputable cache (SPEC §11), so dropping the older duplicates loses nothing.
+The rows are a recomputable cache (rules §11), so dropping the older duplicates loses nothing.
 Reversing is a no-op.
 """
 

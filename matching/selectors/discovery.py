@@ -1,4 +1,4 @@
-"""The members list (SPEC §5, §16): filters, distance search in SQL, keyset paging and the
+"""The members list (rules §5, §16): filters, distance search in SQL, keyset paging and the
 capped count.
 
 How it stays cheap (the plans are in docs/performance.md):
@@ -53,7 +53,7 @@ ONLINE_WINDOW = timedelta(minutes=15)
 PASS_HIDES_FOR = timedelta(days=30)
 PAGE_SIZES = (3, 6, 12)
 DEFAULT_PAGE_SIZE = 12
-#: "showing x–y of N" counts at most this many rows, then shows "1,000+" (SPEC §5, §16).
+#: "showing x–y of N" counts at most this many rows, then shows "1,000+" (rules §5, §16).
 COUNT_CAP = 1000
 ORDERS = ("active", "newest", "distance")
 CURSOR_SALT = "matching.members.cursor"
@@ -111,7 +111,7 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class DiscoverFilters:
-    """Parsed members-list filters (SPEC §5). ``distance_km`` None = no distance limit;
+    """Parsed members-list filters (rules §5). ``distance_km`` None = no distance limit;
     ``interest_ids`` and ``observances`` apply only to premium viewers (the selector checks);
     ``intentions`` to everyone (issue 18)."""
 
@@ -137,7 +137,7 @@ class DiscoverFilters:
 
 @dataclass
 class DiscoverCard:
-    """What one card shows; never carries coordinates (SPEC §4, §5). The labels and URLs are
+    """What one card shows; never carries coordinates (rules §4, §5). The labels and URLs are
     plain strings worked out once per card, so the card template does no lookups of its own."""
 
     member: Member
@@ -172,7 +172,7 @@ class DiscoverPage:
 
 
 def distance_label(km: float | None) -> str:
-    """Whole km ("12 km"), "less than 1 km" below 1, "" when unknown (SPEC §5)."""
+    """Whole km ("12 km"), "less than 1 km" below 1, "" when unknown (rules §5)."""
     if km is None:
         return ""
     if km < 1:
@@ -271,7 +271,7 @@ def discovery_visible_user_ids(
 
 def members_discoverable(*, viewer: User) -> QuerySet[Member]:
     """Listed members (complete profile, active account: ``Member.listed``) other than
-    ``viewer``, without blocked pairs either way (SPEC §5, §6), without those
+    ``viewer``, without blocked pairs either way (rules §5, §6), without those
     :func:`~matching.selectors.discoverable` hides (paused, incognito) and without members who
     unmatched ``viewer`` (issue 16). The blocks are subqueries, so building this runs no
     query."""
@@ -292,7 +292,7 @@ def _filtered(
     now: datetime,
     exclude_liked: bool = False,
 ) -> tuple[QuerySet[Member], Q | None]:
-    """Every filter of SPEC §5 except the ordering, with ``distance_km`` annotated, and the
+    """Every filter of rules §5 except the ordering, with ``distance_km`` annotated, and the
     bounding box of the distance filter (None without one) kept apart: the haversine test in
     the queryset is exact alone, the box only lets the planner use the box index. The page
     leaves it out when the count says the area is dense, so that an ordering index is walked.
@@ -378,7 +378,7 @@ def members_discover(
     now: datetime | None = None,
     exclude_liked: bool = False,
 ) -> DiscoverPage:
-    """One page of the members list (SPEC §5), and of the Discover deck (issue 15).
+    """One page of the members list (rules §5), and of the Discover deck (issue 15).
 
     Only members who want the viewer back are shown (their preferred genders and age range
     hold the viewer, :func:`wants_viewer_q`), and none the viewer passed on in the last 30
@@ -478,7 +478,7 @@ _ORDER_KEYS = {
     "active": ("last_active_at", True),
     "newest": ("created", True),
     # Whole km between grid cells (what the card shows), then id: the cursor carries that
-    # coarse number, never a precise distance (SPEC §5).
+    # coarse number, never a precise distance (rules §5).
     "distance": ("distance_rank", False),
 }
 

@@ -1,5 +1,5 @@
-"""Read-side rules of matching (SPEC §6, §7): blocks and matches (shared by every app), like
-lists and profile views. The members list (SPEC §5) is in :mod:`matching.selectors.discovery`."""
+"""Read-side rules of matching (rules §6, §7): blocks and matches (shared by every app), like
+lists and profile views. The members list (rules §5) is in :mod:`matching.selectors.discovery`."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from profiles.models import Member
 
 
 def is_blocked_pair(*, user_id: UUID | str, other_id: UUID | str) -> bool:
-    """True when either user (User ids) blocked the other (SPEC §6: hides both ways)."""
+    """True when either user (User ids) blocked the other (rules §6: hides both ways)."""
     return Block.objects.filter(
         Q(blocker_id=user_id, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=user_id)
     ).exists()
@@ -36,7 +36,7 @@ def blocked_user_ids(*, user_id: UUID | str) -> set[UUID]:
 
 class NotBlocked(Func):
     """``column NOT IN (users ``user_id`` blocked) AND column NOT IN (users who blocked
-    ``user_id``)`` for a User id ``column`` (SPEC §6: hidden both ways). Two uncorrelated
+    ``user_id``)`` for a User id ``column`` (rules §6: hidden both ways). Two uncorrelated
     subqueries on ``matching_block`` (hashed once per statement by PostgreSQL), written as one
     SQL fragment: no query of its own, unlike :func:`blocked_user_ids`, and far less ORM work
     than two ``__in`` querysets, which every members-list statement carries."""
@@ -62,14 +62,14 @@ class NotBlocked(Func):
 
 def not_blocked(*, user_id: UUID | str, field: str = "user_id") -> NotBlocked:
     """A filter (``qs.filter(not_blocked(user_id=...))``) that drops rows whose ``field`` (a
-    User id column) is in a blocked pair with ``user_id``, either way (SPEC §6)."""
+    User id column) is in a blocked pair with ``user_id``, either way (rules §6)."""
     return NotBlocked(field, user_id=user_id)
 
 
 def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
     """A filter (``qs.filter(discoverable(viewer_id=...))``) that keeps the rows whose
     ``field`` (a User id column) the viewer (a User id) may meet in discovery, on top of
-    ``Member.listed`` and blocks (SPEC §5, Settings → Visibility):
+    ``Member.listed`` and blocks (rules §5, Settings → Visibility):
 
     - not a **paused** member (``Member.paused_at`` set): hidden from everyone's discovery;
     - not an **incognito** member (``User.incognito`` with premium still active) unless they
@@ -151,7 +151,7 @@ def liked_member_ids(*, source: Member | None, target_ids: list[UUID]) -> set[UU
     )
 
 
-# --- lists and views (SPEC §6, §7) ------------------------------------------------------------
+# --- lists and views (rules §6, §7) ------------------------------------------------------------
 
 LIST_TYPES = ("source", "target", "mutual")
 LIST_LIMIT = 60
@@ -170,7 +170,7 @@ class LikeList:
 
 
 def like_list(*, viewer: User, list_type: str) -> LikeList:
-    """Members of ``/lists/?type=`` (SPEC §6): ``source`` = I liked, ``target`` = liked me
+    """Members of ``/lists/?type=`` (rules §6): ``source`` = I liked, ``target`` = liked me
     (who only with Feature.SEE_WHO_LIKED_ME; otherwise ``members`` is empty and only the count
     is given), ``mutual`` = both. Newest first, at most LIST_LIMIT, blocked pairs hidden.
     Queries: block ids, the count, the page, my likes among them — independent of size."""
@@ -228,7 +228,7 @@ def _likes_received(*, me: Member, hidden: set[UUID]) -> QuerySet[Like]:
 
 @dataclass
 class LikesReceived:
-    """What a member may know about the likes they received (SPEC §6, §13): ``count`` always;
+    """What a member may know about the likes they received (rules §6, §13): ``count`` always;
     ``likes`` = (liker's User id, liked at) oldest first only when ``can_see``, else empty."""
 
     count: int
@@ -255,7 +255,7 @@ def likes_received(*, viewer: User) -> LikesReceived:
 
 
 def profile_views_unseen_count(*, viewer: User) -> int:
-    """How many members viewed ``viewer`` since the list was last opened (SPEC §7)."""
+    """How many members viewed ``viewer`` since the list was last opened (rules §7)."""
     hidden = blocked_user_ids(user_id=viewer.pk)
     return (
         ProfileView.objects.filter(viewed=viewer, seen=False).exclude(viewer_id__in=hidden).count()
@@ -265,7 +265,7 @@ def profile_views_unseen_count(*, viewer: User) -> int:
 def profile_views_list(*, viewer: User) -> list[ProfileView]:
     """The last 50 views of ``viewer``'s profile, newest first, with the viewer's member
     loaded; blocked pairs, viewers without a profile and banned or deactivated viewers hidden
-    (SPEC §7, as in the like lists). Premium only: the view checks Feature.SEE_WHO_VIEWED_ME."""
+    (rules §7, as in the like lists). Premium only: the view checks Feature.SEE_WHO_VIEWED_ME."""
     hidden = blocked_user_ids(user_id=viewer.pk)
     return list(
         ProfileView.objects.filter(
@@ -311,7 +311,7 @@ def profile_actions_state(*, viewer: User, member: Member) -> ProfileActionsStat
 def member_for_report(*, viewer: User, user_id: UUID | str) -> Member:
     """The member a report names (by user id): like :func:`member_for_action` but across a
     block, either way, so that a member who was blocked by (or blocked) someone can still
-    report what happened before (SPEC §6). Raises Http404 for an unknown id, an incomplete or
+    report what happened before (rules §6). Raises Http404 for an unknown id, an incomplete or
     inactive profile and the viewer themself."""
     try:
         member = (
@@ -328,7 +328,7 @@ def member_for_report(*, viewer: User, user_id: UUID | str) -> Member:
 
 def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
     """The member a like/block/unmatch request names (by user id). Raises Http404 for an
-    unknown id, an incomplete profile, the viewer themself, or a blocked pair (SPEC §6)."""
+    unknown id, an incomplete profile, the viewer themself, or a blocked pair (rules §6)."""
     member = member_for_report(viewer=viewer, user_id=user_id)
     if is_blocked_pair(user_id=viewer.pk, other_id=member.user_id):
         raise Http404
@@ -337,7 +337,7 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
 
 def like_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
     """``(viewer's member, target member)`` for a like request naming ``user_id`` (a User id),
-    in one query (SPEC §6, §16). Raises Http404 for a malformed or unknown id, an incomplete
+    in one query (rules §6, §16). Raises Http404 for a malformed or unknown id, an incomplete
     or inactive target, the viewer themself, and when the viewer has no member.
 
     Blocks are not checked here: :func:`matching.services.like_toggle` reads them under its

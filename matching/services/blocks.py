@@ -1,4 +1,4 @@
-"""The "Blocked members" settings page: whom I blocked, and lifting a block (SPEC §6 safety).
+"""The "Blocked members" settings page: whom I blocked, and lifting a block (rules §6 safety).
 
 Blocking itself is ``matching.services.block_create`` (hides both members from each other
 everywhere and deletes the likes between them). Unblocking only removes the Block row: both

@@ -1,4 +1,4 @@
-"""Write services of matching (SPEC §6, §7, §11)."""
+"""Write services of matching (rules §6, §7, §11)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class LimitReached(ValidationError):
     with 429 and the translated message."""
 
 
-#: SPEC §11 interaction weights (views are computed from their duration).
+#: rules §11 interaction weights (views are computed from their duration).
 ACTION_WEIGHTS = {
     UserInteraction.Action.LIKE: 2.0,
     UserInteraction.Action.MESSAGE: 3.0,
@@ -67,7 +67,7 @@ ACTION_WEIGHTS = {
 
 
 def interaction_weight(*, action: str, duration: int | None = None) -> float:
-    """Weight of one interaction (SPEC §11).
+    """Weight of one interaction (rules §11).
 
     ``view``: 0.5 + min(duration / 60, 5) x 0.1, capped at 1.0 (``duration`` in seconds);
     like 2.0, message 3.0, profile_click 1.5.
@@ -81,7 +81,7 @@ def interaction_weight(*, action: str, duration: int | None = None) -> float:
 def interaction_record(
     *, user: Member, target: Member, action: str, duration: int | None = None
 ) -> UserInteraction | None:
-    """Record that ``user`` did ``action`` on ``target`` (SPEC §11). Self-interactions are
+    """Record that ``user`` did ``action`` on ``target`` (rules §11). Self-interactions are
     ignored (returns None). ``duration`` is in seconds (views only)."""
     if user.pk == target.pk:
         return None
@@ -94,7 +94,7 @@ def interaction_record(
     )
 
 
-# --- likes and matches (SPEC §6) --------------------------------------------------------------
+# --- likes and matches (rules §6) --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def like_toggle(
     prompt_answer_id: object = None,
     photo_id: object = None,
 ) -> LikeResult:
-    """Like or unlike ``target`` as ``source`` (SPEC §6).
+    """Like or unlike ``target`` as ``source`` (rules §6).
 
     A new like may name one of ``target``'s prompt answers (``prompt_answer_id``, issue 18,
     "like a prompt"): the like records the prompt and a copy of the answer, which the target
@@ -377,7 +377,7 @@ def _match_notes_send(*, source: Member, target: Member) -> None:
 
 
 def _sender_identity(*, recipient: User, feature: Feature, who: Member) -> dict[str, str]:
-    """Who liked / viewed, for a live notice: only for recipients whose plan shows it (SPEC
+    """Who liked / viewed, for a live notice: only for recipients whose plan shows it (rules
     §6, §7). Free members get an anonymous "someone" notice; the WebSocket frame must not hand
     them the premium list one event at a time."""
     if not has_feature(recipient, feature):
@@ -418,7 +418,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
 
 
 def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
-    """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (SPEC §6).
+    """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (rules §6).
 
     Locks the pair's MatchNotification row (``sent_at`` NULL) for the transaction, sends, and
     only then records ``sent_at``: a send that raises (mail server down, a bad header) rolls
@@ -477,7 +477,7 @@ def _user_language(user: User) -> str:
 
 @transaction.atomic
 def unmatch(*, source: Member, target: Member) -> bool:
-    """``source`` removes their like of ``target`` (SPEC §6); when the two were a mutual match
+    """``source`` removes their like of ``target`` (rules §6); when the two were a mutual match
     this is an unmatch (issue 16): both likes are deleted, an :class:`Unmatch` row records
     that ``source`` is never shown to ``target`` in discovery again, and after commit both get
     ``chat.closed`` (``with_user_id`` = the other side) so an open chat page closes its message
@@ -580,12 +580,12 @@ def pass_undo(*, member: Member, now: datetime | None = None) -> Member:
     return target
 
 
-# --- block (SPEC §6; reports: matching/reports.py) ---------------------------------------------------------------
+# --- block (rules §6; reports: matching/reports.py) ---------------------------------------------------------------
 
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
-    """``blocker`` blocks ``blocked`` (SPEC §6): both are hidden from each other everywhere
+    """``blocker`` blocks ``blocked`` (rules §6): both are hidden from each other everywhere
     (every selector excludes blocked pairs) and likes between them, both directions, are
     deleted. After commit both get ``chat.closed`` (as for an unmatch): open chat pages close
     their message box and the sockets forget their cached "may type" answer, so real-time
@@ -607,7 +607,7 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     return block
 
 
-# --- profile views (SPEC §7, §11) -------------------------------------------------------------
+# --- profile views (rules §7, §11) -------------------------------------------------------------
 
 VIEW_THROTTLE = timedelta(minutes=1)
 #: A duration report is accepted for the viewer's latest view interaction within this window.
@@ -651,7 +651,7 @@ def _profile_view_upsert(*, viewer_id: UUID, viewed_id: UUID, now: datetime) -> 
 
 
 def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = None) -> bool:
-    """Record that ``viewer`` opened ``viewed``'s profile (SPEC §7).
+    """Record that ``viewer`` opened ``viewed``'s profile (rules §7).
 
     Nothing for one's own profile, for premium incognito viewers, or when the pair's last view
     is under a minute old. One row per pair: a conditional UPDATE refreshes an older row
@@ -691,7 +691,7 @@ def profile_view_record(*, viewer: User, viewed: Member, now: datetime | None = 
 
 def view_duration_report(*, viewer: User, viewed: Member, seconds: int) -> bool:
     """Store how long ``viewer`` looked at ``viewed``'s profile on their latest ``view``
-    interaction without a duration, re-weighting it per SPEC §11 (0.5 + min(s/60, 5) x 0.1,
+    interaction without a duration, re-weighting it per rules §11 (0.5 + min(s/60, 5) x 0.1,
     at most 1.0). ``seconds`` is clamped to 0..3600. Returns True when a row was updated."""
     seconds = max(0, min(int(seconds), MAX_VIEW_DURATION))
     latest = (
@@ -717,7 +717,7 @@ def view_duration_report(*, viewer: User, viewed: Member, seconds: int) -> bool:
 
 
 def profile_click_record(*, viewer: User, target: Member) -> UserInteraction | None:
-    """A card was clicked in a list (SPEC §11, weight 1.5)."""
+    """A card was clicked in a list (rules §11, weight 1.5)."""
     me = Member.objects.filter(user=viewer).first()
     if me is None:
         return None
@@ -725,11 +725,11 @@ def profile_click_record(*, viewer: User, target: Member) -> UserInteraction | N
 
 
 def profile_views_mark_seen(*, viewer: User) -> int:
-    """Mark every view of ``viewer``'s profile seen (opening /views/, SPEC §7)."""
+    """Mark every view of ``viewer``'s profile seen (opening /views/, rules §7)."""
     return ProfileView.objects.filter(viewed=viewer, seen=False).update(seen=True)
 
 
-# --- location (SPEC §4, §5) -------------------------------------------------------------------
+# --- location (rules §4, §5) -------------------------------------------------------------------
 
 #: Stored coordinates are rounded to 3 decimals (~100 m): precise enough for distances, and
 #: nobody's doorstep is kept.
@@ -741,13 +741,13 @@ LOCATION_CHANGE_WINDOW = timedelta(hours=1)
 
 class LocationChangeLimited(ValidationError):
     """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
-    the last hour (SPEC §5); views answer 429 with the message."""
+    the last hour (rules §5); views answer 429 with the message."""
 
     code_name = "location_rate_limited"
 
 
 def location_change_count(*, member: Member) -> None:
-    """Count one change of ``member``'s own position, or refuse it (SPEC §5).
+    """Count one change of ``member``'s own position, or refuse it (rules §5).
 
     At most ``settings.LOCATION_CHANGES_PER_HOUR`` (default 10) changes in any 60 minutes
     (a sliding window over :class:`LocationChange` rows), so probing the distance filter from
@@ -775,7 +775,7 @@ def location_change_count(*, member: Member) -> None:
 def location_set(
     *, member: Member, latitude: float, longitude: float, city: str = "", country: str = ""
 ) -> Member:
-    """Store ``member``'s location from the browser or a chosen city (SPEC §4).
+    """Store ``member``'s location from the browser or a chosen city (rules §4).
 
     Rounded to ~100 m; ``location_enabled`` on and ``location_updated_at`` now. A city choice
     also updates the member's city/country text. A new position counts towards the hourly

@@ -1,4 +1,4 @@
-"""Reports with evidence (SPEC §6): the write service and the evidence a reporter may attach.
+"""Reports with evidence (rules §6): the write service and the evidence a reporter may attach.
 
 A module of its own because the evidence lives in higher apps (messaging, stories) whose
 services import ``matching.services``; importing them here keeps that direction acyclic.
@@ -95,7 +95,7 @@ class Evidence:
 def conversation_messages(*, reporter: User, reported: User) -> QuerySet[Message]:
     """Messages between ``reporter`` and ``reported`` (User objects) that the reporter still
     sees (not deleted on their side), newest first, sender loaded. The only messages a report
-    may carry (SPEC §6)."""
+    may carry (rules §6)."""
     return (
         Message.objects.filter(
             Q(sender__user_id=reporter.pk, recipient__user_id=reported.pk, sender_deleted=False)
@@ -164,7 +164,7 @@ def report_create(
     evidence: Evidence | None = None,
     block: bool = False,
 ) -> Report:
-    """File a report with its evidence; it appears in the moderation queue (SPEC §6, §14).
+    """File a report with its evidence; it appears in the moderation queue (rules §6, §14).
 
     ``evidence`` names messages, a story or a photo (see the module docstring for who may
     attach what); the report's ``source`` follows from it (chat, story, photo, else profile).

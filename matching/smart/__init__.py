@@ -1,4 +1,4 @@
-"""Smart matches (SPEC §11): the scoring engine, its 6-hour cache and reason rendering.
+"""Smart matches (rules §11): the scoring engine, its 6-hour cache and reason rendering.
 
 See :mod:`matching.smart.engine` for the exact formula.
 """

@@ -1,10 +1,10 @@
-"""The 6-hour smart-match cache (SPEC §11): one SmartMatchCache row per user.
+"""The 6-hour smart-match cache (rules §11): one SmartMatchCache row per user.
 
 ``match_data`` holds ``{"v": 1, "stats": {...}, "results": [ScoredMatch.to_json(), ...]}`` with
 the top :data:`CACHE_TOP_N` results and statistics over every candidate. Facts, not text, are
 cached, so reasons are rendered in each viewer's language.
 
-Queries (SPEC §16): cached 1 (the read); uncached 3 (the read, the scoring, an upsert).
+Queries (rules §16): cached 1 (the read); uncached 3 (the read, the scoring, an upsert).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
     """The cached set of ``user_id`` if younger than :data:`CACHE_TTL`, else None (one query).
 
     ``match_data`` (about 40 KB for 200 results) is read as text and parsed with orjson:
-    the standard library's parser took about half of the cached read's time (SPEC §16:
+    the standard library's parser took about half of the cached read's time (rules §16:
     cached <= 5 ms)."""
     row = (
         SmartMatchCache.objects.filter(user_id=user_id, created_at__gt=now - CACHE_TTL)
@@ -128,7 +128,7 @@ def _cache_write(*, user_id: object, created_at: datetime, match_data: dict) -> 
 
 
 def smart_matches_recompute(*, member: Member) -> SmartMatchSet:
-    """Score every candidate of ``member`` and replace their cache row (SPEC §11).
+    """Score every candidate of ``member`` and replace their cache row (rules §11).
 
     Two queries: the scoring and an upsert of the one row per user (see :func:`_cache_write`).
     Returns the fresh set (``from_cache=False``).
@@ -149,7 +149,7 @@ def smart_matches_recompute(*, member: Member) -> SmartMatchSet:
 
 def smart_matches_for(*, member: Member, refresh: bool = False) -> SmartMatchSet:
     """Smart matches of ``member``: the cached set when younger than 6 h, else recomputed and
-    cached (SPEC §11). One query when cached."""
+    cached (rules §11). One query when cached."""
     if not refresh:
         cached = _cache_read(user_id=member.user_id, now=timezone.now())
         if cached is not None:

@@ -1,4 +1,4 @@
-"""The smart-match scoring engine (SPEC §11).
+"""The smart-match scoring engine (rules §11).
 
 Score 0-100 for a viewer V and a candidate C, the sum of five parts, rounded half up to an
 integer at the end (parts are kept as floats until then):
@@ -19,7 +19,7 @@ integer at the end (parts are kept as floats until then):
    lower-cased words of 3+ letters (any script, so Hebrew too) of the description, minus a
    short English + Hebrew stop-word list. 0 when V's set is empty.
 5. **Behaviour, max 15** = 15 x min(1, B / 5) where B = sum of ``UserInteraction.weight`` from
-   V to C plus from C to V (SPEC §11 weights: like 2.0, message 3.0, profile click 1.5, view
+   V to C plus from C to V (rules §11 weights: like 2.0, message 3.0, profile click 1.5, view
    0.5-1.0): a like each way already gives 12 of the 15 points.
 6. **Intention, max 6** (issue 18): 6 when both gave the same dating intention (other than
    "still figuring it out"), else 0.
@@ -45,7 +45,7 @@ blocked pairs (either direction). So ``mutual`` in part 1 is now always 1. Resul
 sorted by score descending, then by user id ascending, so the same data always gives the same
 order.
 
-Bulk, bounded work (SPEC §16: one statement whatever the candidate count). On PostgreSQL the
+Bulk, bounded work (rules §16: one statement whatever the candidate count). On PostgreSQL the
 whole score is computed **in the database** (:func:`_score_in_sql`): one statement selects the
 candidates from ``profiles_member`` alone (``listed`` and each candidate's preferred age range
 are copies on the member row; blocks and passes are subqueries), computes every part per
@@ -434,7 +434,7 @@ def _result(v: _Viewer, kept: _Kept) -> ScoredMatch:
 def score_candidates(
     *, member: Member, today: date | None = None, top: int | None = None
 ) -> tuple[list[ScoredMatch], SmartMatchStats]:
-    """Score every candidate of ``member`` (SPEC §11, docs/rules.md §11) in one query.
+    """Score every candidate of ``member`` (rules §11, docs/rules.md §11) in one query.
 
     Returns the results sorted by (score desc, user id asc) - all of them, or the first
     ``top`` - and statistics over all candidates. Pure read, no side effects. ``today`` (local

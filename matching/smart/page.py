@@ -1,4 +1,4 @@
-"""Read side of /smart-matches/ (SPEC §11): filter, page and decorate cached results."""
+"""Read side of /smart-matches/ (rules §11): filter, page and decorate cached results."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def join_words(items: list[str]) -> str:
 
 
 def distance_label(km: float) -> str:
-    """Whole km, "less than 1 km" below 1 (SPEC §5)."""
+    """Whole km, "less than 1 km" below 1 (rules §5)."""
     if km < 1:
         return _("less than 1 km away")
     whole = round(km)

@@ -1,4 +1,4 @@
-"""Cache invalidation receivers (SPEC §11): a user's smart matches are dropped when their
+"""Cache invalidation receivers (rules §11): a user's smart matches are dropped when their
 profile, interests or preferences change.
 
 Receivers rather than calls inside the profile services, so every path (onboarding, profile

@@ -1,4 +1,4 @@
-"""Settings → Blocked members: the list and the unblock button (SPEC §6). Thin views over
+"""Settings → Blocked members: the list and the unblock button (rules §6). Thin views over
 ``matching.services.blocks``."""
 
 from __future__ import annotations

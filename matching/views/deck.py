@@ -114,7 +114,7 @@ def pass_view(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
     try:
         services.pass_member(source=me, target=target)
     except ValidationError as exc:
-        if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)
+        if exc.code == "blocked":  # a blocked pair looks like an unknown member (rules §6)
             raise Http404 from None
         if _wants_json(request):
             return JsonResponse({"error": exc.messages[0]}, status=400)

@@ -1,4 +1,4 @@
-"""Discovery and matching pages (SPEC §5, §6, §7): thin views over selectors and services."""
+"""Discovery and matching pages (rules §5, §6, §7): thin views over selectors and services."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def _distance_choices(current: int | None) -> list[tuple[str, str]]:
 @member_required
 @require_GET
 def member_list(request: MemberRequest) -> HttpResponse:
-    """``/members/`` (SPEC §5). An htmx request with a cursor returns only the next cards."""
+    """``/members/`` (rules §5). An htmx request with a cursor returns only the next cards."""
     me = request.member
     filters, page_size = discover_filters_from_query(request.GET, user=request.user, member=me)
     cursor = request.GET.get("cursor") or None
@@ -227,7 +227,7 @@ def _like_button_response(
 @login_required
 @require_POST
 def like(request: HttpRequest, user_id: str) -> HttpResponse:
-    """Like/unlike (SPEC §6). ``action`` = like | unlike (idempotent) or absent (toggle);
+    """Like/unlike (rules §6). ``action`` = like | unlike (idempotent) or absent (toggle);
     ``note`` (optional, at most 150 characters) goes with a new like (issue 16), and so does
     ``prompt`` (the id of one of their prompt answers: "like a prompt", issue 18), or
     ``photo`` (the id of one of their approved photos: "Liked your photo", issue 16). htmx gets
@@ -248,7 +248,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
             photo_id=request.POST.get("photo") or None,
         )
     except ValidationError as exc:
-        if exc.code == "blocked":  # a blocked pair looks like an unknown member (SPEC §6)
+        if exc.code == "blocked":  # a blocked pair looks like an unknown member (rules §6)
             raise Http404 from None
         # Over the free allowance (issue 16): 429 for scripts and htmx, else a message.
         status = 429 if isinstance(exc, services.LimitReached) else 400
@@ -277,7 +277,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
 @member_required
 @require_http_methods(["GET", "POST"])
 def unmatch(request: MemberRequest, user_id: str) -> HttpResponse:
-    """Unmatch (issue 16) or remove my like (SPEC §6). GET: the confirmation page (works
+    """Unmatch (issue 16) or remove my like (rules §6). GET: the confirmation page (works
     without JS); POST: do it (see :func:`matching.services.unmatch`)."""
     me = request.member
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
@@ -297,7 +297,7 @@ def unmatch(request: MemberRequest, user_id: str) -> HttpResponse:
 @member_required
 @require_POST
 def block(request: MemberRequest, user_id: str) -> HttpResponse:
-    """Block a member: both disappear for each other everywhere (SPEC §6)."""
+    """Block a member: both disappear for each other everywhere (rules §6)."""
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
     services.block_create(blocker=request.user, blocked=target.user)
     messages.info(
@@ -313,7 +313,7 @@ def block(request: MemberRequest, user_id: str) -> HttpResponse:
 
 @member_required
 def report(request: MemberRequest, user_id: str) -> HttpResponse:
-    """Report a member from where it happened (SPEC §6): a profile, a chat (with chosen
+    """Report a member from where it happened (rules §6): a profile, a chat (with chosen
     messages as evidence; ``?message=<id>`` preselects one), a story (``?story=<id>``) or a
     photo (``?photo=<id>``), a reason, optional text and an optional block. Evidence the
     reporter may not attach answers 400 and stores nothing."""
@@ -405,7 +405,7 @@ def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str,
 @login_required
 @require_GET
 def lists(request: HttpRequest) -> HttpResponse:
-    """``/lists/?type=source|target|mutual`` (SPEC §6)."""
+    """``/lists/?type=source|target|mutual`` (rules §6)."""
     list_type = request.GET.get("type", "mutual")
     if list_type not in selectors.LIST_TYPES:
         list_type = "mutual"
@@ -421,7 +421,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def profile_views(request: HttpRequest) -> HttpResponse:
-    """``/views/``: who viewed me (premium); free members see the unseen count (SPEC §7)."""
+    """``/views/``: who viewed me (premium); free members see the unseen count (rules §7)."""
     can_see = has_feature(request.user, Feature.SEE_WHO_VIEWED_ME)
     unseen = selectors.profile_views_unseen_count(viewer=request.user)
     views = selectors.profile_views_list(viewer=request.user) if can_see else []
@@ -437,7 +437,7 @@ def profile_views(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def view_duration(request: HttpRequest) -> HttpResponse:
-    """Beacon from the profile page: seconds spent on a profile (SPEC §11)."""
+    """Beacon from the profile page: seconds spent on a profile (rules §11)."""
     target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
     try:
         seconds = int(float(request.POST.get("seconds", "")))
@@ -450,7 +450,7 @@ def view_duration(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def profile_click(request: HttpRequest) -> HttpResponse:
-    """Beacon from a list: a member card was opened (SPEC §11, weight 1.5)."""
+    """Beacon from a list: a member card was opened (rules §11, weight 1.5)."""
     target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
     services.profile_click_record(viewer=request.user, target=target)
     return HttpResponse(status=204)
@@ -459,7 +459,7 @@ def profile_click(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def location_set(request: MemberRequest) -> HttpResponse:
-    """Store the browser's geolocation (SPEC §4). JSON or form POST; answers JSON."""
+    """Store the browser's geolocation (rules §4). JSON or form POST; answers JSON."""
     me = request.member
     form = LocationForm(request.POST)
     if not form.is_valid():
@@ -478,7 +478,7 @@ def location_set(request: MemberRequest) -> HttpResponse:
 @member_required
 @require_POST
 def location_city(request: MemberRequest) -> HttpResponse:
-    """Set the location to a chosen city's coordinates (SPEC §4)."""
+    """Set the location to a chosen city's coordinates (rules §4)."""
     me = request.member
     form = CityForm(request.POST)
     city = city_get(form.cleaned_data["city"]) if form.is_valid() else None

@@ -1,4 +1,4 @@
-"""Smart-match pages (SPEC §11): ``/smart-matches/``, 8 per page with a score filter."""
+"""Smart-match pages (rules §11): ``/smart-matches/``, 8 per page with a score filter."""
 
 from __future__ import annotations
 

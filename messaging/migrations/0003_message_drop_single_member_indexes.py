@@ -1,6 +1,6 @@
 # The single-column sender / recipient indexes duplicate the leading column of
 # message_sender_idx / message_recipient_idx; with them the planner sorted a member's whole
-# mailbox per page instead of walking the ordered index (SPEC §16). Only the indexes are
+# mailbox per page instead of walking the ordered index (rules §16). Only the indexes are
 # dropped: Django's AlterField would also drop and re-validate both foreign keys (a full scan).
 
 import django.db.models.deletion

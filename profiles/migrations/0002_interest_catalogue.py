@@ -1,5 +1,5 @@
 """Data migration: the fixed interest catalogue (about 70 interests in the seed's 10 categories,
-each with an emoji and Hebrew + English names; SPEC §2)."""
+each with an emoji and Hebrew + English names; rules §2)."""
 
 from django.db import migrations
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """``Member.listed``: the user's "complete and active" state on the member row, so the
-    members list reads one table (SPEC §16). A constant default: on PostgreSQL adding the
+    members list reads one table (rules §16). A constant default: on PostgreSQL adding the
     column rewrites no row, however many members there are."""
 
     dependencies = [

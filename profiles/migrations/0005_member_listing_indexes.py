@@ -4,7 +4,7 @@ LISTING_COLUMNS = ("latitude", "longitude", "gender", "date_of_birth", "user_id"
 
 
 class Migration(migrations.Migration):
-    """The members list's indexes over listed members (SPEC §16), replacing the ones over
+    """The members list's indexes over listed members (rules §16), replacing the ones over
     every member that only the list used. Built after the backfill, so they index the final
     values once."""
 

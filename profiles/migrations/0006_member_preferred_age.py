@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """``Member.preferred_age_min`` / ``preferred_age_max``: copies of the user's preferred age
-    range (User stays the source of truth) so smart-match scoring reads one table (SPEC §11,
+    range (User stays the source of truth) so smart-match scoring reads one table (rules §11,
     §16). Constant defaults (User's): on PostgreSQL adding the columns rewrites no row; the
     next migration copies the users' values."""
 

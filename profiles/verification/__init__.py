@@ -1,4 +1,4 @@
-"""Selfie verification (SPEC §4): the member photographs themselves in a pose the server picked
+"""Selfie verification (rules §4): the member photographs themselves in a pose the server picked
 at random; staff compare it with the profile photos and approve or reject it. **Verified** means
 an approved selfie, and nothing else: :func:`profiles.selectors.is_verified` (the
 ``Member.verified`` column in list queries) is the only place that answers it."""

@@ -1,4 +1,4 @@
-"""Reads of selfie verification (SPEC §4): the member's own state and the staff queue.
+"""Reads of selfie verification (rules §4): the member's own state and the staff queue.
 Selfies are only ever read here for their owner (state, never the image) and for staff."""
 
 from __future__ import annotations

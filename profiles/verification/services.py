@@ -1,4 +1,4 @@
-"""Writes of selfie verification (SPEC §4): start an attempt, submit the selfie, staff decide.
+"""Writes of selfie verification (rules §4): start an attempt, submit the selfie, staff decide.
 
 ``Member.verified`` is written here and only here (:func:`selfie_decide`)."""
 
@@ -77,7 +77,7 @@ def selfie_submit(*, member: Member, attempt_id: UUID | str, upload) -> Selfie:
 def selfie_decide(
     *, moderator: User, selfie_id: UUID | str, approve: bool, reason: str = ""
 ) -> bool:
-    """Staff decision on a pending selfie (SPEC §4, §14). Approving sets ``Member.verified``
+    """Staff decision on a pending selfie (rules §4, §14). Approving sets ``Member.verified``
     (the badge everywhere); rejecting needs a ``reason`` (shown to the member, at most
     :data:`REASON_MAX_CHARS`) and deletes the photo after commit, and the member may try again
     with a new pose. Logged in Django's admin log. Returns False when the selfie is unknown or

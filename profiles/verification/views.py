@@ -1,4 +1,4 @@
-"""Selfie verification pages (SPEC §4): the member's page and the staff queue."""
+"""Selfie verification pages (rules §4): the member's page and the staff queue."""
 
 from __future__ import annotations
 

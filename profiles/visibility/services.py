@@ -1,4 +1,4 @@
-"""Writes of Settings → Visibility (SPEC §5)."""
+"""Writes of Settings → Visibility (rules §5)."""
 
 from __future__ import annotations
 

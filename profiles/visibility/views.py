@@ -1,4 +1,4 @@
-"""Settings → Visibility form handler (SPEC §5); the form is on the settings page."""
+"""Settings → Visibility form handler (rules §5); the form is on the settings page."""
 
 from __future__ import annotations
 

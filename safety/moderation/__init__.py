@@ -1,1 +1,1 @@
-"""Staff moderation queue (SPEC §14): pending photos, pending videos and open reports."""
+"""Staff moderation queue (rules §14): pending photos, pending videos and open reports."""

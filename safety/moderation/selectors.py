@@ -1,4 +1,4 @@
-"""Reads for the moderation queue (SPEC §14)."""
+"""Reads for the moderation queue (rules §14)."""
 
 from __future__ import annotations
 

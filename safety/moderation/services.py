@@ -1,4 +1,4 @@
-"""Moderation decisions (SPEC §14): approve / reject media, settle reports, in bulk.
+"""Moderation decisions (rules §14): approve / reject media, settle reports, in bulk.
 
 Every decision is written to Django's admin log (``LogEntry``: who, when, what), so it also
 shows in each object's admin history. Each item is decided in its own transaction: one item
@@ -143,7 +143,7 @@ _DECISIONS = {Kind.REPORT: _report, Kind.APPEAL: _appeal}  # these take a note
 def moderation_apply(
     *, moderator: User, action: str, items: Iterable[Item], notes: dict[Item, str] | None = None
 ) -> Outcome:
-    """Apply ``action`` to each item (SPEC §14). ``moderator`` must be staff (the view checks).
+    """Apply ``action`` to each item (rules §14). ``moderator`` must be staff (the view checks).
     ``notes``: the moderator's note per report / appeal item (kept in its decision row).
 
     Approving a member's first photo makes it the main photo (``photo_approve``); rejecting

@@ -1,4 +1,4 @@
-"""The staff moderation queue at ``/moderation/`` (SPEC §14).
+"""The staff moderation queue at ``/moderation/`` (rules §14).
 
 Anonymous visitors go to the login page; signed-in members who are not staff get a 404 (the
 page's existence is not revealed). One form carries bulk selections; each card's own buttons

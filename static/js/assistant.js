@@ -1,4 +1,4 @@
-// Assistant panel (SPEC §12): open/close, lazy history load, keep the log scrolled, show 429s.
+// Assistant panel (rules §12): open/close, lazy history load, keep the log scrolled, show 429s.
 (function () {
   "use strict";
   const fab = document.getElementById("ai-fab");

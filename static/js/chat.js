@@ -1,4 +1,4 @@
-/* Live chat page (SPEC §8): new messages, read receipts, typing indicator and presence arrive
+/* Live chat page (rules §8): new messages, read receipts, typing indicator and presence arrive
  * as "miel:*" DOM events from realtime.js. Sending is a normal htmx form post. */
 import { csrfToken } from "./lib/http.js";
 (function () {

@@ -1,4 +1,4 @@
-/* Discovery and matching in the browser (SPEC §5, §6, §7, §11). Vanilla JS + htmx.
+/* Discovery and matching in the browser (rules §5, §6, §7, §11). Vanilla JS + htmx.
  * - match dialog: opens on `miel:match.new` (dispatched by realtime.js) and when a like
  *   response carries it (htmx out-of-band swap);
  * - geolocation: asks permission, posts the position, reloads the list;

@@ -1,4 +1,4 @@
-/* Miel real time (SPEC §9): one WebSocket per tab at /ws/.
+/* Miel real time (rules §9): one WebSocket per tab at /ws/.
  *
  * Every event the server pushes ({"type": "...", ...}) is dispatched on `document` as
  * CustomEvent("miel:<type>", {detail: event}); other scripts listen to those DOM events.

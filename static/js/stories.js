@@ -1,4 +1,4 @@
-/* Stories (SPEC §10): the strip opens a full-screen viewer; the compose page previews.
+/* Stories (rules §10): the strip opens a full-screen viewer; the compose page previews.
    Vanilla JS. Data comes from the server-rendered <script id="stories-data"> (json_script),
    every image from the permission-checked /stories/<id>/image/ URL. */
 import { csrfToken } from "./lib/http.js";

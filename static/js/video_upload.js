@@ -1,4 +1,4 @@
-// Video intro uploader (SPEC §4): XHR upload with a progress bar. With S3 the file goes
+// Video intro uploader (rules §4): XHR upload with a progress bar. With S3 the file goes
 // straight to storage through a presigned POST, then the site confirms (and validates) it.
 // Without JavaScript the form still posts normally.
 (function () {

@@ -1,4 +1,4 @@
-"""``{% stories_strip_for as strip %}``: the strip data for the request's user (SPEC §10)."""
+"""``{% stories_strip_for as strip %}``: the strip data for the request's user (rules §10)."""
 
 from __future__ import annotations
 

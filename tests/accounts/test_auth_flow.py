@@ -1,4 +1,4 @@
-"""Sign-up, verification, login, reset, welcome e-mail and social buttons (SPEC §3)."""
+"""Sign-up, verification, login, reset, welcome e-mail and social buttons (rules §3)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Notification e-mails are written in the recipient's language (User.language), whatever the
-site default or the language of the request that triggered them (SPEC §15)."""
+site default or the language of the request that triggered them (rules §15)."""
 
 from __future__ import annotations
 

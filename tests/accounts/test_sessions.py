@@ -1,4 +1,4 @@
-"""Sessions stay revocable with the cached session backend (SPEC §3, §16).
+"""Sessions stay revocable with the cached session backend (rules §3, §16).
 
 Production reads sessions through ``cached_db`` (Redis in front of the database: one query less
 per page). Every test runs with both backends: logout, password change and account deletion
@@ -103,7 +103,7 @@ def test_account_deletion_signs_out_every_session(engine):
 
 
 def test_a_signed_in_page_reads_the_session_without_a_query_when_cached(engine):
-    """The floor every page pays (SPEC §16): with ``cached_db`` a signed-in request runs no
+    """The floor every page pays (rules §16): with ``cached_db`` a signed-in request runs no
     session query once the session is cached, only the user lookup; with ``db`` both."""
     member = MemberFactory()
     browser = logged_in(member)

@@ -1,4 +1,4 @@
-"""Account settings page and the admin (SPEC §3, §14)."""
+"""Account settings page and the admin (rules §3, §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The settings page's time-zone select (SPEC §3) stays cheap (SPEC §16): the zone list is
+"""The settings page's time-zone select (rules §3) stays cheap (rules §16): the zone list is
 read from the time-zone database once per process and the ~600 options are rendered in Python,
 with the same markup Django's Select produces."""
 

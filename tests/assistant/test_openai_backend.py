@@ -1,4 +1,4 @@
-"""The OpenAI-compatible backend over real HTTP against a local fake server (SPEC §12)."""
+"""The OpenAI-compatible backend over real HTTP against a local fake server (rules §12)."""
 
 from __future__ import annotations
 

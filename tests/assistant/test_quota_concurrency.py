@@ -1,4 +1,4 @@
-"""Two concurrent requests at the quota limit: only one passes (SPEC §12), on PostgreSQL."""
+"""Two concurrent requests at the quota limit: only one passes (rules §12), on PostgreSQL."""
 
 from __future__ import annotations
 

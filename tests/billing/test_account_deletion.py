@@ -1,4 +1,4 @@
-"""Deleting an account stops billing first (SPEC §3, §13)."""
+"""Deleting an account stops billing first (rules §3, §13)."""
 
 from __future__ import annotations
 

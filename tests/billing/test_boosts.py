@@ -1,4 +1,4 @@
-"""Boosts: ceil(h/24) boosts, atomic spend, extends a running boost (SPEC §13)."""
+"""Boosts: ceil(h/24) boosts, atomic spend, extends a running boost (rules §13)."""
 
 from __future__ import annotations
 

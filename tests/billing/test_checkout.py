@@ -1,4 +1,4 @@
-"""Premium page, Checkout, portal and the return page (SPEC §13)."""
+"""Premium page, Checkout, portal and the return page (rules §13)."""
 
 from __future__ import annotations
 

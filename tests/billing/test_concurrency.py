@@ -1,5 +1,5 @@
 """Concurrent duplicates on PostgreSQL: the same webhook event delivered twice at the same
-moment grants once; two boost spends of the last boost spend it once (SPEC §13)."""
+moment grants once; two boost spends of the last boost spend it once (rules §13)."""
 
 from __future__ import annotations
 

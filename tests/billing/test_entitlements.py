@@ -1,4 +1,4 @@
-"""Every premium feature of SPEC §13 is decided by billing.services.entitlements; checked for free,
+"""Every premium feature of rules §13 is decided by billing.services.entitlements; checked for free,
 premium and expired-premium members, and at request level where the page exists."""
 
 from __future__ import annotations

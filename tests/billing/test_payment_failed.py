@@ -1,6 +1,6 @@
 """``invoice.payment_failed``: recorded once per invoice, the member told once in their
 language, premium left to lapse at the end of the paid period, a successful retry turns the
-row SUCCEEDED and grants the boosts once (SPEC §13)."""
+row SUCCEEDED and grants the boosts once (rules §13)."""
 
 from __future__ import annotations
 

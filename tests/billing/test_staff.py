@@ -1,4 +1,4 @@
-"""grant_premium command and the read-only billing admin (SPEC §14)."""
+"""grant_premium command and the read-only billing admin (rules §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stripe webhooks: verified, idempotent, order-independent (SPEC §13)."""
+"""Stripe webhooks: verified, idempotent, order-independent (rules §13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The main user journey in a real headless Chromium (issue 2, SPEC §3-§5, §15):
+"""The main user journey in a real headless Chromium (issue 2, rules §3-§5, §15):
 
 home -> sign up -> verification link from the e-mail -> complete the profile (fields, interests,
 a photo) -> members list with other members -> one member's profile; and the members page on a

@@ -1,4 +1,4 @@
-"""Share my date (SPEC §6 safety): only a match can create a link from the chat; the public
+"""Share my date (rules §6 safety): only a match can create a link from the chat; the public
 page needs no login, shows only the first name, main photo, time and place, is noindex, and
 answers 404 once revoked or 24 hours after the date (time frozen)."""
 

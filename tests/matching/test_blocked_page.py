@@ -1,6 +1,6 @@
 """Settings → Blocked members: the list of my blocks (name and photo only) and unblocking
 (POST, CSRF, only my own blocks, 404 otherwise); after unblocking the pair see each other again
-but the likes deleted by the block, so a previous match, stay gone (SPEC §6)."""
+but the likes deleted by the block, so a previous match, stay gone (rules §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Members list: filters, orders, distance, paging (SPEC §5). Run on PostgreSQL in CI."""
+"""Members list: filters, orders, distance, paging (rules §5). Run on PostgreSQL in CI."""
 
 from __future__ import annotations
 

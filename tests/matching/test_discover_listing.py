@@ -1,4 +1,4 @@
-"""The members list reads ``Member.listed`` and chooses its plan by the count (SPEC §5, §16):
+"""The members list reads ``Member.listed`` and chooses its plan by the count (rules §5, §16):
 the flag follows the user through every path that changes it, and the dense plan (ordering
 index, no bounding box) returns exactly what the sparse one (bounding box) returns."""
 

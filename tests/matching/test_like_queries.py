@@ -1,4 +1,4 @@
-"""What one like costs (SPEC §6, §16): the queries of a like/unlike request and the statements
+"""What one like costs (rules §6, §16): the queries of a like/unlike request and the statements
 of the service, with every rule kept (blocks, match detection, one like per direction)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Likes, matches, the match e-mail, lists (SPEC §6)."""
+"""Likes, matches, the match e-mail, lists (rules §6)."""
 
 from __future__ import annotations
 

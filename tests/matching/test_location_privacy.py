@@ -1,4 +1,4 @@
-"""Location privacy (SPEC §5, issue 13 item 6): positions meet other members only as ~2 km grid
+"""Location privacy (rules §5, issue 13 item 6): positions meet other members only as ~2 km grid
 cells, so moving one's own location and probing the members list (distance filter, shown and
 ordered distance) cannot locate anyone to better than 1 km; own location changes are limited
 per hour; the members-list cursor carries no precise distance."""

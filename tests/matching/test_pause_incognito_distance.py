@@ -1,4 +1,4 @@
-"""Settings → Visibility (SPEC §5): a paused member is hidden from discovery everywhere and
+"""Settings → Visibility (rules §5): a paused member is hidden from discovery everywhere and
 still chats with matches; an incognito member is seen only by members they liked and records
 no views; "Show my distance" off leaves the city and no number anywhere."""
 

@@ -1,4 +1,4 @@
-"""Reports from where it happened (SPEC §6): a chat with chosen messages, a story, a photo;
+"""Reports from where it happened (rules §6): a chat with chosen messages, a story, a photo;
 every piece of evidence is permission-checked and a refused report stores nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Profile views, view duration, block, report, location (SPEC §4, §6, §7, §11)."""
+"""Profile views, view duration, block, report, location (rules §4, §6, §7, §11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Smart matches in bulk (SPEC §11, §16): the one scoring query, the 3-query uncached path and
+"""Smart matches in bulk (rules §11, §16): the one scoring query, the 3-query uncached path and
 the one-row-per-user cache (upsert, unique constraint, concurrent recomputes)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Smart-match engine: known profiles give known scores and reasons (SPEC §11)."""
+"""Smart-match engine: known profiles give known scores and reasons (rules §11)."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ def test_engine_query_count_does_not_grow_with_candidates(
 
 
 def test_scoring_statement_reads_no_accounts_user(viewer):
-    # SPEC §16: the scoring query reads the member rows alone; each candidate's listing flag
+    # rules §16: the scoring query reads the member rows alone; each candidate's listing flag
     # and preferred age range are the member's copies, so accounts_user is never joined.
     make_member(date_of_birth=date(1995, 1, 1), prefs=("male", 30, 40), interests=("hiking",))
     v = Member.objects.select_related("user").get(pk=viewer.pk)

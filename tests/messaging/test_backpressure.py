@@ -1,4 +1,4 @@
-"""A recipient whose socket never reads cannot make sending fail or lose messages (SPEC §8/§9)."""
+"""A recipient whose socket never reads cannot make sending fail or lose messages (rules §8/§9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A block ends real-time delivery between the two at once (SPEC §6), as an unmatch does: both
+"""A block ends real-time delivery between the two at once (rules §6), as an unmatch does: both
 open chats close live and the blocked member's socket, which had cached "may type", sends no
 more typing events to the blocker."""
 

@@ -1,4 +1,4 @@
-"""The live chat in two real headless Chromium tabs on a real ASGI server with Redis (SPEC §8,
+"""The live chat in two real headless Chromium tabs on a real ASGI server with Redis (rules §8,
 §9): typing indicator, live delivery, read receipts, a refused send, the live unread badge."""
 
 from __future__ import annotations

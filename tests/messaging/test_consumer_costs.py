@@ -1,4 +1,4 @@
-"""What a /ws/ connect costs (SPEC §9, §16): shared cache clients, presence only to matches
+"""What a /ws/ connect costs (rules §9, §16): shared cache clients, presence only to matches
 who are online."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The /ws/ consumer (SPEC §9) with Channels' WebsocketCommunicator."""
+"""The /ws/ consumer (rules §9) with Channels' WebsocketCommunicator."""
 
 from __future__ import annotations
 

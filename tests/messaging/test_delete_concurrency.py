@@ -1,5 +1,5 @@
 """Both participants deleting the same message at the same moment on PostgreSQL: the row is
-removed (SPEC §8: deleted by both sides → gone from the database)."""
+removed (rules §8: deleted by both sides → gone from the database)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The mailbox page's cost and contents (SPEC §8, §16): one query for the page, its rows and
+"""The mailbox page's cost and contents (rules §8, §16): one query for the page, its rows and
 the navigation badge, the same messages whichever way the member is named."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The production channel layer (SPEC §9): several server processes share Redis, and an event
+"""The production channel layer (rules §9): several server processes share Redis, and an event
 sent through one reaches a socket held by another."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The chat send request (SPEC §8, §16): its queries, its permission answers and its pushes."""
+"""The chat send request (rules §8, §16): its queries, its permission answers and its pushes."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
 def test_send_to_a_blocked_pair_is_404_like_a_missing_conversation(
     alice, bob, client_for, htmx, blocker, django_capture_on_commit_callbacks
 ):
-    """SPEC §6/§8: the blocked (or blocking) sender cannot tell the block from a conversation
+    """rules §6/§8: the blocked (or blocking) sender cannot tell the block from a conversation
     that does not exist: same status and page as an unknown member, nothing saved or pushed."""
     import uuid
 

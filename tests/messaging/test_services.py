@@ -1,4 +1,4 @@
-"""Messaging services and selectors (SPEC §8): send rules, read, per-side flags and delete."""
+"""Messaging services and selectors (rules §8): send rules, read, per-side flags and delete."""
 
 from __future__ import annotations
 

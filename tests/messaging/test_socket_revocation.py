@@ -1,4 +1,4 @@
-"""Open /ws/ sockets follow their session (SPEC §3, §9; review 2026-12-01): logout, a password
+"""Open /ws/ sockets follow their session (rules §3, §9; review 2026-12-01): logout, a password
 change elsewhere, a ban or the account's deletion closes the sockets opened with the revoked
 session (close code 4401) before any further event reaches them; a save that ends no session
 leaves them open."""

@@ -1,4 +1,4 @@
-"""The "new message" e-mail rules (SPEC §8), run eagerly with frozen time."""
+"""The "new message" e-mail rules (rules §8), run eagerly with frozen time."""
 
 from __future__ import annotations
 

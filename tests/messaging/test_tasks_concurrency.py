@@ -1,4 +1,4 @@
-"""Twin e-mail tasks running at the same moment on PostgreSQL send one e-mail (SPEC §8)."""
+"""Twin e-mail tasks running at the same moment on PostgreSQL send one e-mail (rules §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The e-mail rules of SPEC §8 through a real Celery worker on Redis and the test database.
+"""The e-mail rules of rules §8 through a real Celery worker on Redis and the test database.
 
 One e-mail per rule: the first message of a conversation e-mails an away recipient, the next
 ones within the hour do not, an active recipient gets none, duplicated tasks send nothing

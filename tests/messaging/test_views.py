@@ -1,4 +1,4 @@
-"""Messaging pages (SPEC §8): chat, mailbox, actions, permissions, badge, resilience."""
+"""Messaging pages (rules §8): chat, mailbox, actions, permissions, badge, resilience."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_send_too_long_is_422_with_a_clear_message(alice, bob, client_for, htmx)
 
 
 def test_blocked_pair_chat_is_hidden_and_send_is_404(alice, bob, client_for, htmx):
-    # SPEC §6/§8: a blocked sender cannot tell the block from a conversation that doesn't exist.
+    # rules §6/§8: a blocked sender cannot tell the block from a conversation that doesn't exist.
     Block.objects.create(blocker=bob.user, blocked=alice.user)
     client = client_for(alice)
     assert client.get(chat_url(bob)).status_code == 404
@@ -75,7 +75,7 @@ def test_chat_with_unknown_or_self_is_404(alice, client_for):
 
 
 def test_third_member_gets_404_on_every_message_url_and_action(alice, bob, carol, client_for):
-    """Permission matrix (SPEC §8): carol can't read, mark, star, archive or delete."""
+    """Permission matrix (rules §8): carol can't read, mark, star, archive or delete."""
     message = services.message_send(sender=alice, recipient=bob, text="just us")
     client = client_for(carol)
     urls = [
@@ -160,7 +160,7 @@ def test_unread_badge_in_navigation(alice, bob, carol, client_for):
 def test_message_saved_when_channel_layer_is_down(
     alice, bob, client_for, htmx, settings, caplog, django_capture_on_commit_callbacks
 ):
-    """SPEC §8: Redis down → the sender gets no error; the next page load shows everything."""
+    """rules §8: Redis down → the sender gets no error; the next page load shows everything."""
     from channels.layers import channel_layers
 
     settings.CHANNEL_LAYERS = {

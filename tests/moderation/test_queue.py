@@ -1,4 +1,4 @@
-"""The staff moderation queue (SPEC §14): staff only, previews, approve / reject (deleting the
+"""The staff moderation queue (rules §14): staff only, previews, approve / reject (deleting the
 media), bulk actions, reports with the reporter's reason, every decision in the admin log."""
 
 from __future__ import annotations

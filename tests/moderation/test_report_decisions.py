@@ -1,4 +1,4 @@
-"""Moderation of reports with evidence and ban appeals (SPEC §6, §14): staff see the evidence
+"""Moderation of reports with evidence and ban appeals (rules §6, §14): staff see the evidence
 beside the report and act (dismiss, warn, remove content, ban); every decision is logged with
 its note; both members are told in their own language; a banned member appeals once."""
 

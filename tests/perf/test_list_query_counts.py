@@ -1,4 +1,4 @@
-"""Query counts of every list page (SPEC §16): a page with 8 rows runs exactly as many queries
+"""Query counts of every list page (rules §16): a page with 8 rows runs exactly as many queries
 as a page with 2, so an N+1 cannot come back unnoticed; and each stays under a fixed ceiling.
 
 Already covered elsewhere: ``/members/`` (its exact count in

@@ -1,4 +1,4 @@
-"""Races on PostgreSQL (SPEC quality bar): the photo limit and double onboarding submits."""
+"""Races on PostgreSQL (docs/rules.md, concurrency): the photo limit and double onboarding submits."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """``Member.preferred_age_min`` / ``preferred_age_max`` are copies of the user's preferred age
-range (User is the source of truth, SPEC §2) that smart-match scoring reads instead of joining
-``accounts_user`` (SPEC §11, §16). The copy follows the user on every write path: onboarding,
+range (User is the source of truth, rules §2) that smart-match scoring reads instead of joining
+``accounts_user`` (rules §11, §16). The copy follows the user on every write path: onboarding,
 the profile edit form, the admin (user and member), any ``User.save()``, and queryset
 ``update()`` calls followed by ``member_user_sync``; the migration backfills existing rows."""
 

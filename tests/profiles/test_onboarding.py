@@ -1,4 +1,4 @@
-"""Onboarding at /complete-profile/ (SPEC §3): 18+ rule, drafts, redirects, member creation."""
+"""Onboarding at /complete-profile/ (rules §3): 18+ rule, drafts, redirects, member creation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff without a dating profile can still reach the moderation queue (SPEC §14)."""
+"""Staff without a dating profile can still reach the moderation queue (rules §14)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Photo upload rules (SPEC §4): content validation, EXIF/GPS stripping, bombs, limits."""
+"""Photo upload rules (rules §4): content validation, EXIF/GPS stripping, bombs, limits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The profile page's "city, country" reads right in both directions (SPEC §15): one ``<bdi
+"""The profile page's "city, country" reads right in both directions (rules §15): one ``<bdi
 dir="auto">`` isolate around "city, country", whose direction follows its own text, so Latin
 place names keep their order on the Hebrew (RTL) page and Hebrew names on the English one."""
 

@@ -1,4 +1,4 @@
-"""Profile page, edit page and photo views (SPEC §4, §5, §6)."""
+"""Profile page, edit page and photo views (rules §4, §5, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Selfie verification (SPEC §4): a pose chosen by the server, the selfie to the staff queue
+"""Selfie verification (rules §4): a pose chosen by the server, the selfie to the staff queue
 beside the profile photos, approve / reject with a reason; "verified" = an approved selfie,
 the same answer on the profile, cards, smart matches, the assistant and the export."""
 

@@ -1,4 +1,4 @@
-"""Trust score (SPEC §0, §4): documented points, level, badge, recomputed when inputs change."""
+"""Trust score (rules §0, §4): documented points, level, badge, recomputed when inputs change."""
 
 from __future__ import annotations
 

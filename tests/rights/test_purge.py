@@ -1,4 +1,4 @@
-"""``purge_expired_tokens`` (SPEC §14): expired confirmations, OAuth tokens, sessions and
+"""``purge_expired_tokens`` (rules §14): expired confirmations, OAuth tokens, sessions and
 never-verified accounts go; ``--dry-run`` only counts."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Account rights (SPEC §3): "download my data" holds the user's data and nothing private of
+"""Account rights (rules §3): "download my data" holds the user's data and nothing private of
 anyone else; "delete my account" re-authenticates and leaves no rows or files behind."""
 
 from __future__ import annotations

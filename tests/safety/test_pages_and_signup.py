@@ -1,5 +1,5 @@
 """Safety, privacy and terms pages in Hebrew and English, linked from the footer and sign-up;
-sign-up requires confirming 18+ and accepting the terms (SPEC §3, §6)."""
+sign-up requires confirming 18+ and accepting the terms (rules §3, §6)."""
 
 from __future__ import annotations
 

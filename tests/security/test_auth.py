@@ -1,5 +1,5 @@
 """Authentication attacks: open redirects, unverified logins, enumeration, brute force,
-session fixation, onboarding exemptions and what account e-mails say (SPEC §3)."""
+session fixation, onboarding exemptions and what account e-mails say (rules §3)."""
 
 from __future__ import annotations
 

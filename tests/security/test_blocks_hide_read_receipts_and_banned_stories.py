@@ -1,4 +1,4 @@
-"""A block hides both members everywhere (SPEC §6), including the read
+"""A block hides both members everywhere (rules §6), including the read
 receipts of the chat and the mailbox's per-message actions. Marking a blocked member's
 messages read must neither change them nor push a ``message.read`` event across the block,
 whichever side blocked; and the stories of a banned (inactive) account are not shown."""

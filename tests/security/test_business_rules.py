@@ -1,4 +1,4 @@
-"""Premium gates and limits called directly, the way a hostile free member would (SPEC §7, §10,
+"""Premium gates and limits called directly, the way a hostile free member would (rules §7, §10,
 §12, §13): nothing is granted by skipping the page that hides the button."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Junk in query strings and form fields is a 400 or ignored, never a 500 (SPEC §0)."""
+"""Junk in query strings and form fields is a 400 or ignored, never a 500 (rules §0)."""
 
 from __future__ import annotations
 

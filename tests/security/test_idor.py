@@ -1,5 +1,5 @@
 """IDOR: every URL that names another member's object answers 404 (or the login page for
-anonymous visitors), never their data, and changes nothing (SPEC §4, §8, §10, §14)."""
+anonymous visitors), never their data, and changes nothing (rules §4, §8, §10, §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``Member.listed`` (what the members list reads, SPEC §5/§16) follows the
+"""``Member.listed`` (what the members list reads, rules §5/§16) follows the
 user on every path, including staff editing a Member in the admin: a member added for, or moved
 to, an account that is banned or has no complete profile must not be listed."""
 

@@ -1,5 +1,5 @@
 """Production settings (DJANGO_DEBUG=false): `check --deploy` is clean, security headers are
-sent, plain HTTP is redirected, and /media/ gives visitors nothing (SPEC §1, §15; signed-in
+sent, plain HTTP is redirected, and /media/ gives visitors nothing (rules §1, §15; signed-in
 members get files through miel.media_views after the page rules, tests/storage/
 test_protected_media.py)."""
 

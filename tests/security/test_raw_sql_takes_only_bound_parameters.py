@@ -1,6 +1,6 @@
 """Checks of the hand-written SQL (members list ``NotBlocked``, mailbox and unread
 badge, like pair state): user input only ever reaches them as bound parameters, tampered cursors
-are refused or ignored, and a block hides both members both ways in each of them (SPEC §5, §6,
+are refused or ignored, and a block hides both members both ways in each of them (rules §5, §6,
 §8)."""
 
 from __future__ import annotations

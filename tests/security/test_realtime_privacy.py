@@ -1,5 +1,5 @@
 """Live notices must not leak premium data: a free member's ``like.new`` / ``profile.viewed``
-WebSocket event says "someone", a premium member's says who (SPEC §6, §7)."""
+WebSocket event says "someone", a premium member's says who (rules §6, §7)."""
 
 from __future__ import annotations
 

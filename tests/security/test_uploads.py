@@ -1,5 +1,5 @@
 """Hostile uploads: SVG, HTML dressed as JPEG, polyglots, decompression bombs, traversal file
-names and one photo too many are refused or neutralised, for photos and stories (SPEC §4, §10)."""
+names and one photo too many are refused or neutralised, for photos and stories (rules §4, §10)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Stored XSS: hostile text in every user-written field is escaped on every page that shows
-it, including htmx partials, json_script data and the staff queue (SPEC §0)."""
+it, including htmx partials, json_script data and the staff queue (rules §0)."""
 
 from __future__ import annotations
 

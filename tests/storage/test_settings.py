@@ -1,4 +1,4 @@
-"""Storage backends are chosen by environment (SPEC §1): local by default, Cloudinary for
+"""Storage backends are chosen by environment (rules §1): local by default, Cloudinary for
 photos/stories with CLOUDINARY_URL, S3 for videos with VIDEO_BUCKET (+ optional endpoint)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Storage backends over real HTTP: Cloudinary (fake API) for photos/stories, S3 (moto server)
-for videos, and stored files following their rows on delete (SPEC §1, §4)."""
+for videos, and stored files following their rows on delete (rules §1, §4)."""
 
 from __future__ import annotations
 

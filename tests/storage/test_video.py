@@ -1,5 +1,5 @@
 """Video intro upload through the site: limits checked from the file itself, pending until
-approved, then played on the profile (SPEC §4)."""
+approved, then played on the profile (rules §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The viewer in a real headless Chromium (SPEC §10): opens full screen, loads the image through
+"""The viewer in a real headless Chromium (rules §10): opens full screen, loads the image through
 the checked URL, records the view, reacts, pauses on hold and closes on Esc."""
 
 from __future__ import annotations

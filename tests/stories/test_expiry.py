@@ -1,4 +1,4 @@
-"""Exactly 24 hours of visibility, with or without the cleanup job (SPEC §10)."""
+"""Exactly 24 hours of visibility, with or without the cleanup job (rules §10)."""
 
 from __future__ import annotations
 

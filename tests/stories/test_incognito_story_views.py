@@ -1,4 +1,4 @@
-"""Incognito (premium) "my views are not recorded" (issue 16, SPEC §7) holds for stories too:
+"""Incognito (premium) "my views are not recorded" (issue 16, rules §7) holds for stories too:
 watching a story records no view, so the owner's viewer list does not name an incognito
 member who never liked them. When premium lapses views count again."""
 

@@ -1,4 +1,4 @@
-"""Views, reactions, replies, owner analytics and deletion (SPEC §10)."""
+"""Views, reactions, replies, owner analytics and deletion (rules §10)."""
 
 from __future__ import annotations
 

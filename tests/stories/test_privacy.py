@@ -1,4 +1,4 @@
-"""Privacy on every read (SPEC §10 fix): the story JSON, its page and its image, for every
+"""Privacy on every read (rules §10 fix): the story JSON, its page and its image, for every
 viewer x privacy level. Anonymous visitors see nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Posting a story: validation, EXIF removal and the daily limit (SPEC §10)."""
+"""Posting a story: validation, EXIF removal and the daily limit (rules §10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The strip (SPEC §10): own first, then unviewed, then the rest; bounded queries; the page
+"""The strip (rules §10): own first, then unviewed, then the rest; bounded queries; the page
 markup and viewer data never carry the raw media URL."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The expiry job run by a real Celery worker (Redis broker, PostgreSQL) removes the media of
-expired stories (SPEC §10). Skipped locally without PostgreSQL/Redis; fails in CI instead."""
+expired stories (rules §10). Skipped locally without PostgreSQL/Redis; fails in CI instead."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``manage.py purge_expired_tokens``: remove expired sign-up tokens and stale unverified data
-(SPEC §14). Safe to run from cron or Celery beat; ``--dry-run`` only counts."""
+(rules §14). Safe to run from cron or Celery beat; ``--dry-run`` only counts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py grant_premium <email> --months N [--boosts N]``: staff grant (SPEC §14)."""
+"""``manage.py grant_premium <email> --months N [--boosts N]``: staff grant (rules §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: fill the site with realistic demo members (SPEC §14)."""
+"""``manage.py seed_demo``: fill the site with realistic demo members (rules §14)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py bench_members``: time the members list for logged-in viewers (SPEC §16).
+"""``manage.py bench_members``: time the members list for logged-in viewers (rules §16).
 
 Renders ``/members/`` through Django's test Client (full middleware, a logged-in user) and the
 bare ``members_discover`` selector, for a few viewers (the densest and the most remote member

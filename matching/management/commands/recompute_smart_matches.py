@@ -1,4 +1,4 @@
-"""``manage.py recompute_smart_matches [--user EMAIL] [--bench [--repeat N]]`` (SPEC §11, §14)."""
+"""``manage.py recompute_smart_matches [--user EMAIL] [--bench [--repeat N]]`` (rules §11, §14)."""
 
 from __future__ import annotations
 

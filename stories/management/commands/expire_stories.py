@@ -1,4 +1,4 @@
-"""``manage.py expire_stories [--dry-run]``: the beat job, by hand (SPEC §10, §14)."""
+"""``manage.py expire_stories [--dry-run]``: the beat job, by hand (rules §10, §14)."""
 
 from __future__ import annotations
 
