@@ -279,6 +279,9 @@ def process_env(topo: Topology) -> dict[str, str]:
     env["MEDIA_ROOT"] = str(topo.media_root)
     env["PROD_RUN_DIR"] = str(topo.run_dir)
     env.setdefault("BEAT_SCHEDULE", str(topo.run_dir / "celerybeat-schedule"))
+    # /metrics adds up every server's and worker's files (miel/metrics.py); emptied at start.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(topo.run_dir / "metrics"))
+    env.setdefault("METRICS_ALLOWED_IPS", "127.0.0.1,::1")  # nginx lets only this machine in
     env.update(topo.extra_env)
     return env
 
@@ -321,6 +324,9 @@ def main(argv: list[str]) -> None:
     setup(topo)
     for stale in (topo.run_dir / "hold").iterdir():
         stale.unlink()
+    metrics_dir = Path(process_env(topo)["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(metrics_dir, ignore_errors=True)  # a new run counts from zero
+    metrics_dir.mkdir(parents=True)
     env_file = topo.run_dir / "honcho.env"
     env_file.write_text("")  # the environment comes from here, not from a .env file
     honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"

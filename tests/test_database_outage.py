@@ -43,7 +43,7 @@ def test_first_request_after_a_postgresql_outage_works_and_readyz_reports_it(tra
         }
         with asgi_server(extra_env=env) as server:
             for _ in range(4):  # the pool's connections all in use once
-                assert get(server, "/healthz").status_code == 200
+                assert get(server, "/readyz").status_code == 200
             ready = get(server, "/readyz")
             assert ready.status_code == 200
             assert ready.json()["checks"]["database"] == {
@@ -56,9 +56,10 @@ def test_first_request_after_a_postgresql_outage_works_and_readyz_reports_it(tra
             proxy.stop()
             time.sleep(0.2)
             proxy.start()
-            response = get(server, "/healthz")
+            response = get(server, "/readyz")
             assert response.status_code == 200, response.text[:300]
-            assert get(server, "/healthz").status_code == 200
+            assert get(server, "/readyz").status_code == 200
+            assert get(server, "/healthz").status_code == 200  # liveness never looked
 
             # During an outage /readyz answers 503 quickly and says which service is down.
             proxy.stop()

@@ -84,6 +84,15 @@ def _get(url: str, timeout: float = 3.0) -> int:
         return 0
 
 
+def _metric_total(text: str, name: str) -> float:
+    """The sum of a Prometheus counter's samples (``name_total``) in an exposition text."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(f"{name}_total")
+    )
+
+
 def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -471,6 +480,16 @@ def test_two_members_keep_chatting_through_nginx_while_servers_die_and_come_back
     assert _thread(d) == sent
     assert _thread(y) == sent
     assert Message.objects.filter(sender__in=[dana, yoni]).count() == len(sent)
+
+    # /metrics through nginx from this machine: every server's and worker's counters added up
+    # (multiprocess files in the run directory), the match and the messages of this journey.
+    with urllib.request.urlopen(f"{base}/metrics", timeout=5) as r:  # noqa: S310
+        assert r.headers["X-Request-ID"]  # nginx's $request_id, logged by the server
+        metrics = r.read().decode()
+    assert _metric_total(metrics, "miel_http_requests") > 0
+    assert _metric_total(metrics, "miel_matches") >= 1
+    assert _metric_total(metrics, "miel_messages_sent") >= len(sent)
+
     SHOTS.mkdir(parents=True, exist_ok=True)
     for who, page in (("dana", d), ("yoni", y)):
         page.screenshot(path=str(SHOTS / f"topology-chat-after-recovery-{who}.png"))
