@@ -24,6 +24,7 @@ from matching.smart.reasons import join_words
 from messaging.models import Message
 from profiles.models import Member
 from profiles.selectors import is_verified, member_for_profile_page
+from profiles.services import MAX_PROMPTS
 from profiles.trust import trust_level_label, trust_score_recompute
 
 from .selectors import classify_intent, intent_scores
@@ -317,7 +318,6 @@ def analyse_profile(*, user, member) -> str:
 def _analyse_prompts_and_details(*, member, good: list[str], improve: list[str]) -> None:
     """Issue 18: prompts, the voice prompt, the intention and the life details the member has
     not filled in yet, as suggestions (names of the missing details in the active language)."""
-    from profiles.services import MAX_PROMPTS
 
     answered = member.prompt_answers.count()
     if answered >= MAX_PROMPTS:

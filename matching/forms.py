@@ -18,6 +18,7 @@ from profiles.models import (
     Member,
     Observance,
 )
+from profiles.services import HEIGHT_MAX_CM, HEIGHT_MIN_CM
 
 from .models import Report
 from .selectors.discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
@@ -98,7 +99,6 @@ def discover_filters_from_query(
 
 def _height(raw: str | None) -> int | None:
     """A height bound in cm within the profile's range, or None (empty or not a number)."""
-    from profiles.services import HEIGHT_MAX_CM, HEIGHT_MIN_CM
 
     try:
         value = int((raw or "").strip())

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 class _LazyCount:
     """Reads the count (cache, else one COUNT) only when a template reads it, once per request."""
 
-    def __init__(self, user_id) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, user_id) -> None:
         self.user_id = user_id
         self.value: int | None = None
 

@@ -25,6 +25,12 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from billing.services.entitlements import Feature, has_feature
+from matching.models import MatchNotification
+from messaging.models import Message
+from profiles.models import Member
+
 from .models import PushDelivery, PushSettings, PushSubscription
 
 logger = logging.getLogger(__name__)
@@ -128,8 +134,6 @@ def push_queue(
         if not getattr(push_settings_for(user_id), KIND_FIELDS[kind]):
             return
         if kind == "view":  # premium only: no task for a free member's views
-            from accounts.models import User
-
             user = User.objects.filter(pk=user_id).first()
             if user is None or not _premium_only(user, kind):
                 return
@@ -148,7 +152,6 @@ def push_queue(
 
 
 def _name(user_id: str | None) -> str:
-    from profiles.models import Member
 
     if not user_id:
         return ""
@@ -162,7 +165,6 @@ def push_payload(
     """The JSON the service worker shows (title, body, url, tag, lang, dir), in ``user``'s
     language; None when there is nothing to say any more (the message is gone). A free
     member's like names nobody; message text only with previews on."""
-    from billing.services.entitlements import Feature, has_feature
 
     prefs = push_settings_for(user.pk)
     language = user.email_language
@@ -182,8 +184,6 @@ def push_payload(
             body = _("%(name)s viewed your profile") % {"name": name}
             url = "/views/"
         elif kind in ("message", "story_reply"):
-            from messaging.models import Message
-
             text = ""
             if message_id:
                 message = Message.objects.filter(pk=message_id, recipient__user=user).first()
@@ -219,7 +219,6 @@ def _audience(endpoint: str) -> str:
 
 def _premium_only(user, kind: str) -> bool:
     """Profile-view pushes are for members who may see who viewed them (premium)."""
-    from billing.services.entitlements import Feature, has_feature
 
     return kind != "view" or has_feature(user, Feature.SEE_WHO_VIEWED_ME)
 
@@ -234,7 +233,6 @@ def push_deliver(
     hours or Shabbat mode it is held instead (:func:`notifications.quiet.hold_if_quiet`) and
     goes out later in one summary. A 404 / 410 answer deletes that subscription; other
     failures are logged."""
-    from accounts.models import User
 
     from . import quiet
 
@@ -376,8 +374,6 @@ def push_prompt_due(*, user) -> bool:
     if not push_enabled() or not getattr(user, "is_authenticated", False):
         return False
     from django.db.models import Exists, OuterRef
-
-    from matching.models import MatchNotification
 
     return (
         MatchNotification.objects.filter(user=user)

@@ -23,6 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
+from miel import emails
+
 from .models import HeldNotice, QuietSettings
 
 logger = logging.getLogger(__name__)
@@ -191,7 +194,6 @@ def shabbat_window_refresh(
 ) -> QuietSettings:
     """Store the member's current or next window on ``prefs`` (saved when it has a pk);
     clears it when Shabbat mode is off."""
-    from accounts.models import User
 
     now = now or timezone.now()
     if not prefs.shabbat_mode:
@@ -248,7 +250,6 @@ def shabbat_end_now(
 def quiet_until(*, user_id: UUID | str, now: dt.datetime | None = None) -> dt.datetime | None:
     """If ``user_id`` wants nothing sent at ``now`` (quiet hours or Shabbat mode), when that
     ends (the later of the two, and again while one window runs into the next); else None."""
-    from accounts.models import User
 
     now = now or timezone.now()
     prefs = QuietSettings.objects.filter(user_id=user_id).first()
@@ -362,7 +363,6 @@ def _counts(rows: list[HeldNotice], channel: str) -> dict[str, int]:
 
 
 def _summarise(*, user_id: UUID | str, rows: list[HeldNotice]) -> None:
-    from accounts.models import User
 
     from . import push
 
@@ -418,8 +418,6 @@ def summary_email_send(*, user, counts: dict[str, int]) -> None:
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.translation import gettext as _
-
-    from miel import emails
 
     language = user.email_language
     with translation.override(language):

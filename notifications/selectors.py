@@ -10,6 +10,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from billing.services.entitlements import Feature, has_feature
+from matching.selectors import blocked_user_ids
+
 from .models import Notification
 
 Kind = Notification.Kind
@@ -68,7 +71,6 @@ def unread_count_cached(*, user_id: UUID | str) -> int:
 def _may_see_actor(note: Notification, *, premium: dict[str, bool]) -> bool:
     """Likes and views name the other member only for recipients whose plan shows them (the
     rule of the Likes and Views pages, rules §6, §7); matches and story replies always do."""
-    from billing.services.entitlements import Feature, has_feature
 
     features: dict[str, Feature] = {
         Kind.LIKE: Feature.SEE_WHO_LIKED_ME,
@@ -138,7 +140,6 @@ def notification_item(
 def notification_list(*, user, limit: int = 100) -> list[NotificationItem]:
     """``user``'s latest notifications (at most ``limit``), newest first, leaving out those
     about members either side has blocked."""
-    from matching.selectors import blocked_user_ids
 
     blocked = blocked_user_ids(user_id=user.pk)
     notes = (

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from miel import emails, realtime
 from miel.mail import one_line
 
@@ -37,7 +38,6 @@ def _create_and_push(
     detail: str,
     message_id: UUID | None = None,
 ) -> Notification | None:
-    from accounts.models import User
 
     from . import selectors
 
@@ -159,8 +159,6 @@ def like_digest_send(*, now: datetime | None = None) -> int:
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.translation import ngettext
-
-    from accounts.models import User
 
     from .models import PushDelivery
 
@@ -297,7 +295,6 @@ def notifications_prune(*, now: datetime | None = None) -> int:
 def unsubscribe_resolve(*, token: str):
     """``(user, kind)`` of an unsubscribe link's token, or None (bad signature, unknown or
     deleted account)."""
-    from accounts.models import User
 
     found = emails.unsubscribe_token_read(token)
     if found is None:
@@ -326,7 +323,6 @@ def email_kind_label(kind: str) -> str:
 def email_kind_unsubscribe(*, user, kind: str) -> None:
     """Turn off ``user``'s ``kind`` e-mail switch (``all``: every one), idempotently; a
     ``SELECT … FOR UPDATE`` keeps two clicks from losing another switch's change."""
-    from accounts.models import User
 
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +23,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """``/notifications/``: the latest notifications, newest first; opening it marks them read
     (the rows show as new this once)."""
     items = selectors.notification_list(user=request.user)
-    services.notifications_mark_read(user_id=request.user.pk)
+    services.notifications_mark_read(user_id=cast("UUID", request.user.pk))
     response = render(
         request,
         "notifications/list.html",
@@ -110,7 +113,7 @@ def quiet_settings(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(f"{reverse('accounts:settings')}#quiet")
     quiet.quiet_settings_save(user=request.user, **form.cleaned_data)
     messages.success(request, _("Your quiet hours were saved."))

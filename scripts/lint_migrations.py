@@ -54,15 +54,17 @@ def main(argv: list[str]) -> int:
     from django.db.migrations.loader import MigrationLoader
     from django_migration_linter import MigrationLinter
 
-    ours = {Path(settings.BASE_DIR).resolve()}
+    base = Path(settings.BASE_DIR).resolve()
+    # A virtualenv inside the checkout (CI's .venv) holds the libraries' migrations: not ours.
+    venv = Path(sys.prefix).resolve()
+
+    def ours(module: str) -> bool:
+        path = Path(sys.modules[module].__file__ or "").resolve()
+        return path.is_relative_to(base) and not path.is_relative_to(venv)
+
     loader = MigrationLoader(None, ignore_no_migrations=True)
     project = sorted(
-        key
-        for key, migration in loader.disk_migrations.items()
-        if any(
-            Path(sys.modules[migration.__module__].__file__ or "").resolve().is_relative_to(p)
-            for p in ours
-        )
+        key for key, migration in loader.disk_migrations.items() if ours(migration.__module__)
     )
     if "--update-baseline" in argv:
         BASELINE.write_text(

@@ -89,7 +89,7 @@ from django.utils import timezone
 
 from matching.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from matching.models import Block, UserInteraction
-from profiles.models import OBSERVANCE_SCALE, Member, age_on
+from profiles.models import OBSERVANCE_SCALE, ChildrenHave, ChildrenWant, Member, Observance, age_on
 
 AGE_MAX = 25.0
 AGE_OWN_MAX = 15.0
@@ -551,7 +551,6 @@ def _km_sql(v: _Viewer) -> str:
 def _life_sql(v: _Viewer) -> str:
     """Part 7 as SQL: a CASE over the candidate's answers, its points taken from
     :func:`children_points` and :func:`outlook_points` (the only definition of the rule)."""
-    from profiles.models import ChildrenHave, ChildrenWant, Observance
 
     kids = []
     for have in ("", *ChildrenHave.values):

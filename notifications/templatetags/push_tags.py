@@ -11,7 +11,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("notifications/_push_settings.html", takes_context=True)
-def push_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
+def push_settings_section(context) -> dict:
     """The switches, whether push is set up on this site and the key browsers subscribe with."""
     request = context["request"]
     if not push.push_enabled():  # push off: only the sentence saying so (no query)
@@ -38,7 +38,7 @@ def push_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
 
 
 @register.inclusion_tag("notifications/_quiet_settings.html", takes_context=True)
-def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
+def quiet_settings_section(context) -> dict:
     """Quiet hours and Shabbat and holiday mode (issue 19): the form, and with Shabbat mode on
     the next (or current) candle lighting and havdalah in the member's time zone, saying when
     Jerusalem's times are used (no location)."""
@@ -81,7 +81,7 @@ def quiet_settings_section(context) -> dict:  # type: ignore[no-untyped-def]
 
 
 @register.inclusion_tag("notifications/_push_prompt.html", takes_context=True)
-def push_prompt(context) -> dict:  # type: ignore[no-untyped-def]
+def push_prompt(context) -> dict:
     """The "turn on notifications" card offered after the member's first match (match dialog,
     conversations page); nothing when not due (:func:`notifications.push.push_prompt_due`).
     The browser's permission request opens only when the member presses its button."""

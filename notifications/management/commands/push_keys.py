@@ -27,7 +27,7 @@ def vapid_keys() -> tuple[str, str]:
 class Command(BaseCommand):
     help = "Print a new VAPID key pair as environment variables (Web Push)."
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         public, private = vapid_keys()
         self.stdout.write(f"VAPID_PUBLIC_KEY={public}\nVAPID_PRIVATE_KEY={private}\n")
         self.stderr.write(
