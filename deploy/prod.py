@@ -321,12 +321,14 @@ def main(argv: list[str]) -> None:
     for binary in [NGINX] + ([PGBOUNCER] if topo.pgbouncer else []):
         if not Path(binary).exists():
             sys.exit(f"prod: {binary} is missing (apt-get install nginx pgbouncer)")
+    # Every process, migrate included, writes its metrics there (miel/metrics.py): a new run
+    # counts from zero.
+    metrics_dir = Path(process_env(topo)["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
     setup(topo)
     for stale in (topo.run_dir / "hold").iterdir():
         stale.unlink()
-    metrics_dir = Path(process_env(topo)["PROMETHEUS_MULTIPROC_DIR"])
-    shutil.rmtree(metrics_dir, ignore_errors=True)  # a new run counts from zero
-    metrics_dir.mkdir(parents=True)
     env_file = topo.run_dir / "honcho.env"
     env_file.write_text("")  # the environment comes from here, not from a .env file
     honcho = shutil.which("honcho", path=str(Path(sys.executable).parent)) or "honcho"

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -58,8 +59,16 @@ def check_database(timeout: float) -> str:
     pool = conn.pool if conn.vendor == "postgresql" else None
     if pool is not None:
         pool.open()
-        with pool.connection(timeout=timeout) as pg:  # the pool checks it on checkout
-            pg.execute("SELECT 1")
+        # A pooled connection that died in an outage fails once and the pool drops it; the
+        # retry takes a fresh one, so /readyz is 200 as soon as the database is back.
+        for attempt in (1, 2):
+            try:
+                with pool.connection(timeout=timeout) as pg:
+                    pg.execute("SELECT 1")
+                return UP
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
         return UP
     try:
         with conn.cursor() as cursor:

@@ -28,19 +28,26 @@ def _x(tab, word: str) -> float:
 
 @pytest.mark.parametrize("language", ["he", "en"])
 def test_place_reads_in_its_own_direction(chromium, live_server, language):
+    # Places the dataset does not know stay as typed, so each keeps its own direction on
+    # either page; a known place reads in the page's language (issue 17).
     me = MemberFactory()
-    latin = MemberFactory(name="Latin Place", city="Ashdod", country="Israel")
-    hebrew = MemberFactory(name="Hebrew Place", city="אשדוד", country="ישראל")
+    latin = MemberFactory(name="Latin Place", city="Springfield", country="Freedonia")
+    hebrew = MemberFactory(name="Hebrew Place", city="כפר נופים", country="ארץ הדמיון")
+    known = MemberFactory(name="Known Place", city="Ashdod", country="Israel")
     tab = Tab(chromium, live_server.url, me.user, language=language)
 
     tab.visit(f"/members/{latin.user_id}/")
     tab.page.locator(".profile-head").screenshot(path=str(SHOTS / f"profile-place-{language}.png"))
-    assert tab.page.inner_text(".profile-meta .place") == "Ashdod, Israel"
-    assert _x(tab, "Ashdod") < _x(tab, "Israel")  # left to right, on either page
+    assert tab.page.inner_text(".profile-meta .place") == "Springfield, Freedonia"
+    assert _x(tab, "Springfield") < _x(tab, "Freedonia")  # left to right, on either page
 
     tab.visit(f"/members/{hebrew.user_id}/")
     tab.page.locator(".profile-head").screenshot(
         path=str(SHOTS / f"profile-place-hebrew-names-{language}.png")
     )
-    assert _x(tab, "אשדוד") > _x(tab, "ישראל")  # right to left, on either page
+    assert _x(tab, "נופים") > _x(tab, "הדמיון")  # right to left, on either page
+
+    tab.visit(f"/members/{known.user_id}/")
+    shown = {"he": "אשדוד, ישראל", "en": "Ashdod, Israel"}[language]
+    assert tab.page.inner_text(".profile-meta .place") == shown
     tab.close()
