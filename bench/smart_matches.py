@@ -52,6 +52,32 @@ VIEWER_10K = "bench-viewer-10k@bench.miel"
 RESULTS = Path(__file__).resolve().parent / "results-smart.json"
 
 
+def _viewer_create(email: str, name: str, *, age_range: tuple[int, int], now) -> Member:
+    """A bench viewer: a 36-year-old man in Tel Aviv who wants women in ``age_range``."""
+    viewer = User.objects.create(
+        email=email,
+        password=UNUSABLE,
+        profile_complete=True,
+        preferred_genders="female",
+        preferred_age_min=age_range[0],
+        preferred_age_max=age_range[1],
+    )
+    return Member.objects.create(
+        user=viewer,
+        name=name,
+        date_of_birth=date(1990, 1, 1),
+        gender="male",
+        description="I love hiking, jazz and good coffee by the beach",
+        city="Tel Aviv",
+        country="Israel",
+        latitude=32.08,
+        longitude=34.78,
+        last_active_at=now,
+        preferred_age_min=viewer.preferred_age_min,  # copies of the user's range
+        preferred_age_max=viewer.preferred_age_max,
+    )
+
+
 def ensure_data(n: int) -> None:
     rng = random.Random(7)
     interests = list(Interest.objects.values_list("pk", flat=True))
@@ -63,53 +89,11 @@ def ensure_data(n: int) -> None:
     now = timezone.now()
     with transaction.atomic():
         if not User.objects.filter(email=VIEWER).exists():
-            viewer = User.objects.create(
-                email=VIEWER,
-                password=UNUSABLE,
-                profile_complete=True,
-                preferred_genders="female",
-                preferred_age_min=18,
-                preferred_age_max=60,
-            )
-            vm = Member.objects.create(
-                user=viewer,
-                name="Bench",
-                date_of_birth=date(1990, 1, 1),
-                gender="male",
-                description="I love hiking, jazz and good coffee by the beach",
-                city="Tel Aviv",
-                country="Israel",
-                latitude=32.08,
-                longitude=34.78,
-                last_active_at=now,
-                preferred_age_min=viewer.preferred_age_min,  # copies of the user's range
-                preferred_age_max=viewer.preferred_age_max,
-            )
+            vm = _viewer_create(VIEWER, "Bench", age_range=(18, 60), now=now)
             vm.interests.set(rng.sample(interests, 5))
         if not User.objects.filter(email=VIEWER_10K).exists():
             # The same viewer with a 3-year age range: ~1/7 of the candidates (ages 25-45).
-            viewer = User.objects.create(
-                email=VIEWER_10K,
-                password=UNUSABLE,
-                profile_complete=True,
-                preferred_genders="female",
-                preferred_age_min=32,
-                preferred_age_max=34,
-            )
-            vm = Member.objects.create(
-                user=viewer,
-                name="Bench 10k",
-                date_of_birth=date(1990, 1, 1),
-                gender="male",
-                description="I love hiking, jazz and good coffee by the beach",
-                city="Tel Aviv",
-                country="Israel",
-                latitude=32.08,
-                longitude=34.78,
-                last_active_at=now,
-                preferred_age_min=viewer.preferred_age_min,
-                preferred_age_max=viewer.preferred_age_max,
-            )
+            vm = _viewer_create(VIEWER_10K, "Bench 10k", age_range=(32, 34), now=now)
             vm.interests.set(Member.objects.get(user__email=VIEWER).interests.all())
         if have >= n:
             return

@@ -7,9 +7,10 @@ that another moderator already handled is skipped without undoing the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -78,49 +79,62 @@ def _log(*, moderator: User, objects: Iterable[Model], flag: int, message: str) 
     )
 
 
-def _photo(moderator: User, action: Action, pk: UUID) -> bool:
-    photo = Photo.objects.select_for_update().filter(pk=pk).first()  # a 2nd moderator waits
-    if photo is None:
+def _pending_media(
+    moderator: User,
+    action: Action,
+    pk: UUID,
+    *,
+    model: type[Photo] | type[Video] | type[VoicePrompt],
+    approve: Callable[[Any], object],
+    reject: Callable[[Any], object],
+) -> bool:
+    """Approve or reject one pending photo, video or voice prompt, logged. The row is locked,
+    so a second moderator deciding the same item waits and then finds it decided (False)."""
+    item = model.objects.select_for_update().filter(pk=pk).first()
+    if item is None:
         return False
     if action is Action.APPROVE:
-        if photo.is_approved:
+        if item.is_approved:
             return False
-        photo_services.photo_approve(photo=photo)
-        _log(moderator=moderator, objects=[photo], flag=CHANGE, message="Approved (moderation)")
-    else:
-        _log(moderator=moderator, objects=[photo], flag=DELETION, message="Rejected (moderation)")
-        photo_services.photo_reject(photo=photo)
+        approve(item)
+        _log(moderator=moderator, objects=[item], flag=CHANGE, message="Approved (moderation)")
+    else:  # logged first: rejecting deletes the row
+        _log(moderator=moderator, objects=[item], flag=DELETION, message="Rejected (moderation)")
+        reject(item)
     return True
+
+
+def _photo(moderator: User, action: Action, pk: UUID) -> bool:
+    return _pending_media(
+        moderator,
+        action,
+        pk,
+        model=Photo,
+        approve=lambda p: photo_services.photo_approve(photo=p),
+        reject=lambda p: photo_services.photo_reject(photo=p),
+    )
 
 
 def _video(moderator: User, action: Action, pk: UUID) -> bool:
-    video = Video.objects.select_for_update().filter(pk=pk).first()
-    if video is None:
-        return False
-    if action is Action.APPROVE:
-        if video.is_approved:
-            return False
-        video_services.video_approve(video=video)
-        _log(moderator=moderator, objects=[video], flag=CHANGE, message="Approved (moderation)")
-    else:
-        _log(moderator=moderator, objects=[video], flag=DELETION, message="Rejected (moderation)")
-        video_services.video_reject(video=video)
-    return True
+    return _pending_media(
+        moderator,
+        action,
+        pk,
+        model=Video,
+        approve=lambda v: video_services.video_approve(video=v),
+        reject=lambda v: video_services.video_reject(video=v),
+    )
 
 
 def _voice(moderator: User, action: Action, pk: UUID) -> bool:
-    voice = VoicePrompt.objects.select_for_update().filter(pk=pk).first()
-    if voice is None:
-        return False
-    if action is Action.APPROVE:
-        if voice.is_approved:
-            return False
-        voice_services.voice_approve(voice=voice)
-        _log(moderator=moderator, objects=[voice], flag=CHANGE, message="Approved (moderation)")
-    else:
-        _log(moderator=moderator, objects=[voice], flag=DELETION, message="Rejected (moderation)")
-        voice_services.voice_reject(voice=voice)
-    return True
+    return _pending_media(
+        moderator,
+        action,
+        pk,
+        model=VoicePrompt,
+        approve=lambda v: voice_services.voice_approve(voice=v),
+        reject=lambda v: voice_services.voice_reject(voice=v),
+    )
 
 
 def _report(moderator: User, action: Action, pk: UUID, note: str = "") -> bool:
