@@ -18,6 +18,7 @@ from matching.selectors.discovery import DiscoverCard, _distance, discover_cards
 from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
 from profiles.models import Interest, Member, Photo, PromptAnswer, VoicePrompt
 from profiles.selectors import detail_chips
+from profiles.services import DETAIL_FIELDS
 
 #: Cards the server renders per batch: the one shown and the next ones, prefetched.
 DECK_BATCH = 6
@@ -69,24 +70,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
     members = {
         m.pk: m
         for m in Member.objects.filter(pk__in=ids)
-        .only(
-            "id",
-            "description",
-            "image",
-            "intention",
-            "observance",
-            "height_cm",
-            "children_have",
-            "children_want",
-            "smoking",
-            "drinking",
-            "gender_identity",
-            "orientation",
-            "pronouns",
-            "education",
-            "languages",
-            "details_hidden",
-        )
+        .only("id", "description", "image", *DETAIL_FIELDS, "details_hidden")
         .prefetch_related(
             Prefetch(
                 "photos",
