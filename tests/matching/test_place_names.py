@@ -53,3 +53,11 @@ def test_the_profile_page_shows_the_place_in_the_page_language(client):
     assert "חיפה, ישראל" in body
     body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Haifa, Israel" in body
+
+
+def test_other_spellings_of_a_city_are_known_and_latin_text_stays_as_typed():
+    # The demo and members write "Holon"; GeoNames calls it "H̱olon" and lists "Holon" as an
+    # alternate name. Hebrew pages show חולון; English pages keep the member's spelling.
+    assert city_name_in("he", "Holon", "Israel") == "חולון"
+    assert city_name_in("he", "holon", "ישראל") == "חולון"
+    assert city_name_in("en", "Holon", "Israel") == "Holon"
