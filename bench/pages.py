@@ -62,7 +62,7 @@ def scenarios(fx: dict, *, members_path: str) -> dict[str, tuple[list, object]]:
         "chat page": ([("GET", f"/members/{chat_other}/chat/", "")], logins["sender"]),
         "Likes": ([("GET", "/lists/?type=target", "")], logins["dense"]),
         "profile page": ([("GET", f"/members/{targets[0]}/", "")], logins["dense"]),
-        LIKE_PASS: (like_pass, logins["dense"]),
+        LIKE_PASS: (like_pass, logins["liker"]),  # premium: no 429 after 100 likes
     }
 
 

@@ -43,7 +43,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -201,6 +201,9 @@ def flush_redis() -> None:
 
 
 def build_fixtures() -> dict:
+    from django.utils import timezone
+
+    from accounts.models import User
     from bench import fixtures
     from profiles.models import Member
 
@@ -218,7 +221,12 @@ def build_fixtures() -> dict:
         .exclude(user_id__in=targets)
         .order_by("-id")
     )
-    mailbox_member, smart_member, sender_member = list(others[:3])
+    mailbox_member, smart_member, sender_member, liker_member = list(others[:4])
+    # like/pass: a premium member (unlimited likes, issue 16), so the scenario measures likes
+    # and not the free allowance's 429 after 100 likes in 12 hours.
+    User.objects.filter(pk=liker_member.user_id).update(
+        premium_until=timezone.now() + timedelta(days=30)
+    )
     mailbox_messages = fixtures.mailbox_with_conversations(
         member=mailbox_member, conversations=200, rng=rng
     )
@@ -226,11 +234,12 @@ def build_fixtures() -> dict:
         log(f"  topping messages up to {MESSAGES:,}")
         fixtures.filler_messages(total=MESSAGES, exclude=mailbox_member)
     candidates = fixtures.smart_viewer(member=smart_member, target=10_000)
-    for m in (mailbox_member, smart_member, sender_member):
+    for m in (mailbox_member, smart_member, sender_member, liker_member):
         used.add(str(m.user_id))
     logins["mailbox"] = fixtures.login(mailbox_member.user)
     logins["smart"] = fixtures.login(smart_member.user)
     logins["sender"] = fixtures.login(sender_member.user)
+    logins["liker"] = fixtures.login(liker_member.user)
     ws_logins = fixtures.logins_bulk(fixtures.ws_users(exclude=used, count=1000))
     fixtures.matched_with(member=sender_member, logins=ws_logins)  # only matches chat
     with __import__("django.db", fromlist=["connection"]).connection.cursor() as cursor:
@@ -834,7 +843,7 @@ def main() -> None:
             "",
             logins["dense"].cookie,
         ),
-        "like": ("POST", f"/members/{fx['targets'][0]}/like/", "", logins["dense"].cookie),
+        "like": ("POST", f"/members/{fx['targets'][0]}/like/", "", logins["liker"].cookie),
         "mailbox": ("GET", "/messages/", "", logins["mailbox"].cookie),
         "smart": ("GET", "/smart-matches/", "", logins["smart"].cookie),
         "chat_send": (
@@ -972,7 +981,7 @@ def main() -> None:
                 query_key="members_offset50",
             )
             for c in (1, 8):
-                run("like/unlike", like_lines, d, c, query_key="like")
+                run("like/unlike", like_lines, logins["liker"], c, query_key="like")
             for c in (1, 8):
                 run(
                     "mailbox (200 conversations)",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from matching.models import Block, Like
 from profiles.models import Member, Photo
 
 from .models import SHARE_LIFETIME_AFTER_DATE, DateShare
@@ -18,9 +19,14 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
-    """The live share with ``token`` (not revoked, not 24 h past the date) with both members
-    loaded; Http404 otherwise, the same for unknown, revoked and expired links, and without
-    a query for anything that is not a token (a NUL would be a 500 on PostgreSQL)."""
+    """The live share with ``token`` (not revoked, not 24 h past the date, and the two still a
+    mutual match with no block either way) with both members loaded; Http404 otherwise, the
+    same for unknown, revoked, expired and ended links, and without a query for anything that
+    is not a token (a NUL would be a 500 on PostgreSQL).
+
+    The partner agreed to be seen by being a match: once either side unmatches or blocks,
+    their first name and photo are no longer shown to the creator's friend (rules §6,
+    consent before contact). One query."""
     if not TOKEN_RE.fullmatch(token):
         raise Http404
     now = now or timezone.now()
@@ -31,6 +37,30 @@ def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
             revoked_at__isnull=True,
             starts_at__gt=now - SHARE_LIFETIME_AFTER_DATE,
             partner__user__is_active=True,
+        )
+        .filter(
+            Exists(
+                Like.objects.filter(
+                    source_id=OuterRef("creator_id"), target_id=OuterRef("partner_id")
+                )
+            ),
+            Exists(
+                Like.objects.filter(
+                    source_id=OuterRef("partner_id"), target_id=OuterRef("creator_id")
+                )
+            ),
+            ~Exists(
+                Block.objects.filter(
+                    Q(
+                        blocker_id=OuterRef("creator__user_id"),
+                        blocked_id=OuterRef("partner__user_id"),
+                    )
+                    | Q(
+                        blocker_id=OuterRef("partner__user_id"),
+                        blocked_id=OuterRef("creator__user_id"),
+                    )
+                )
+            ),
         )
         .first()
     )

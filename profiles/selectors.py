@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from matching.geo import grid_distance_km
-from matching.selectors import is_blocked_pair, not_blocked, shown_by_direct_link
+from matching.selectors import direct_link_q, is_blocked_pair, not_blocked, shown_by_direct_link
 
 from .models import Interest, Member, Photo, Video, VoicePrompt
 
@@ -102,6 +102,7 @@ def media_file_visible(*, viewer: User, name: str) -> bool | None:
                 member__user__is_active=True,
                 member__user__profile_complete=True,
             )
+            & direct_link_q(viewer_id=viewer.pk, prefix="member__")
         ).filter(not_blocked(user_id=viewer.pk, field="member__user_id"))
         if visible.exists():
             return True

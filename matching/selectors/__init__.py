@@ -29,6 +29,7 @@ from .relations import (
     profile_actions_state,
     profile_views_list,
     profile_views_unseen_count,
+    direct_link_q,
     shown_by_direct_link,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "profile_actions_state",
     "profile_views_list",
     "profile_views_unseen_count",
+    "direct_link_q",
     "shown_by_direct_link",
     "wants_viewer_q",
 ]

@@ -101,25 +101,35 @@ def discoverable(*, viewer_id: UUID | str | None, field: str = "user_id") -> Q:
     )
 
 
+def direct_link_q(*, viewer_id: UUID | str, prefix: str = "") -> Q:
+    """A filter keeping the members ``viewer_id`` (a User id) may open by a direct link: those
+    :func:`discoverable` shows the viewer, plus, when hidden (paused, incognito, resting),
+    those who liked the viewer or share a conversation with them (issue 16). ``prefix`` is the
+    path to the Member from the filtered model (``""`` on Member, ``"member__"`` on its
+    photos). The one owner of the rule for profile pages, chats and the member's media files.
+    Subqueries only; building it runs no query. Blocks are the callers' check."""
+    # At call time: messaging.selectors imports this module (block and link rules).
+    from messaging.models import Message
+
+    pk = f"{prefix}pk" if prefix else "pk"
+    liked_viewer = Like.objects.filter(target__user_id=viewer_id).values("source_id")
+    wrote_viewer = Message.objects.filter(recipient__user_id=viewer_id).values("sender_id")
+    written_by_viewer = Message.objects.filter(sender__user_id=viewer_id).values("recipient_id")
+    return (
+        discoverable(viewer_id=viewer_id, field=f"{prefix}user_id")
+        | Q(**{f"{pk}__in": liked_viewer})
+        | Q(**{f"{pk}__in": wrote_viewer})
+        | Q(**{f"{pk}__in": written_by_viewer})
+    )
+
+
 def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:
     """May ``viewer_id`` (a User id) open ``member``'s pages by a direct link (profile, chat)?
     Yes unless :func:`discoverable` hides the member from the viewer (paused, or incognito
     without having liked them) and the member neither liked the viewer nor has a
     conversation with them: a paused member's matches and chats keep working, strangers get
-    a 404 (issue 16). Blocks are checked by the callers. One query."""
-    # At call time: messaging.selectors imports this module (block and link rules).
-    from messaging.models import Message
-
-    return (
-        Member.objects.filter(pk=member.pk)
-        .filter(
-            discoverable(viewer_id=viewer_id)
-            | Q(pk__in=Like.objects.filter(target__user_id=viewer_id).values("source_id"))
-            | Q(pk__in=Message.objects.filter(recipient__user_id=viewer_id).values("sender_id"))
-            | Q(pk__in=Message.objects.filter(sender__user_id=viewer_id).values("recipient_id"))
-        )
-        .exists()
-    )
+    a 404 (issue 16; :func:`direct_link_q`). Blocks are checked by the callers. One query."""
+    return Member.objects.filter(pk=member.pk).filter(direct_link_q(viewer_id=viewer_id)).exists()
 
 
 def not_unmatched_by(*, user_id: UUID | str) -> Q:

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from dateshare.models import DateShare
 from matching.models import Block, Like
+from matching.services import block_create, unmatch
 from tests.factories import MemberFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,29 @@ def test_the_creator_can_revoke_and_nobody_else_can(client, couple):
     client.logout()
     assert client.get(f"/date/{share.token}/").status_code == 404
     assert client.get(f"/date/{share.token}/photo/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "ending", ["partner unmatches", "creator unmatches", "partner blocks", "creator blocks"]
+)
+def test_the_link_stops_showing_the_partner_once_the_match_ends(client, couple, ending):
+    """The partner is shown to the creator's friend only while they are a match: an unmatch
+    or a block either way ends the link (404, as a revoked one), photo included."""
+    me, partner = couple
+    client.force_login(me.user)
+    _create(client, partner)
+    token = DateShare.objects.get().token
+    client.logout()
+    assert client.get(f"/date/{token}/").status_code == 200
+
+    if ending == "partner unmatches":
+        unmatch(source=partner, target=me)
+    elif ending == "creator unmatches":
+        unmatch(source=me, target=partner)
+    elif ending == "partner blocks":
+        block_create(blocker=partner.user, blocked=me.user)
+    else:
+        block_create(blocker=me.user, blocked=partner.user)
+
+    assert client.get(f"/date/{token}/").status_code == 404
+    assert client.get(f"/date/{token}/photo/").status_code == 404

@@ -12,9 +12,10 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from matching.services import block_create
+from matching.services import block_create, like_toggle
 from profiles import services as photo_services
 from profiles import video_services
+from profiles.visibility.services import member_visibility_update
 from stories.models import Story
 from tests.factories import MemberFactory, UserFactory, image_upload
 from tests.storage.servers import fixture_bytes
@@ -219,3 +220,26 @@ def test_s3_video_urls_are_presigned_and_expire(s3, owner, other, settings):
     response = _client(owner.user).get(media)
     assert response.status_code == 302
     assert parse_qs(urlsplit(response["Location"]).query)["X-Amz-Expires"] == ["120"]
+
+
+def test_a_paused_members_photo_is_404_to_strangers_and_served_to_those_they_know(
+    owner, other, staff
+):
+    """A paused member is hidden from strangers everywhere, their files too (not only their
+    pages): the URL of a photo seen before the pause no longer works for a stranger, while a
+    member they liked (a match's chat goes on) and staff still get it."""
+    photo = photo_services.photo_add(member=owner, upload=image_upload())
+    photo_services.photo_approve(photo=photo)
+    liked = MemberFactory()
+    like_toggle(source=owner, target=liked, like=True)
+    assert _client(other.user).get(photo.url).status_code == 200
+
+    member_visibility_update(member=owner, paused=True, incognito=False, show_distance=True)
+
+    assert _client(other.user).get(photo.url).status_code == 404
+    assert _client(liked.user).get(photo.url).status_code == 200
+    assert _client(owner.user).get(photo.url).status_code == 200
+    assert _client(staff).get(photo.url).status_code == 200
+
+    member_visibility_update(member=owner, paused=False, incognito=False, show_distance=True)
+    assert _client(other.user).get(photo.url).status_code == 200
