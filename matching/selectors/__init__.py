@@ -88,6 +88,7 @@ __all__ = [
     "blocked_user_ids",
     "deck_card_for",
     "deck_cards",
+    "direct_link_q",
     "discover_cards",
     "discoverable",
     "discovery_visible_user_ids",
@@ -109,7 +110,6 @@ __all__ = [
     "profile_actions_state",
     "profile_views_list",
     "profile_views_unseen_count",
-    "direct_link_q",
     "shown_by_direct_link",
     "wants_viewer_q",
 ]
