@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "accounts.middleware.LastActiveMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
+    "miel.page_cache.PageVersionMiddleware",  # a member's write renews their cached pages (issue 20)
     "miel.middleware.StorageFullMiddleware",  # a full disk answers 507, not 500
 ]
 
@@ -263,6 +264,10 @@ else:
 # (written through to the database, so logout, flush and key rotation delete or replace both, and
 # a cache flush loses nothing): one PostgreSQL query less per page. Without Redis the cache is
 # per process (local memory), so sessions stay in the database.
+# Issue 20: a member's own copy of a hot page is kept this many seconds (0 = off), renewed at
+# once by their writes and by every live event pushed to them (miel/page_cache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL

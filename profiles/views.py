@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from matching.services import LocationChangeLimited, profile_view_record
 from miel.error_views import insufficient_storage
 from miel.media import StorageFull
+from miel.page_cache import viewer_page_cache
 
 from . import selectors, services
 from .decorators import MemberRequest, member_required
@@ -227,6 +228,7 @@ def photo_reorder(request: MemberRequest) -> HttpResponse:
     return _photo_response(request, member)
 
 
+@viewer_page_cache
 @login_required
 def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     """A member's profile page with tabs profile / photos / chat (rules §4). 404 for unknown,
