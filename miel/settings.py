@@ -267,6 +267,9 @@ else:
 # Issue 20: a member's own copy of a hot page is kept this many seconds (0 = off), renewed at
 # once by their writes and by every live event pushed to them (miel/page_cache.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+# Issue 20: the members list's and deck's capped count ("1 000+") per viewer and filters
+# (matching.selectors.discovery._capped_count); 0 = count every time.
+DISCOVER_COUNT_CACHE_SECONDS = env.int("DISCOVER_COUNT_CACHE_SECONDS", default=60)
 
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
