@@ -41,11 +41,10 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.services import LAST_ACTIVE_THROTTLE, user_touch_last_active
-from matching.models import Block, Like
 from miel.realtime import EVENT_HANDLER, user_group
 from miel.text import BadJSON, json_loads_limited
 from notifications.push import chat_open_clear, chat_open_mark
@@ -100,29 +99,44 @@ def _presence_change(user_id: UUID, delta: int) -> int:
         return 1 if delta > 0 else 0
 
 
-def _online_match_user_ids(user_id: UUID) -> list[UUID]:
-    """User ids of ``user_id``'s mutual matches, minus blocked ones, that have a socket open
-    somewhere (presence counter above 0): one query and one cache read. Matches without a
-    socket have nobody to tell, and each group_send costs Redis round trips on the socket
-    server's event loop. If the cache is down, every match is told."""
-    from django.db.models import Q
+#: The user's mutual matches (by User id) with no block either way, in one constant statement:
+#: likes to the user whose source the user liked back. Values go in as parameters.
+_MATCH_USER_IDS_SQL = (
+    "SELECT s.user_id FROM matching_like l"
+    " JOIN profiles_member s ON s.id = l.source_id"
+    " JOIN profiles_member t ON t.id = l.target_id"
+    " WHERE t.user_id = %s"
+    " AND EXISTS (SELECT 1 FROM matching_like r"
+    " WHERE r.source_id = l.target_id AND r.target_id = l.source_id)"
+    " AND s.user_id NOT IN (SELECT blocked_id FROM matching_block WHERE blocker_id = %s"
+    " UNION ALL SELECT blocker_id FROM matching_block WHERE blocked_id = %s)"
+)
 
-    liked = Like.objects.filter(source__user_id=user_id).values("target_id")
-    blocked = Block.objects.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
-    ids = list(
-        Like.objects.filter(target__user_id=user_id, source_id__in=liked)
-        .exclude(source__user_id__in=blocked.values("blocker_id"))
-        .exclude(source__user_id__in=blocked.values("blocked_id"))
-        .values_list("source__user_id", flat=True)
-    )
-    if not ids:
+
+def _match_user_ids(user_id: UUID) -> list[UUID]:
+    """User ids of ``user_id``'s mutual matches with no block either way: one query.
+
+    Raw SQL (the matches rule of :func:`matching.selectors.is_mutual_match` and the block rule,
+    by User ids): building the equivalent ORM query cost more CPU than running it, on the
+    connect path of every socket (rules §16 reconnect storm)."""
+    uid = Member._meta.pk.get_db_prep_value(UUID(str(user_id)), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_MATCH_USER_IDS_SQL, [uid, uid, uid])
+        return [UUID(str(row[0])) for row in cursor.fetchall()]
+
+
+def _online(user_ids: list[UUID]) -> list[UUID]:
+    """Those of ``user_ids`` with a socket open somewhere (presence counter above 0): one cache
+    read, no query. Matches without a socket have nobody to tell, and each group_send costs
+    Redis round trips on the socket server's event loop. If the cache is down, all of them."""
+    if not user_ids:
         return []
     try:
-        counts = cache.get_many([_presence_key(i) for i in ids])
+        counts = cache.get_many([_presence_key(i) for i in user_ids])
     except Exception:
         logger.warning("presence counters unavailable", exc_info=True)
-        return ids
-    return [i for i in ids if (counts.get(_presence_key(i)) or 0) > 0]
+        return list(user_ids)
+    return [i for i in user_ids if (counts.get(_presence_key(i)) or 0) > 0]
 
 
 def _touch_due(user) -> bool:
@@ -136,6 +150,7 @@ def _touch_due(user) -> bool:
 class _Opened:
     user: object | None  # None: not authenticated
     notify: list[UUID] = field(default_factory=list)  # online matches to tell "online"
+    matches: list[UUID] = field(default_factory=list)  # every match (kept for "offline")
 
 
 @_in_pool
@@ -154,14 +169,17 @@ def _socket_open(scope: dict) -> _Opened:
         with transaction.atomic():  # its two UPDATEs, one commit
             user_touch_last_active(user=user)
     first = _presence_change(user.pk, +1) == 1
-    return _Opened(user, _online_match_user_ids(user.pk) if first else [])
+    matches = _match_user_ids(user.pk)
+    return _Opened(user, _online(matches) if first else [], matches)
 
 
 @_in_pool
-def _socket_closed(user_id: UUID) -> list[UUID]:
-    """Presence counter -1; the online matches to tell "offline" when it was the last socket."""
+def _socket_closed(user_id: UUID, matches: list[UUID]) -> list[UUID]:
+    """Presence counter -1; the online ones of ``matches`` (the socket's list, kept since
+    connect: no query, so a reconnect storm's closes cost the database nothing) to tell
+    "offline" when it was the last socket."""
     if _presence_change(user_id, -1) <= 0:
-        return _online_match_user_ids(user_id)
+        return _online(matches)
     return []
 
 
@@ -249,6 +267,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk  # from here on disconnect() undoes the presence count
         self.typing_sent: dict[UUID, float] = {}
         self.typing_allowed: dict[UUID, tuple[bool, float]] = {}
+        # The matches to tell "offline" on disconnect; kept current by match.new / chat.closed.
+        self.match_ids: set[UUID] = set(opened.matches)
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
         await self._broadcast_presence("online", opened.notify)
@@ -262,7 +282,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
         except Exception:  # layer down while closing: nothing to clean that will not expire
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
-        await self._broadcast_presence("offline", await _socket_closed(self.user_id))
+        await self._broadcast_presence(
+            "offline", await _socket_closed(self.user_id, list(self.match_ids))
+        )
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Decode a client frame with limits (size, depth, characters): a bad one gets an
@@ -319,9 +341,15 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Handler of ``miel.event`` group messages: forward the event to the browser."""
         if self.user_id is not None:  # None once the session was revoked
             payload = event["event"]
-            if payload.get("type") == "chat.closed":  # an unmatch: no typing from here on
+            kind = payload.get("type")
+            if kind == "chat.closed":  # an unmatch or a block: no typing, no presence
                 with contextlib.suppress(ValueError):
-                    self.typing_allowed.pop(UUID(str(payload.get("with_user_id"))), None)
+                    other = UUID(str(payload.get("with_user_id")))
+                    self.typing_allowed.pop(other, None)
+                    self.match_ids.discard(other)
+            elif kind == "match.new":
+                with contextlib.suppress(ValueError):
+                    self.match_ids.add(UUID(str(payload.get("other_user_id"))))
             await self.send_json(payload)
 
     async def session_check(self, event: dict) -> None:
@@ -335,7 +363,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if ended or not await _session_still_signs_in(self.scope, self.user_id):
             user_id, self.user_id = self.user_id, None  # stop relaying events now
             await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
-            await self._broadcast_presence("offline", await _socket_closed(user_id))
+            await self._broadcast_presence(
+                "offline", await _socket_closed(user_id, list(self.match_ids))
+            )
             await self.close(code=CLOSE_UNAUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------------

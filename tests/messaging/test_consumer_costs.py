@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.core.cache import cache, caches
 
 from matching.models import Block, Like
-from messaging.consumers import _online_match_user_ids, _presence_key
+from messaging.consumers import _match_user_ids, _online, _presence_key
 from miel.asgi import ProcessCaches
 from tests.factories import MemberFactory
 
@@ -53,6 +53,8 @@ def test_presence_is_sent_only_to_matches_with_a_socket_open():
         cache.set(_presence_key(member.user_id), 1)
     cache.set(_presence_key(offline.user_id), 0)
     try:
-        assert _online_match_user_ids(alice.user_id) == [online.user_id]
+        matches = _match_user_ids(alice.user_id)
+        assert sorted(matches) == sorted([online.user_id, offline.user_id])  # no block, no one-way
+        assert _online(matches) == [online.user_id]
     finally:
         cache.clear()

@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from matching.models import Block, Like
+from matching.services import block_create, like_toggle
 from messaging import services
 from messaging.consumers import RealtimeConsumer
 from miel.asgi import application
@@ -206,3 +207,38 @@ async def test_consumer_only_forwards_events_it_is_given():
 
     assert not await database_sync_to_async(Message.objects.exists)()
     await a.disconnect()
+
+
+async def test_offline_goes_to_a_match_made_while_the_socket_was_open_and_not_after_a_block():
+    """The socket keeps its member's matches from connect (its disconnect runs no query, so a
+    reconnect storm's closes cost the database nothing); a match made meanwhile (``match.new``)
+    is told "offline" too, and a member blocked meanwhile (``chat.closed``) is not."""
+    alice = await make_member(name="Alice")
+    bob = await make_member(name="Bob")
+    carol = await make_member(name="Carol")
+    await database_sync_to_async(make_match)(alice, carol)
+    a = consumer_for(alice.user)
+    await a.connect()
+    b, c = consumer_for(bob.user), consumer_for(carol.user)
+    await b.connect()
+    await c.connect()
+    await database_sync_to_async(like_toggle)(source=alice, target=bob, like=True)
+    await database_sync_to_async(like_toggle)(source=bob, target=alice, like=True)  # match.new
+    await database_sync_to_async(block_create)(blocker=alice.user, blocked=carol.user)
+    while not await a.receive_nothing(timeout=0.5):  # match.new, chat.closed, presence ...
+        await a.receive_json_from()
+    while not await b.receive_nothing(timeout=0.3):
+        await b.receive_json_from()
+    while not await c.receive_nothing(timeout=0.3):
+        await c.receive_json_from()
+
+    await a.disconnect()
+
+    assert await b.receive_json_from(timeout=3) == {
+        "type": "presence",
+        "user": str(alice.user_id),
+        "status": "offline",
+    }
+    assert await c.receive_nothing(timeout=0.5)
+    await b.disconnect()
+    await c.disconnect()
