@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -140,13 +140,12 @@ def not_unmatched_by(*, user_id: UUID | str) -> Q:
 
 
 def is_mutual_match(*, user_id: UUID | str, other_id: UUID | str) -> bool:
-    """True when the two users (User ids) liked each other."""
+    """True when the two users (User ids) liked each other. One query: two probes of the pair
+    index, the members' ids from scalar subqueries (an OR of joins scanned the like table)."""
+    a = Subquery(Member.objects.filter(user_id=user_id).values("pk")[:1])
+    b = Subquery(Member.objects.filter(user_id=other_id).values("pk")[:1])
     return (
-        Like.objects.filter(
-            Q(source__user_id=user_id, target__user_id=other_id)
-            | Q(source__user_id=other_id, target__user_id=user_id)
-        ).count()
-        == 2
+        Like.objects.filter(Q(source_id=a, target_id=b) | Q(source_id=b, target_id=a)).count() == 2
     )
 
 
@@ -304,13 +303,15 @@ class ProfileActionsState:
 
 
 def profile_actions_state(*, viewer: User, member: Member) -> ProfileActionsState:
-    """Like state between ``viewer`` and ``member`` (one query)."""
+    """Like state between ``viewer`` and ``member`` (one query: two probes of the pair index;
+    the viewer's member id comes from a scalar subquery, as an OR of joins on both sides made
+    PostgreSQL scan the whole like table, 130 ms at 100 000 members)."""
     if member.user_id == viewer.pk:
         return ProfileActionsState(is_self=True)
+    me = Subquery(Member.objects.filter(user_id=viewer.pk).values("pk")[:1])
     pairs = set(
         Like.objects.filter(
-            Q(source__user_id=viewer.pk, target=member)
-            | Q(source=member, target__user_id=viewer.pk)
+            Q(source_id=me, target_id=member.pk) | Q(source_id=member.pk, target_id=me)
         ).values_list("source_id", flat=True)
     )
     return ProfileActionsState(
