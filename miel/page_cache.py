@@ -6,7 +6,7 @@ tabs and back, and opens the same page again, far more often than anything on it
 page's whole HTML is kept per **viewer** for ``PAGE_CACHE_SECONDS`` (default 5; 0 turns it off)
 under a key made of:
 
-- the viewer's id and their **page version**: a counter in the cache, raised
+- the viewer's id and their **page version**: a value in the cache, renewed
   (:func:`viewer_pages_changed`) after every write the viewer makes (any non-GET request,
   :class:`PageVersionMiddleware`) and after commit of every live event pushed to them
   (:func:`miel.realtime.push_to_users`: a message, a like, a match, an unmatch, a
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
@@ -46,18 +47,16 @@ def _version_key(user_id: UUID | str) -> str:
 
 
 def viewer_pages_changed(user_ids: Iterable[UUID | str]) -> None:
-    """Raise the page version of each user (their cached pages stop being used at once).
+    """Give each user a new page version (their cached pages stop being used at once): one
+    cache write each, the version being the time in nanoseconds (no read-modify-write).
     Best effort: with the cache down the pages were not cached either."""
     if not page_cache_seconds():
         return
-    for user_id in {str(u) for u in user_ids}:
-        key = _version_key(user_id)
-        try:
-            if not cache.add(key, 2, VERSION_TTL):
-                cache.incr(key)
-        except Exception:  # a key evicted between add and incr, or the cache down
-            logger.debug("page version of %s not raised", user_id, exc_info=True)
-            cache.delete(key)
+    versions = {_version_key(user_id): time.time_ns() for user_id in {str(u) for u in user_ids}}
+    try:
+        cache.set_many(versions, VERSION_TTL)
+    except Exception:  # the cache down: nothing was kept either
+        logger.debug("page versions not renewed", exc_info=True)
 
 
 def page_cache_seconds() -> int:
