@@ -6,7 +6,8 @@ they sent **and** received, AI conversations and payments. Other members appear 
 public user id (the id in ``/members/<id>/``); nothing else of theirs is exported: no e-mail, no
 name, no coordinates, and never a message between two other people. Who viewed the user and who
 reported the user are left out (the first is a premium feature, the second protects reporters);
-only their times are given. Who liked the user follows "Liked me": premium members get the
+only their times are given. Notification settings (push kinds, quiet hours, Shabbat mode), the
+notifications list and held notices are included, with the same rule for who is named. Who liked the user follows "Liked me": premium members get the
 likers, free members the count only (``likes_received_count``, ``likes_received_visible``).
 """
 
@@ -27,9 +28,17 @@ from django.utils import timezone
 from accounts.models import User
 from assistant.models import AIConversation, AIUsageLog, UserProfileAnalysis
 from billing.models import Transaction
+from billing.services.entitlements import Feature, has_feature
 from matching.models import Block, Like, ProfileView, Report, UserInteraction, UserPreference
 from matching.selectors import likes_received
 from messaging.models import Message
+from notifications.models import (
+    HeldNotice,
+    Notification,
+    PushSettings,
+    PushSubscription,
+    QuietSettings,
+)
 from profiles.models import Member, Photo, Video, VoicePrompt
 from profiles.selectors import is_verified
 from profiles.services import DETAIL_FIELDS
@@ -402,6 +411,72 @@ def _transactions(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _notifications(user: User) -> dict[str, Any]:
+    """Notification settings (push kinds, quiet hours, Shabbat mode), the notifications list,
+    the browsers subscribed to push (time only: the endpoint is a push service's address with
+    a secret in it) and notices held for quiet hours. A notification's other member follows
+    the pages: never for a profile view (as "who viewed me" above), for a like only when the
+    user may see likers (premium, "Liked me"), always for a match or a story reply."""
+    push = PushSettings.objects.filter(user=user).first()
+    quiet = QuietSettings.objects.filter(user=user).first()
+    likers_visible = has_feature(user, Feature.SEE_WHO_LIKED_ME)
+    hidden_actor = {Notification.Kind.VIEW} | (
+        set() if likers_visible else {Notification.Kind.LIKE}
+    )
+    return {
+        "notification_settings": {
+            "push": {
+                field: getattr(push, field)
+                for field in (
+                    "new_match",
+                    "new_message",
+                    "new_like",
+                    "story_reply",
+                    "profile_view",
+                    "previews",
+                )
+            }
+            if push
+            else None,
+            "quiet_hours": {
+                "enabled": quiet.quiet_enabled,
+                "from": quiet.quiet_start.isoformat(),
+                "until": quiet.quiet_end.isoformat(),
+                "shabbat_mode": quiet.shabbat_mode,
+                "shabbat_hide_me": quiet.shabbat_hide,
+            }
+            if quiet
+            else None,
+        },
+        "notifications": [
+            {
+                "kind": n.kind,
+                "member_id": None
+                if n.kind in hidden_actor or n.actor_id is None
+                else str(n.actor_id),
+                "created_at": _iso(n.created_at),
+                "read_at": _iso(n.read_at),
+                "emailed_at": _iso(n.emailed_at),
+            }
+            for n in Notification.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "push_subscriptions": [
+            {"created_at": _iso(sub.created_at)}
+            for sub in PushSubscription.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "held_notices": [
+            {
+                "channel": h.channel,
+                "kind": h.kind,
+                "count": h.count,
+                "created_at": _iso(h.created_at),
+                "release_at": _iso(h.release_at),
+            }
+            for h in HeldNotice.objects.filter(user=user).order_by("created_at", "id")
+        ],
+    }
+
+
 def user_data_export(*, user: User, base_url: str | None = None) -> dict[str, Any]:
     """Everything stored about ``user`` as a JSON-serialisable dict (rules §3).
 
@@ -422,4 +497,5 @@ def user_data_export(*, user: User, base_url: str | None = None) -> dict[str, An
         **_stories(user, base),
         "assistant": _assistant(user),
         "transactions": _transactions(user),
+        **_notifications(user),
     }

@@ -4,6 +4,7 @@ anyone else; "delete my account" re-authenticates and leaves no rows or files be
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,14 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import User
 from assistant.models import AIConversation, AIMessage, AIUsageLog
 from billing.models import Transaction
 from matching.models import Block, Like, ProfileView, Report, UserInteraction
 from messaging.models import Message
+from notifications.models import Notification, PushSettings, QuietSettings
 from profiles import services as photo_services
 from profiles import video_services
 from profiles.models import Interest, Member, Photo, Video
@@ -291,3 +294,32 @@ def test_deletion_is_atomic_when_something_fails(member_client, world, monkeypat
     assert LogEntry.objects.filter(user=world["staff"]).exists()
     assert Photo.objects.filter(member=me).count() == 2
     assert User.objects.filter(pk=me.user_id).exists()
+
+
+def test_export_holds_my_notification_settings_and_names_likers_only_for_premium(
+    member_client, world
+):
+    """Quiet hours, Shabbat mode and push choices are the member's data; a notification names
+    the other member as the pages do: a match always, a liker only for premium, a viewer never."""
+    me, partner, a = world["me"], world["partner"], world["a"]
+    QuietSettings.objects.create(user=me.user, quiet_enabled=True, shabbat_mode=True)
+    PushSettings.objects.create(user=me.user, new_like=False)
+    Notification.objects.create(user=me.user, kind=Notification.Kind.MATCH, actor=partner.user)
+    Notification.objects.create(user=me.user, kind=Notification.Kind.LIKE, actor=a.user)
+    Notification.objects.create(user=me.user, kind=Notification.Kind.VIEW, actor=a.user)
+
+    data = json.loads(member_client.get("/settings/data/download/").content)
+
+    quiet = data["notification_settings"]["quiet_hours"]
+    assert quiet["enabled"] is True
+    assert quiet["shabbat_mode"] is True
+    assert quiet["from"] == "22:00:00"
+    assert data["notification_settings"]["push"]["new_like"] is False
+    named = {n["kind"]: n["member_id"] for n in data["notifications"]}
+    assert named == {"match": str(partner.user_id), "like": None, "view": None}
+    assert str(a.user_id) not in json.dumps(data["notifications"])
+
+    User.objects.filter(pk=me.user_id).update(premium_until=timezone.now() + timedelta(days=3))
+    data = json.loads(member_client.get("/settings/data/download/").content)
+    named = {n["kind"]: n["member_id"] for n in data["notifications"]}
+    assert named == {"match": str(partner.user_id), "like": str(a.user_id), "view": None}
