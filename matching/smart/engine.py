@@ -367,14 +367,14 @@ class _Viewer:
     def of(cls, member: Member, today: date) -> _Viewer:
         user = member.user
         age_min, age_max = user.preferred_age_min, user.preferred_age_max
-        has_loc = member.latitude is not None and member.longitude is not None
+        lat, lon = member.latitude, member.longitude
         return cls(
             member=member,
             today=today,
             my_age=age_on(member.date_of_birth, today),
             mid=(age_min + age_max) / 2,
             half_plus=(age_max - age_min) / 2 + 5,
-            cell=grid_cell(member.latitude, member.longitude) if has_loc else None,
+            cell=grid_cell(lat, lon) if lat is not None and lon is not None else None,
             max_km=float(member.max_distance or 50),
             city=(member.city or "").strip().casefold(),
             words=bio_words(member.description or ""),
@@ -750,6 +750,7 @@ def _scoring_rows(*, v: _Viewer, with_bios: bool) -> list[tuple]:
         .filter(member_id=OuterRef("pk"))
         .order_by()
     )
+    shared_ids: Func | Subquery
     if connection.vendor == "postgresql":
         shared_ids = Func(
             _ArrayOf(shared.values("interest_id")),
