@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.core import signing
@@ -342,30 +342,30 @@ def _filtered(
     qs = qs.filter(
         latitude__isnull=False, longitude__isnull=False, distance_km__lte=float(filters.distance_km)
     )
-    box = location_q(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-        km=filters.distance_km,
-    )
+    latitude, longitude = _position(viewer_member)
+    box = location_q(latitude=latitude, longitude=longitude, km=filters.distance_km)
     return qs, box
 
 
 def _distance(viewer_member: Member | None) -> HaversineKm | Value:
     if viewer_member is None or not viewer_member.has_location:
         return Value(None, output_field=FloatField())
-    return distance_expression(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-    )
+    latitude, longitude = _position(viewer_member)
+    return distance_expression(latitude=latitude, longitude=longitude)
 
 
 def _distance_rank(viewer_member: Member | None) -> RoundKm | Value:
     if viewer_member is None or not viewer_member.has_location:
         return Value(None, output_field=FloatField())
-    return distance_rank_expression(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-    )
+    latitude, longitude = _position(viewer_member)
+    return distance_rank_expression(latitude=latitude, longitude=longitude)
+
+
+def _position(member: Member) -> tuple[float, float]:
+    """``member``'s coordinates; callers check ``member.has_location`` first."""
+    if member.latitude is None or member.longitude is None:
+        raise ValueError("the member has no location")
+    return member.latitude, member.longitude
 
 
 def members_discover(
@@ -566,7 +566,10 @@ def _after(state: dict[str, Any], *, key: str, descending: bool, segment: _Segme
     )
 
 
-def _sort(members: list[Member], *, key: str, descending: bool) -> None:
+_M = TypeVar("_M", bound=Member)
+
+
+def _sort(members: list[_M], *, key: str, descending: bool) -> None:
     """In place, in the list's order: key (NULLs last), then id, both in the order's
     direction. Segments are sorted out afterwards by :func:`_segment_index`."""
     members.sort(key=lambda m: m.pk, reverse=descending)
@@ -588,7 +591,7 @@ def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard
     cards = []
     for m in members:
         # "Show my distance" off: the city only, no number (the order may still use it).
-        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]
+        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]  # annotate()d
         cards.append(
             DiscoverCard(
                 member=m,
