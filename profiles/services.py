@@ -79,6 +79,15 @@ PHOTO_MAX_SIDE = 2048
 PHOTO_JPEG_QUALITY = 85
 
 
+class LocationChangeLimited(ValidationError):
+    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
+    the last hour (rules §5); views answer 429 with the message. Raised by
+    ``matching.services.location_change_count`` (the limit is counted there), defined here so
+    the profile edit can tell it from other errors without importing matching."""
+
+    code_name = "location_rate_limited"
+
+
 class PhotoRejected(ValidationError):
     """An upload that is not an acceptable photo. ``status`` is the HTTP status a view returns:
     413 too large, 400 not an image / decompression bomb, 409 limit reached."""
@@ -615,7 +624,7 @@ def member_update_profile(
     """Save the profile edit form (rules §3/§4): member fields, interests, the user's
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
-    ``matching.services.LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
+    ``LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
     ``details`` (issue 18) replace the prompt answers / life details; None leaves them."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)

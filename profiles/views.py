@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching.services import LocationChangeLimited, profile_view_record
 from miel.error_views import insufficient_storage
 from miel.media import StorageFull
 from miel.types import AuthenticatedHttpRequest
 
-from . import selectors, services
+from . import selectors, services, signals
 from .decorators import MemberRequest, member_required
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
 from .models import PHOTO_ALT_MAX, Member
@@ -108,7 +107,7 @@ def member_edit(request: MemberRequest) -> HttpResponse:
                 services.member_update_profile(member=member, **form.service_kwargs())
             except ValidationError as exc:
                 form.add_error(None, exc)
-                if isinstance(exc, LocationChangeLimited):
+                if isinstance(exc, services.LocationChangeLimited):
                     status = 429
             else:
                 messages.success(request, _("Your profile was saved."))
@@ -250,7 +249,8 @@ def member_detail(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> Http
     if tab not in PROFILE_TABS:
         tab = "profile"
     is_own = member.user_id == request.user.pk
-    profile_view_record(viewer=request.user, viewed=member)  # rules §7 (matching owns the rules)
+    # rules §7: matching records the view (its receiver, connected by MatchingConfig.ready).
+    signals.member_page_viewed.send(sender=Member, viewer=request.user, viewed=member)
     context = {
         "member": member,
         "profile_user": member.user,

@@ -43,6 +43,7 @@ from miel.text import is_visibly_empty
 from notifications import quiet
 from notifications.services import notification_queue
 from profiles.models import Member, Photo, PromptAnswer
+from profiles.services import LocationChangeLimited
 
 logger = logging.getLogger(__name__)
 
@@ -738,13 +739,6 @@ LOCATION_DECIMALS = 3
 
 
 LOCATION_CHANGE_WINDOW = timedelta(hours=1)
-
-
-class LocationChangeLimited(ValidationError):
-    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
-    the last hour (rules §5); views answer 429 with the message."""
-
-    code_name = "location_rate_limited"
 
 
 def location_change_count(*, member: Member) -> None:
