@@ -7,7 +7,7 @@ import logging
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -77,6 +77,26 @@ PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # Stored photos are re-encoded to at most this many pixels on the long side.
 PHOTO_MAX_SIDE = 2048
 PHOTO_JPEG_QUALITY = 85
+
+
+#: ``last_active_at`` is written at most once a minute per user (rules §5 "online").
+LAST_ACTIVE_THROTTLE = timedelta(seconds=60)
+
+
+def user_touch_last_active(*, user: User) -> bool:
+    """Refresh ``last_active_at`` on the user and their member row (the copy discovery sorts
+    by), at most once a minute. Called by :class:`profiles.middleware.LastActiveMiddleware` and
+    the WebSocket consumer.
+
+    Returns True when a write happened. Two UPDATEs by primary key, no reads.
+    """
+    now = timezone.now()
+    if user.last_active_at and now - user.last_active_at < LAST_ACTIVE_THROTTLE:
+        return False
+    User.objects.filter(pk=user.pk).update(last_active_at=now)
+    Member.objects.filter(user_id=user.pk).update(last_active_at=now)
+    user.last_active_at = now
+    return True
 
 
 class LocationChangeLimited(ValidationError):

@@ -36,15 +36,15 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from billing.services.entitlements import Feature, has_feature
-from matching.geo import (
+from matching.models import Like, Pass
+from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
+from miel.geo import (
     HaversineKm,
     RoundKm,
     distance_expression,
     distance_rank_expression,
     location_q,
 )
-from matching.models import Like, Pass
-from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
 from profiles.models import Member, age_on
 from profiles.selectors import is_verified
 
@@ -388,7 +388,7 @@ def members_discover(
     Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
     (only when the viewer has a location; members without one are then excluded), with photo,
     online (active within 15 min), interests (premium only, else ignored). Distances are
-    between ~2 km grid cells (:mod:`matching.geo`). Order: ``active`` (last active desc),
+    between ~2 km grid cells (:mod:`miel.geo`). Order: ``active`` (last active desc),
     ``newest`` (created desc) or ``distance`` (whole km asc, the number a card shows; falls
     back to active without a viewer location); boosted members first within any order; ties
     by id.

@@ -9,7 +9,7 @@ integer at the end (parts are kept as floats until then):
    [half/(half+5), 1]: the middle of the range scores 1). ``mutual`` = 1 when age(V) is inside
    C's preferred range, else 0.
 2. **Location, max 20.** When both have coordinates: distance ``d`` (haversine, R = 6371 km,
-   between the two ~2 km grid cells, :func:`matching.geo.grid_distance_from`, as everywhere
+   between the two ~2 km grid cells, :func:`miel.geo.grid_distance_from`, as everywhere
    else in Miel) and
    20 x max(0, 1 - d / D) with D = V's ``max_distance`` km (default 50). When either has no
    location: 10 if both name the same city (case-insensitive), else 0.
@@ -87,8 +87,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from matching.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from matching.models import Block, UserInteraction
+from miel.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from profiles.models import OBSERVANCE_SCALE, ChildrenHave, ChildrenWant, Member, Observance, age_on
 
 AGE_MAX = 25.0
@@ -526,7 +526,7 @@ def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
 
 def _km_sql(v: _Viewer) -> str:
     """Km between V's grid cell and the candidate's (NULL without coordinates): the arithmetic
-    of :func:`matching.geo.grid_cell` and :func:`matching.geo.grid_distance_from`, operation
+    of :func:`miel.geo.grid_cell` and :func:`miel.geo.grid_distance_from`, operation
     for operation, so the result is the same double."""
     if v.cell is None:
         return "NULL::float8"
