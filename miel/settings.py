@@ -222,6 +222,8 @@ REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
 # Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
 # retries this many seconds after its last failure (README "When Redis is down").
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
+# Typed for the code that reads them back (miel.readiness); set below, with or without Redis.
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
 
 if REDIS_URL:
     CACHES = {
