@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -314,7 +315,7 @@ class Showcase:
         demo: Member,
         owners: list[Member],
         watchers: list[Member],
-        hebrew: dict[object, bool],
+        hebrew: dict[UUID, bool],
     ) -> None:
         """One story from each of ``owners`` (the first, a match's, is for matches only) and
         one of the demo login's own, viewed by ``watchers`` (every other one reacts) and
