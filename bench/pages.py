@@ -36,6 +36,8 @@ PAGES = (
     "profile page",
 )
 LIKE_PASS = "like/pass"  # noqa: S105 (a scenario name)
+#: Label of this code's second server, with the page cache off (miel/page_cache.py).
+NO_PAGE_CACHE = "no page cache"
 
 
 def limits(members: int) -> tuple[float, float]:
@@ -172,6 +174,13 @@ def targets(results: list[dict], *, members: int) -> list[dict]:
                 f"{share:.0%} ({r8['rps']} vs {h8['rps']} req/s)"
             )
             met = p50_x <= max_p50 and share >= min_share and r1["errors"] + r8["errors"] == 0
+        n1, n8 = _find(results, name, 1, NO_PAGE_CACHE), _find(results, name, 8, NO_PAGE_CACHE)
+        uncached = ""
+        if n1 and n8 and name != LIKE_PASS:
+            uncached = (
+                f"without the page cache: p50 {n1['p50_ms'] / h1['p50_ms']:.1f}x, "
+                f"{n8['rps'] / h8['rps']:.0%}"
+            )
         vs = ""
         if b1 and b8 and r1["p50_ms"] and b8["rps"]:
             vs = (
@@ -186,6 +195,7 @@ def targets(results: list[dict], *, members: int) -> list[dict]:
                 "p50_vs_hello": round(p50_x, 2),
                 "rps_share_of_hello": round(share, 3),
                 "vs_baseline": vs,
+                "without_page_cache": uncached,
             }
         )
     return rows
@@ -197,6 +207,8 @@ def print_targets(rows: list[dict], *, members: int) -> None:
     for t in rows:
         mark = "met" if t["met"] else "NOT MET"
         print(f"  [{mark:>7}] {t['target']}: {t['measured']}  {t['vs_baseline']}")
+        if t.get("without_page_cache"):
+            print(f"            ({t['without_page_cache']}: every request rendered)")
 
 
 def query_endpoints(table: dict) -> dict[str, tuple[str, str, str, str]]:
@@ -219,31 +231,38 @@ def run(
     seconds: int,
     log: Callable,
 ) -> list[dict]:
-    """Measure ``table`` on the running server, then on the baseline commit's server."""
-    log(f"member pages and like/pass ({seconds} s per run)")
-    if SKIP_BASELINE:
-        return measure({"this": wrk}, table, seconds=seconds, log=log)
-    log(f"baseline {BASELINE}: git archive + collectstatic, gunicorn on port {port}")
-    folder = baseline_tree(BASELINE)
-    log_path = Path(tempfile.mkstemp(prefix="miel-bench-baseline-", suffix=".log")[1])
-    command = server_command(port=port, workers=workers, asgi=False)
-    proc = start_baseline(command, env, folder, log_path, port)
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        return measure(
-            {"this": wrk, "baseline": lambda **kw: wrk(url=base_url, **kw)},
-            table,
-            seconds=seconds,
-            log=log,
-        )
-    finally:
-        import shutil
-        import signal
+    """Measure ``table`` on the running server, on this code with the page cache off
+    (``PAGE_CACHE_SECONDS=0``: every request rendered, on ``port + 1``) and on the baseline
+    commit's server (``port``)."""
+    import shutil
+    import signal
 
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-        log_path.unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
+    log(f"member pages and like/pass ({seconds} s per run)")
+    servers: dict[str, Callable[..., dict]] = {"this": wrk}
+    procs: list[tuple[subprocess.Popen, Path]] = []
+    folder: Path | None = None
+    try:
+        log(f"this code without the page cache: gunicorn on port {port + 1}")
+        log_path = Path(tempfile.mkstemp(prefix="miel-bench-nocache-", suffix=".log")[1])
+        command = server_command(port=port + 1, workers=workers, asgi=False)
+        env_off = {**env, "PAGE_CACHE_SECONDS": "0"}
+        procs.append((start_baseline(command, env_off, BASE_DIR, log_path, port + 1), log_path))
+        servers[NO_PAGE_CACHE] = lambda **kw: wrk(url=f"http://127.0.0.1:{port + 1}", **kw)
+        if not SKIP_BASELINE:
+            log(f"baseline {BASELINE}: git archive + collectstatic, gunicorn on port {port}")
+            folder = baseline_tree(BASELINE)
+            log_path = Path(tempfile.mkstemp(prefix="miel-bench-baseline-", suffix=".log")[1])
+            command = server_command(port=port, workers=workers, asgi=False)
+            procs.append((start_baseline(command, env, folder, log_path, port), log_path))
+            servers["baseline"] = lambda **kw: wrk(url=f"http://127.0.0.1:{port}", **kw)
+        return measure(servers, table, seconds=seconds, log=log)
+    finally:
+        for proc, path in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(proc.pid, signal.SIGKILL)
+            path.unlink(missing_ok=True)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -283,7 +283,16 @@ def walk_cursor(viewer, *, distance: int, pages: int) -> tuple[str | None, int, 
 
 
 def count_queries(endpoints: dict[str, tuple[str, str, str, str]]) -> dict[str, int]:
-    """Queries per request of each endpoint, through the test Client with full middleware."""
+    """Queries per request of each endpoint, through the test Client with full middleware,
+    with the page cache off (``PAGE_CACHE_SECONDS=0``): the queries a page costs when rendered
+    (a page-cache hit costs the session's user only)."""
+    from django.test import override_settings
+
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        return _count_queries(endpoints)
+
+
+def _count_queries(endpoints: dict[str, tuple[str, str, str, str]]) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

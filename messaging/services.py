@@ -16,7 +16,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,17 +296,26 @@ def _message_by_client_key(*, sender: Member, recipient: Member, key: str) -> Me
     return earlier
 
 
-@transaction.atomic
 def conversation_mark_read(*, reader: Member, other: Member) -> list[str]:
     """Mark every unread message from ``other`` to ``reader`` read (rules §8: opening a thread).
 
-    Returns the ids marked now (a concurrent call marks each message once: the UPDATE is
-    conditional on ``date_read IS NULL``). After commit: ``message.read`` to ``other``'s sockets
-    (ids and time) and to ``reader``'s tabs (their new unread count) when anything changed.
+    Returns the ids marked now (a concurrent call marks each message once: the rows are locked
+    and the UPDATE is conditional on ``date_read IS NULL``). After commit: ``message.read`` to
+    ``other``'s sockets (ids and time) and to ``reader``'s tabs (their new unread count) when
+    anything changed. Nothing unread (most page views): one indexed query, no transaction.
     """
-    base = Message.objects.filter(
+    unread = Message.objects.filter(
         sender_id=other.pk, recipient_id=reader.pk, date_read__isnull=True
     )
+    if not unread.exists():
+        return []
+    with transaction.atomic():
+        return _conversation_mark_read_locked(reader=reader, other=other, base=unread)
+
+
+def _conversation_mark_read_locked(
+    *, reader: Member, other: Member, base: QuerySet[Message]
+) -> list[str]:
     ids = list(base.select_for_update().values_list("id", flat=True))
     if not ids:
         return []

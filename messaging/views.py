@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from matching.models import Like
+from miel.page_cache import viewer_page_cache
 from miel.types import AuthenticatedHttpRequest
 from profiles.models import Member
 
@@ -68,6 +69,7 @@ def _row(message, me: Member) -> dict:
     }
 
 
+@viewer_page_cache
 @login_required
 @require_GET
 def chat(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
@@ -227,6 +229,7 @@ def _conversation_rows(page: conversation_selectors.ConversationPage) -> list[di
     ]
 
 
+@viewer_page_cache
 @login_required
 @require_GET
 def mailbox(request: AuthenticatedHttpRequest) -> HttpResponse:

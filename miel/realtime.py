@@ -23,6 +23,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from miel.breaker import UNREACHABLE, Breaker
+from miel.page_cache import viewer_pages_changed
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:
 
 
 def _deliver(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
+    # What is pushed to a member changed their pages: their cached copies go (issue 20).
+    viewer_pages_changed(user_id for user_id, _event in items)
     # A single event goes through send_now (the seam tests replace to record pushes).
     if len(items) == 1:
         return send_now(*items[0])

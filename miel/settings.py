@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "profiles.middleware.LastActiveMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
+    "miel.page_cache.PageVersionMiddleware",  # a member's write renews their cached pages (issue 20)
     "miel.middleware.StorageFullMiddleware",  # a full disk answers 507, not 500
 ]
 
@@ -265,6 +266,13 @@ else:
 # (written through to the database, so logout, flush and key rotation delete or replace both, and
 # a cache flush loses nothing): one PostgreSQL query less per page. Without Redis the cache is
 # per process (local memory), so sessions stay in the database.
+# Issue 20: a member's own copy of a hot page is kept this many seconds (0 = off), renewed at
+# once by their writes and by every live event pushed to them (miel/page_cache.py).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+# Issue 20: the members list's and deck's capped count ("1 000+") per viewer and filters
+# (matching.selectors.discovery._capped_count); 0 = count every time.
+DISCOVER_COUNT_CACHE_SECONDS = env.int("DISCOVER_COUNT_CACHE_SECONDS", default=60)
+
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from miel.error_views import insufficient_storage
 from miel.media import StorageFull
+from miel.page_cache import viewer_page_cache
 from miel.types import AuthenticatedHttpRequest
 
 from . import selectors, services, signals
@@ -239,6 +240,7 @@ def photo_reorder(request: MemberRequest) -> HttpResponse:
     return _photo_response(request, member)
 
 
+@viewer_page_cache
 @login_required
 def member_detail(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """A member's profile page with tabs profile / photos / chat (rules §4). 404 for unknown,

@@ -16,12 +16,15 @@ How it stays cheap (the plans are in docs/performance.md):
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Exists,
@@ -429,7 +432,18 @@ def members_discover(
         now=now,
         exclude_liked=exclude_liked,
     )
-    total = (qs.filter(box) if box else qs).values("pk")[: COUNT_CAP + 1].count()
+    total = _capped_count(
+        qs.filter(box) if box else qs,
+        key=(
+            viewer.pk,
+            viewer_member.latitude if has_location and viewer_member else None,
+            viewer_member.longitude if has_location and viewer_member else None,
+            filters,
+            order,
+            exclude_liked,
+            interests_allowed,
+        ),
+    )
     # More than COUNT_CAP matches: the area is dense, and walking an ordering index (no box)
     # finds a page quickly. Fewer: the box holds them all, and sorting them is cheaper. The
     # count decides, not the planner's estimate of the box (which clustered data fools).
@@ -471,6 +485,25 @@ def members_discover(
         page_size=page_size,
         total_is_capped=total > COUNT_CAP,
     )
+
+
+def _capped_count(qs: QuerySet[Member], *, key: tuple[Any, ...]) -> int:
+    """How many members ``qs`` holds, counted up to ``COUNT_CAP + 1`` (rules §5: the list
+    shows "1 000+"), kept ``settings.DISCOVER_COUNT_CACHE_SECONDS`` (default 60; 0 = off) per
+    viewer, location and filters (``key``). The number picks the paging strategy and is shown
+    rounded, so a minute-old one serves both as well; in the dense core counting is most of
+    the page's database time (issue 20, docs/performance.md). A cache outage only means
+    counting every time."""
+    seconds = int(getattr(settings, "DISCOVER_COUNT_CACHE_SECONDS", 0) or 0)
+    cache_key = "dcount:" + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    if seconds:
+        hit = cache.get(cache_key)
+        if hit is not None:
+            return int(hit)
+    total = qs.values("pk")[: COUNT_CAP + 1].count()
+    if seconds:
+        cache.set(cache_key, total, seconds)
+    return total
 
 
 #: order -> (ordering key, descending)

@@ -20,6 +20,7 @@ from matching.forms import discover_filters_from_query
 from matching.selectors import deck, discovery
 from matching.views.members import _filters_query, _safe_next, cards_link
 from miel.bidi import isolate
+from miel.page_cache import viewer_page_cache
 from miel.types import AuthenticatedHttpRequest
 from profiles.decorators import MemberRequest, member_required
 
@@ -52,6 +53,7 @@ def _batch(request: MemberRequest, me, *, cursor: str | None):
     return deck.deck_cards(page.cards), next_url, query
 
 
+@viewer_page_cache
 @member_required
 @require_GET
 def discover(request: MemberRequest) -> HttpResponse:

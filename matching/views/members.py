@@ -30,6 +30,7 @@ from matching.forms import CityForm, LocationForm, ReportForm, discover_filters_
 from matching.selectors import discovery
 from matching.services import reports
 from miel.bidi import isolate
+from miel.page_cache import viewer_page_cache
 from miel.types import AuthenticatedHttpRequest
 from profiles.decorators import MemberRequest, member_required
 from profiles.models import (
@@ -141,6 +142,7 @@ def _distance_choices(current: int | None) -> list[tuple[str, str]]:
     ]
 
 
+@viewer_page_cache
 @member_required
 @require_GET
 def member_list(request: MemberRequest) -> HttpResponse:
@@ -408,6 +410,7 @@ def _report_context(
     }
 
 
+@viewer_page_cache
 @login_required
 @require_GET
 def lists(request: AuthenticatedHttpRequest) -> HttpResponse:

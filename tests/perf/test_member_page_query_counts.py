@@ -45,7 +45,10 @@ PAGES = {
     "discover": (lambda s: "/discover/", 12),  # + the approved voice prompts (issue 18)
     "members list": (lambda s: "/members/?distance=50&size=12&order=active", 7),
     "conversations list": (lambda s: "/messages/", 3),
-    "chat page": (lambda s: f"/members/{s['match'].user_id}/chat/", 12),
+    "chat page": (
+        lambda s: f"/members/{s['match'].user_id}/chat/",
+        10,
+    ),  # 12 before the no-unread fast path (no transaction)
     "likes": (lambda s: "/lists/?type=target", 7),
     "profile page": (
         lambda s: f"/members/{s['stranger'].user_id}/",

@@ -1,0 +1,139 @@
+"""A few seconds' cache of a member's own rendering of a page (issue 20, ``docs/performance.md``).
+
+The hot member pages (the Discover deck, the members list, the conversations list, a chat, Likes,
+a profile) are personal, so no shared cache can hold them; but a member moves between the
+tabs and back, and opens the same page again, far more often than anything on it changes. The
+page's whole HTML is kept per **viewer** for ``PAGE_CACHE_SECONDS`` (default 5; 0 turns it off)
+under a key made of:
+
+- the viewer's id and their **page version**: a counter in the cache, raised
+  (:func:`viewer_pages_changed`) after every write the viewer makes (any non-GET request,
+  :class:`PageVersionMiddleware`) and after commit of every live event pushed to them
+  (:func:`miel.realtime.push_to_users`: a message, a like, a match, an unmatch, a
+  notification...), so what they did or received shows on the very next page;
+- the language, the path with its query string, whether htmx asked, and a hash of the CSRF
+  cookie (the forms' tokens belong to it).
+
+A change by someone else that pushes nothing to the viewer (another member's new photo) shows
+within the few seconds. Never cached: anything but a 200 GET from a signed-in member with a CSRF
+cookie, a page with a flash message waiting, a response setting a cookie. The cache being down
+(Redis) only means every request renders (:mod:`miel.cache` turns errors into misses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+#: How long a page version lives (any unknown version simply starts again at 1).
+VERSION_TTL = 60 * 60 * 24
+
+
+def _version_key(user_id: UUID | str) -> str:
+    return f"pagever:{UUID(str(user_id)).hex}"
+
+
+def viewer_pages_changed(user_ids: Iterable[UUID | str]) -> None:
+    """Raise the page version of each user (their cached pages stop being used at once).
+    Best effort: with the cache down the pages were not cached either."""
+    if not page_cache_seconds():
+        return
+    for user_id in {str(u) for u in user_ids}:
+        key = _version_key(user_id)
+        try:
+            if not cache.add(key, 2, VERSION_TTL):
+                cache.incr(key)
+        except Exception:  # a key evicted between add and incr, or the cache down
+            logger.debug("page version of %s not raised", user_id, exc_info=True)
+            cache.delete(key)
+
+
+def page_cache_seconds() -> int:
+    """``settings.PAGE_CACHE_SECONDS`` (0 = off)."""
+    return int(getattr(settings, "PAGE_CACHE_SECONDS", 0) or 0)
+
+
+def _key(request: HttpRequest, version: int) -> str:
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    raw = "\x1f".join(
+        (
+            request.get_full_path(),
+            get_language() or "",
+            "htmx" if request.headers.get("HX-Request") else "",
+            request.headers.get("HX-Target", ""),
+            hashlib.sha256(csrf.encode()).hexdigest()[:16],
+        )
+    )
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"page:{request.user.pk}:{version}:{digest}"
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and request.user.is_authenticated
+        and bool(request.COOKIES.get(settings.CSRF_COOKIE_NAME))
+        and not request.headers.get("Accept", "").startswith("application/json")
+        and len(get_messages(request)) == 0
+    )
+
+
+def viewer_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorator of a member page view: serve the viewer's own copy of this page from the
+    last ``PAGE_CACHE_SECONDS`` when nothing of theirs changed since (see the module
+    docstring); render and keep it otherwise. Put it outside ``@member_required`` so a hit
+    also skips the member lookup; the login and onboarding checks run in the middleware
+    before it (a hit can only be for a signed-in member whose copy was rendered)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        seconds = page_cache_seconds()
+        if not seconds or not _cacheable_request(request):
+            return view(request, *args, **kwargs)
+        version = cache.get(_version_key(str(request.user.pk))) or 1
+        key = _key(request, version)
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not response.has_header("Location")
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), seconds)
+        return response
+
+    return wrapped
+
+
+class PageVersionMiddleware:
+    """After any write request (not GET / HEAD / OPTIONS) by a signed-in member, raise their
+    page version, so the next page they open is rendered afresh (:func:`viewer_page_cache`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and page_cache_seconds():
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                viewer_pages_changed([user.pk])
+        return response
