@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -52,7 +53,7 @@ def recipient_language(email: str) -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-def email_held_by_another(email: str, user_id: object) -> bool:
+def email_held_by_another(email: str, user_id: uuid.UUID) -> bool:
     """True when an account other than ``user_id`` has ``email`` (any case), as its login
     e-mail or as an allauth address, verified or not."""
     return (

@@ -1,5 +1,6 @@
-"""Account middleware: keeps ``last_active_at`` fresh (one write a minute per user; rules §5
-online) and activates the user's time zone for display (rules §0)."""
+"""Account middleware: activates the user's time zone for display (rules §0). (Keeping
+``last_active_at`` fresh is ``profiles.middleware.LastActiveMiddleware``: it writes the member
+row too.)"""
 
 from __future__ import annotations
 
@@ -9,20 +10,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-
-from .services import user_touch_last_active
-
-
-class LastActiveMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and response.status_code < 500:
-            user_touch_last_active(user=user)
-        return response
 
 
 class UserTimezoneMiddleware:

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from .models import User
 
-LAST_ACTIVE_THROTTLE = timedelta(seconds=60)
 RESEND_THROTTLE = timedelta(minutes=3)
 
 
@@ -34,23 +33,6 @@ def user_mark_email_verified(*, user: User) -> None:
     if user.email_verified is None:
         user.email_verified = timezone.now()
         user.save(update_fields=["email_verified"])
-
-
-def user_touch_last_active(*, user: User) -> bool:
-    """Refresh ``last_active_at`` on the user and their member row, at most once a minute.
-
-    Returns True when a write happened. Two UPDATEs by primary key, no reads.
-    """
-    # At call time: a layer exception listed in pyproject.toml (the member row is a layer up).
-    from profiles.models import Member
-
-    now = timezone.now()
-    if user.last_active_at and now - user.last_active_at < LAST_ACTIVE_THROTTLE:
-        return False
-    User.objects.filter(pk=user.pk).update(last_active_at=now)
-    Member.objects.filter(user_id=user.pk).update(last_active_at=now)
-    user.last_active_at = now
-    return True
 
 
 def user_update_settings(

@@ -276,7 +276,7 @@ def assistant_message_send(
     )
 
 
-def assistant_answer_refund(*, user: User, message_id: object) -> QuotaStatus:
+def assistant_answer_refund(*, user: User, message_id: uuid.UUID) -> QuotaStatus:
     """Refund "Not what I asked": the assistant answer ``message_id`` stops counting against the
     user's daily quota (rules §12). Returns the new quota status.
 
@@ -302,7 +302,12 @@ def assistant_answer_refund(*, user: User, message_id: object) -> QuotaStatus:
         refunds_today = AIUsageLog.objects.filter(
             user_id=locked.pk, created_at__gte=start, action=ACTION_REFUNDED
         ).count()
-        log = AIUsageLog.objects.filter(user_id=locked.pk, pk=meta.get("usage_log")).first()
+        log_id = meta.get("usage_log")
+        log = (
+            AIUsageLog.objects.filter(user_id=locked.pk, pk=log_id).first()
+            if log_id is not None
+            else None
+        )
         if log is not None and log.created_at >= start and log.action not in NOT_COUNTED:
             if refunds_today >= MAX_REFUNDS_PER_DAY:
                 raise RefundRefused(

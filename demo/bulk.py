@@ -43,6 +43,7 @@ class BulkTable:
                 or field.db_default is not NOT_PROVIDED
             ):
                 continue
+            assert field.column is not None  # a concrete field has a column
             self.columns.append(field.column)
             self.fields.append(field)
             if field.attname in position:

@@ -156,21 +156,45 @@ def _background(top: RGB, bottom: RGB, rng: random.Random) -> Image.Image:
     return Image.alpha_composite(img.convert("RGBA"), bokeh)
 
 
-def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
-    """The person on a transparent layer (2x), head centred at (240, 262) in 1x units."""
-    s = _SCALE
-    layer = Image.new("RGBA", (SIZE[0] * s, SIZE[1] * s), (0, 0, 0, 0))
-    d = ImageDraw.Draw(layer)
+@dataclass(frozen=True)
+class _Pen:
+    """Draws one face's figure on the 2x layer in 1x units, head centred at (cx, cy)."""
 
-    def box(x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+    d: ImageDraw.ImageDraw
+    face: Face
+    cx: int = 240
+    cy: int = 262
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> tuple[int, int, int, int]:
+        s = _SCALE
         return (int(x0 * s), int(y0 * s), int(x1 * s), int(y1 * s))
 
-    cx, cy = 240, 262
-    fw, fh = face.face_width, face.face_height
+
+def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
+    """The person on a transparent layer (2x), head centred at (240, 262) in 1x units: drawn
+    back to front, one step per part of the picture."""
+    layer = Image.new("RGBA", (SIZE[0] * _SCALE, SIZE[1] * _SCALE), (0, 0, 0, 0))
+    pen = _Pen(ImageDraw.Draw(layer), face)
+    _hair_behind(pen)
+    _body(pen, shirt, neckline)
+    _head(pen)
+    _hair_on_top(pen)
+    _beard(pen)
+    _features(pen)
+    return layer
+
+
+def _hair_behind(pen: _Pen) -> None:
+    """Hair that falls behind the head and shoulders."""
+    s = _SCALE
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    fw = face.face_width
+    fh = face.face_height
     top = cy - fh
     hair, style = face.hair, face.hair_style
-
-    # Hair that falls behind the head and shoulders.
     if style in ("long", "wavy"):
         d.rounded_rectangle(
             box(cx - fw - 22, top + 10, cx + fw + 22, cy + fh + 80), 60 * s, fill=hair
@@ -191,7 +215,15 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
     elif style == "bun":
         d.ellipse(box(cx - 36, top - 52, cx + 36, top + 18), fill=hair)
 
-    # Neck, shoulders and clothes.
+
+def _body(pen: _Pen, shirt: RGB, neckline: str) -> None:
+    """Neck, shoulders and clothes."""
+    s = _SCALE
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    fh = face.face_height
     d.rounded_rectangle(box(cx - 32, cy + fh - 40, cx + 32, cy + fh + 70), 14 * s, fill=face.shade)
     d.ellipse(box(cx - 200, cy + fh + 22, cx + 200, cy + fh + 400), fill=shirt)
     if neckline == "v":
@@ -225,7 +257,16 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
             fill=_darker(shirt, 0.8),
         )
 
-    # Ears, then the head.
+
+def _head(pen: _Pen) -> None:
+    """Ears, then the head."""
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    fw = face.face_width
+    fh = face.face_height
+    top = cy - fh
     for side in (-1, 1):
         ex = cx + side * (fw - 4)
         d.ellipse(box(ex - 16, cy - 14, ex + 16, cy + 30), fill=face.skin)
@@ -234,7 +275,18 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
             d.ellipse(box(ex - 6, cy + 30, ex + 6, cy + 42), fill=(255, 213, 79))
     d.ellipse(box(cx - fw, top, cx + fw, cy + fh), fill=face.skin)
 
-    # Hair on top of the head.
+
+def _hair_on_top(pen: _Pen) -> None:
+    """Hair on top of the head."""
+    s = _SCALE
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    fw = face.face_width
+    fh = face.face_height
+    top = cy - fh
+    hair, style = face.hair, face.hair_style
     if style not in ("bald", "buzz"):
         d.chord(box(cx - fw - 6, top - 12, cx + fw + 6, cy + 10), 180, 360, fill=hair)
     if style in ("crop", "bob"):
@@ -266,7 +318,16 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
             y = top + 10 - (28 if 2 < i < 8 else 8)
             d.ellipse(box(x - 24, y - 18, x + 24, y + 30), fill=hair)
 
-    # Beard under the features (mouth drawn on top of it).
+
+def _beard(pen: _Pen) -> None:
+    """Beard under the features (the mouth is drawn on top of it)."""
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    fw = face.face_width
+    fh = face.face_height
+    hair = face.hair
     if face.beard:
         if face.beard == "full":
             d.chord(box(cx - fw, cy - 30, cx + fw, cy + fh + 2), 0, 180, fill=hair)
@@ -278,7 +339,15 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
                 fill=_mix(face.skin, hair, 0.3),
             )
 
-    # Eyes, brows, nose, cheeks, mouth.
+
+def _features(pen: _Pen) -> None:
+    """Eyes, brows, nose, cheeks, mouth."""
+    s = _SCALE
+    d = pen.d
+    box = pen.box
+    face = pen.face
+    cx, cy = pen.cx, pen.cy
+    hair, style = face.hair, face.hair_style
     eye_y = cy + 4
     for side in (-1, 1):
         ex = cx + side * 34
@@ -307,7 +376,6 @@ def _figure(face: Face, shirt: RGB, neckline: str) -> Image.Image:
         d.arc(
             box(cx - 22, mouth_y - 18, cx + 22, mouth_y + 10), 20, 160, fill=face.lips, width=6 * s
         )
-    return layer
 
 
 def render_portrait(*, gender: str, person: int, shot: int = 0) -> bytes:
@@ -326,7 +394,8 @@ def render_portrait(*, gender: str, person: int, shot: int = 0) -> bytes:
     # frames the person a little differently.
     dx, dy = rng.randint(-24, 24), rng.randint(-16, 10)
     frame = (60 + dx, 60 + dy, 420 + dx, 510 + dy)
-    figure = figure.crop(tuple(v * _SCALE for v in frame)).resize(SIZE, Image.Resampling.BOX)
+    x0, y0, x1, y1 = (v * _SCALE for v in frame)
+    figure = figure.crop((x0, y0, x1, y1)).resize(SIZE, Image.Resampling.BOX)
     img.alpha_composite(figure)
     out = io.BytesIO()
     img.convert("RGB").save(out, "JPEG", quality=84)

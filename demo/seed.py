@@ -244,6 +244,8 @@ class _Seeder:
         rng = self.rng
         gender = gender or rng.choices(GENDERS, weights=(48, 48, 4))[0]
         age = age or self._age()
+        lat: float | None
+        lon: float | None
         if city is not None:
             lat, lon = jitter(rng, city, sigma_km=city.radius_km * 0.3)
         else:
@@ -602,16 +604,11 @@ def demo_seed(
                 name="דנה",
                 with_photo=True,
                 wants="male",
-                **(
-                    {
-                        "age_range": showcase_module.DEMO_AGE_RANGE,
-                        "max_distance": showcase_module.DEMO_MAX_DISTANCE,
-                        "last_active": seeder.now,
-                        "premium": False,  # premium comes from billing.services below
-                    }
-                    if showcase
-                    else {}
-                ),
+                # The showcase's own settings; build's defaults (None) otherwise.
+                age_range=showcase_module.DEMO_AGE_RANGE if showcase else None,
+                max_distance=showcase_module.DEMO_MAX_DISTANCE if showcase else None,
+                last_active=seeder.now if showcase else None,
+                premium=False if showcase else None,  # premium comes from billing.services below
             )
             created += 1
         else:

@@ -29,17 +29,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from billing.services import boost_spend, premium_grant
-from matching.geo import haversine_km
 from matching.models import Like
 from matching.services import like_toggle, profile_view_record
 from messaging.models import Message
 from messaging.services import conversation_mark_read, message_send
+from miel.geo import haversine_km
 from profiles.models import Member
 from stories.models import STORY_LIFETIME, Story, StoryReaction, StoryReply
 from stories.services import story_publish, story_react, story_reply, story_view_record
@@ -91,7 +92,7 @@ def notifications_dropped() -> Iterator[None]:
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km (the one definition: :func:`matching.geo.haversine_km`)."""
+    """Great-circle distance in km (the one definition: :func:`miel.geo.haversine_km`)."""
     return haversine_km(a[0], a[1], b[0], b[1])
 
 
@@ -314,7 +315,7 @@ class Showcase:
         demo: Member,
         owners: list[Member],
         watchers: list[Member],
-        hebrew: dict[object, bool],
+        hebrew: dict[UUID, bool],
     ) -> None:
         """One story from each of ``owners`` (the first, a match's, is for matches only) and
         one of the demo login's own, viewed by ``watchers`` (every other one reacts) and

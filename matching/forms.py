@@ -22,6 +22,7 @@ from profiles.services import HEIGHT_MAX_CM, HEIGHT_MIN_CM
 
 from .models import Report
 from .selectors.discovery import DEFAULT_PAGE_SIZE, ORDERS, PAGE_SIZES, DiscoverFilters
+from .services.reports import Evidence
 
 
 def _int_or(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -137,13 +138,14 @@ class ReportForm(forms.Form):
         # Any well-formed id is accepted here; the service refuses foreign ones (400).
         self.fields["message"].valid_value = _is_uuid  # type: ignore[attr-defined]
 
-    def evidence_ids(self) -> dict[str, object]:
+    def evidence(self) -> Evidence:
+        """The attached evidence, ids as given (the report service checks them)."""
         data = self.cleaned_data
-        return {
-            "message_ids": list(dict.fromkeys(data.get("message") or [])),
-            "story_id": data.get("story"),
-            "photo_id": data.get("photo"),
-        }
+        return Evidence(
+            message_ids=list(dict.fromkeys(data.get("message") or [])),
+            story_id=data.get("story"),
+            photo_id=data.get("photo"),
+        )
 
 
 def _is_uuid(value: object) -> bool:

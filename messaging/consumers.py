@@ -44,11 +44,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.services import LAST_ACTIVE_THROTTLE, user_touch_last_active
 from miel.realtime import EVENT_HANDLER, user_group
 from miel.text import BadJSON, json_loads_limited
 from notifications.push import chat_open_clear, chat_open_mark
 from profiles.models import Member
+from profiles.services import LAST_ACTIVE_THROTTLE, user_touch_last_active
 
 logger = logging.getLogger(__name__)
 

@@ -86,4 +86,6 @@ def _pattern() -> re.Pattern[str]:
 
 def nudge_match(text: str | None) -> bool:
     """True when ``text`` contains an expression of the nudge list (see the module doc)."""
-    return bool(text) and _pattern().search(normalize(text)) is not None
+    if not text:
+        return False
+    return _pattern().search(normalize(text)) is not None

@@ -58,7 +58,7 @@ _UNREAD_SQL = (
 )
 
 
-def _uid(user_id: UUID | str) -> object:
+def _uid(user_id: UUID | str) -> str | UUID:
     """``user_id`` as the database stores a UUID (a uuid on PostgreSQL, hex text on SQLite)."""
     return Member._meta.pk.get_db_prep_value(UUID(str(user_id)), connection)
 

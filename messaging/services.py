@@ -170,7 +170,7 @@ def message_send(
     *,
     sender: Member,
     recipient: Member,
-    text: str,
+    text: str | None,
     story: Any = None,
     client_key: str | None = None,
     ask_first: bool = False,

@@ -172,6 +172,8 @@ def message_email_remind(self, notice_id: str) -> str:
                 "last_message__recipient__user", "last_message__sender"
             ).get(pk=notice_id)
             message = notice.last_message
+            if message is None:  # deleted since the claim (SET_NULL): nothing left to remind of
+                return "not-due"
             user = message.recipient.user
             if _muted(message):
                 return "muted"  # the claim stays: no reminder for a muted conversation

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from matching.models import Like
 from miel.page_cache import viewer_page_cache
+from miel.types import AuthenticatedHttpRequest
 from profiles.models import Member
 
 from . import conversation_selectors, selectors, services
 from .models import MESSAGE_MAX_CHARS
 
 
-def _me(request: HttpRequest) -> Member:
+def _me(request: AuthenticatedHttpRequest) -> Member:
     """The signed-in user's member (the profile-completion middleware guarantees one)."""
-    from django.http import Http404
-
     member = Member.objects.filter(user_id=request.user.pk).first()
     if member is None:
         raise Http404
@@ -72,7 +72,7 @@ def _row(message, me: Member) -> dict:
 @viewer_page_cache
 @login_required
 @require_GET
-def chat(request: HttpRequest, user_id) -> HttpResponse:
+def chat(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """The live chat with one member; opening it marks their messages read (rules §8)."""
     me = _me(request)
     other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
@@ -94,7 +94,7 @@ def chat(request: HttpRequest, user_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def chat_send(request: HttpRequest, user_id) -> HttpResponse:
+def chat_send(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Send a message (htmx form post; plain form post without JS). 404 when the recipient is
     unknown, incomplete, the sender, or blocked either way: nothing is saved and a blocked
     sender cannot tell the block from a missing conversation (rules §6, §8). 403 (nothing
@@ -123,7 +123,7 @@ def chat_send(request: HttpRequest, user_id) -> HttpResponse:
     return redirect("messaging:chat", user_id=other.user_id)
 
 
-def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:
+def _nudge_prompt(request: AuthenticatedHttpRequest, me: Member, other: Member) -> HttpResponse:
     """ "Are you sure?" (issue 16) for a text that matched the nudge list: nothing is stored;
     "Send anyway" posts the same text and key with ``confirm_nudge=1``, "Edit" goes back to
     the text. 409 with the prompt fragment for htmx; without JS the chat page with the prompt
@@ -141,7 +141,9 @@ def _nudge_prompt(request, me: Member, other: Member) -> HttpResponse:
     return render(request, "messaging/chat.html", page, status=409)
 
 
-def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpResponse:
+def _send_error(
+    request: AuthenticatedHttpRequest, other, exc: ValidationError, *, status: int
+) -> HttpResponse:
     """The refusal of a send: the error fragment for htmx; without JS the chat page itself
     with the error and the same status for a refusal (403 / 429), a flash message and a
     redirect for invalid text (422)."""
@@ -156,15 +158,13 @@ def _send_error(request, other, exc: ValidationError, *, status: int) -> HttpRes
         )
         context["send_error"] = text
         return render(request, "messaging/chat.html", context, status=status)
-    from django.contrib import messages as flash
-
     flash.error(request, text)
     return redirect("messaging:chat", user_id=other.user_id)
 
 
 @login_required
 @require_POST
-def chat_read(request: HttpRequest, user_id) -> HttpResponse:
+def chat_read(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Mark the thread read (the open chat calls this when a message arrives live)."""
     me = _me(request)
     # A blocked pair answers 404: no read receipt crosses a block (rules §6).
@@ -232,7 +232,7 @@ def _conversation_rows(page: conversation_selectors.ConversationPage) -> list[di
 @viewer_page_cache
 @login_required
 @require_GET
-def mailbox(request: HttpRequest) -> HttpResponse:
+def mailbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """``/messages/``: the conversations, one row per member, newest first, with the strip of
     new matches; ``?container=archived`` the archived ones; ``?container=starred`` the starred
     messages (issue 15, rules §8). "Load more" pages by cursor.
@@ -260,7 +260,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/mailbox.html", context)
 
 
-def _starred(request: HttpRequest) -> HttpResponse:
+def _starred(request: AuthenticatedHttpRequest) -> HttpResponse:
     """``/messages/?container=starred``: the starred messages, newest first, paged by cursor."""
     container = selectors.Container.STARRED
     partial = bool(request.htmx and request.GET.get("cursor"))
@@ -271,7 +271,7 @@ def _starred(request: HttpRequest) -> HttpResponse:
         with_unread=not partial,
     )
     urls = _row_urls()
-    context = {
+    context: dict[str, object] = {
         "container": container,
         "rows": [_mailbox_row(m, request.user.pk, urls) for m in page.messages],
         "next_cursor": page.next_cursor,
@@ -285,15 +285,13 @@ def _starred(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:
+def conversation_archive(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Archive (``value=1``) or bring back (``value=0``) my conversation with a member, for me
     only; back to the list it was on (issue 15). 404 for a member I cannot chat with."""
     me = _me(request)
     other = selectors.conversation_for_participant(user=request.user, other_id=user_id)
     archived = _flag(request)
     services.conversation_set_archived(owner=me, other=other, archived=archived)
-    from django.contrib import messages as flash
-
     flash.success(request, _("Conversation archived.") if archived else _("Conversation restored."))
     url = reverse("messaging:mailbox")
     return redirect(url if archived else f"{url}?container=archived")
@@ -301,7 +299,7 @@ def conversation_archive(request: HttpRequest, user_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:
+def conversation_mute(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Mute (``value=1``) or unmute (``value=0``) my conversation with a member: no e-mail about
     its new messages for me (issue 15). 404 for a member I cannot chat with."""
     me = _me(request)
@@ -315,7 +313,7 @@ def conversation_mute(request: HttpRequest, user_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def message_open(request: HttpRequest, message_id) -> HttpResponse:
+def message_open(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     """A message's permalink: the chat with the other participant, marking it read."""
     me = _me(request)
     message = selectors.message_for_reader(user=request.user, message_id=message_id)
@@ -324,11 +322,13 @@ def message_open(request: HttpRequest, message_id) -> HttpResponse:
     return redirect(reverse("messaging:chat", kwargs={"user_id": other.user_id}))
 
 
-def _flag(request: HttpRequest) -> bool:
+def _flag(request: AuthenticatedHttpRequest) -> bool:
     return request.POST.get("value", "1") not in ("0", "false", "off", "")
 
 
-def _action_response(request, message, me, container: str | None) -> HttpResponse:
+def _action_response(
+    request: AuthenticatedHttpRequest, message, me, container: str | None
+) -> HttpResponse:
     if request.htmx:
         row = _mailbox_row(message, me.user_id, _row_urls())
         visible = container is None or _still_in(container, row)
@@ -346,14 +346,14 @@ def _still_in(container: str, row: dict) -> bool:
     return not row["archived"]
 
 
-def _container(request: HttpRequest) -> str | None:
+def _container(request: AuthenticatedHttpRequest) -> str | None:
     c = request.POST.get("container")
     return c if c in selectors.Container.ALL else None
 
 
 @login_required
 @require_POST
-def message_star(request: HttpRequest, message_id) -> HttpResponse:
+def message_star(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_starred(member=me, message=message, starred=_flag(request))
@@ -367,7 +367,7 @@ def message_star(request: HttpRequest, message_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def message_archive(request: HttpRequest, message_id) -> HttpResponse:
+def message_archive(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_set_archived(member=me, message=message, archived=_flag(request))
@@ -376,7 +376,7 @@ def message_archive(request: HttpRequest, message_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def message_delete(request: HttpRequest, message_id) -> HttpResponse:
+def message_delete(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_participant(user=request.user, message_id=message_id)
     services.message_delete(member=me, message=message)
@@ -387,7 +387,7 @@ def message_delete(request: HttpRequest, message_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def message_read(request: HttpRequest, message_id) -> HttpResponse:
+def message_read(request: AuthenticatedHttpRequest, message_id: uuid.UUID) -> HttpResponse:
     me = _me(request)
     message = selectors.message_for_reader(user=request.user, message_id=message_id)
     services.message_mark_read(member=me, message=message)

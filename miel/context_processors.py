@@ -40,7 +40,11 @@ def nav(request: HttpRequest) -> dict:
     name = match.view_name if match else ""
     if name == "profiles:member_detail":
         user = getattr(request, "user", None)
-        own = user is not None and str(match.kwargs.get("user_id")) == str(user.pk)
+        own = (
+            user is not None
+            and match is not None
+            and str(match.kwargs.get("user_id")) == str(user.pk)
+        )
         return {"nav_tab": "profile" if own else ""}
     for tab, names in _TABS.items():
         if name in names:

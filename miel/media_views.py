@@ -21,8 +21,10 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from accounts.models import User
 from miel.storage import signed_url
 from profiles.models import Photo, Video
 from profiles.selectors import media_file_visible
@@ -44,13 +46,13 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _visible(request: HttpRequest, name: str) -> Storage:
-    """The storage holding ``name`` if the viewer may see it; Http404 otherwise."""
+def _visible(viewer: User, name: str) -> Storage:
+    """The storage holding ``name`` if ``viewer`` may see it; Http404 otherwise."""
     if name.startswith("stories/"):
-        allowed = story_image_visible(viewer=request.user, name=name)
+        allowed = story_image_visible(viewer=viewer, name=name)
         storage = Story._meta.get_field("image").storage
     else:
-        allowed = media_file_visible(viewer=request.user, name=name)
+        allowed = media_file_visible(viewer=viewer, name=name)
         model = Video if name.startswith("videos/") else Photo
         storage = model._meta.get_field("file").storage
     if not allowed:
@@ -59,17 +61,17 @@ def _visible(request: HttpRequest, name: str) -> Storage:
 
 
 @require_safe
-def media_serve(request: HttpRequest, name: str) -> HttpResponse:
+def media_serve(request: HttpRequest, name: str) -> HttpResponseBase:
     """One stored file after the visibility check (see the module docstring)."""
     name = _clean_name(name)
     if not request.user.is_authenticated:  # no page shows media to visitors
         raise Http404
-    storage = _visible(request, name)
+    storage = _visible(request.user, name)
     if not isinstance(storage, FileSystemStorage):
         url = signed_url(storage, name, expires_seconds=settings.MEDIA_SIGNED_URL_SECONDS)
         if url is None:
             raise Http404
-        response: HttpResponse = HttpResponseRedirect(url)
+        response: HttpResponseBase = HttpResponseRedirect(url)
     elif settings.MEDIA_ACCEL_REDIRECT:
         if not storage.exists(name):
             raise Http404

@@ -56,7 +56,8 @@ def _redis_ping(url: str, timeout: float) -> str:
 def check_database(timeout: float) -> str:
     """``SELECT 1`` on the default database; ``up`` or raises."""
     conn = connections[DEFAULT_DB_ALIAS]
-    pool = conn.pool if conn.vendor == "postgresql" else None
+    # Django's PostgreSQL wrapper has ``pool`` (None without DB_POOL); the base class does not.
+    pool = getattr(conn, "pool", None) if conn.vendor == "postgresql" else None
     if pool is not None:
         pool.open()
         # A pooled connection that died in an outage fails once and the pool drops it; the
@@ -108,7 +109,8 @@ def check_broker(timeout: float) -> str:
     if urlsplit(url).scheme in ("redis", "rediss"):
         return _redis_ping(url, timeout)
     with app.connection_for_write(connect_timeout=timeout) as conn:
-        conn.ensure_connection(max_retries=1, timeout=timeout)
+        # kombu takes seconds as a float here; its stubs say int.
+        conn.ensure_connection(max_retries=1, timeout=timeout)  # type: ignore[arg-type]
     return UP
 
 

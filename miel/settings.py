@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.LastActiveMiddleware",
+    "profiles.middleware.LastActiveMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "profiles.middleware.ProfileCompletionMiddleware",
     "miel.page_cache.PageVersionMiddleware",  # a member's write renews their cached pages (issue 20)
@@ -223,6 +223,8 @@ REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
 # Issue 13: while Redis is unreachable the cache, pushes and task queuing are skipped; each
 # retries this many seconds after its last failure (README "When Redis is down").
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
+# Typed for the code that reads them back (miel.readiness); set below, with or without Redis.
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
 
 if REDIS_URL:
     CACHES = {

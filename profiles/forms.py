@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -221,8 +222,9 @@ class ProfileForm(forms.Form):
             )
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("preferred_age_min"), data.get("preferred_age_max")
         if low is not None and high is not None and low > high:
             self.add_error(
@@ -246,8 +248,8 @@ class ProfileForm(forms.Form):
         except ValidationError as exc:
             self.add_error(None, exc)
         else:
-            if lat is not None:
-                data["latitude"], data["longitude"] = round(lat, 5), round(lon, 5)  # type: ignore[arg-type]
+            if lat is not None and lon is not None:  # both or neither (validated above)
+                data["latitude"], data["longitude"] = round(lat, 5), round(lon, 5)
         return data
 
     def service_kwargs(self) -> dict:

@@ -1,4 +1,5 @@
-"""Sends signed-in users without a complete profile to onboarding (rules §3)."""
+"""Sends signed-in users without a complete profile to onboarding (rules §3); keeps
+``last_active_at`` fresh (one write a minute per user; rules §5 online)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from .services import user_touch_last_active
 
 # Paths a user without a profile may still open: account pages, onboarding itself, language
 # switching, static/media files, admin, webhooks and the landing page.
@@ -47,3 +50,17 @@ class ProfileCompletionMiddleware:
                 response["HX-Redirect"] = response["Location"]
             return response
         return self.get_response(request)
+
+
+class LastActiveMiddleware:
+    """After each response below 500 to a signed-in user: :func:`user_touch_last_active`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and response.status_code < 500:
+            user_touch_last_active(user=user)
+        return response

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from matching.geo import grid_distance_km
 from matching.selectors import direct_link_q, is_blocked_pair, not_blocked, shown_by_direct_link
+from miel.geo import grid_distance_km
 
 from .models import Interest, Member, Photo, Video, VoicePrompt
 
@@ -120,7 +120,7 @@ def interests_by_category() -> OrderedDict[str, tuple[str, list[Interest]]]:
 
 
 def distance_km(a: Member, b: Member) -> float | None:
-    """Distance between two members' ~2 km grid cells (:func:`matching.geo.grid_distance_km`);
+    """Distance between two members' ~2 km grid cells (:func:`miel.geo.grid_distance_km`);
     None when either lacks a location (never shown as 0 km, rules §5)."""
     if not (a.has_location and b.has_location):
         return None

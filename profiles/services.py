@@ -7,7 +7,8 @@ import logging
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,6 +80,35 @@ PHOTO_MAX_SIDE = 2048
 PHOTO_JPEG_QUALITY = 85
 
 
+#: ``last_active_at`` is written at most once a minute per user (rules §5 "online").
+LAST_ACTIVE_THROTTLE = timedelta(seconds=60)
+
+
+def user_touch_last_active(*, user: User) -> bool:
+    """Refresh ``last_active_at`` on the user and their member row (the copy discovery sorts
+    by), at most once a minute. Called by :class:`profiles.middleware.LastActiveMiddleware` and
+    the WebSocket consumer.
+
+    Returns True when a write happened. Two UPDATEs by primary key, no reads.
+    """
+    now = timezone.now()
+    if user.last_active_at and now - user.last_active_at < LAST_ACTIVE_THROTTLE:
+        return False
+    User.objects.filter(pk=user.pk).update(last_active_at=now)
+    Member.objects.filter(user_id=user.pk).update(last_active_at=now)
+    user.last_active_at = now
+    return True
+
+
+class LocationChangeLimited(ValidationError):
+    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
+    the last hour (rules §5); views answer 429 with the message. Raised by
+    ``matching.services.location_change_count`` (the limit is counted there), defined here so
+    the profile edit can tell it from other errors without importing matching."""
+
+    code_name = "location_rate_limited"
+
+
 class PhotoRejected(ValidationError):
     """An upload that is not an acceptable photo. ``status`` is the HTTP status a view returns:
     413 too large, 400 not an image / decompression bomb, 409 limit reached."""
@@ -145,9 +175,9 @@ def photo_prepare(*, upload) -> PreparedPhoto:
                 if width * height > settings.PHOTO_MAX_PIXELS:
                     raise bomb
                 probe.verify()  # structural check (CRC, truncation) without decoding pixels
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image: Image.Image = ImageOps.exif_transpose(opened)
                 if image.mode in ("RGBA", "LA") or (
                     image.mode == "P" and "transparency" in image.info
                 ):
@@ -213,7 +243,7 @@ def photo_add(*, member: Member, upload) -> Photo:
     return _photo_store(member=member, prepared=prepared)
 
 
-def _photo_for_owner(*, member: Member, photo_id: object) -> Photo:
+def _photo_for_owner(*, member: Member, photo_id: UUID | str) -> Photo:
     try:
         return Photo.objects.select_for_update().get(pk=photo_id, member=member)
     except (Photo.DoesNotExist, ValidationError, ValueError) as exc:
@@ -237,7 +267,7 @@ def _file_delete_on_commit(photo: Photo) -> None:
 
 
 @transaction.atomic
-def photo_delete(*, member: Member, photo_id: object) -> None:
+def photo_delete(*, member: Member, photo_id: UUID | str) -> None:
     """Delete one of ``member``'s photos and its file (rules §4). 404 for anyone else's photo.
 
     When it was the main photo, the next approved photo (or none) becomes main. The file is
@@ -252,7 +282,7 @@ def photo_delete(*, member: Member, photo_id: object) -> None:
 
 
 @transaction.atomic
-def photo_set_main(*, member: Member, photo_id: object) -> Photo:
+def photo_set_main(*, member: Member, photo_id: UUID | str) -> Photo:
     """Make one of ``member``'s approved photos the main photo (rules §4): it moves first in
     the member's order (issue 15: the first approved photo is the main one).
 
@@ -305,7 +335,7 @@ def photo_reorder(*, member: Member, photo_ids: list[str]) -> None:
 
 
 @transaction.atomic
-def photo_move(*, member: Member, photo_id: object, step: int) -> None:
+def photo_move(*, member: Member, photo_id: UUID | str, step: int) -> None:
     """Move one of ``member``'s photos one place earlier (``step=-1``) or later (``step=1``),
     the move buttons of the photo grid (issue 15). At either end it stays put. 404 for anyone
     else's photo."""
@@ -318,7 +348,7 @@ def photo_move(*, member: Member, photo_id: object, step: int) -> None:
 
 
 @transaction.atomic
-def photo_describe(*, member: Member, photo_id: object, alt_text: str) -> Photo:
+def photo_describe(*, member: Member, photo_id: UUID | str, alt_text: str) -> Photo:
     """Set the description of one of ``member``'s photos (issue 17, docs/rules.md §4): what
     screen readers say for it on every page. Whitespace is collapsed, at most
     ``PHOTO_ALT_MAX`` (150) characters; an empty text goes back to the default ("Photo 2 of
@@ -387,9 +417,9 @@ def validate_coordinates(latitude: float | None, longitude: float | None) -> Non
     """Both or neither; latitude -90..90, longitude -180..180."""
     if (latitude is None) != (longitude is None):
         raise ValidationError(_("The location is incomplete."), code="location_incomplete")
-    if latitude is None:
+    if latitude is None or longitude is None:
         return
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ValidationError(_("The location is not valid."), code="location_invalid")
 
 
@@ -448,7 +478,7 @@ def _prefers_from_user(gender: str) -> Subquery:
     )
 
 
-def member_user_sync(*, user_ids: Iterable[object]) -> int:
+def member_user_sync(*, user_ids: Iterable[UUID | str]) -> int:
     """Copy these users' (User ids) denormalised fields onto their members: ``Member.listed``
     = ``is_active and profile_complete`` (rules §5: the members list) and
     ``Member.preferred_age_min`` / ``preferred_age_max`` and ``prefers_<gender>`` (rules §11:
@@ -615,7 +645,7 @@ def member_update_profile(
     """Save the profile edit form (rules §3/§4): member fields, interests, the user's
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
-    ``matching.services.LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
+    ``LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
     ``details`` (issue 18) replace the prompt answers / life details; None leaves them."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)

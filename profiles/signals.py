@@ -7,17 +7,27 @@ Also keeps the trust score (``profiles.trust``) current when one of its inputs i
 app's photos, videos and member rows, and the ``accounts`` rows (user, allauth e-mail address)
 that cannot call this layer. Reports (matching, safety) call
 ``trust.trust_score_recompute_on_commit`` from their services instead.
-Connected by ``ProfilesConfig.ready``."""
+Connected by ``ProfilesConfig.ready``.
+
+Also defines :data:`member_page_viewed`, the event this app sends for a higher one to act on
+(docs/architecture.md "Side effects")."""
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from . import services, trust
 from .models import Member, Photo, Video
+
+#: Sent by ``profiles.views.member_detail`` each time a member's profile page is shown, with
+#: ``viewer`` (the signed-in User) and ``viewed`` (the Member); ``sender`` is ``Member``.
+#: ``matching`` records the profile view (rules §7, ``matching.signals``): who viewed whom is
+#: matching's, a layer above. Sent with ``send`` (not ``send_robust``): an error in the
+#: receiver fails the page as a direct call did.
+member_page_viewed = Signal()
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="profiles_member_listed")

@@ -57,7 +57,7 @@ def video_streams(source: str | IO[bytes]) -> StreamSummary:
     Raises :class:`RemuxFailed` when FFmpeg cannot open it.
     """
     try:
-        with av.open(source) as container:
+        with av.open(source, "r") as container:
             videos = tuple(s.codec_context.name for s in container.streams.video)
             audios = tuple(s.codec_context.name for s in container.streams.audio)
             others = len(container.streams) - len(videos) - len(audios)
@@ -90,7 +90,7 @@ def video_remux(*, source: str | IO[bytes], destination: str, extension: str) ->
     muxer = MUXERS[extension]
     options = {"movflags": "+faststart"} if muxer in ("mp4", "mov") else {}
     try:
-        with av.open(source) as inp:
+        with av.open(source, "r") as inp:
             video = inp.streams.video[0] if inp.streams.video else None
             if video is None:
                 raise RemuxFailed("no video stream")
@@ -162,7 +162,7 @@ def audio_decode(source: str | IO[bytes], *, max_seconds: float) -> AudioSummary
     decodable sound; ``OSError`` (ENOSPC) on a
     full disk."""
     try:
-        with av.open(source) as container:
+        with av.open(source, "r") as container:
             extension = AUDIO_DEMUXERS.get(container.format.name)
             if extension is None or not container.streams.audio:
                 raise RemuxFailed(f"not an accepted audio file: {container.format.name}")
@@ -195,7 +195,7 @@ def audio_remux(*, source: str | IO[bytes], destination: str, extension: str) ->
     when FFmpeg cannot read or write it; ``OSError`` (ENOSPC) on a full disk."""
     muxer, options = AUDIO_MUXERS[extension]
     try:
-        with av.open(source) as inp:
+        with av.open(source, "r") as inp:
             if not inp.streams.audio:
                 raise RemuxFailed("no audio stream")
             _copy_streams(
@@ -217,7 +217,7 @@ def video_poster(source: str) -> bytes | None:
     the long side. ``None`` when no frame can be decoded (the video is stored all the same).
     """
     try:
-        with av.open(source) as container:
+        with av.open(source, "r") as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             chosen = None

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 from uuid import UUID
 
@@ -130,7 +131,7 @@ def video_probe(*, file: IO[bytes] | str, size: int | None) -> VideoInfo:
             file.seek(0)
     general = info.general_tracks[0] if info.general_tracks else None
     extension = _container_extension(general) if general is not None else None
-    if extension is None or not info.video_tracks:
+    if general is None or extension is None or not info.video_tracks:
         raise not_video
     duration_ms = general.duration or info.video_tracks[0].duration
     try:
@@ -277,6 +278,8 @@ def video_clean_stored(*, video: Video) -> bool:
     """
     storage = video.file.storage
     old_file, old_poster = video.file.name, video.poster.name
+    if not old_file:  # nothing stored to read
+        return False
     fresh = Video(id=uuid6.uuid7(), member_id=video.member_id)  # new names for the new files
     try:
         with (
@@ -305,7 +308,7 @@ def video_clean_stored(*, video: Video) -> bool:
         return False
     for name in (old_file, old_poster):
         if name:
-            transaction.on_commit(lambda name=name: storage.delete(name))
+            transaction.on_commit(partial(storage.delete, name))
     video.file.name, video.poster.name = fresh.file.name, fresh.poster.name
     return True
 
@@ -410,7 +413,7 @@ def video_direct_upload_confirm(*, member: Member, token: str) -> Video:
     except IntegrityError:  # a concurrent confirm of the same token won
         winner = Video.objects.get(pk=video_id, member=member)
         for mine, theirs in ((video.file, winner.file), (video.poster, winner.poster)):
-            if mine and mine.name != theirs.name:
+            if mine.name and mine.name != theirs.name:
                 mine.storage.delete(mine.name)
         return winner
     except Exception:
@@ -465,7 +468,7 @@ def video_reject(*, video: Video) -> None:
 
 
 @transaction.atomic
-def video_delete(*, member: Member, video_id: object) -> None:
+def video_delete(*, member: Member, video_id: UUID | str) -> None:
     """The owner deletes one of their videos (any state); 404 for anyone else's video."""
     try:
         video = Video.objects.select_for_update().get(pk=video_id, member=member)

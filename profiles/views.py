@@ -3,24 +3,26 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching.services import LocationChangeLimited, profile_view_record
 from miel.error_views import insufficient_storage
 from miel.media import StorageFull
 from miel.page_cache import viewer_page_cache
+from miel.types import AuthenticatedHttpRequest
 
-from . import selectors, services
+from . import selectors, services, signals
 from .decorators import MemberRequest, member_required
 from .forms import CompleteProfileForm, PhotoUploadForm, ProfileForm, draft_from_post
-from .models import PHOTO_ALT_MAX
+from .models import PHOTO_ALT_MAX, Member
 from .services import MAX_PHOTOS, PhotoRejected
 
 DRAFT_SESSION_KEY = "profile_draft"
@@ -37,7 +39,7 @@ def _form_context(form: ProfileForm) -> dict:
 
 
 @login_required
-def complete_profile(request: HttpRequest) -> HttpResponse:
+def complete_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Onboarding (rules §3). The draft saved by :func:`complete_profile_draft` pre-fills the
     form after a reload; a valid submit creates the member and clears the draft."""
     if request.user.profile_complete:
@@ -77,7 +79,7 @@ def complete_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_profile_draft(request: HttpRequest) -> HttpResponse:
+def complete_profile_draft(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Save the onboarding answers so far in the session (htmx, on every change)."""
     if request.user.profile_complete:
         return HttpResponse(status=204)
@@ -106,7 +108,7 @@ def member_edit(request: MemberRequest) -> HttpResponse:
                 services.member_update_profile(member=member, **form.service_kwargs())
             except ValidationError as exc:
                 form.add_error(None, exc)
-                if isinstance(exc, LocationChangeLimited):
+                if isinstance(exc, services.LocationChangeLimited):
                     status = 429
             else:
                 messages.success(request, _("Your profile was saved."))
@@ -118,7 +120,12 @@ def member_edit(request: MemberRequest) -> HttpResponse:
     return render(request, "profiles/member_edit.html", context, status=status)
 
 
-def _photo_context(request: HttpRequest, member, upload_form=None, error: str = "") -> dict:
+def _photo_context(
+    request: AuthenticatedHttpRequest,
+    member: Member,
+    upload_form: PhotoUploadForm | None = None,
+    error: str = "",
+) -> dict:
     photos = list(selectors.photos_visible(member=member, viewer=request.user))
     return {
         "member": member,
@@ -132,7 +139,12 @@ def _photo_context(request: HttpRequest, member, upload_form=None, error: str = 
 
 
 def _photo_response(
-    request: HttpRequest, member, *, status: int = 200, error: str = "", upload_form=None
+    request: AuthenticatedHttpRequest,
+    member: Member,
+    *,
+    status: int = 200,
+    error: str = "",
+    upload_form: PhotoUploadForm | None = None,
 ) -> HttpResponse:
     """The photo manager again (htmx: swapped in place, the error inline), or back to the
     edit page with the error as a message (no JS). A 400 goes out as 422 to htmx: with DEBUG
@@ -174,7 +186,7 @@ def photo_upload(request: MemberRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def photo_delete(request: MemberRequest, photo_id: str) -> HttpResponse:
+def photo_delete(request: MemberRequest, photo_id: uuid.UUID) -> HttpResponse:
     member = request.member
     services.photo_delete(member=member, photo_id=photo_id)
     return _photo_response(request, member)
@@ -182,7 +194,7 @@ def photo_delete(request: MemberRequest, photo_id: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def photo_describe(request: MemberRequest, photo_id: str) -> HttpResponse:
+def photo_describe(request: MemberRequest, photo_id: uuid.UUID) -> HttpResponse:
     """Save what one of my photos shows (``alt_text``, issue 17); 400 (422 to htmx) with the
     error inline for a too long or empty-looking text, 404 for anyone else's photo."""
     member = request.member
@@ -197,7 +209,7 @@ def photo_describe(request: MemberRequest, photo_id: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def photo_set_main(request: MemberRequest, photo_id: str) -> HttpResponse:
+def photo_set_main(request: MemberRequest, photo_id: uuid.UUID) -> HttpResponse:
     member = request.member
     try:
         services.photo_set_main(member=member, photo_id=photo_id)
@@ -208,7 +220,7 @@ def photo_set_main(request: MemberRequest, photo_id: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def photo_move(request: MemberRequest, photo_id: str) -> HttpResponse:
+def photo_move(request: MemberRequest, photo_id: uuid.UUID) -> HttpResponse:
     """Move a photo one place earlier (``step=-1``) or later (``step=1``) in my order."""
     member = request.member
     step = -1 if request.POST.get("step") == "-1" else 1
@@ -230,7 +242,7 @@ def photo_reorder(request: MemberRequest) -> HttpResponse:
 
 @viewer_page_cache
 @login_required
-def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
+def member_detail(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """A member's profile page with tabs profile / photos / chat (rules §4). 404 for unknown,
     incomplete or blocked profiles."""
     member = selectors.member_for_profile_page(viewer=request.user, user_id=user_id)
@@ -239,7 +251,8 @@ def member_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     if tab not in PROFILE_TABS:
         tab = "profile"
     is_own = member.user_id == request.user.pk
-    profile_view_record(viewer=request.user, viewed=member)  # rules §7 (matching owns the rules)
+    # rules §7: matching records the view (its receiver, connected by MatchingConfig.ready).
+    signals.member_page_viewed.send(sender=Member, viewer=request.user, viewed=member)
     context = {
         "member": member,
         "profile_user": member.user,

@@ -7,21 +7,24 @@ onboarding can use both pages too.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from accounts.models import User
 from billing.services import subscription_cancel_for_account_deletion
 from billing.stripe_client import StripeUnavailable
+from miel.types import AuthenticatedHttpRequest
 
 from . import data_export, deletion
 
@@ -42,16 +45,17 @@ class AccountDeleteForm(forms.Form):
         required=True,
     )
 
-    def __init__(self, *args: object, user, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, user: User) -> None:
+        super().__init__(data)
         self.user = user
         if user.has_usable_password():
             del self.fields["email"]
         else:
             del self.fields["password"]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         try:
             deletion.account_deletion_check(
                 user=self.user,
@@ -72,7 +76,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def data_download(request: HttpRequest) -> HttpResponse:
+def data_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The JSON file of everything about the signed-in user (an attachment, never cached)."""
     payload = data_export.user_data_export(
         user=request.user, base_url=request.build_absolute_uri("/")
@@ -86,7 +90,7 @@ def data_download(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def delete_page(request: HttpRequest) -> HttpResponse:
+def delete_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Asks for the password again, deletes the account and logs out."""
     user = request.user
     if request.method == "POST":

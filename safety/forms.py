@@ -20,9 +20,12 @@ class AppealForm(forms.Form):
 
 
 def _terms_label() -> str:
+    # Called lazily (at render time, in the page's language): str() translates now.
     return format_html(
-        _(
-            'I accept the <a href="{}" target="_blank">terms</a> and the <a href="{}" target="_blank">privacy policy</a>'
+        str(
+            _(
+                'I accept the <a href="{}" target="_blank">terms</a> and the <a href="{}" target="_blank">privacy policy</a>'
+            )
         ),
         reverse_lazy("safety:terms"),
         reverse_lazy("safety:privacy"),

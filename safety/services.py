@@ -14,6 +14,7 @@ outcome in their own language after the commit (``safety.tasks``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -40,9 +41,9 @@ REPORT_ACTIONS = (Action.DISMISS, Action.WARN, Action.REMOVE, Action.BAN)
 APPEAL_ACTIONS = (Action.UPHOLD, Action.LIFT)
 
 
-def _log(*, moderator: User, objects: list[Model], message: str) -> None:
+def _log(*, moderator: User, objects: Sequence[Model], message: str) -> None:
     LogEntry.objects.log_actions(
-        user_id=moderator.pk, queryset=objects, action_flag=CHANGE, change_message=message
+        user_id=moderator.pk, queryset=list(objects), action_flag=CHANGE, change_message=message
     )
 
 
@@ -78,11 +79,13 @@ def _remove_evidence(report: Report) -> list[str]:
     ).update(sender_deleted=True, recipient_deleted=True)
     if hidden:
         removed.append(f"{hidden} message(s) hidden")
-    if report.story_id and report.story.user_id == report.reported_id:
-        story_services.stories_deactivate([report.story_id], erase_text=True)
+    story = report.story  # None without a story (no query for a NULL foreign key)
+    if story is not None and story.user_id == report.reported_id:
+        story_services.stories_deactivate([story.pk], erase_text=True)
         removed.append("story removed")
-    if report.photo_id and report.photo.member.user_id == report.reported_id:
-        photo_services.photo_reject(photo=report.photo)
+    photo = report.photo
+    if photo is not None and photo.member.user_id == report.reported_id:
+        photo_services.photo_reject(photo=photo)
         removed.append("photo removed")
     return removed
 

@@ -55,7 +55,8 @@ def appeal(request: HttpRequest) -> HttpResponse:
     """The appeal form a banned member sees after logging in with the right password (the
     account adapter remembers who in the session). One appeal per account; then the page
     shows its status."""
-    user = User.objects.filter(pk=request.session.get(APPEAL_SESSION_KEY) or None).first()
+    user_id = request.session.get(APPEAL_SESSION_KEY)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
     if user is None:
         return redirect("account_login")
     banned = selectors.is_banned(user=user)

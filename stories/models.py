@@ -46,6 +46,9 @@ class Story(UUIDModel):
     expires_at = models.DateTimeField(default=default_expires_at)
     is_active = models.BooleanField(default=True)
 
+    #: Not a column: whether the viewer saw it, annotated by stories.selectors.with_viewer_state.
+    viewed: bool
+
     class Meta:
         verbose_name_plural = "stories"
         constraints = [
@@ -70,6 +73,10 @@ class StoryView(UUIDModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_views"
     )
     viewed_at = models.DateTimeField(default=timezone.now)
+
+    #: Not a column: the viewer's reaction, set by stories.selectors.story_insights on the rows
+    #: of the owner's viewer list.
+    reaction: str | None
 
     class Meta:
         constraints = [

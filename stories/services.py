@@ -191,8 +191,9 @@ def story_publish(
         story.save()
         _notify_matches_of_new_story(story=story, owner=locked)
     except BaseException:
-        # The transaction rolls back; the file must not stay behind.
-        story.image.storage.delete(story.image.name)
+        # The transaction rolls back; the file must not stay behind (field_file_save named it).
+        if story.image.name:
+            story.image.storage.delete(story.image.name)
         raise
     return story
 

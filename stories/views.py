@@ -7,6 +7,8 @@ see it, anonymous visitors included.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import User
 from billing.services.entitlements import (
     FREE_STORIES_PER_DAY,
     Feature,
@@ -22,6 +25,7 @@ from billing.services.entitlements import (
     stories_daily_limit,
 )
 from miel.media import StorageFull
+from miel.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 from . import selectors, services
 from .forms import ReplyForm, StoryForm
@@ -36,13 +40,21 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a story write, or 404: these endpoints answer an anonymous visitor
+    as they answer anyone who may not see the story (rules §10), not with a login redirect."""
+    if not request.user.is_authenticated:
+        raise Http404("No such story.")
+    return request.user
+
+
 def _error(exc: StoryError) -> JsonResponse:
     return JsonResponse({"error": exc.message}, status=exc.status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def story_new(request: HttpRequest) -> HttpResponse:
+def story_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "post a story" page."""
     status = 200
     if request.method == "POST":
@@ -89,7 +101,7 @@ def story_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def story_detail(request: HttpRequest, story_id) -> HttpResponse:
+def story_detail(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     """One story: JSON for API clients, else a page with the viewer open on it."""
     if not request.user.is_authenticated and not _wants_json(request):
         return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -126,7 +138,7 @@ def story_detail(request: HttpRequest, story_id) -> HttpResponse:
 
 
 @require_GET
-def story_image(request: HttpRequest, story_id) -> FileResponse:
+def story_image(request: HttpRequest, story_id: uuid.UUID) -> FileResponse:
     """The story photo, streamed after the same permission check as the story itself."""
     story = selectors.story_for_viewer(viewer=request.user, story_id=story_id)
     if not story.image:
@@ -143,37 +155,39 @@ def story_image(request: HttpRequest, story_id) -> FileResponse:
 
 
 @require_POST
-def story_view(request: HttpRequest, story_id) -> HttpResponse:
+def story_view(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     """Record that the signed-in member saw the story (once per viewer)."""
-    created = services.story_view_record(viewer=request.user, story_id=story_id)
+    created = services.story_view_record(viewer=_signed_in(request), story_id=story_id)
     return JsonResponse({"recorded": created})
 
 
 @require_http_methods(["POST", "DELETE"])
-def story_react(request: HttpRequest, story_id) -> JsonResponse:
+def story_react(request: HttpRequest, story_id: uuid.UUID) -> JsonResponse:
     """POST ``reaction=HEART|FIRE|LOVE_EYES|EYES`` sets or changes the reaction; DELETE (or an
     empty ``reaction``) removes it."""
+    user = _signed_in(request)
     reaction = "" if request.method == "DELETE" else request.POST.get("reaction", "").strip()
     try:
         if reaction:
-            services.story_react(user=request.user, story_id=story_id, reaction_type=reaction)
+            services.story_react(user=user, story_id=story_id, reaction_type=reaction)
         else:
-            services.story_reaction_remove(user=request.user, story_id=story_id)
+            services.story_reaction_remove(user=user, story_id=story_id)
     except StoryError as exc:
         return _error(exc)
     return JsonResponse({"reaction": reaction or None})
 
 
 @require_POST
-def story_reply(request: HttpRequest, story_id) -> JsonResponse:
+def story_reply(request: HttpRequest, story_id: uuid.UUID) -> JsonResponse:
     """Reply to a story: a chat message to its owner."""
+    sender = _signed_in(request)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        selectors.story_for_viewer(viewer=request.user, story_id=story_id)  # 404 first
+        selectors.story_for_viewer(viewer=sender, story_id=story_id)  # 404 first
         return JsonResponse({"error": _("A reply must be 1 to 2000 characters.")}, status=400)
     try:
         reply = services.story_reply(
-            sender=request.user, story_id=story_id, text=form.cleaned_data["text"]
+            sender=sender, story_id=story_id, text=form.cleaned_data["text"]
         )
     except StoryError as exc:
         return _error(exc)
@@ -181,9 +195,9 @@ def story_reply(request: HttpRequest, story_id) -> JsonResponse:
 
 
 @require_POST
-def story_delete(request: HttpRequest, story_id) -> HttpResponse:
+def story_delete(request: HtmxHttpRequest, story_id: uuid.UUID) -> HttpResponse:
     """Delete one's own story (404 for anyone else's)."""
-    services.story_delete(owner=request.user, story_id=story_id)
+    services.story_delete(owner=_signed_in(request), story_id=story_id)
     if _wants_json(request) or request.htmx:
         return JsonResponse({"deleted": True})
     messages.success(request, _("Story deleted."))
@@ -191,7 +205,7 @@ def story_delete(request: HttpRequest, story_id) -> HttpResponse:
 
 
 @require_GET
-def story_insights(request: HttpRequest, story_id) -> HttpResponse:
+def story_insights(request: HttpRequest, story_id: uuid.UUID) -> HttpResponse:
     """Who saw and reacted to one's own story: the full list for premium, counts for free."""
     story = selectors.story_for_owner(owner=request.user, story_id=story_id)
     insights = selectors.story_insights(owner=request.user, story=story)
@@ -225,7 +239,7 @@ def story_insights(request: HttpRequest, story_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_stories(request: HttpRequest) -> HttpResponse:
+def my_stories(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The owner's live stories with their counts."""
     stories = list(selectors.my_stories(owner=request.user))
     return render(
@@ -240,6 +254,6 @@ def my_stories(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def strip(request: HttpRequest) -> HttpResponse:
+def strip(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The strip alone, for a live refresh (``miel:story.new``)."""
     return render(request, "stories/_strip.html")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from uuid import UUID
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -118,7 +119,7 @@ def deck_cards(cards: list[DiscoverCard]) -> list[DeckCard]:
 
 
 def deck_card_for(
-    *, viewer_member: Member, member_pk: object, now: datetime | None = None
+    *, viewer_member: Member, member_pk: UUID, now: datetime | None = None
 ) -> DeckCard | None:
     """The deck card of one member (the one an undo brings back, or ``?first=``), or None
     when the deck's rules would not show them: not listed any more, paused or hidden by

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -39,15 +39,15 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from billing.services.entitlements import Feature, has_feature
-from matching.geo import (
+from matching.models import Like, Pass
+from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
+from miel.geo import (
     HaversineKm,
     RoundKm,
     distance_expression,
     distance_rank_expression,
     location_q,
 )
-from matching.models import Like, Pass
-from matching.selectors.relations import discoverable, not_blocked, not_unmatched_by
 from profiles.models import Member, age_on
 from profiles.selectors import is_verified
 
@@ -345,30 +345,30 @@ def _filtered(
     qs = qs.filter(
         latitude__isnull=False, longitude__isnull=False, distance_km__lte=float(filters.distance_km)
     )
-    box = location_q(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-        km=filters.distance_km,
-    )
+    latitude, longitude = _position(viewer_member)
+    box = location_q(latitude=latitude, longitude=longitude, km=filters.distance_km)
     return qs, box
 
 
 def _distance(viewer_member: Member | None) -> HaversineKm | Value:
     if viewer_member is None or not viewer_member.has_location:
         return Value(None, output_field=FloatField())
-    return distance_expression(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-    )
+    latitude, longitude = _position(viewer_member)
+    return distance_expression(latitude=latitude, longitude=longitude)
 
 
 def _distance_rank(viewer_member: Member | None) -> RoundKm | Value:
     if viewer_member is None or not viewer_member.has_location:
         return Value(None, output_field=FloatField())
-    return distance_rank_expression(
-        latitude=viewer_member.latitude,  # type: ignore[arg-type]
-        longitude=viewer_member.longitude,  # type: ignore[arg-type]
-    )
+    latitude, longitude = _position(viewer_member)
+    return distance_rank_expression(latitude=latitude, longitude=longitude)
+
+
+def _position(member: Member) -> tuple[float, float]:
+    """``member``'s coordinates; callers check ``member.has_location`` first."""
+    if member.latitude is None or member.longitude is None:
+        raise ValueError("the member has no location")
+    return member.latitude, member.longitude
 
 
 def members_discover(
@@ -391,7 +391,7 @@ def members_discover(
     Filters: genders, age range (by date-of-birth bounds matching ``age_on``), distance in km
     (only when the viewer has a location; members without one are then excluded), with photo,
     online (active within 15 min), interests (premium only, else ignored). Distances are
-    between ~2 km grid cells (:mod:`matching.geo`). Order: ``active`` (last active desc),
+    between ~2 km grid cells (:mod:`miel.geo`). Order: ``active`` (last active desc),
     ``newest`` (created desc) or ``distance`` (whole km asc, the number a card shows; falls
     back to active without a viewer location); boosted members first within any order; ties
     by id.
@@ -436,8 +436,8 @@ def members_discover(
         qs.filter(box) if box else qs,
         key=(
             viewer.pk,
-            viewer_member.latitude if has_location else None,
-            viewer_member.longitude if has_location else None,
+            viewer_member.latitude if has_location and viewer_member else None,
+            viewer_member.longitude if has_location and viewer_member else None,
             filters,
             order,
             exclude_liked,
@@ -599,7 +599,10 @@ def _after(state: dict[str, Any], *, key: str, descending: bool, segment: _Segme
     )
 
 
-def _sort(members: list[Member], *, key: str, descending: bool) -> None:
+_M = TypeVar("_M", bound=Member)
+
+
+def _sort(members: list[_M], *, key: str, descending: bool) -> None:
     """In place, in the list's order: key (NULLs last), then id, both in the order's
     direction. Segments are sorted out afterwards by :func:`_segment_index`."""
     members.sort(key=lambda m: m.pk, reverse=descending)
@@ -621,7 +624,7 @@ def discover_cards(members: list[Member], *, now: datetime) -> list[DiscoverCard
     cards = []
     for m in members:
         # "Show my distance" off: the city only, no number (the order may still use it).
-        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]
+        km = m.distance_km if m.show_distance else None  # type: ignore[attr-defined]  # annotate()d
         cards.append(
             DiscoverCard(
                 member=m,

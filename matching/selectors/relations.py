@@ -132,7 +132,7 @@ def shown_by_direct_link(*, viewer_id: UUID | str, member: Member) -> bool:
     return Member.objects.filter(pk=member.pk).filter(direct_link_q(viewer_id=viewer_id)).exists()
 
 
-def not_unmatched_by(*, user_id: UUID | str) -> Q:
+def not_unmatched_by(*, user_id: UUID) -> Q:
     """A filter for Member querysets (``qs.filter(not_unmatched_by(user_id=...))``) that drops
     members who unmatched ``user_id`` (a User id): an unmatcher is not shown to the other
     again in discovery (issue 16). A subquery on ``matching_unmatch``, no query of its own."""

@@ -61,7 +61,7 @@ def blocked_members(*, blocker: User) -> list[BlockedMember]:
 
 
 @transaction.atomic
-def block_lift(*, blocker: User, blocked_id: UUID | str) -> bool:
+def block_lift(*, blocker: User, blocked_id: UUID) -> bool:
     """Lift the block ``blocker`` made on ``blocked_id`` (a User id). Only the blocker's own
     block is ever touched (a block the other member made on them stays). Both members' cached
     smart matches are dropped so each shows up in the other's again. Likes deleted by the block

@@ -6,6 +6,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from miel.text import is_visibly_empty
 from notifications import quiet
 from notifications.services import notification_queue
 from profiles.models import Member, Photo, PromptAnswer
+from profiles.services import LocationChangeLimited
 
 logger = logging.getLogger(__name__)
 
@@ -222,8 +224,8 @@ def like_toggle(
     target: Member,
     like: bool | None = None,
     note: str = "",
-    prompt_answer_id: object = None,
-    photo_id: object = None,
+    prompt_answer_id: UUID | str | None = None,
+    photo_id: UUID | str | None = None,
 ) -> LikeResult:
     """Like or unlike ``target`` as ``source`` (rules §6).
 
@@ -318,7 +320,7 @@ def like_toggle(
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
 
 
-def _prompt_answer_of(*, target: Member, answer_id: object) -> PromptAnswer | None:
+def _prompt_answer_of(*, target: Member, answer_id: UUID | str | None) -> PromptAnswer | None:
     """``target``'s prompt answer ``answer_id`` (None when no id is given); ValidationError
     ``bad_prompt`` when the id is malformed or not one of ``target``'s answers."""
     if answer_id in (None, ""):
@@ -332,7 +334,7 @@ def _prompt_answer_of(*, target: Member, answer_id: object) -> PromptAnswer | No
     return answer
 
 
-def _photo_of(*, target: Member, photo_id: object) -> Photo | None:
+def _photo_of(*, target: Member, photo_id: UUID | str | None) -> Photo | None:
     """``target``'s approved photo ``photo_id`` (None when no id is given); ValidationError
     ``bad_photo`` when the id is malformed or not an approved photo of ``target``."""
     if photo_id in (None, ""):
@@ -414,10 +416,10 @@ def _match_announce(*, source: Member, target: Member) -> None:
     metrics.MATCHES.inc()  # /metrics (issue 21); a rare rollback after this over-counts
     for me, other in ((source, target), (target, source)):
         pair = (str(me.user_id), str(other.user_id))
-        transaction.on_commit(lambda pair=pair: send_match_email.delay(*pair))
+        transaction.on_commit(partial(send_match_email.delay, *pair))
 
 
-def match_email_send_once(*, user_id: UUID | str, other_id: UUID | str) -> bool:
+def match_email_send_once(*, user_id: UUID, other_id: UUID) -> bool:
     """Send ``user_id`` the "new match" e-mail about ``other_id`` at most once (rules §6).
 
     Locks the pair's MatchNotification row (``sent_at`` NULL) for the transaction, sends, and
@@ -737,13 +739,6 @@ LOCATION_DECIMALS = 3
 
 
 LOCATION_CHANGE_WINDOW = timedelta(hours=1)
-
-
-class LocationChangeLimited(ValidationError):
-    """The member moved their position ``settings.LOCATION_CHANGES_PER_HOUR`` times within
-    the last hour (rules §5); views answer 429 with the message."""
-
-    code_name = "location_rate_limited"
 
 
 def location_change_count(*, member: Member) -> None:

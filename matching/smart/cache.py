@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 import orjson
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import Field, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from uuid6 import uuid7
@@ -40,11 +41,15 @@ class SmartMatchSet:
     from_cache: bool
 
 
-def smart_match_cache_invalidate(*, user: User | object) -> int:
-    """Drop the cached smart matches of ``user`` (a User or a user id). Call whenever the user's
-    profile, interests or preferences change. Returns the number of rows deleted."""
-    user_id = getattr(user, "pk", user)
-    deleted, _ = SmartMatchCache.objects.filter(user_id=user_id).delete()
+def smart_match_cache_invalidate(*, user: User | UUID | str | QuerySet) -> int:
+    """Drop the cached smart matches of ``user`` (a User, a user id, or a one-column queryset of
+    user ids). Call whenever the user's profile, interests or preferences change. Returns the
+    number of rows deleted."""
+    if isinstance(user, QuerySet):
+        rows = SmartMatchCache.objects.filter(user_id__in=user)
+    else:
+        rows = SmartMatchCache.objects.filter(user_id=user.pk if isinstance(user, User) else user)
+    deleted, _ = rows.delete()
     return deleted
 
 
@@ -69,7 +74,7 @@ def smart_match_cache_invalidate_wanted_by(*, user: User, today: date | None = N
     return deleted
 
 
-def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
+def _cache_read(*, user_id: UUID, now: datetime) -> SmartMatchSet | None:
     """The cached set of ``user_id`` if younger than :data:`CACHE_TTL`, else None (one query).
 
     ``match_data`` (about 40 KB for 200 results) is read as text and parsed with orjson:
@@ -95,6 +100,12 @@ def _cache_read(*, user_id: object, now: datetime) -> SmartMatchSet | None:
     )
 
 
+def _column(field: Field) -> str:
+    """A concrete field's column name (the stubs type ``Field.column`` Optional for all)."""
+    assert field.column is not None
+    return field.column
+
+
 def _cache_write(*, user_id: object, created_at: datetime, match_data: dict) -> None:
     """Insert or replace ``user_id``'s row in one statement (an upsert on the unique ``user``):
     atomic by itself, so two concurrent recomputes leave one row (the later write wins) and
@@ -108,10 +119,10 @@ def _cache_write(*, user_id: object, created_at: datetime, match_data: dict) -> 
         "updated_at": created_at,
     }
     quote = connection.ops.quote_name
-    fields = [opts.get_field(name) for name in values]
-    columns = ", ".join(quote(f.column) for f in fields)
+    fields = [f for f in opts.concrete_fields if f.name in values]
+    columns = ", ".join(quote(_column(f)) for f in fields)
     replaced = ", ".join(
-        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}"
+        f"{quote(_column(f))} = EXCLUDED.{quote(_column(f))}"
         for f in fields
         if f.name in {"match_data", "created_at", "updated_at"}
     )

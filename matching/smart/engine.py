@@ -9,7 +9,7 @@ integer at the end (parts are kept as floats until then):
    [half/(half+5), 1]: the middle of the range scores 1). ``mutual`` = 1 when age(V) is inside
    C's preferred range, else 0.
 2. **Location, max 20.** When both have coordinates: distance ``d`` (haversine, R = 6371 km,
-   between the two ~2 km grid cells, :func:`matching.geo.grid_distance_from`, as everywhere
+   between the two ~2 km grid cells, :func:`miel.geo.grid_distance_from`, as everywhere
    else in Miel) and
    20 x max(0, 1 - d / D) with D = V's ``max_distance`` km (default 50). When either has no
    location: 10 if both name the same city (case-insensitive), else 0.
@@ -87,8 +87,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
-from matching.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from matching.models import Block, UserInteraction
+from miel.geo import EARTH_RADIUS_KM, GRID_DEGREES, grid_cell, grid_distance_from
 from profiles.models import OBSERVANCE_SCALE, ChildrenHave, ChildrenWant, Member, Observance, age_on
 
 AGE_MAX = 25.0
@@ -367,14 +367,14 @@ class _Viewer:
     def of(cls, member: Member, today: date) -> _Viewer:
         user = member.user
         age_min, age_max = user.preferred_age_min, user.preferred_age_max
-        has_loc = member.latitude is not None and member.longitude is not None
+        lat, lon = member.latitude, member.longitude
         return cls(
             member=member,
             today=today,
             my_age=age_on(member.date_of_birth, today),
             mid=(age_min + age_max) / 2,
             half_plus=(age_max - age_min) / 2 + 5,
-            cell=grid_cell(member.latitude, member.longitude) if has_loc else None,
+            cell=grid_cell(lat, lon) if lat is not None and lon is not None else None,
             max_km=float(member.max_distance or 50),
             city=(member.city or "").strip().casefold(),
             words=bio_words(member.description or ""),
@@ -526,7 +526,7 @@ def _inner_candidates(v: _Viewer) -> tuple[str, tuple]:
 
 def _km_sql(v: _Viewer) -> str:
     """Km between V's grid cell and the candidate's (NULL without coordinates): the arithmetic
-    of :func:`matching.geo.grid_cell` and :func:`matching.geo.grid_distance_from`, operation
+    of :func:`miel.geo.grid_cell` and :func:`miel.geo.grid_distance_from`, operation
     for operation, so the result is the same double."""
     if v.cell is None:
         return "NULL::float8"
@@ -573,52 +573,74 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
     """The whole formula in one PostgreSQL statement (see module docstring): every part per
     candidate, the score, the statistics over all candidates (window aggregates) and the first
     ``top`` rows in (score desc, user id) order, with the shared interest ids and the bio
-    (for the shared words) fetched for those rows only."""
-    inner_sql, inner_params = _inner_candidates(v)
-    through = Member.interests.through._meta.db_table
-    # Parameters per layer, joined in the order their placeholders appear in the text (each
-    # layer's select list comes before the layer it reads from).
-    a_params: list = []
-    b_params: list = []
-    zero = _f(0)
-    # Layer a: age and km.
+    (for the shared words) fetched for those rows only.
+
+    The statement is built in layers, each a subquery of the next: the candidates' inputs
+    (:func:`_inner_candidates`), age / km / bio word count (:func:`_inputs_sql`), the parts
+    (:func:`_parts_sql`), the score and statistics (:func:`_ranked_sql`); the rows are turned
+    into results by :func:`_results_from_rows`."""
+    sql, params = _ranked_sql(v, top=top)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _results_from_rows(v, rows)
+
+
+def _age_sql(v: _Viewer) -> str:
+    """The candidate's age in completed years on ``v.today`` (as :func:`profiles.models.age_on`)."""
     ty, tm, td = v.today.year, v.today.month, v.today.day
-    age = (
+    return (
         f"({ty} - EXTRACT(YEAR FROM c_dob)::int - CASE WHEN (EXTRACT(MONTH FROM c_dob)::int, "
         f"EXTRACT(DAY FROM c_dob)::int) > ({tm}, {td}) THEN 1 ELSE 0 END)"
     )
-    if v.words:
-        # Per V's word: a substring test on the lower-cased bio, then (only where it occurs) a
-        # test at letter boundaries in any script ([[:alpha:]] under the database's UTF-8
-        # ctype), as the Python regex does; the sum is the number of V's words the bio uses.
-        tests = []
-        for word in sorted(v.words):
-            tests.append("CASE WHEN c_lbio LIKE %s AND c_lbio ~ %s THEN 1 ELSE 0 END")
-            a_params += [f"%{word}%", f"(?<![[:alpha:]]){word}(?![[:alpha:]])"]
-        n_words = "(" + " + ".join(tests) + ")"
-    else:
-        n_words = "0"
-    layer_a = (
-        f"SELECT c.*, {age} AS age, {_km_sql(v)} AS km, {n_words} AS n_words, "  # noqa: S608 - numbers and code constants only
+
+
+def _bio_count_sql(v: _Viewer) -> tuple[str, list]:
+    """The number of V's words the candidate's bio uses, and its parameters. Per V's word: a
+    substring test on the lower-cased bio, then (only where it occurs) a test at letter
+    boundaries in any script ([[:alpha:]] under the database's UTF-8 ctype), as the Python
+    regex does."""
+    if not v.words:
+        return "0", []
+    tests, params = [], []
+    for word in sorted(v.words):
+        tests.append("CASE WHEN c_lbio LIKE %s AND c_lbio ~ %s THEN 1 ELSE 0 END")
+        params += [f"%{word}%", f"(?<![[:alpha:]]){word}(?![[:alpha:]])"]
+    return "(" + " + ".join(tests) + ")", params
+
+
+def _inputs_sql(v: _Viewer) -> tuple[str, list]:
+    """Layer a: the candidate rows with ``age``, ``km``, ``n_words`` (V's words in their bio)
+    and ``my_count`` (number of V's interests); SQL and parameters."""
+    inner_sql, inner_params = _inner_candidates(v)
+    through = Member.interests.through._meta.db_table
+    n_words, word_params = _bio_count_sql(v)
+    sql = (
+        f"SELECT c.*, {_age_sql(v)} AS age, {_km_sql(v)} AS km, {n_words} AS n_words, "  # noqa: S608 - numbers and code constants only
         f"(SELECT COUNT(*) FROM {through} WHERE member_id = %s) AS my_count "
         f"FROM ({inner_sql} OFFSET 0) c"
     )
-    a_params += [v.member.pk, *inner_params]
-    # Layer b: the parts.
+    return sql, [*word_params, v.member.pk, *inner_params]
+
+
+def _parts_sql(v: _Viewer) -> tuple[str, list]:
+    """Layer b: each part of the formula (``own``, ``p_age`` ... ``p_life``) over layer a; SQL
+    and parameters (those of the select list come before layer a's)."""
+    zero = _f(0)
+    params: list = []
     own = f"({_f(1)} - ABS(age - {_f(v.mid)}) / {_f(v.half_plus)})"
     age_pts = (
         f"{_f(AGE_OWN_MAX)} * {own} + CASE WHEN c_min <= {v.my_age} AND {v.my_age} <= c_max "
         f"THEN {_f(AGE_MUTUAL_MAX)} ELSE {zero} END"
     )
     closeness = f"({_f(1)} - km / {_f(v.max_km)})"
+    city_pts = ""
     if v.city:
         city_pts = (
             "WHEN c_city <> '' AND LOWER(BTRIM(c_city, E' \\t\\n\\r\\f\\x0b')) = %s "
             f"THEN {_f(LOCATION_SAME_CITY)} "
         )
-        b_params.append(v.city)
-    else:
-        city_pts = ""
+        params.append(v.city)
     loc_pts = (
         f"CASE WHEN km IS NOT NULL THEN CASE WHEN {closeness} > {zero} "
         f"THEN {_f(LOCATION_MAX)} * {closeness} ELSE {zero} END {city_pts}ELSE {zero} END"
@@ -638,17 +660,25 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
         f"CASE WHEN c_weight IS NOT NULL AND c_weight <> 0 THEN {_f(BEHAVIOUR_MAX)} * "
         f"LEAST({_f(1)}, c_weight / {_f(BEHAVIOUR_FULL_AT)}) ELSE {zero} END"
     )
+    intention_pts = zero
     if v.scores_intention:
         intention_pts = f"CASE WHEN c_int = %s THEN {_f(SAME_INTENTION)} ELSE {zero} END"
-        b_params.append(v.intention)
-    else:
-        intention_pts = zero
-    layer_b = (
+        params.append(v.intention)
+    layer_a, a_params = _inputs_sql(v)
+    sql = (
         f"SELECT a.*, {own} AS own, {age_pts} AS p_age, {loc_pts} AS p_loc, {int_pts} AS p_int, "  # noqa: S608 - numbers and code constants only
         f"{bio_pts} AS p_bio, {beh_pts} AS p_beh, {intention_pts} AS p_intent, "
         f"{_life_sql(v)} AS p_life FROM ({layer_a} OFFSET 0) a"
     )
-    # Layer c: the score (rounded half up, capped), then statistics and the first rows.
+    return sql, [*params, *a_params]
+
+
+def _ranked_sql(v: _Viewer, *, top: int | None) -> tuple[str, list]:
+    """The whole statement: the score (rounded half up, capped) over layer b, the statistics
+    over all candidates as window aggregates, the first ``top`` rows with the shared interest
+    ids and the bio (for the shared words) of those rows only; SQL and parameters."""
+    layer_b, b_params = _parts_sql(v)
+    through = Member.interests.through._meta.db_table
     layer_c = (
         "SELECT b.*, LEAST(100, FLOOR(p_age + p_loc + p_int + p_bio + p_beh + p_intent + p_life"  # noqa: S608 - numbers and code constants only
         f" + {_f(0.5)})::int) AS score FROM ({layer_b} OFFSET 0) b"
@@ -673,10 +703,12 @@ def _score_in_sql(v: _Viewer, *, top: int | None) -> tuple[list[ScoredMatch], Sm
         "c_have, c_want, n_all, n_90, n_75, n_60, total, highest "
         f"FROM ({ranked}) t ORDER BY {order}"
     )
-    params = [v.member.pk, *b_params, *a_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return sql, [v.member.pk, *b_params]
+
+
+def _results_from_rows(v: _Viewer, rows: list[tuple]) -> tuple[list[ScoredMatch], SmartMatchStats]:
+    """The :class:`ScoredMatch` of each row of :func:`_ranked_sql` (shared bio words found in
+    Python, for these rows only) and the statistics the rows carry."""
     if not rows:
         return [], stats_for([])
     find_words = v.word_finder()
@@ -718,6 +750,7 @@ def _scoring_rows(*, v: _Viewer, with_bios: bool) -> list[tuple]:
         .filter(member_id=OuterRef("pk"))
         .order_by()
     )
+    shared_ids: Func | Subquery
     if connection.vendor == "postgresql":
         shared_ids = Func(
             _ArrayOf(shared.values("interest_id")),

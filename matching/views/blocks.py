@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -25,7 +27,7 @@ def blocked_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def unblock(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
+def unblock(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResponse:
     """Lift my block on ``user_id`` (POST, CSRF-checked). 404 unless I blocked them, so the
     answer says nothing about blocks other people made."""
     if not block_lift(blocker=request.user, blocked_id=user_id):

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
@@ -32,6 +31,7 @@ from matching.selectors import discovery
 from matching.services import reports
 from miel.bidi import isolate
 from miel.page_cache import viewer_page_cache
+from miel.types import AuthenticatedHttpRequest
 from profiles.decorators import MemberRequest, member_required
 from profiles.models import (
     ChildrenHave,
@@ -195,7 +195,7 @@ def member_list(request: MemberRequest) -> HttpResponse:
     return render(request, "matching/member_list.html", context)
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: AuthenticatedHttpRequest) -> str:
     """The ``next`` field when it is a path on this site ("/..."), else "" (no open
     redirects; a bare word would reach ``redirect()`` as a URL name, control characters a
     header)."""
@@ -212,7 +212,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _like_button_response(
-    request: HttpRequest, target: Member, result: services.LikeResult
+    request: AuthenticatedHttpRequest, target: Member, result: services.LikeResult
 ) -> HttpResponse:
     return render(
         request,
@@ -228,7 +228,7 @@ def _like_button_response(
 
 @login_required
 @require_POST
-def like(request: HttpRequest, user_id: str) -> HttpResponse:
+def like(request: AuthenticatedHttpRequest, user_id: UUID) -> HttpResponse:
     """Like/unlike (rules §6). ``action`` = like | unlike (idempotent) or absent (toggle);
     ``note`` (optional, at most 150 characters) goes with a new like (issue 16), and so does
     ``prompt`` (the id of one of their prompt answers: "like a prompt", issue 18), or
@@ -263,7 +263,11 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
     if request.htmx:
         return _like_button_response(request, target, result)
     if wants_json:
-        data = {"liked": result.liked, "match": result.is_match, "new_match": result.became_match}
+        data: dict[str, object] = {
+            "liked": result.liked,
+            "match": result.is_match,
+            "new_match": result.became_match,
+        }
         if result.became_match:  # what the match dialog shows (matching.js)
             data.update(
                 name=target.name,
@@ -278,7 +282,7 @@ def like(request: HttpRequest, user_id: str) -> HttpResponse:
 
 @member_required
 @require_http_methods(["GET", "POST"])
-def unmatch(request: MemberRequest, user_id: str) -> HttpResponse:
+def unmatch(request: MemberRequest, user_id: UUID) -> HttpResponse:
     """Unmatch (issue 16) or remove my like (rules §6). GET: the confirmation page (works
     without JS); POST: do it (see :func:`matching.services.unmatch`)."""
     me = request.member
@@ -298,7 +302,7 @@ def unmatch(request: MemberRequest, user_id: str) -> HttpResponse:
 
 @member_required
 @require_POST
-def block(request: MemberRequest, user_id: str) -> HttpResponse:
+def block(request: MemberRequest, user_id: UUID) -> HttpResponse:
     """Block a member: both disappear for each other everywhere (rules §6)."""
     target = selectors.member_for_action(viewer=request.user, user_id=user_id)
     services.block_create(blocker=request.user, blocked=target.user)
@@ -307,14 +311,14 @@ def block(request: MemberRequest, user_id: str) -> HttpResponse:
         _("%(name)s is blocked. You won't see each other any more.")
         % {"name": isolate(target.name)},
     )
-    response = redirect("matching:member_list")
+    response: HttpResponse = redirect("matching:member_list")
     if request.htmx:
         response["HX-Redirect"] = response["Location"]
     return response
 
 
 @member_required
-def report(request: MemberRequest, user_id: str) -> HttpResponse:
+def report(request: MemberRequest, user_id: UUID) -> HttpResponse:
     """Report a member from where it happened (rules §6): a profile, a chat (with chosen
     messages as evidence; ``?message=<id>`` preselects one), a story (``?story=<id>``) or a
     photo (``?photo=<id>``), a reason, optional text and an optional block. Evidence the
@@ -330,7 +334,7 @@ def report(request: MemberRequest, user_id: str) -> HttpResponse:
                     reported=target.user,
                     reason=form.cleaned_data["reason"],
                     text=form.cleaned_data["text"],
-                    evidence=reports.Evidence(**form.evidence_ids()),
+                    evidence=form.evidence(),
                     block=form.cleaned_data["block"],
                 )
             except ValidationError as exc:
@@ -351,7 +355,7 @@ def report(request: MemberRequest, user_id: str) -> HttpResponse:
     return render(request, "matching/report.html", _report_context(request, target, form))
 
 
-def _report_initial(request: HttpRequest) -> dict[str, object]:
+def _report_initial(request: AuthenticatedHttpRequest) -> dict[str, object]:
     initial: dict[str, object] = {}
     for key in ("story", "photo"):
         if _is_uuid(request.GET.get(key)):
@@ -370,7 +374,9 @@ def _is_uuid(value: str | None) -> bool:
     return True
 
 
-def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str, object]:
+def _report_context(
+    request: AuthenticatedHttpRequest, target, form: ReportForm
+) -> dict[str, object]:
     """The report page: the evidence on offer (the conversation's latest messages when the
     report comes from a chat) and the story or photo named, each only if it may be attached."""
     data = request.POST if request.method == "POST" else request.GET
@@ -407,7 +413,7 @@ def _report_context(request: HttpRequest, target, form: ReportForm) -> dict[str,
 @viewer_page_cache
 @login_required
 @require_GET
-def lists(request: HttpRequest) -> HttpResponse:
+def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
     """``/lists/?type=source|target|mutual`` (rules §6)."""
     list_type = request.GET.get("type", "mutual")
     if list_type not in selectors.LIST_TYPES:
@@ -423,7 +429,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def profile_views(request: HttpRequest) -> HttpResponse:
+def profile_views(request: AuthenticatedHttpRequest) -> HttpResponse:
     """``/views/``: who viewed me (premium); free members see the unseen count (rules §7)."""
     can_see = has_feature(request.user, Feature.SEE_WHO_VIEWED_ME)
     unseen = selectors.profile_views_unseen_count(viewer=request.user)
@@ -439,9 +445,11 @@ def profile_views(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def view_duration(request: HttpRequest) -> HttpResponse:
+def view_duration(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Beacon from the profile page: seconds spent on a profile (rules §11)."""
-    target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
+    target = selectors.member_for_action(
+        viewer=request.user, user_id=request.POST.get("user_id", "")
+    )
     try:
         seconds = int(float(request.POST.get("seconds", "")))
     except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e309" overflow int()
@@ -452,9 +460,11 @@ def view_duration(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_click(request: HttpRequest) -> HttpResponse:
+def profile_click(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Beacon from a list: a member card was opened (rules §11, weight 1.5)."""
-    target = selectors.member_for_action(viewer=request.user, user_id=request.POST.get("user_id"))
+    target = selectors.member_for_action(
+        viewer=request.user, user_id=request.POST.get("user_id", "")
+    )
     services.profile_click_record(viewer=request.user, target=target)
     return HttpResponse(status=204)
 
@@ -503,7 +513,7 @@ def location_city(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your location is set to %(city)s.") % {"city": city.name})
             status = 302
-    response = redirect("matching:member_list")
+    response: HttpResponse = redirect("matching:member_list")
     if request.htmx:
         response = HttpResponse(status=204 if status == 302 else status)
         response["HX-Redirect"] = reverse("matching:member_list")
@@ -512,7 +522,7 @@ def location_city(request: MemberRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def city_options(request: HttpRequest) -> HttpResponse:
+def city_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx: up to 10 cities matching ``q`` for the location picker."""
     return render(
         request, "matching/_city_options.html", {"cities": city_search(request.GET.get("q", ""))}

@@ -3,6 +3,7 @@ Selfies are only ever read here for their owner (state, never the image) and for
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -89,7 +90,7 @@ def selfie_queue(*, limit: int = QUEUE_LIMIT) -> tuple[list[QueueItem], int]:
     return items, pending.count()
 
 
-def selfie_for_staff(*, selfie_id: object) -> Selfie | None:
+def selfie_for_staff(*, selfie_id: uuid.UUID) -> Selfie | None:
     """A selfie with a stored image, for the staff image view (the view checks staff)."""
     try:
         return Selfie.objects.exclude(file="").filter(pk=selfie_id).first()

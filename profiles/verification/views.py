@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
+from miel.types import AuthenticatedHttpRequest
 from profiles.decorators import MemberRequest, member_required
 from profiles.services import PhotoRejected
 
@@ -59,7 +62,7 @@ def selfie_queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def selfie_decide(request: HttpRequest, selfie_id: str) -> HttpResponse:
+def selfie_decide(request: AuthenticatedHttpRequest, selfie_id: uuid.UUID) -> HttpResponse:
     """``decision=approve`` or ``decision=reject`` (+ ``reason``)."""
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
@@ -84,7 +87,7 @@ def selfie_decide(request: HttpRequest, selfie_id: str) -> HttpResponse:
 
 @staff_required
 @never_cache
-def selfie_image(request: HttpRequest, selfie_id: str) -> HttpResponse:
+def selfie_image(request: HttpRequest, selfie_id: uuid.UUID) -> FileResponse:
     """The selfie image, streamed to staff only (no public URL exists)."""
     selfie = selectors.selfie_for_staff(selfie_id=selfie_id)
     if selfie is None:

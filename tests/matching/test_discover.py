@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from matching.geo import bounding_boxes
 from matching.models import Block
 from matching.selectors.discovery import (
     COUNT_CAP,
@@ -18,6 +17,7 @@ from matching.selectors.discovery import (
     InvalidCursor,
     members_discover,
 )
+from miel.geo import bounding_boxes
 from profiles.models import Interest, age_on
 from tests.factories import MemberFactory
 from tests.matching.factories import member_at, viewer_member
@@ -152,7 +152,7 @@ def test_order_active_newest_and_distance():
     assert names(active) == ["mid-old-active", "near-mid", "far-new-idle"]
     assert names(newest) == ["far-new-idle", "near-mid", "mid-old-active"]
     assert names(nearest) == ["near-mid", "mid-old-active", "far-new-idle"]
-    # Between ~2 km grid cells (matching.geo): 12.0 and 34.0 km.
+    # Between ~2 km grid cells (miel.geo): 12.0 and 34.0 km.
     assert [c.distance_label for c in nearest.cards] == ["less than 1 km", "12 km", "34 km"]
 
 

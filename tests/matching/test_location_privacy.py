@@ -12,9 +12,9 @@ import pytest
 import time_machine
 from django.core import signing
 
-from matching.geo import haversine_km
 from matching.models import LocationChange
 from matching.selectors.discovery import CURSOR_SALT, DiscoverFilters, members_discover
+from miel.geo import haversine_km
 from profiles.models import Member
 from tests.matching.factories import member_at, viewer_member
 

@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from matching.geo import grid_distance_km
 from matching.models import UserInteraction
 from matching.smart.engine import (
     FACTORS,
@@ -23,6 +22,7 @@ from matching.smart.engine import (
     score_candidates,
     score_in_python,
 )
+from miel.geo import grid_distance_km
 from profiles.models import Interest, Member, age_on
 from tests.matching.test_smart_engine import TODAY, make_member
 
