@@ -646,7 +646,9 @@ def member_update_profile(
     preferences and location. Same validation as onboarding. Name is copied to the user. A new
     position counts towards the hourly limit of location changes (raises
     ``LocationChangeLimited``, a ValidationError, over it). ``prompts`` and
-    ``details`` (issue 18) replace the prompt answers / life details; None leaves them."""
+    ``details`` (issue 18) replace the prompt answers / life details; None leaves them. A
+    ``gender`` outside the group of the member's gender identity clears the identity (they
+    would disagree on the page)."""
     validate_adult(date_of_birth)
     validate_coordinates(latitude, longitude)
     _validate_single_lines(name=name, city=city, country=country)
@@ -665,6 +667,10 @@ def member_update_profile(
         location_change_count(member=member)  # rules §5: at most N moves an hour
     member.name = name.strip()
     member.date_of_birth = date_of_birth
+    if member.gender_identity and GENDER_IDENTITY_GROUP.get(member.gender_identity) != gender:
+        # "I am" changed to another group than the gender identity belongs to (issue 18): the
+        # identity no longer describes the member, so it goes rather than disagree on the page.
+        member.gender_identity = ""
     member.gender = gender
     member.city = city.strip()
     member.country = country.strip()
@@ -675,6 +681,7 @@ def member_update_profile(
         "name",
         "date_of_birth",
         "gender",
+        "gender_identity",
         "city",
         "country",
         "description",

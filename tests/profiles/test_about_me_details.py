@@ -30,6 +30,34 @@ def test_gender_identity_sets_the_discovery_group(identity, group):
     assert (member.gender_identity, member.gender) == (identity, group)
 
 
+def _profile_edit(member, *, gender):
+    services.member_update_profile(
+        member=member,
+        name=member.name,
+        date_of_birth=member.date_of_birth,
+        gender=gender,
+        city=member.city,
+        country=member.country,
+        description=member.description,
+        interests=[],
+        preferred_genders=["male", "female"],
+        preferred_age_min=18,
+        preferred_age_max=99,
+        latitude=member.latitude,
+        longitude=member.longitude,
+    )
+    member.refresh_from_db()
+
+
+def test_changing_i_am_to_another_group_clears_a_gender_identity_that_would_disagree():
+    member = MemberFactory(gender="female")
+    services.member_details_set(member=member, gender_identity="trans_woman")
+    _profile_edit(member, gender="female")  # same group: kept
+    assert (member.gender, member.gender_identity) == ("female", "trans_woman")
+    _profile_edit(member, gender="male")  # "I am: man" while the identity said woman
+    assert (member.gender, member.gender_identity) == ("male", "")
+
+
 def test_non_binary_members_are_shown_to_those_who_want_other_people():
     me = viewer_member()
     MemberFactory(name="nb", gender="other", gender_identity="non_binary")
