@@ -27,21 +27,26 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 
 
 @functools.cache
+def all_time_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (aliases and ``Etc/`` offsets included)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
 def _time_zone_choices_in(language: str) -> list[tuple[str, str]]:
-    """Every IANA zone as ``(name, label)`` for ``language``. The current zones read as
-    CLDR names through Babel ("שעון ישראל", "Israel Time", "United States (New York) Time"),
-    sorted by label; the legacy aliases and the ``Etc/`` offsets follow, under their IANA
-    names. Computed once per process and language: scanning the time-zone database
-    (``zoneinfo.available_timezones``) costs ~15 ms per call (rules §16)."""
+    """The current IANA zones as ``(name, label)`` for ``language``: CLDR names through Babel
+    ("שעון ישראל", "Israel Time", "United States (New York) Time"), sorted by label, then
+    ``UTC``. The ~190 legacy aliases ("Israel", "US/Eastern") and ``Etc/`` offsets have no name
+    in the member's language and repeat a current zone, so the list leaves them out; a member
+    whose stored zone is one of them still sees it (:class:`AccountSettingsForm`). Computed once
+    per process and language: scanning the time-zone database costs ~15 ms (rules §16)."""
     from babel.core import get_global
     from babel.dates import get_timezone_location
 
     aliases = get_global("zone_aliases")
     named: list[tuple[str, str]] = []
-    technical: list[tuple[str, str]] = []
-    for tz in sorted(zoneinfo.available_timezones()):
+    for tz in sorted(all_time_zones()):
         if tz in aliases or "/" not in tz or tz.startswith("Etc/"):
-            technical.append((tz, tz.replace("_", " ")))
             continue
         try:
             label = get_timezone_location(tz, locale=to_locale(language))
@@ -49,7 +54,7 @@ def _time_zone_choices_in(language: str) -> list[tuple[str, str]]:
             label = tz.replace("_", " ")
         named.append((tz, label))
     named.sort(key=lambda item: (item[1], item[0]))
-    return named + technical
+    return [*named, ("UTC", "UTC")]
 
 
 class PlainSelect(forms.Select):
@@ -86,6 +91,17 @@ class AccountSettingsForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # A stored or sent zone that the list leaves out (a legacy alias, an Etc/ offset) is
+        # kept as it is, under its IANA name, rather than refused or silently replaced.
+        current = {str(self.initial.get("time_zone") or ""), str(self.data.get("time_zone") or "")}
+        field = self.fields["time_zone"]
+        listed = {value for value, _label in field.choices}  # type: ignore[attr-defined]
+        extra = sorted(tz for tz in current if tz in all_time_zones() and tz not in listed)
+        if extra:
+            field.choices = [  # type: ignore[attr-defined]
+                *field.choices,  # type: ignore[attr-defined]
+                *((tz, tz.replace("_", " ")) for tz in extra),
+            ]
         for key, label in NOTIFICATION_KINDS:
             self.fields[f"notify_{key}"] = forms.BooleanField(label=label, required=False)
 

@@ -47,7 +47,7 @@ class _Latin(HTMLParser):
             tag in {"script", "style", "template", "bdi", "textarea"}
             or attrs.get("dir") == "auto"  # user data
             or attrs.get("lang", "he") != "he"  # the language switch's "English"
-            # The time-zone list: legacy aliases keep their IANA names (tested in
+            # The time-zone list: UTC and the few zones newer than CLDR keep their IANA names (tested in
             # tests/accounts/test_settings_time_zones.py).
             or (tag == "select" and attrs.get("name") == "time_zone")
         )
