@@ -414,15 +414,16 @@ def _report_context(
 @login_required
 @require_GET
 def lists(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """``/lists/?type=source|target|mutual`` (rules §6)."""
-    list_type = request.GET.get("type", "mutual")
+    """``/lists/?type=target|mutual|source`` (rules §6). The Likes tab opens on "Liked me",
+    as dating apps do (matches also head the Chats list); an unknown type too."""
+    list_type = request.GET.get("type", "target")
     if list_type not in selectors.LIST_TYPES:
-        list_type = "mutual"
+        list_type = "target"
     data = selectors.like_list(viewer=request.user, list_type=list_type)
     tabs = [
+        ("target", _("Liked me")),
         ("mutual", _("Matches")),
         ("source", _("I liked")),
-        ("target", _("Liked me")),
     ]
     return render(request, "matching/lists.html", {"data": data, "tabs": tabs})
 
