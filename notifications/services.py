@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -29,7 +30,7 @@ Kind = Notification.Kind
 logger = logging.getLogger(__name__)
 
 
-def _create_and_push(
+def _notification_store(
     *,
     user_id: UUID,
     kind: str,
@@ -38,12 +39,11 @@ def _create_and_push(
     detail: str,
     message_id: UUID | None = None,
 ) -> Notification | None:
-
-    from . import selectors
-
+    """The notification row (in the caller's transaction), its Web Push and story-reply e-mail
+    queued after commit; None for an inactive account."""
     if not User.objects.filter(pk=user_id, is_active=True).exists():
         return None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
         if kind == Kind.VIEW and actor_id is not None:
             # Repeated views by the same member refresh one unread row instead of piling up.
             existing = (
@@ -54,33 +54,34 @@ def _create_and_push(
             if existing is not None:
                 existing.created_at = timezone.now()
                 existing.save(update_fields=["created_at"])
-                note = existing
-            else:
-                note = None
-        else:
-            note = None
-        if note is None:
-            note = Notification.objects.create(
-                user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
-            )
-            if kind == Kind.STORY_REPLY:
-                note_id = note.pk
-                transaction.on_commit(lambda: _queue_story_reply_email(note_id))
-            # Web Push for the kinds a member can ask for (issue 19 C), once per row.
-            push_queue(
-                user_id=user_id,
-                kind=str(kind),
-                key=f"notification:{note.pk}",
-                actor_id=actor_id,
-                message_id=message_id,
-            )
-    # No name and no text in the event: the count is all the bell needs, and a free member's
-    # socket must not learn who liked them one event at a time.
+                return existing
+        note = Notification.objects.create(
+            user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
+        )
+        if kind == Kind.STORY_REPLY:
+            transaction.on_commit(partial(_queue_story_reply_email, note.pk))
+        # Web Push for the kinds a member can ask for (issue 19 C), once per row.
+        push_queue(
+            user_id=user_id,
+            kind=str(kind),
+            key=f"notification:{note.pk}",
+            actor_id=actor_id,
+            message_id=message_id,
+        )
+    return note
+
+
+def _notification_announce(user_id: UUID, kind: str) -> None:
+    """After commit: the bell's new unread count, cached and pushed to the member's sockets.
+    No name and no text in the event: the count is all the bell needs, and a free member's
+    socket must not learn who liked them one event at a time."""
+    from . import selectors
+
     count = selectors.unread_count(user_id=user_id)
     _cache_count(user_id, count)
-    event = {"type": "notification.new", "kind": str(kind), "unread_count": count}
-    realtime.send_now(user_id, event)
-    return note
+    realtime.send_now(
+        user_id, {"type": "notification.new", "kind": str(kind), "unread_count": count}
+    )
 
 
 def _queue_story_reply_email(notification_id: UUID) -> None:
@@ -237,22 +238,23 @@ def notification_queue(
     detail: str = "",
     message_id: UUID | None = None,
 ) -> None:
-    """After the current transaction commits, store a ``kind`` notification for ``user_id``
-    (about ``actor_id``, linking to ``url``) and push ``notification.new`` with the new unread
-    count to the member's open sockets, and queue a Web Push for the kinds members can ask
-    for (``message_id``: the chat message of a story reply, for previews). Nothing for an
-    inactive account. A failure is logged by
-    the realtime layer, never raised into the caller's request."""
-    transaction.on_commit(
-        lambda: _create_and_push(
-            user_id=user_id,
-            kind=Kind(kind),
-            actor_id=actor_id,
-            url=url,
-            detail=detail,
-            message_id=message_id,
-        )
+    """Store a ``kind`` notification for ``user_id`` (about ``actor_id``, linking to ``url``)
+    in the caller's transaction (it exists exactly when the like, match or reply that caused
+    it does, with no commit of its own), and after commit push ``notification.new`` with the
+    new unread count to the member's open sockets and queue a Web Push for the kinds members
+    can ask for (``message_id``: the chat message of a story reply, for previews). Nothing
+    for an inactive account. A push failure is logged by the realtime layer, never raised
+    into the caller's request."""
+    note = _notification_store(
+        user_id=user_id,
+        kind=Kind(kind),
+        actor_id=actor_id,
+        url=url,
+        detail=detail,
+        message_id=message_id,
     )
+    if note is not None:
+        transaction.on_commit(partial(_notification_announce, user_id, str(Kind(kind))))
 
 
 def _cache_count(user_id: UUID, count: int) -> None:

@@ -27,8 +27,9 @@ def test_like_and_unlike_requests_stay_within_their_query_budget(
     client.force_login(a.user)
     client.get("/")  # the session's first request also writes last-active
     # session, user, both members; then the transaction: (lock,) likes + block, the like,
-    # the interaction (SQLite adds a savepoint around the like: it has no pair lock).
-    with django_assert_max_num_queries(10):
+    # the interaction (SQLite adds a savepoint around the like: it has no pair lock), and the
+    # liked member's notification (is the account active, the row) in the same transaction.
+    with django_assert_max_num_queries(12):
         liked = _post(client, b, "like")
     with django_assert_max_num_queries(8):
         unliked = _post(client, b, "unlike")
@@ -55,7 +56,7 @@ def test_match_response_links_the_chat(client):
     assert f'data-match-chat href="/members/{b.user_id}/chat/"' in html
 
 
-def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only):
+def test_like_toggle_on_postgresql_is_lock_read_and_three_inserts(postgresql_only):
     a, b = MemberFactory(), MemberFactory()
     with CaptureQueriesContext(connection) as ctx:
         result = services.like_toggle(source=a, target=b, like=True)
@@ -63,12 +64,15 @@ def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only)
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
     assert result.liked
-    assert len(statements) == 4
+    assert len(statements) == 6
     assert "pg_advisory_xact_lock" in statements[0]
     assert "synchronous_commit" not in statements[0]  # likes stay durable
     assert "matching_block" in statements[1]
     assert statements[2].startswith('INSERT INTO "matching_like"')
     assert statements[3].startswith('INSERT INTO "matching_userinteraction"')
+    # b's "new like" notification, in the same transaction (no commit of its own)
+    assert '"accounts_user"."is_active"' in statements[4]
+    assert statements[5].startswith('INSERT INTO "notifications_notification"')
 
     with CaptureQueriesContext(connection) as ctx:
         again = services.like_toggle(source=a, target=b, like=True)

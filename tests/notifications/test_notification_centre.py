@@ -40,10 +40,11 @@ def test_a_like_notifies_after_commit_with_the_unread_count(
     dana, yoni = MemberFactory(name="Dana"), MemberFactory(name="Yoni")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         matching_services.like_toggle(source=yoni, target=dana)
-    assert not Notification.objects.exists()  # nothing before the commit
+    # The row is written with the like, in its transaction; the event waits for the commit.
+    note = Notification.objects.get(user=dana.user)
+    assert not [e for _uid, e in sent if e["type"] == "notification.new"]
     for callback in callbacks:
         callback()
-    note = Notification.objects.get(user=dana.user)
     assert (note.kind, note.actor_id, note.read_at) == ("like", yoni.user_id, None)
     events = [e for uid, e in sent if e["type"] == "notification.new"]
     assert events == [{"type": "notification.new", "kind": "like", "unread_count": 1}]
