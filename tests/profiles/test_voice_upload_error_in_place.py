@@ -38,12 +38,12 @@ def test_a_refused_file_keeps_the_prompt_and_transcript_and_the_error_sits_by_th
     assert f'<option value="{prompt.pk}" selected>' in body
     assert "שלום hello</textarea>" in body
     file_input = _tag(body, "voice-file")
-    assert 'aria-describedby="voice-error"' in file_input
+    assert 'aria-describedby="voice-file-error"' in file_input
     assert "autofocus" in file_input
     # The error follows the file input, before the transcript field.
     assert (
         body.index('id="voice-file"')
-        < body.index('id="voice-error"')
+        < body.index('id="voice-file-error"')
         < body.index('id="voice-transcript"')
     )
 
@@ -56,10 +56,10 @@ def test_no_prompt_puts_the_error_by_the_prompt_select(member_client):
 
     assert response.status_code == 400
     select = _tag(body, "voice-prompt")
-    assert 'aria-describedby="voice-error"' in select
+    assert 'aria-describedby="voice-prompt-error"' in select
     assert 'aria-invalid="true"' in select
     assert (
         body.index('id="voice-prompt"')
-        < body.index('id="voice-error"')
+        < body.index('id="voice-prompt-error"')
         < body.index('id="voice-file"')
     )
