@@ -118,7 +118,12 @@ def _optional_choice(label, choices):
 class ProfileForm(forms.Form):
     """The profile answers shared by onboarding and the edit page."""
 
-    name = forms.CharField(label=_("First name"), max_length=100, validators=[validate_single_line])
+    name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -127,12 +132,22 @@ class ProfileForm(forms.Form):
     gender = forms.ChoiceField(
         label=_("I am"), choices=Member.Gender.choices, widget=forms.RadioSelect
     )
-    city = forms.CharField(label=_("City"), max_length=100, validators=[validate_single_line])
-    country = forms.CharField(label=_("Country"), max_length=100, validators=[validate_single_line])
+    city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=100,
+        validators=[validate_single_line],
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
     description = forms.CharField(
         label=_("About me"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000, "dir": "auto"}),
         help_text=_("A few sentences about you and what you are looking for."),
     )
     interests = forms.ModelMultipleChoiceField(

@@ -26,6 +26,13 @@ EXEMPT_PREFIXES = (
     "/settings/",
     "/moderation/",  # staff may moderate without a dating profile of their own
     "/date/",  # a shared date's public page (dateshare): works for anyone with the link
+    # The installable app's files: the browser fetches them on every page, onboarding included,
+    # and a redirect fails the service worker's registration (QA).
+    "/sw.js",
+    "/manifest.webmanifest",
+    "/offline/",
+    "/favicon.ico",
+    "/robots.txt",
 )
 
 

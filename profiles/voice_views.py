@@ -33,11 +33,23 @@ def _member(request: HttpRequest) -> Member:
     return selectors.member_for_user(user=cast(User, request.user))
 
 
-def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    *,
+    error: str = "",
+    error_field: str = "",
+    status: int = 200,
+    chosen_prompt: int = 0,
+    transcript: str = "",
+) -> HttpResponse:
+    """The page; after a rejected upload the member's prompt choice and transcript stay and the
+    error sits next to ``error_field`` ("prompt", "file" or a voice id's transcript), focused."""
     member = _member(request)
     voices = list(
         VoicePrompt.objects.filter(member=member).select_related("prompt").order_by("-created_at")
     )
+    for voice in voices:  # a rejected transcript's error goes next to that transcript
+        voice.transcript_error = error if error_field == f"transcript-{voice.pk}" else ""  # type: ignore[attr-defined]
     return render(
         request,
         "profiles/voice_manage.html",
@@ -46,6 +58,9 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
             "voices": voices,
             "prompts": Prompt.objects.all(),
             "error": error,
+            "error_field": error_field or "file",
+            "chosen_prompt": chosen_prompt,
+            "transcript": transcript,
             "max_seconds": VOICE_MAX_SECONDS,
             "max_mb": VOICE_MAX_BYTES // (1024 * 1024),
             "max_bytes": VOICE_MAX_BYTES,
@@ -87,10 +102,16 @@ def voice_manage(request: HttpRequest) -> HttpResponse:
             upload=upload,
             transcript=request.POST.get("transcript", ""),
         )
-    except VoiceRejected as exc:
-        return _page(request, error=exc.messages[0], status=exc.status)
-    except StorageFull as exc:
-        return _page(request, error=exc.message, status=exc.status)
+    except (VoiceRejected, StorageFull) as exc:
+        message = exc.messages[0] if isinstance(exc, VoiceRejected) else exc.message
+        return _page(
+            request,
+            error=message,
+            error_field="prompt" if getattr(exc, "code", "") == "no_prompt" else "file",
+            status=exc.status,
+            chosen_prompt=_int(request.POST.get("prompt")),
+            transcript=request.POST.get("transcript", ""),
+        )
     messages.success(
         request, _("Your recording was saved. It will appear on your profile once approved.")
     )
@@ -114,7 +135,9 @@ def voice_transcript(request: HttpRequest, voice_id: str) -> HttpResponse:
             member=member, voice_id=voice_id, transcript=request.POST.get("transcript", "")
         )
     except VoiceRejected as exc:
-        return _page(request, error=exc.messages[0], status=exc.status)
+        return _page(
+            request, error=exc.messages[0], error_field=f"transcript-{voice_id}", status=exc.status
+        )
     messages.success(request, _("The transcript was saved."))
     return redirect("profiles:voice_manage")
 

@@ -22,7 +22,9 @@ class StoryForm(forms.Form):
         max_length=STORY_TEXT_MAX_CHARS,
         required=False,
         validators=[validate_single_line],
-        widget=forms.TextInput(attrs={"maxlength": STORY_TEXT_MAX_CHARS, "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"maxlength": STORY_TEXT_MAX_CHARS, "autocomplete": "off", "dir": "auto"}
+        ),
         help_text=_("Up to 100 characters. Tap the preview to place it."),
     )
     text_x = forms.FloatField(min_value=0, max_value=1, required=False, widget=forms.HiddenInput)

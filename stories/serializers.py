@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+
+from miel.timefmt import time_ago
 
 from .models import Story, StoryReaction
 from .selectors import StoryGroup
@@ -27,7 +27,7 @@ def story_to_dict(story: Story, *, viewer) -> dict:
         "privacy_label": str(story.get_privacy_display()),
         "created_at": story.created_at.isoformat(),
         "expires_at": story.expires_at.isoformat(),
-        "age": _("%(time)s ago") % {"time": timesince(story.created_at, timezone.now(), depth=1)},
+        "age": time_ago(story.created_at),
         "is_own": is_own,
         "viewed": bool(getattr(story, "viewed", False)) or is_own,
         "my_reaction": getattr(story, "my_reaction", None),

@@ -179,8 +179,15 @@ import { csrfToken } from "./lib/http.js";
     segs.forEach(function (s, i) { s.classList.toggle("on", i === to); });
   }
 
+  // The event's target can be a Text node (a mouse drag that starts on text): use its element.
+  function targetElement(ev) {
+    var t = ev.target;
+    return t && t.nodeType === 1 ? t : t && t.parentElement;
+  }
+
   stack.addEventListener("click", function (ev) {
-    var btn = ev.target.closest("[data-photo-step]");
+    var el = targetElement(ev);
+    var btn = el && el.closest("[data-photo-step]");
     if (!btn) return;
     ev.preventDefault();
     if (suppressClick) { suppressClick = false; return; }
@@ -200,8 +207,10 @@ import { csrfToken } from "./lib/http.js";
   }
 
   stack.addEventListener("pointerdown", function (ev) {
-    var photo = ev.target.closest(".deck-photo");
-    var card = ev.target.closest("[data-deck-card]");
+    var el = targetElement(ev);
+    if (!el) return;
+    var photo = el.closest(".deck-photo");
+    var card = el.closest("[data-deck-card]");
     if (!photo || !card || card !== current() || busy) return;
     if (ev.pointerType === "mouse" && ev.button !== 0) return;
     drag = { card: card, id: ev.pointerId, x: ev.clientX, y: ev.clientY, dx: 0, moved: false };
@@ -241,7 +250,10 @@ import { csrfToken } from "./lib/http.js";
   }
   stack.addEventListener("pointerup", endDrag);
   stack.addEventListener("pointercancel", endDrag);
-  stack.addEventListener("dragstart", function (ev) { if (ev.target.closest(".deck-photo")) ev.preventDefault(); });
+  stack.addEventListener("dragstart", function (ev) {
+    var el = targetElement(ev);
+    if (el && el.closest(".deck-photo")) ev.preventDefault();
+  });
 
   // Photo taps follow the reading direction: the start half goes back, the end half forward.
   if (rtl) deck.classList.add("deck-rtl");
