@@ -46,4 +46,4 @@ def place_line(city: str = "", country: str = "", distance: str | None = None) -
     if not place and country:
         place = country_name_in(language, country)
     parts = [p for p in (place, distance) if p]
-    return format_html_join(" · ", "<bdi>{}</bdi>", ((p,) for p in parts))
+    return format_html_join(" · ", '<bdi class="place-part">{}</bdi>', ((p,) for p in parts))

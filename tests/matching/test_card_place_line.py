@@ -23,12 +23,12 @@ def render(source: str, **context) -> str:
 def test_place_line_isolates_city_and_distance_with_the_separator_outside():
     with translation.override("he"):
         html = render('{% place_line "Springfield" "United States" "3 km" %}')
-    assert html == "<bdi>Springfield</bdi> · <bdi>3 km</bdi>"
+    assert html == '<bdi class="place-part">Springfield</bdi> · <bdi class="place-part">3 km</bdi>'
 
 
 def test_place_line_falls_back_to_the_country_and_drops_empty_parts():
     with translation.override("en"):
-        assert render('{% place_line "" "Israel" None %}') == "<bdi>Israel</bdi>"
+        assert render('{% place_line "" "Israel" None %}') == '<bdi class="place-part">Israel</bdi>'
         assert render('{% place_line "" "" "" %}') == ""
 
 
@@ -51,4 +51,7 @@ def test_smart_card_location_line_isolates_each_part(client):
     make_member(city="Springfield", country="United States", latitude=32.10, longitude=34.80)
     client.force_login(viewer.user)
     body = client.get("/smart-matches/", HTTP_ACCEPT_LANGUAGE="he").content.decode()
-    assert '<p class="muted"><bdi>Springfield</bdi> · <bdi>' in body
+    assert (
+        '<p class="muted"><bdi class="place-part">Springfield</bdi> · <bdi class="place-part">'
+        in body
+    )
