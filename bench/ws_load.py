@@ -1,10 +1,15 @@
 """WebSocket scenarios of ``make bench`` (rules §16), against a running server.
 
-- **delivery**: ``sockets`` authenticated sockets open at ``/ws/`` (one per user), then one
-  sender posts chat messages over real HTTP (session cookie + CSRF, as the chat form does) at
-  ``rate`` messages per second, round-robin over the socket users; each message's latency is
-  from just before its POST to its ``message.new`` frame arriving on the recipient's socket.
-  Messages that never arrive (within 5 s after the last send) are counted as lost.
+- **delivery**: ``sockets`` authenticated sockets open at ``/ws/`` (one per user), then chat
+  messages are sent at ``rate`` messages per second, round-robin over the socket users; each
+  message's latency is from just before its send to its ``message.new`` frame arriving on the
+  recipient's socket. Messages that never arrive (within 5 s after the last send) are counted
+  as lost. Two ways to send:
+
+  - over HTTP from one sender (session cookie + CSRF, as the chat form does without a socket);
+  - with ``senders`` (issue 20), as the chat page does: ``chat.send`` frames over each
+    sender's own open socket, every sender writing to its own matches; a send counts as done
+    (the "200") when the sender's socket answers ``chat.sent``.
 - **reconnect**: every socket is closed, then all are opened again at once; reports how long
   until all are open and how many handshakes failed.
 
@@ -28,6 +33,45 @@ from urllib.parse import urlencode
 class Peer:
     user_id: str
     cookie: str
+
+
+@dataclass
+class Sender:
+    """A member sending over their own socket to ``to`` (user ids of their matches)."""
+
+    peer: Peer
+    to: list[str]
+
+
+class _SocketSenders:
+    """The senders' open sockets: ``send(recipient id, text)`` sends a ``chat.send`` frame from
+    the recipient's sender; the sockets' readers count the answers."""
+
+    def __init__(self, sockets: list, senders: list[Sender]) -> None:
+        self.by_recipient = {}
+        for ws, sender in zip(sockets, senders, strict=True):
+            for to in sender.to:
+                self.by_recipient[to] = ws
+        self.answers: dict[str, str] = {}  # client key -> "chat.sent" / failure code
+
+    async def send(self, to: str, text: str, key: str) -> float:
+        started = time.perf_counter()
+        await self.by_recipient[to].send(
+            json.dumps({"type": "chat.send", "to": to, "text": text, "client_key": key})
+        )
+        return started
+
+    async def reader(self, ws) -> None:  # type: ignore[no-untyped-def]
+        try:
+            async for raw in ws:
+                event = json.loads(raw)
+                kind = event.get("type")
+                if kind == "chat.sent":
+                    self.answers[event["client_key"]] = "200"
+                elif kind == "chat.failed":
+                    self.answers[event.get("client_key") or ""] = event.get("code", "failed")
+        except Exception:
+            return
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -114,6 +158,7 @@ async def run(
     step_seconds: float = 5.0,
     step_p95_ms: float = 100.0,
     publish: Callable[[str, str], bool] | None = None,
+    senders: list[Sender] | None = None,
 ) -> dict:
     ws_port = ws_port or port
     url = f"ws://{host}:{ws_port}/ws/"
@@ -142,13 +187,27 @@ async def run(
             return
 
     readers = [asyncio.create_task(reader(ws)) for ws in sockets if ws is not None]
+    via: _SocketSenders | None = None
+    sender_sockets: list = []
+    if senders:
+        sender_sockets, sender_failed, _s = await _open_all(
+            url, [s.peer for s in senders], origin, batch=open_batch
+        )
+        out["senders"] = {"count": len(senders), "failed": sender_failed}
+        if sender_failed:
+            raise SystemExit(f"{sender_failed} sender sockets could not be opened")
+        via = _SocketSenders(sender_sockets, senders)
+        readers += [asyncio.create_task(via.reader(ws)) for ws in sender_sockets]
     await asyncio.sleep(1.0)  # let presence broadcasts of the opening settle
 
     poster = _Poster(host, port, sender_cookie, sender_csrf)
     live = [p for p, ws in zip(peers, sockets, strict=True) if ws is not None]
     if not live:
         raise SystemExit("no WebSocket could be opened")
-    out["delivery"] = await _deliver(poster, live, arrivals, rate=rate, seconds=seconds, tag="")
+    out["send_path"] = "socket (chat.send)" if via else "HTTP POST"
+    out["delivery"] = await _deliver(
+        poster, live, arrivals, rate=rate, seconds=seconds, tag="", via=via
+    )
     if publish is not None:
         await asyncio.sleep(1.0)
         out["delivery_socket_path"] = await _deliver(
@@ -162,7 +221,7 @@ async def run(
         for i, step in enumerate(step_rates):
             await asyncio.sleep(1.0)
             result = await _deliver(
-                poster, live, arrivals, rate=step, seconds=step_seconds, tag=f"s{i}"
+                poster, live, arrivals, rate=step, seconds=step_seconds, tag=f"s{i}", via=via
             )
             steps.append(result)
             print(
@@ -177,7 +236,10 @@ async def run(
 
     for task in readers:
         task.cancel()
-    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    await asyncio.gather(
+        *(ws.close() for ws in [*sockets, *sender_sockets] if ws is not None),
+        return_exceptions=True,
+    )
     await asyncio.sleep(1.0)
 
     sockets, failed, reopen_s = await _open_all(url, peers, origin)
@@ -195,12 +257,17 @@ async def _deliver(
     seconds: float,
     tag: str,
     publish: Callable[[str, str], bool] | None = None,
+    via: _SocketSenders | None = None,
 ) -> dict:
     """Post ``rate`` x ``seconds`` chat messages round-robin over ``live`` at ``rate``/s and
     measure POST start -> ``message.new`` frame on the recipient's socket (``arrivals`` is
     filled by the socket readers). With ``publish`` the messages are not posted but
     published to the recipients' groups directly (``publish(user id, text)``), as the chat send
-    does after its commit: the socket path alone, without the HTTP request."""
+    does after its commit: the socket path alone, without the HTTP request. With ``via`` the
+    messages are ``chat.send`` frames over the senders' sockets (the chat page's way), each
+    counted "200" when its ``chat.sent`` answer arrives."""
+    if via is not None and publish is None:
+        return await _deliver_over_sockets(via, live, arrivals, rate=rate, seconds=seconds, tag=tag)
     total = int(rate * seconds)
     sent: dict[str, float] = {}
     statuses: dict[int, int] = {}
@@ -247,5 +314,56 @@ async def _deliver(
         "max_ms": max(latencies) if latencies else None,
         "http_p50_ms": pct(http_ms, 50),
         "http_p95_ms": pct(http_ms, 95),
+    }
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+
+
+async def _deliver_over_sockets(
+    via: _SocketSenders,
+    live: list[Peer],
+    arrivals: dict[str, float],
+    *,
+    rate: float,
+    seconds: float,
+    tag: str,
+) -> dict:
+    """``rate`` x ``seconds`` ``chat.send`` frames round-robin over ``live`` (each from the
+    recipient's sender's socket); latency from the frame's send to the recipient's
+    ``message.new``; "lost" is a ``chat.sent`` answer whose message never arrived."""
+    total = int(rate * seconds)
+    sent: dict[str, float] = {}
+    keys: dict[str, str] = {}
+    t0 = time.perf_counter()
+    for i in range(total):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        peer = live[i % len(live)]
+        text = f"wsbench{tag} {i} {time.time_ns()}"
+        key = f"b{tag}-{i}-{time.time_ns()}"
+        keys[text] = key
+        sent[text] = await via.send(peer.user_id, text, key)
+    send_s = time.perf_counter() - t0
+    deadline = time.perf_counter() + 5
+    while (
+        any(t not in arrivals for t in sent) or any(k not in via.answers for k in keys.values())
+    ) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    statuses: dict[str, int] = {}
+    for key in keys.values():
+        status = via.answers.get(key, "no answer")
+        statuses[status] = statuses.get(status, 0) + 1
+    latencies = [(arrivals[t] - s) * 1000 for t, s in sent.items() if t in arrivals]
+    ok = statuses.get("200", 0)
+    result = {
+        "rate_per_s": rate,
+        "messages": total,
+        "achieved_rate_per_s": round(total / send_s, 1) if send_s else None,
+        "http_status": dict(sorted(statuses.items())),
+        "lost": ok - len([t for t in sent if t in arrivals and via.answers.get(keys[t]) == "200"]),
+        "p50_ms": pct(latencies, 50),
+        "p95_ms": pct(latencies, 95),
+        "p99_ms": pct(latencies, 99),
+        "max_ms": max(latencies) if latencies else None,
     }
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}

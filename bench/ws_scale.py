@@ -1,11 +1,14 @@
 """Live chat at scale (issue 20): 5 000 authenticated sockets spread over the WebSocket server
-processes (uvicorn, Redis channel layer), chat messages posted over real HTTP at 300 a second
-for 20 s, then a step search for the highest rate whose p95 stays within 100 ms, then a
+processes (uvicorn, Redis channel layer), chat messages sent at 300 a second for 20 s as the
+chat page sends them (``chat.send`` frames over the senders' own sockets, ``--senders``
+members each writing to their share of the 5 000; ``--http`` posts them over HTTP from one
+sender instead, the no-socket fallback), then a step search for the highest rate whose p95 stays within 100 ms, then a
 reconnect of all sockets at once. Targets: p95 <= 50 ms, p99 <= 100 ms, none lost; reconnect
 <= 15 s with no failed handshake.
 
     BENCH_DB=miel_bench_smart BENCH_REDIS_URL=redis://127.0.0.1:6379/8 BENCH_PORT=9700 \\
-        .venv/bin/python bench/ws_scale.py [--sockets 5000] [--rate 300] [--seconds 20]
+        .venv/bin/python bench/ws_scale.py [--sockets 5000] [--rate 300] [--seconds 20] \\
+        [--senders 25] [--http]
 
 Uses any complete members of ``BENCH_DB`` (the one ``make bench`` seeded, or the smart-match
 bench's), makes them mutual matches of one sender, serves HTTP with gunicorn on ``BENCH_PORT``
@@ -30,6 +33,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 SOCKETS = 5000
+SENDERS = 25
 RATE = 300.0
 SECONDS = 20.0
 STEP_RATES = [25.0, 50.0, 75.0, 100.0, 150.0, 200.0, 300.0, 400.0, 600.0]
@@ -59,7 +63,8 @@ def scale_targets(ws: dict) -> list[dict]:
             "target": f"message -> socket p95 <= 50 ms, p99 <= 100 ms, none lost "
             f"({ws['sockets']:,} sockets, {ws['rate_per_s']:g} msg/s for {ws['seconds']:g} s)",
             "measured": f"p95 {d['p95_ms']} ms, p99 {d['p99_ms']} ms, lost {d['lost']}, "
-            f"HTTP {d['http_status']}, {d['achieved_rate_per_s']} msg/s, open failures "
+            f"{ws.get('send_path', 'HTTP POST')} answers {d['http_status']}, "
+            f"{d['achieved_rate_per_s']} msg/s, open failures "
             f"{ws['open']['failed']}",
             "met": bool(
                 d["p95_ms"] is not None
@@ -102,25 +107,32 @@ def publish_message(user_id: str, text: str) -> bool:
     return send_now(user_id, {"type": "message.new", "message": {"text": text}})
 
 
-def prepare(count: int):  # type: ignore[no-untyped-def]
-    """``count`` socket users with sessions, all mutual matches of one sender (Django set up)."""
+def prepare(count: int, senders: int):  # type: ignore[no-untyped-def]
+    """``count`` socket users with sessions; one HTTP sender who is a mutual match of all of
+    them, and ``senders`` socket senders, each a mutual match of its own share of them
+    (Django set up). Returns (logins, HTTP sender's login, [(sender login, its share)])."""
     from accounts.models import User
     from bench import fixtures
+    from profiles.models import Member
 
     users = list(
         User.objects.filter(profile_complete=True, is_active=True, member__isnull=False)
         .exclude(email__startswith="bench-viewer")
-        .order_by("email")[: count + 1]
+        .order_by("email")[: count + 1 + senders]
     )
-    if len(users) < count + 1:
-        raise SystemExit(f"need {count + 1} complete members in the bench database")
+    if len(users) < count + 1 + senders:
+        raise SystemExit(f"need {count + 1 + senders} complete members in the bench database")
     sender = users.pop(0)
+    socket_senders = [users.pop(0) for _ in range(senders)]
     logins = fixtures.logins_bulk(users)
     sender_login = fixtures.login(sender)
-    from profiles.models import Member
-
     fixtures.matched_with(member=Member.objects.get(user=sender), logins=logins)
-    return logins, sender_login
+    shares = []
+    for i, user in enumerate(socket_senders):
+        share = logins[i::senders]
+        fixtures.matched_with(member=Member.objects.get(user=user), logins=share)
+        shares.append((fixtures.login(user), share))
+    return logins, sender_login, shares
 
 
 def main() -> None:
@@ -128,6 +140,8 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=SOCKETS)
     parser.add_argument("--rate", type=float, default=RATE)
     parser.add_argument("--seconds", type=float, default=SECONDS)
+    parser.add_argument("--senders", type=int, default=SENDERS)
+    parser.add_argument("--http", action="store_true", help="send over HTTP from one sender")
     parser.add_argument("--no-steps", action="store_true")
     args = parser.parse_args()
 
@@ -141,11 +155,11 @@ def main() -> None:
 
     django.setup()
     bench_run.log(f"open files limit {limit}; preparing {args.sockets} socket users")
-    logins, sender = prepare(args.sockets)
+    logins, sender, shares = prepare(args.sockets, 0 if args.http else args.senders)
     from django.db import connections
 
     connections.close_all()
-    from bench.ws_load import Peer
+    from bench.ws_load import Peer, Sender
     from bench.ws_load import run as ws_run
 
     http_log = Path(tempfile.mkstemp(prefix="miel-ws-scale-http-", suffix=".log")[1])
@@ -173,6 +187,11 @@ def main() -> None:
                 open_batch=200,
                 step_rates=None if args.no_steps else STEP_RATES,
                 publish=publish_message,
+                senders=[
+                    Sender(Peer(lg.user_id, lg.cookie), [p.user_id for p in share])
+                    for lg, share in shares
+                ]
+                or None,
             )
         )
     finally:

@@ -1,8 +1,18 @@
 """The one authenticated WebSocket, ``/ws/`` (rules §9).
 
-The socket only pushes: every write goes over HTTP through a service, which queues events with
-:func:`miel.realtime.push_to_user` after commit. The consumer writes nothing but presence and
-``last_active_at``. Client frames it understands:
+Every write goes through a service, which queues events with :func:`miel.realtime.push_to_users`
+after commit. Most writes come over HTTP; the one the socket takes itself is a chat message
+(``chat.send``), the hottest write of the site (issue 20: 300 messages a second). Besides it the
+consumer writes nothing but presence and ``last_active_at``. Client frames it understands:
+
+- ``{"type": "chat.send", "to": "<user id>", "text": "...", "client_key": "<8-64 of
+  [A-Za-z0-9_-]>"}`` → the chat send of :func:`messaging.services.message_send` (same rules,
+  limits and idempotency key as the HTTP form) for the session's user. Answer:
+  ``{"type": "chat.sent", "client_key": ..., "message": {...}}`` (the ``message.new`` shape), or
+  ``{"type": "chat.failed", "client_key": ..., "code": "<code>"}`` with nothing stored (not a
+  match, blocked, a limit, a nudge to confirm, bad text...). The page then posts the same form
+  over HTTP with the same key, which shows the translated error or the "Are you sure?" prompt
+  (``static/js/chat.js``); a message that was stored is never stored twice.
 
 - ``{"type": "typing", "to": "<user id>"}`` → ``typing`` event to that user, only when the two
   may chat (:func:`messaging.selectors.can_message`: a mutual match, no block). The event's sender is always the session's user, whatever the frame says.
@@ -11,7 +21,7 @@ The socket only pushes: every write goes over HTTP through a service, which queu
 - ``{"type": "chat.open", "with": "<user id>"}`` → this socket shows that chat: no Web Push
   for messages from that member meanwhile (issue 19 C, :mod:`notifications.push`).
 
-A malformed frame (not JSON, over 4 KB, nested deeper than 8, bad characters, not an object,
+A malformed frame (not JSON, over :data:`FRAME_MAX_BYTES`, nested deeper than 8, bad characters, not an object,
 an unknown type, a typing frame without a valid user id) gets
 ``{"type": "error", "error": "<code>"}`` back and the socket stays open (issue 13 item 13).
 
@@ -41,7 +51,9 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from miel.realtime import EVENT_HANDLER, user_group
@@ -49,6 +61,10 @@ from miel.text import BadJSON, json_loads_limited
 from notifications.push import chat_open_clear, chat_open_mark
 from profiles.models import Member
 from profiles.services import LAST_ACTIVE_THROTTLE, user_touch_last_active
+
+from . import services
+from .models import MESSAGE_MAX_CHARS
+from .selectors import chat_send_pair
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +74,10 @@ CLOSE_UNAUTHENTICATED = 4401
 TYPING_MIN_INTERVAL = 1.0
 #: How long a "may this user get my typing events" answer is cached per socket (seconds).
 TYPING_PERMISSION_TTL = 30.0
-#: Limits of a client frame (issue 13 item 13): the largest frame the page sends is ~80 bytes.
-FRAME_MAX_BYTES = 4096
+#: Limits of a client frame (issue 13 item 13): the largest frame is a chat message of 2 000
+#: characters; each takes up to 12 bytes once JSON-escaped (an emoji as two ``\\uXXXX``), plus
+#: ~150 bytes of frame.
+FRAME_MAX_BYTES = 12 * MESSAGE_MAX_CHARS + 1024
 FRAME_MAX_DEPTH = 8
 #: Open sockets per user (for presence across tabs and servers); refreshed by heartbeats.
 PRESENCE_TTL = 60 * 60 * 24
@@ -202,6 +220,49 @@ def _chat_open_clear(user_id: UUID, other_id: UUID, channel: str) -> None:
     chat_open_clear(user_id=user_id, other_id=other_id, channel=channel)
 
 
+def _chat_failed(key: object, code: str) -> dict:
+    return {
+        "type": "chat.failed",
+        "client_key": key if isinstance(key, str) else None,
+        "code": code,
+    }
+
+
+@_in_pool
+def _chat_send(user, frame: dict) -> dict:
+    """A ``chat.send`` frame from ``user``'s socket: the chat send of the HTTP form
+    (:func:`messaging.selectors.chat_send_pair` then :func:`messaging.services.message_send`
+    with ``ask_first``), so the same rules, limits, nudges and idempotency key apply. Returns
+    the answer frame: ``chat.sent`` with the ``message.new`` payload, or ``chat.failed`` with a
+    code and nothing stored: ``bad_frame`` (no text or no valid ``client_key``),
+    ``unavailable`` (unknown, incomplete, inactive or blocked recipient, or the sender), the
+    service's codes (``not_match``, ``rate_limited``, ``empty``, ``too_long``,
+    ``bad_characters``, ``client_key_reused``...), ``nudge`` (confirm first) or ``error`` (an
+    unexpected failure, logged). Events after commit are the service's, as for HTTP."""
+    text, key = frame.get("text"), frame.get("client_key")
+    if not isinstance(text, str) or not isinstance(key, str):
+        return _chat_failed(key, "bad_frame")
+    try:
+        sender, recipient = chat_send_pair(user=user, other_id=frame.get("to"))
+        message = services.message_send(
+            sender=sender, recipient=recipient, text=text, client_key=key, ask_first=True
+        )
+    except Http404:
+        return _chat_failed(key, "unavailable")
+    except services.NudgeNeeded:
+        return _chat_failed(key, "nudge")
+    except ValidationError as exc:  # MessageRefused and MessageLimited included
+        return _chat_failed(key, exc.code or "invalid")
+    except Exception:  # the database down...: the page falls back to HTTP, which says why
+        logger.warning("chat.send failed for %s", user.pk, exc_info=True)
+        return _chat_failed(key, "error")
+    return {
+        "type": "chat.sent",
+        "client_key": key,
+        "message": services.message_event_payload(message),
+    }
+
+
 @_in_pool
 def _may_receive_typing(user_id: UUID, other_id: UUID) -> bool:
     """Typing events only go to the other side of an open chat (issue 13 item 13, issue 16):
@@ -318,6 +379,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
         elif kind == "chat.open":
             await self._chat_open(content.get("with"))
+        elif kind == "chat.send":
+            await self.send_json(await _chat_send(self.user, content))
         else:
             await self._error("unknown_type")
 

@@ -1,5 +1,8 @@
 /* Live chat page (rules §8): new messages, read receipts, typing indicator and presence arrive
- * as "miel:*" DOM events from realtime.js. Sending is a normal htmx form post. */
+ * as "miel:*" DOM events from realtime.js. Sending goes over the open socket ("chat.send",
+ * issue 20) and falls back to the form's htmx post (the same idempotency key) whenever the
+ * socket is closed, refuses, or does not answer: the post shows the translated error or the
+ * "Are you sure?" prompt. Without JavaScript the form posts as a plain form. */
 import { csrfToken } from "./lib/http.js";
 (function () {
   var chat = document.getElementById("chat");
@@ -189,6 +192,61 @@ import { csrfToken } from "./lib/http.js";
   });
 
   if (form) {
+  // Over the socket: one frame instead of an HTTP request (issue 20). The message shows when
+  // the socket answers "chat.sent"; "chat.failed" (nothing stored: not a match any more, a
+  // limit, a nudge to confirm...) or no answer within SOCKET_SEND_WAIT_MS posts the same form
+  // over HTTP with the same client key, so the member sees why, and a message the server did
+  // store is answered again instead of stored twice.
+  var SOCKET_SEND_WAIT_MS = 4000;
+  var pendingKey = null;
+  var pendingTimer = null;
+  var viaHttp = false;
+
+  function clientKey() {
+    var field = document.getElementById("chat-client-key");
+    return field ? field.value : "";
+  }
+
+  function sendOverHttp() {
+    clearTimeout(pendingTimer);
+    pendingKey = null;
+    viaHttp = true;
+    form.requestSubmit();
+  }
+
+  form.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt !== form) return;
+    if (viaHttp) { viaHttp = false; return; }
+    var key = clientKey();
+    if (!key || !window.mielRealtime) return;
+    if (pendingKey === key) { e.preventDefault(); return; }  // already on its way
+    var frame = { type: "chat.send", to: otherId, text: text.value, client_key: key };
+    if (!window.mielRealtime.send(frame)) return;  // socket closed: the post goes as before
+    e.preventDefault();
+    pendingKey = key;
+    pendingTimer = setTimeout(sendOverHttp, SOCKET_SEND_WAIT_MS);
+  });
+
+  document.addEventListener("miel:chat.sent", function (e) {
+    if (!pendingKey || e.detail.client_key !== pendingKey) return;
+    clearTimeout(pendingTimer);
+    pendingKey = null;
+    var m = e.detail.message;
+    if (m && !document.getElementById("msg-" + m.id)) {
+      removeEmpty();
+      list().appendChild(renderMessage(m));
+    }
+    form.reset();
+    renewClientKey();
+    errorBox.textContent = "";
+    scrollDown();
+  });
+
+  document.addEventListener("miel:chat.failed", function (e) {
+    if (!pendingKey || e.detail.client_key !== pendingKey) return;
+    sendOverHttp();
+  });
+
   text.addEventListener("input", function () {
     var now = Date.now();
     if (now - lastTypingSent > 2000 && text.value.trim() && window.mielRealtime) {

@@ -56,6 +56,17 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
             return context.new_page()
 
         dana_tab, yoni_tab = tab(dana), tab(yoni, 1000)
+        posts: dict[str, int] = {"yoni": 0, "dana": 0}  # HTTP chat sends per tab
+
+        def count_posts(name):
+            def on_request(request):
+                if request.method == "POST" and request.url.endswith("/chat/send/"):
+                    posts[name] += 1
+
+            return on_request
+
+        yoni_tab.on("request", count_posts("yoni"))
+        dana_tab.on("request", count_posts("dana"))
         yoni_tab.goto(f"{server.url}/messages/?container=outbox")
         assert yoni_tab.is_hidden("#unread-badge")
         dana_tab.goto(f"{server.url}/members/{yoni.user_id}/chat/")
@@ -82,6 +93,9 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
             timeout=5000,
         )
         assert yoni_tab.locator("text=Tomorrow at 10?").count() == 1  # not duplicated
+        # It went over the open socket (issue 20): no HTTP request, and the box is empty again.
+        assert posts["yoni"] == 0
+        assert yoni_tab.input_value("#chat-text") == ""
 
         dana_tab.fill("#chat-text", "x" * 2000)
         dana_tab.evaluate("document.getElementById('chat-text').removeAttribute('maxlength')")
@@ -89,6 +103,17 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         dana_tab.click("#chat-form button[type=submit]")
         dana_tab.wait_for_selector("#chat-error .error", timeout=5000)
         assert "2000" in dana_tab.inner_text("#chat-error")
+        # The socket refused it (nothing stored), so the form posted over HTTP to say why.
+        assert posts["dana"] == 1
+        assert dana_tab.input_value("#chat-text").startswith("xx")
+        # A text on the nudge list: the socket stores nothing and the HTTP post asks first.
+        yoni_tab.fill("#chat-text", "send nudes")
+        yoni_tab.keyboard.press("Enter")
+        yoni_tab.wait_for_selector(".chat-nudge", timeout=5000)
+        assert posts["yoni"] == 1
+        assert not Message.objects.filter(text="send nudes").exists()
+        yoni_tab.click("[data-nudge-edit]")
+        yoni_tab.fill("#chat-text", "")
 
         # On another page, Dana's badge counts a new message live.
         dana_tab.goto(f"{server.url}/messages/")
