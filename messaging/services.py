@@ -206,36 +206,32 @@ def message_send(
     code ``rate_limited``) and stores nothing.
 
     Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
-    minute, for limited accounts two more (an earlier message of the pair, the day's count), the message INSERT, the interaction INSERT
-    (``message``, weight 3.0, rules §11) and the recipient's unread count for the event. After commit, in one callback: ``message.new`` to the recipient's sockets
+    minute, for limited accounts two more (an earlier message of the pair, the day's count),
+    the message INSERT (with a ``client_key``, in a savepoint: the key is looked up only when
+    the INSERT finds it taken or the send is refused), the interaction INSERT (``message``,
+    weight 3.0, rules §11) and the recipient's unread count for the event. After commit, in
+    one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
     which makes the e-mail decisions (rules §8) outside the request. The task is not queued when
     the loaded recipient already rules an e-mail out (active in the last 5 minutes, e-mail off):
     it would return without sending.
     """
     text = message_clean_text(text)
-    if client_key is not None:
-        if not CLIENT_KEY_RE.fullmatch(client_key):
-            raise ValidationError(
-                _("This message could not be sent. Reload the page."), code="bad_client_key"
-            )
+    if client_key is not None and not CLIENT_KEY_RE.fullmatch(client_key):
+        raise ValidationError(
+            _("This message could not be sent. Reload the page."), code="bad_client_key"
+        )
+    try:
+        now, opens, nudged = _message_send_checks(
+            sender=sender, recipient=recipient, text=text, ask_first=ask_first
+        )
+    except (MessageRefused, NudgeNeeded):
+        # A retry of a message that was stored (the pair unmatched since, a limit reached, a
+        # nudge confirmed the first time) gets that message, not a refusal.
         earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
         if earlier is not None:
             return earlier
-    if sender.pk == recipient.pk:
-        raise MessageRefused(_("You cannot message yourself."), code="self")
-    if not recipient.user.profile_complete or not recipient.user.is_active:
-        raise MessageRefused(_("This member cannot receive messages."), code="unavailable")
-    if not can_message(sender_id=sender.user_id, recipient_id=recipient.user_id):
-        raise MessageRefused(
-            _("You can only message your matches: you both need to like each other first."),
-            code="not_match",
-        )
-    now = timezone.now()
-    opens = message_limits_check(sender=sender, recipient=recipient, now=now)
-    nudged = nudge_match(text)
-    if nudged and ask_first:
-        raise NudgeNeeded
+        raise
     fields = {
         "sender": sender,
         "recipient": recipient,
@@ -247,10 +243,12 @@ def message_send(
     if client_key is None:
         message = Message.objects.create(**fields, nudged=nudged)
     else:
+        # Stored first, looked up only when the key is taken (a retry, or a concurrent one):
+        # the unique (sender, client_key) constraint decides, and a send costs no lookup.
         try:
             with transaction.atomic():
                 message = Message.objects.create(**fields, nudged=nudged, client_key=client_key)
-        except IntegrityError:  # the same key stored by a concurrent retry
+        except IntegrityError:
             earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
             if earlier is None:
                 raise
@@ -285,9 +283,34 @@ def message_send(
     return message
 
 
-def _message_by_client_key(*, sender: Member, recipient: Member, key: str) -> Message | None:
-    """The sender's message stored with idempotency key ``key``, or None. Raises
-    ValidationError (``client_key_reused``) when it went to another recipient."""
+def _message_send_checks(
+    *, sender: Member, recipient: Member, text: str, ask_first: bool
+) -> tuple[datetime, bool, bool]:
+    """The refusals of :func:`message_send` in its order, inside its transaction: oneself,
+    an unavailable recipient, the chat rule, the limits (taking the sender's lock), the nudge
+    to confirm. Returns ``(now, opens_conversation, nudged)``."""
+    if sender.pk == recipient.pk:
+        raise MessageRefused(_("You cannot message yourself."), code="self")
+    if not recipient.user.profile_complete or not recipient.user.is_active:
+        raise MessageRefused(_("This member cannot receive messages."), code="unavailable")
+    if not can_message(sender_id=sender.user_id, recipient_id=recipient.user_id):
+        raise MessageRefused(
+            _("You can only message your matches: you both need to like each other first."),
+            code="not_match",
+        )
+    now = timezone.now()
+    opens = message_limits_check(sender=sender, recipient=recipient, now=now)
+    nudged = nudge_match(text)
+    if nudged and ask_first:
+        raise NudgeNeeded
+    return now, opens, nudged
+
+
+def _message_by_client_key(*, sender: Member, recipient: Member, key: str | None) -> Message | None:
+    """The sender's message stored with idempotency key ``key``, or None (also for no key).
+    Raises ValidationError (``client_key_reused``) when it went to another recipient."""
+    if key is None:
+        return None
     earlier = Message.objects.select_related("story").filter(sender=sender, client_key=key).first()
     if earlier is not None and earlier.recipient_id != recipient.pk:
         raise ValidationError(

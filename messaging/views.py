@@ -135,6 +135,10 @@ def _nudge_prompt(request: AuthenticatedHttpRequest, me: Member, other: Member) 
     }
     if request.htmx:
         return render(request, "messaging/_nudge.html", context, status=409)
+    # The whole chat page: the members afresh (the send loaded only what it needs).
+    me = _me(request)
+    other = selectors.chat_partner(user=request.user, other_id=other.user_id)
+    context["other"] = other
     page = _chat_context(me=me, other=other)
     page.update(_chat_state(me=me, other=other, has_history=bool(page["messages_page"].messages)))
     page.update(context, nudge=True)
@@ -151,7 +155,9 @@ def _send_error(
     if request.htmx:
         return render(request, "messaging/_error.html", {"error": text}, status=status)
     if status in (400, 403, 429):
+        # The whole chat page: the members afresh (the send loaded only what it needs).
         me = _me(request)
+        other = selectors.chat_partner(user=request.user, other_id=other.user_id)
         context = _chat_context(me=me, other=other)
         context.update(
             _chat_state(me=me, other=other, has_history=bool(context["messages_page"].messages))

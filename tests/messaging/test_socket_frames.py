@@ -50,7 +50,7 @@ FRAMES = [
     '{"type": "typing", "to": "not-a-uuid"}',
     '{"type": "typing", "to": "\\ud800"}',
     '{"type": "dance"}',
-    '{"type": "ping", "pad": "' + "x" * 10_000 + '"}',
+    '{"type": "ping", "pad": "' + "x" * 30_000 + '"}',  # over FRAME_MAX_BYTES
 ]
 
 
