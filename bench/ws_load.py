@@ -127,12 +127,16 @@ async def _open(url: str, peer: Peer, origin: str, limit: asyncio.Semaphore | No
 
 
 async def _open_all(
-    url: str, peers: list[Peer], origin: str, batch: int | None = None
+    url: str | list[str], peers: list[Peer], origin: str, batch: int | None = None
 ) -> tuple[list, int, float]:
+    """Open a socket per peer; with several ``url`` (one per socket server) peer i goes to
+    ``url[i % n]``, as a load balancer spreads them."""
+    urls = [url] if isinstance(url, str) else url
     limit = asyncio.Semaphore(batch) if batch else None
     started = time.perf_counter()
     results = await asyncio.gather(
-        *(_open(url, p, origin, limit) for p in peers), return_exceptions=True
+        *(_open(urls[i % len(urls)], p, origin, limit) for i, p in enumerate(peers)),
+        return_exceptions=True,
     )
     seconds = time.perf_counter() - started
     sockets = [r if not isinstance(r, BaseException) else None for r in results]
@@ -159,15 +163,20 @@ async def run(
     step_p95_ms: float = 100.0,
     publish: Callable[[str, str], bool] | None = None,
     senders: list[Sender] | None = None,
+    ws_ports: list[int] | None = None,
 ) -> dict:
+    """The scenarios above; with ``ws_ports`` (one single-process socket server each) the
+    sockets are spread over the servers round-robin, as nginx spreads them."""
     ws_port = ws_port or port
-    url = f"ws://{host}:{ws_port}/ws/"
-    origin = f"http://{host}:{ws_port}"
+    ports = ws_ports or [ws_port]
+    url: str | list[str] = [f"ws://{host}:{p}/ws/" for p in ports]
+    origin = f"http://{host}:{ports[0]}"
     out: dict = {
         "sockets": len(peers),
         "rate_per_s": rate,
         "seconds": seconds,
         "socket_server": "separate" if ws_port != port else "same",
+        "socket_servers": len(ports),
     }
 
     # The first opening goes 100 at a time (only the reconnect below is a storm).

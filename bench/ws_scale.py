@@ -163,11 +163,18 @@ def main() -> None:
     from bench.ws_load import run as ws_run
 
     http_log = Path(tempfile.mkstemp(prefix="miel-ws-scale-http-", suffix=".log")[1])
-    ws_log = Path(tempfile.mkstemp(prefix="miel-ws-scale-ws-", suffix=".log")[1])
     http = bench_run.start_server(env, http_log)
-    ws_server = bench_run.start_server(
-        env, ws_log, port=bench_run.PORT + 1, workers=bench_run.WS_WORKERS, asgi=True
-    )
+    # One single-process uvicorn per port, the sockets spread over them round-robin as nginx
+    # spreads them: one uvicorn with several workers lets the kernel hand a burst of
+    # connections to whichever worker wakes first (all 10 senders of a probe on one process).
+    ws_ports = [bench_run.PORT + 1 + i for i in range(bench_run.WS_WORKERS)]
+    ws_logs = [
+        Path(tempfile.mkstemp(prefix=f"miel-ws-scale-ws{p}-", suffix=".log")[1]) for p in ws_ports
+    ]
+    ws_servers = [
+        bench_run.start_server(env, log, port=p, workers=1, asgi=True)
+        for p, log in zip(ws_ports, ws_logs, strict=True)
+    ]
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     try:
         bench_run.log(
@@ -178,7 +185,8 @@ def main() -> None:
             ws_run(
                 host=bench_run.HOST,
                 port=bench_run.PORT,
-                ws_port=bench_run.PORT + 1,
+                ws_port=ws_ports[0],
+                ws_ports=ws_ports,
                 peers=[Peer(lg.user_id, lg.cookie) for lg in logins],
                 sender_cookie=sender.cookie,
                 sender_csrf=sender.csrf,
@@ -195,12 +203,14 @@ def main() -> None:
             )
         )
     finally:
-        bench_run.stop_server(ws_server)
+        for ws_server in ws_servers:
+            bench_run.stop_server(ws_server)
         bench_run.stop_server(http)
     errors = [
         line
         for line in (
-            http_log.read_text(errors="replace") + ws_log.read_text(errors="replace")
+            http_log.read_text(errors="replace")
+            + "".join(log.read_text(errors="replace") for log in ws_logs)
         ).splitlines()
         if "Error" in line or "Traceback" in line
     ]

@@ -107,8 +107,11 @@ def _presence_change(user_id: UUID, delta: int) -> int:
     """Count of ``user_id``'s open sockets after ``delta`` (shared cache: across servers)."""
     key = _presence_key(user_id)
     try:
-        cache.add(key, 0, PRESENCE_TTL)
-        value = cache.incr(key, delta)
+        if hasattr(cache, "incr_expiring"):  # Redis (miel.cache): one round trip
+            value = cache.incr_expiring(key, delta, PRESENCE_TTL)
+        else:
+            cache.add(key, 0, PRESENCE_TTL)
+            value = cache.incr(key, delta)
         if value < 0:
             cache.set(key, 0, PRESENCE_TTL)
         return value

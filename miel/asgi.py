@@ -12,12 +12,8 @@ What a socket handshake costs matters (rules §16: 1 000 sockets reconnecting wi
 """
 
 import os
-import sys
 
 from django.core.asgi import get_asgi_application
-
-if os.environ.get("PY_SWITCH_INTERVAL"):
-    sys.setswitchinterval(float(os.environ["PY_SWITCH_INTERVAL"]))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miel.settings")
 

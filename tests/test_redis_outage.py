@@ -173,12 +173,27 @@ def test_the_cache_degrades_to_misses_and_skipped_writes_without_redis(caplog):
     assert dead.get_many(["k", "j"]) == {}
     assert dead.add("k", 1) is True  # a lock or throttle lets the caller through
     assert dead.incr("k", 3) == 3
+    assert dead.incr_expiring("k", 2, 60) == 2  # a socket counts as the only one
     assert dead.set_many({"a": 1, "b": 2}) == ["a", "b"]
     assert dead.delete("k") is False
     assert dead.get_or_set("k", lambda: "computed") == "computed"
     assert not dead.available
     assert time.monotonic() - started < 1
     assert caplog.text.count("Redis cache unreachable") == 1  # one line per outage
+
+
+def test_incr_expiring_counts_from_zero_and_keeps_the_key_alive(redis_url):
+    """The presence counter's one-round-trip increment (INCRBY and EXPIRE pipelined)."""
+    from miel.cache import DegradingRedisCache
+
+    live = DegradingRedisCache(redis_url, {"KEY_PREFIX": f"t{uuid.uuid4().hex[:6]}"})
+    assert live.incr_expiring("sockets", 1, 60) == 1  # a missing key counts as 0
+    assert live.incr_expiring("sockets", 1, 60) == 2
+    assert live.incr_expiring("sockets", -1, 60) == 1
+    assert live.get("sockets") == 1  # readable as the plain integer cache.get returns
+    made = live.make_and_validate_key("sockets")
+    assert 0 < live._cache.get_client(made).ttl(made) <= 60
+    live.delete("sockets")
 
 
 @pytest.fixture
