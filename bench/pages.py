@@ -92,7 +92,47 @@ def measure(
                     f"  [{label}] {name:<22} c={c}: p50 {r['p50_ms']} ms  p95 {r['p95_ms']} ms  "
                     f"{r['rps']} req/s  errors {r['errors']}"
                 )
+    # Hello world once more at the end: the targets compare with the faster of its two runs
+    # (the lower p50, the higher req/s), so one slow minute of the shared machine during
+    # the first cannot make a page look closer to the floor than it is.
+    for c in (1, 8):
+        for label, wrk in servers.items():
+            r = wrk(
+                name=HELLO_AGAIN,
+                requests=hello_reqs,
+                login=hello_login,
+                connections=c,
+                seconds=seconds,
+            )
+            r["server"] = label
+            r.pop("_hist", None)
+            out.append(r)
+            log(
+                f"  [{label}] {HELLO_AGAIN:<22} c={c}: p50 {r['p50_ms']} ms  "
+                f"{r['rps']} req/s  errors {r['errors']}"
+            )
     return out
+
+
+HELLO_AGAIN = "hello world (again)"
+
+
+def _hello_floor(results: list[dict], server: str) -> tuple[dict | None, dict | None]:
+    """The hello-world figures a page is compared with on ``server``: of its runs at the start
+    and at the end, the lower p50 at 1 connection and the higher req/s at 8."""
+    ones = [
+        r
+        for r in (_find(results, n, 1, server) for n in ("hello world", HELLO_AGAIN))
+        if r is not None
+    ]
+    eights = [
+        r
+        for r in (_find(results, n, 8, server) for n in ("hello world", HELLO_AGAIN))
+        if r is not None
+    ]
+    h1 = min(ones, key=lambda r: r["p50_ms"]) if ones else None
+    h8 = max(eights, key=lambda r: r["rps"]) if eights else None
+    return h1, h8
 
 
 def baseline_tree(commit: str) -> Path:
@@ -150,7 +190,7 @@ def _find(results: list[dict], name: str, conns: int, server: str) -> dict | Non
 def targets(results: list[dict], *, members: int) -> list[dict]:
     """Each page's and like/pass's target rows: measured, met, and the ratio to the baseline."""
     max_p50, min_share = limits(members)
-    h1, h8 = _find(results, "hello world", 1, "this"), _find(results, "hello world", 8, "this")
+    h1, h8 = _hello_floor(results, "this")
     rows: list[dict] = []
     if not (h1 and h8):
         return rows
