@@ -66,6 +66,41 @@ import { csrfToken } from "./lib/http.js";
     return pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
+  // The star button of a message rendered here, as the server renders it (_message.html).
+  function starForm(id) {
+    var url = i18n.starUrl.replace("00000000-0000-0000-0000-000000000000", id);
+    var starForm = document.createElement("form");
+    starForm.className = "msg-star-form";
+    starForm.method = "post";
+    starForm.action = url;
+    starForm.setAttribute("hx-post", url);
+    starForm.setAttribute("hx-target", "closest li");
+    starForm.setAttribute("hx-swap", "outerHTML");
+    [["csrfmiddlewaretoken", csrfToken()], ["value", "1"], ["from", "chat"]].forEach(function (f) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = f[0]; input.value = f[1];
+      starForm.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "msg-star";
+    button.setAttribute("aria-pressed", "false");
+    button.title = i18n.star;
+    button.textContent = "★";
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = i18n.star;
+    button.appendChild(label);
+    starForm.appendChild(button);
+    return starForm;
+  }
+
+  function appendMessage(m) {
+    var li = renderMessage(m);
+    list().appendChild(li);
+    if (window.htmx) window.htmx.process(li);
+  }
+
   function renderMessage(m) {
     var mine = m.sender === meId;
     var li = document.createElement("li");
@@ -98,12 +133,13 @@ import { csrfToken } from "./lib/http.js";
       nudge.appendChild(report);
       li.appendChild(nudge);
     }
-    var meta = document.createElement("p");
+    var meta = document.createElement("div");
     meta.className = "msg-meta";
     var time = document.createElement("time");
     time.dateTime = m.created;
     time.textContent = clock(new Date(m.created));
     meta.appendChild(time);
+    meta.appendChild(starForm(m.id));
     if (mine) {
       var receipt = document.createElement("span");
       receipt.className = "msg-receipt";
@@ -121,7 +157,7 @@ import { csrfToken } from "./lib/http.js";
                    (m.sender === meId && m.recipient === otherId);
     if (!inThread || document.getElementById("msg-" + m.id)) return;
     removeEmpty();
-    list().appendChild(renderMessage(m));
+    appendMessage(m);
     scrollDown();
     if (m.sender === otherId) {
       typing.hidden = true;
@@ -234,7 +270,7 @@ import { csrfToken } from "./lib/http.js";
     var m = e.detail.message;
     if (m && !document.getElementById("msg-" + m.id)) {
       removeEmpty();
-      list().appendChild(renderMessage(m));
+      appendMessage(m);
     }
     form.reset();
     renewClientKey();

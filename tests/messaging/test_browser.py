@@ -96,6 +96,10 @@ def test_live_chat_between_two_browsers(transactional_db, redis_url, browser):
         # It went over the open socket (issue 20): no HTTP request, and the box is empty again.
         assert posts["yoni"] == 0
         assert yoni_tab.input_value("#chat-text") == ""
+        # The bubble built from the socket's answer has the star button the server renders.
+        yoni_tab.locator("#chat-messages .msg-mine").last.locator(".msg-star").click()
+        yoni_tab.wait_for_selector("#chat-messages .msg-mine .msg-star.on", timeout=5000)
+        assert Message.objects.get(text="Tomorrow at 10?").sender_starred
 
         dana_tab.fill("#chat-text", "x" * 2000)
         dana_tab.evaluate("document.getElementById('chat-text').removeAttribute('maxlength')")
