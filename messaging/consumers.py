@@ -246,7 +246,7 @@ def _chat_send(user, frame: dict) -> dict:
     if not isinstance(text, str) or not isinstance(key, str):
         return _chat_failed(key, "bad_frame")
     try:
-        sender, recipient = chat_send_pair(user=user, other_id=frame.get("to"))
+        sender, recipient = chat_send_pair(user=user, other_id=str(frame.get("to")))
         message = services.message_send(
             sender=sender, recipient=recipient, text=text, client_key=key, ask_first=True
         )

@@ -8,10 +8,11 @@ import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import Field, IntegerField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
@@ -22,6 +23,8 @@ from matching.selectors import is_blocked_pair, shown_by_direct_link
 from profiles.models import Member
 
 from .models import Message
+
+M = TypeVar("M", bound=Model)
 
 MAILBOX_PAGE_SIZE = 10
 CHAT_PAGE_SIZE = 50
@@ -152,12 +155,13 @@ CHAT_SEND_USER_FIELDS = (
 
 
 @cache
-def _converters(model, fields: tuple[str, ...]) -> list[tuple[object, list]]:  # type: ignore[no-untyped-def]
+def _converters(model: type[Model], fields: tuple[str, ...]) -> list[tuple[Any, list]]:
     """Per field of ``fields``: its column expression and the converters the ORM applies to it
     (the database backend's, then the field's)."""
     out = []
     for name in fields:
         field = model._meta.get_field(name)
+        assert isinstance(field, Field)  # concrete columns only
         col = field.get_col(model._meta.db_table)
         out.append(
             (col, connection.ops.get_db_converters(col) + field.get_db_converters(connection))
@@ -165,7 +169,7 @@ def _converters(model, fields: tuple[str, ...]) -> list[tuple[object, list]]:  #
     return out
 
 
-def _from_row(model, fields: tuple[str, ...], values) -> object:  # type: ignore[no-untyped-def]
+def _from_row(model: type[M], fields: tuple[str, ...], values: tuple) -> M:
     """A ``model`` instance from raw column ``values`` of ``fields``, converted as the ORM
     converts them, the other fields deferred."""
     loaded = {}
