@@ -79,6 +79,9 @@ TYPING_PERMISSION_TTL = 30.0
 #: ~150 bytes of frame.
 FRAME_MAX_BYTES = 12 * MESSAGE_MAX_CHARS + 1024
 FRAME_MAX_DEPTH = 8
+#: How long a socket's "the session still signs its user in" check holds for its writes
+#: (``chat.send``), in seconds.
+SESSION_RECHECK_SECONDS = 60.0
 #: Open sockets per user (for presence across tabs and servers); refreshed by heartbeats.
 PRESENCE_TTL = 60 * 60 * 24
 
@@ -333,6 +336,8 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.typing_allowed: dict[UUID, tuple[bool, float]] = {}
         # The matches to tell "offline" on disconnect; kept current by match.new / chat.closed.
         self.match_ids: set[UUID] = set(opened.matches)
+        # The session was read at connect: the first minute of writes needs no re-check.
+        self.session_checked_at = time.monotonic()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
         await self._broadcast_presence("online", opened.notify)
@@ -383,9 +388,28 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "chat.open":
             await self._chat_open(content.get("with"))
         elif kind == "chat.send":
-            await self.send_json(await _chat_send(self.user, content))
+            await self._chat_send(content)
         else:
             await self._error("unknown_type")
+
+    async def _chat_send(self, frame: dict) -> None:
+        """A ``chat.send`` frame. Writes need a session that still signs the user in: it is
+        read afresh at most once a minute per socket (a logout, password change or ban
+        elsewhere also closes the socket at once through ``session.check``, unless Redis
+        was down then); a session that no longer does closes the socket with 4401."""
+        now = time.monotonic()
+        if now - self.session_checked_at > SESSION_RECHECK_SECONDS:
+            if not await _session_still_signs_in(self.scope, self.user_id):
+                await self.send_json(_chat_failed(frame.get("client_key"), "unauthenticated"))
+                user_id, self.user_id = self.user_id, None
+                await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
+                await self._broadcast_presence(
+                    "offline", await _socket_closed(user_id, list(self.match_ids))
+                )
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
+            self.session_checked_at = now
+        await self.send_json(await _chat_send(self.user, frame))
 
     async def _error(self, code: str) -> None:
         await self.send_json({"type": "error", "error": code})

@@ -170,3 +170,64 @@ async def test_a_longest_message_in_four_byte_characters_fits_a_frame():
             break
     assert event == {"type": "error", "error": "bad_frame"}
     await a.disconnect()
+
+
+async def _full_stack_socket(user):
+    """A socket through the whole ASGI stack, signed in by a real session cookie."""
+    from miel.asgi import application
+    from tests.messaging.test_consumers import session_cookie
+
+    key = await session_cookie(user)
+    socket = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={key}".encode())],
+    )
+    assert (await socket.connect())[0]
+    return socket, key
+
+
+async def test_a_ban_that_never_reached_the_socket_still_stops_its_sends():
+    """The ban's ``session.check`` push was lost (Redis down, say): the send itself reads the
+    sender's account as stored now."""
+    alice, bob = await pair()
+    a = consumer_for(alice.user)  # the user object as loaded when the socket opened
+    assert (await a.connect())[0]
+    user_model = type(alice.user)
+    await database_sync_to_async(user_model.objects.filter(pk=alice.user_id).update)(
+        is_active=False
+    )
+    answer = await answer_to(a, send_frame(bob.user_id))
+    assert answer["code"] == "unavailable"
+    assert await stored(alice) == []
+    await a.disconnect()
+
+
+async def test_a_session_ended_without_telling_the_socket_closes_it_at_the_next_send(
+    monkeypatch,
+):
+    """A logout whose push was lost: the send re-reads the session (at most once a minute;
+    here at once), refuses, and closes the socket with 4401."""
+    from django.contrib.sessions.models import Session
+
+    from messaging import consumers
+
+    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0.0)
+    alice, bob = await pair()
+    socket, key = await _full_stack_socket(alice.user)
+    ok = await answer_to(socket, send_frame(bob.user_id, key="before-logout"))
+    assert ok["type"] == "chat.sent"
+    await database_sync_to_async(Session.objects.filter(session_key=key).delete)()
+    await database_sync_to_async(consumers.cache.clear)()  # cached_db: the cached copy too
+    answer = await answer_to(socket, send_frame(bob.user_id, key="after-logout"))
+    assert answer == {
+        "type": "chat.failed",
+        "client_key": "after-logout",
+        "code": "unauthenticated",
+    }
+    for _ in range(5):
+        frame = await socket.receive_output(timeout=2)
+        if frame["type"] == "websocket.close":
+            break
+    assert frame == {"type": "websocket.close", "code": 4401}
+    assert await stored(alice) == ["hello over the socket"]
