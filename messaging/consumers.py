@@ -397,16 +397,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         read afresh at most once a minute per socket (a logout, password change or ban
         elsewhere also closes the socket at once through ``session.check``, unless Redis
         was down then); a session that no longer does closes the socket with 4401."""
+        user_id = self.user_id
+        if user_id is None:
+            return
         now = time.monotonic()
         if now - self.session_checked_at > SESSION_RECHECK_SECONDS:
-            if not await _session_still_signs_in(self.scope, self.user_id):
+            if not await _session_still_signs_in(self.scope, user_id):
                 await self.send_json(_chat_failed(frame.get("client_key"), "unauthenticated"))
-                user_id, self.user_id = self.user_id, None
-                await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
-                await self._broadcast_presence(
-                    "offline", await _socket_closed(user_id, list(self.match_ids))
-                )
-                await self.close(code=CLOSE_UNAUTHENTICATED)
+                await self._end_revoked(user_id)
                 return
             self.session_checked_at = now
         await self.send_json(await _chat_send(self.user, frame))
@@ -451,12 +449,17 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         session_key = getattr(self.scope.get("session"), "session_key", None)
         ended = bool(event.get("ended")) and event.get("ended") == session_key
         if ended or not await _session_still_signs_in(self.scope, self.user_id):
-            user_id, self.user_id = self.user_id, None  # stop relaying events now
-            await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
-            await self._broadcast_presence(
-                "offline", await _socket_closed(user_id, list(self.match_ids))
-            )
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._end_revoked(self.user_id)
+
+    async def _end_revoked(self, user_id: UUID) -> None:
+        """The socket's session no longer signs ``user_id`` in: stop relaying events now, leave
+        the user's group, tell the matches "offline" if it was the last socket, close 4401."""
+        self.user_id = None
+        await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
+        await self._broadcast_presence(
+            "offline", await _socket_closed(user_id, list(self.match_ids))
+        )
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------------
 
