@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 from .error_views import insufficient_storage
@@ -13,6 +16,27 @@ from .media import is_disk_full
 from .text import has_bad_characters
 
 logger = logging.getLogger(__name__)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request from a page whose session has ended (``login_required`` redirects it to
+    the login page) sends the whole page to the login page, with ``next`` back to where the
+    member was: 204 with ``HX-Redirect``. Without it the browser followed the redirect inside
+    the request and htmx swapped the login form into whatever the request was updating (the
+    chat thread, a like button). Other requests keep the plain redirect."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code in (301, 302, 303) and request.headers.get("HX-Request"):
+            location = response.get("Location", "")
+            if urlsplit(location).path == resolve_url(settings.LOGIN_URL):
+                to_login = HttpResponse(status=204)
+                to_login["HX-Redirect"] = location
+                return to_login
+        return response
 
 
 class StorageFullMiddleware:

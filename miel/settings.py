@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "profiles.middleware.ProfileCompletionMiddleware",
     "miel.page_cache.PageVersionMiddleware",  # a member's write renews their cached pages (issue 20)
     "miel.middleware.StorageFullMiddleware",  # a full disk answers 507, not 500
+    "miel.middleware.HtmxLoginRedirectMiddleware",  # htmx after a session ended: whole page
 ]
 
 ROOT_URLCONF = "miel.urls"
