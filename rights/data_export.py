@@ -30,7 +30,7 @@ from assistant.models import AIConversation, AIUsageLog, UserProfileAnalysis
 from billing.models import Transaction
 from billing.services.entitlements import Feature, has_feature
 from matching.models import Block, Like, ProfileView, Report, UserInteraction, UserPreference
-from matching.selectors import likes_received
+from matching.selectors import blocked_user_ids, likes_received
 from messaging.models import Message
 from notifications.models import (
     HeldNotice,
@@ -416,13 +416,16 @@ def _notifications(user: User) -> dict[str, Any]:
     the browsers subscribed to push (time only: the endpoint is a push service's address with
     a secret in it) and notices held for quiet hours. A notification's other member follows
     the pages: never for a profile view (as "who viewed me" above), for a like only when the
-    user may see likers (premium, "Liked me"), always for a match or a story reply."""
+    user may see likers (premium, "Liked me"), always for a match or a story reply; never a
+    member of a blocked pair, either side having blocked (the notification centre leaves those
+    rows out, "Liked me" too: a like from a member who then blocked the user stays unnamed)."""
     push = PushSettings.objects.filter(user=user).first()
     quiet = QuietSettings.objects.filter(user=user).first()
     likers_visible = has_feature(user, Feature.SEE_WHO_LIKED_ME)
     hidden_actor = {Notification.Kind.VIEW} | (
         set() if likers_visible else {Notification.Kind.LIKE}
     )
+    blocked = blocked_user_ids(user_id=user.pk)
     return {
         "notification_settings": {
             "push": {
@@ -452,7 +455,7 @@ def _notifications(user: User) -> dict[str, Any]:
             {
                 "kind": n.kind,
                 "member_id": None
-                if n.kind in hidden_actor or n.actor_id is None
+                if n.kind in hidden_actor or n.actor_id is None or n.actor_id in blocked
                 else str(n.actor_id),
                 "created_at": _iso(n.created_at),
                 "read_at": _iso(n.read_at),
