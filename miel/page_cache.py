@@ -33,6 +33,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -57,6 +58,15 @@ def viewer_pages_changed(user_ids: Iterable[UUID | str]) -> None:
         cache.set_many(versions, VERSION_TTL)
     except Exception:  # the cache down: nothing was kept either
         logger.debug("page versions not renewed", exc_info=True)
+
+
+def viewer_pages_changed_on_commit(user_ids: Iterable[UUID | str]) -> None:
+    """:func:`viewer_pages_changed` after the current transaction commits (at once outside
+    one): for a change to what a member may see that pushes them nothing, such as their plan
+    (a Stripe webhook, a staff grant: the Likes page kept while premium names the likers)."""
+    ids = [str(u) for u in user_ids]
+    if ids and page_cache_seconds():
+        transaction.on_commit(lambda: viewer_pages_changed(ids))
 
 
 def page_cache_seconds() -> int:

@@ -25,6 +25,7 @@ from billing.plans import plan_get
 from billing.selectors import subscription_is_running
 from billing.services.entitlements import MAX_BOOST_HOURS, Feature, boost_cost, has_feature
 from billing.services.webhooks import WebhookRejected, WebhookResult, webhook_event_process
+from miel.page_cache import viewer_pages_changed_on_commit
 from profiles.models import Member
 
 if TYPE_CHECKING:
@@ -205,6 +206,7 @@ def premium_grant(*, user: User, months: int, boosts: int = 0) -> User:
     locked.premium_until = add_months(start, months)
     locked.boosts_available += boosts
     locked.save(update_fields=["premium_until", "boosts_available"])
+    viewer_pages_changed_on_commit([locked.pk])  # their kept pages showed the free plan
     return locked
 
 

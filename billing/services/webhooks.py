@@ -20,6 +20,7 @@ from accounts.models import User
 from billing import stripe_client
 from billing.models import ProcessedWebhookEvent, Transaction
 from billing.plans import Plan, plan_for_price, plan_get
+from miel.page_cache import viewer_pages_changed_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -333,6 +334,7 @@ def _apply_event(event_type: str, obj: dict[str, Any]) -> str:
             "stripe_subscription_id",
         ]
     )
+    viewer_pages_changed_on_commit([user.pk])  # premium-only parts of their kept pages
     if event_type == "invoice.paid":
         _record_invoice(user=user, invoice=obj, sub=sub, now=now)
     elif event_type == "invoice.payment_failed" and _record_failed_invoice(
