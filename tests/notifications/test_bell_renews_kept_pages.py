@@ -1,0 +1,36 @@
+"""A notification that comes alone (a moderation outcome: no other live event goes with it)
+renews the member's kept pages (issue 20), so the bell on the next page counts it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from notifications.services import notification_queue
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+HIT = "X-Page-Cache"
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 5
+    cache.clear()
+
+
+def test_a_moderation_outcome_shows_on_the_next_page(client, django_capture_on_commit_callbacks):
+    me = MemberFactory()
+    client.force_login(me.user)
+    client.get("/messages/")
+    before = client.get("/messages/")
+    assert client.get("/messages/").get(HIT) == "hit"
+    assert 'id="notif-badge" class="badge bell-badge" hidden' in before.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_queue(user_id=me.user_id, kind="moderation", detail="member:warn")
+
+    page = client.get("/messages/")
+    assert HIT not in page
+    assert 'id="notif-badge" class="badge bell-badge">1</span>' in page.content.decode()
