@@ -19,8 +19,8 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
-    """The live share with ``token`` (not revoked, not 24 h past the date, and the two still a
-    mutual match with no block either way) with both members loaded; Http404 otherwise, the
+    """The live share with ``token`` (not revoked, not 24 h past the date, neither account
+    banned, and the two still a mutual match with no block either way) with both members loaded; Http404 otherwise, the
     same for unknown, revoked, expired and ended links, and without a query for anything that
     is not a token (a NUL would be a 500 on PostgreSQL).
 
@@ -37,6 +37,7 @@ def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
             revoked_at__isnull=True,
             starts_at__gt=now - SHARE_LIFETIME_AFTER_DATE,
             partner__user__is_active=True,
+            creator__user__is_active=True,  # a banned creator's links end too
         )
         .filter(
             Exists(
