@@ -26,7 +26,9 @@ def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
 
     The partner agreed to be seen by being a match: once either side unmatches or blocks,
     their first name and photo are no longer shown to the creator's friend (rules §6,
-    consent before contact). One query."""
+    consent before contact), and liking each other again later does not revive the link: both
+    likes must be older than the link (the match it was made in; likes are never re-dated).
+    One query."""
     if not TOKEN_RE.fullmatch(token):
         raise Http404
     now = now or timezone.now()
@@ -42,12 +44,16 @@ def date_share_public(*, token: str, now: datetime | None = None) -> DateShare:
         .filter(
             Exists(
                 Like.objects.filter(
-                    source_id=OuterRef("creator_id"), target_id=OuterRef("partner_id")
+                    source_id=OuterRef("creator_id"),
+                    target_id=OuterRef("partner_id"),
+                    created_at__lte=OuterRef("created_at"),
                 )
             ),
             Exists(
                 Like.objects.filter(
-                    source_id=OuterRef("partner_id"), target_id=OuterRef("creator_id")
+                    source_id=OuterRef("partner_id"),
+                    target_id=OuterRef("creator_id"),
+                    created_at__lte=OuterRef("created_at"),
                 )
             ),
             ~Exists(
