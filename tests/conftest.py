@@ -199,3 +199,16 @@ def staff_client(client):
     client.cookies["django_language"] = "en"
     client.staff = staff.user
     return client
+
+
+#: The header a page served from the per-viewer page cache carries (miel/page_cache.py).
+PAGE_CACHE_HIT = "X-Page-Cache"
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The per-viewer page cache on (the suite runs with ``PAGE_CACHE_SECONDS=0``), empty."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 5
+    cache.clear()

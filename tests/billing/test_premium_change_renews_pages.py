@@ -5,24 +5,18 @@ after a Stripe webhook (or a staff grant) changed the plan."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from billing.services.premium import premium_grant
 from matching.services import like_toggle
 from tests.billing.conftest import post_event, start_checkout
+from tests.conftest import PAGE_CACHE_HIT
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
-HIT = "X-Page-Cache"
+HIT = PAGE_CACHE_HIT
 LIKES = "/lists/?type=target"
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 5
-    cache.clear()
 
 
 def _kept(client, path):

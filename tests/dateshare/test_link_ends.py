@@ -17,19 +17,24 @@ from tests.factories import MemberFactory, PhotoFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("banned", ["creator", "partner"])
-def test_a_banned_member_ends_the_link(client, banned):
-    creator, partner = MemberFactory(name="Dana Levi"), MemberFactory(name="Avi Cohen")
-    PhotoFactory(member=partner, is_approved=True)
+def _matched_pair_with_a_link(creator, partner):
+    """``creator`` and ``partner`` matched, and a live share link of theirs."""
     Like.objects.create(source=creator, target=partner)
     Like.objects.create(source=partner, target=creator)
-    share = services.date_share_create(
+    return services.date_share_create(
         creator=creator,
         partner=partner,
         starts_at=timezone.now() + timedelta(days=2),
         place="Café Nina",
         time_zone="Asia/Jerusalem",
     )
+
+
+@pytest.mark.parametrize("banned", ["creator", "partner"])
+def test_a_banned_member_ends_the_link(client, banned):
+    creator, partner = MemberFactory(name="Dana Levi"), MemberFactory(name="Avi Cohen")
+    PhotoFactory(member=partner, is_approved=True)
+    share = _matched_pair_with_a_link(creator, partner)
     assert client.get(f"/date/{share.token}/").status_code == 200
 
     User.objects.filter(pk=(creator if banned == "creator" else partner).user_id).update(
@@ -48,15 +53,7 @@ def test_a_link_ended_by_an_unmatch_stays_ended_after_a_new_match(client, ending
     from matching.services import block_create, unmatch
 
     creator, partner = MemberFactory(), MemberFactory()
-    Like.objects.create(source=creator, target=partner)
-    Like.objects.create(source=partner, target=creator)
-    share = services.date_share_create(
-        creator=creator,
-        partner=partner,
-        starts_at=timezone.now() + timedelta(days=2),
-        place="Café Nina",
-        time_zone="Asia/Jerusalem",
-    )
+    share = _matched_pair_with_a_link(creator, partner)
     assert client.get(f"/date/{share.token}/").status_code == 200
     if ending == "unmatch":
         unmatch(source=partner, target=creator)

@@ -9,9 +9,10 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from matching.models import Block
-from messaging.consumers import FRAME_MAX_BYTES, RealtimeConsumer
+from messaging.consumers import FRAME_MAX_BYTES
 from messaging.models import Message
 from tests.factories import MemberFactory, make_match
+from tests.messaging.test_consumers import consumer_for
 
 pytestmark = [
     pytest.mark.chat_rule,
@@ -19,12 +20,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("short_lived_db_connections"),
 ]
-
-
-def consumer_for(user):
-    communicator = WebsocketCommunicator(RealtimeConsumer.as_asgi(), "/ws/")
-    communicator.scope["user"] = user
-    return communicator
 
 
 @database_sync_to_async

@@ -4,20 +4,14 @@ renews the member's kept pages (issue 20), so the bell on the next page counts i
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from notifications.services import notification_queue
+from tests.conftest import PAGE_CACHE_HIT
 from tests.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
-HIT = "X-Page-Cache"
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 5
-    cache.clear()
+HIT = PAGE_CACHE_HIT
 
 
 def test_a_moderation_outcome_shows_on_the_next_page(client, django_capture_on_commit_callbacks):

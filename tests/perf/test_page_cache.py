@@ -8,23 +8,17 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.utils import translation
 
 from matching.services import like_toggle
 from messaging import services as messaging_services
 from miel.page_cache import _key, viewer_pages_changed
+from tests.conftest import PAGE_CACHE_HIT
 from tests.factories import MemberFactory, make_match
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
-HIT = "X-Page-Cache"
-
-
-@pytest.fixture(autouse=True)
-def _on(settings):
-    settings.PAGE_CACHE_SECONDS = 5
-    cache.clear()
+HIT = PAGE_CACHE_HIT
 
 
 @pytest.fixture

@@ -5,20 +5,14 @@ other from the cache."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from matching.services import block_create
+from tests.conftest import PAGE_CACHE_HIT
 from tests.factories import MemberFactory, make_match
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
-HIT = "X-Page-Cache"
-
-
-@pytest.fixture(autouse=True)
-def _on(settings):
-    settings.PAGE_CACHE_SECONDS = 5
-    cache.clear()
+HIT = PAGE_CACHE_HIT
 
 
 @pytest.mark.parametrize("page", ["chat", "profile", "chats", "matches"])
