@@ -12,15 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from matching.services import block_create, like_toggle
 from tests.factories import MemberFactory
+from tests.rights.test_export_likes_premium import _export
 
 pytestmark = pytest.mark.django_db
-
-
-def _export(client, member) -> dict:
-    client.force_login(member.user)
-    response = client.get("/settings/data/download/")
-    assert response.status_code == 200
-    return json.loads(response.content)
 
 
 @pytest.mark.parametrize("who_blocks", ["the liker", "me"])

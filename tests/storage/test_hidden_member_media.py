@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -19,16 +18,10 @@ from profiles import services as photo_services
 from profiles.models import Prompt, Video, VoicePrompt
 from profiles.visibility.services import member_visibility_update
 from tests.factories import MemberFactory, UserFactory, image_upload, make_match
+from tests.storage.test_protected_media import _client
 from tests.stories.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user=None) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _files(owner) -> list[str]:  # type: ignore[no-untyped-def]
