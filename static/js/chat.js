@@ -233,10 +233,18 @@ import { csrfToken } from "./lib/http.js";
   // limit, a nudge to confirm...) or no answer within SOCKET_SEND_WAIT_MS posts the same form
   // over HTTP with the same client key, so the member sees why, and a message the server did
   // store is answered again instead of stored twice.
+  // The box empties as soon as a message goes over the socket, so the next one can be typed
+  // while it is on its way; Enter meanwhile queues that next one until the answer (one message
+  // in flight, in order). The HTTP fallback posts the pending text, never what the box holds
+  // by then, and a refused text comes back into an empty box.
   var SOCKET_SEND_WAIT_MS = 4000;
   var pendingKey = null;
+  var pendingText = null;
   var pendingTimer = null;
   var viaHttp = false;
+  var httpText = null;  // the text the fallback post must carry
+  var postedText = null;  // the text of the last post, to empty the box only if still shown
+  var queued = false;
 
   function clientKey() {
     var field = document.getElementById("chat-client-key");
@@ -245,21 +253,44 @@ import { csrfToken } from "./lib/http.js";
 
   function sendOverHttp() {
     clearTimeout(pendingTimer);
+    var sent = pendingText;
     pendingKey = null;
+    pendingText = null;
+    // Back in the box (its error or "Are you sure?" is about it) unless a next one is there.
+    if (!text.value.trim()) text.value = sent;
+    httpText = sent;
     viaHttp = true;
     form.requestSubmit();
   }
+
+  // After a message went through: the next one typed meanwhile, if Enter was pressed.
+  function sendQueued() {
+    var next = queued;
+    queued = false;
+    if (next && text.value.trim()) form.requestSubmit();
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (e) {
+    if (!isSendForm(e.detail.elt)) return;
+    if (e.detail.elt === form && httpText !== null) {
+      e.detail.parameters.text = httpText;
+      httpText = null;
+    }
+    postedText = e.detail.parameters.text;
+  });
 
   form.addEventListener("htmx:beforeRequest", function (e) {
     if (e.detail.elt !== form) return;
     if (viaHttp) { viaHttp = false; return; }
     var key = clientKey();
     if (!key || !window.mielRealtime) return;
-    if (pendingKey === key) { e.preventDefault(); return; }  // already on its way
+    if (pendingKey !== null) { e.preventDefault(); queued = true; return; }  // one at a time
     var frame = { type: "chat.send", to: otherId, text: text.value, client_key: key };
     if (!window.mielRealtime.send(frame)) return;  // socket closed: the post goes as before
     e.preventDefault();
     pendingKey = key;
+    pendingText = text.value;
+    text.value = "";
     pendingTimer = setTimeout(sendOverHttp, SOCKET_SEND_WAIT_MS);
   });
 
@@ -267,15 +298,16 @@ import { csrfToken } from "./lib/http.js";
     if (!pendingKey || e.detail.client_key !== pendingKey) return;
     clearTimeout(pendingTimer);
     pendingKey = null;
+    pendingText = null;
     var m = e.detail.message;
     if (m && !document.getElementById("msg-" + m.id)) {
       removeEmpty();
       appendMessage(m);
     }
-    form.reset();
-    renewClientKey();
+    renewClientKey();  // the box was emptied when it went; it may hold the next message now
     errorBox.textContent = "";
     scrollDown();
+    sendQueued();
   });
 
   document.addEventListener("miel:chat.failed", function (e) {
@@ -338,10 +370,15 @@ import { csrfToken } from "./lib/http.js";
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (!isSendForm(e.detail.elt)) return;
     if (e.detail.xhr && e.detail.xhr.status === 200) {
-      form.reset();
+      // Emptied only if it still shows what was posted: not a next message typed meanwhile.
+      if (postedText !== null && text.value.trim() === String(postedText).trim()) text.value = "";
+      postedText = null;
       renewClientKey();
       errorBox.textContent = "";
       scrollDown();
+      sendQueued();
+    } else {
+      queued = false;
     }
   });
   }
