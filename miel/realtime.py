@@ -142,8 +142,11 @@ def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:
     return send_many([(user_id, event)])
 
 
-def _deliver(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
-    # What is pushed to a member changed their pages: their cached copies go (issue 20).
+def push_now(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
+    """Send each ``(user_id, event)`` now, as a push of a change to those members: their kept
+    pages are renewed first (what is pushed to a member changed their pages, issue 20,
+    :mod:`miel.page_cache`). What :func:`push_to_users` runs after commit; call it directly
+    from code already running after commit. Returns what :func:`send_many` returns."""
     viewer_pages_changed(user_id for user_id, _event in items)
     # A single event goes through send_now (the seam tests replace to record pushes).
     if len(items) == 1:
@@ -156,7 +159,7 @@ def push_to_users(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> None:
     trip to the event loop, one concurrent ``group_send`` per pair (rules §9, §16)."""
     items = list(items)
     if items:
-        transaction.on_commit(lambda: _deliver(items))
+        transaction.on_commit(lambda: push_now(items))
 
 
 #: Channel-layer message (not forwarded to the browser) asking each socket of a user to re-check

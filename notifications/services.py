@@ -20,7 +20,6 @@ from django.utils import timezone
 from accounts.models import User
 from miel import emails, realtime
 from miel.mail import one_line
-from miel.page_cache import viewer_pages_changed
 
 from . import quiet
 from .models import KEEP_FOR, Notification
@@ -80,11 +79,10 @@ def _notification_announce(user_id: UUID, kind: str) -> None:
 
     count = selectors.unread_count(user_id=user_id)
     _cache_count(user_id, count)
-    # Sent directly (not through push_to_user): renew the member's kept pages here, or the
-    # bell of a page kept before showed the old count (issue 20, miel/page_cache.py).
-    viewer_pages_changed([user_id])
-    realtime.send_now(
-        user_id, {"type": "notification.new", "kind": str(kind), "unread_count": count}
+    # Already after commit: pushed now, which also renews the member's kept pages (their bell
+    # showed the old count, issue 20).
+    realtime.push_now(
+        [(user_id, {"type": "notification.new", "kind": str(kind), "unread_count": count})]
     )
 
 

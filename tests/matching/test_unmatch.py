@@ -48,7 +48,7 @@ def test_unmatch_tells_both_sides_after_commit(
 ):
     alice, bob = pair
     sent = []
-    monkeypatch.setattr("miel.realtime._deliver", lambda items: sent.extend(items))
+    monkeypatch.setattr("miel.realtime.push_now", lambda items: sent.extend(items))
     with django_capture_on_commit_callbacks(execute=True):
         services.unmatch(source=alice, target=bob)
     assert sorted((str(u), e["type"], e["with_user_id"]) for u, e in sent) == sorted(

@@ -34,6 +34,15 @@ def consumer_for(user):
     return communicator
 
 
+def socket_with_session(key: str, origin: bytes | None = b"http://127.0.0.1"):
+    """A communicator on the whole ASGI stack carrying session cookie ``key``, and the
+    ``origin`` header unless None (not connected yet)."""
+    headers = [(b"cookie", f"sessionid={key}".encode())]
+    if origin is not None:
+        headers.insert(0, (b"origin", origin))
+    return WebsocketCommunicator(application, "/ws/", headers=headers)
+
+
 @database_sync_to_async
 def make_member(**kwargs):
     return MemberFactory(**kwargs)
@@ -72,11 +81,7 @@ async def test_session_cookie_authenticates_through_the_full_stack_and_events_ar
     alice = await make_member(name="Alice")
     bob = await make_member(name="Bob")
     key = await session_cookie(bob.user)
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={key}".encode())],
-    )
+    communicator = socket_with_session(key)
     connected, _ = await communicator.connect()
     assert connected
     await database_sync_to_async(make_match)(alice, bob)  # only matches may chat (issue 16)

@@ -11,8 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from messaging import services
-from miel.asgi import application
-from tests.messaging.test_consumers import make_member, session_cookie
+from tests.messaging.test_consumers import make_member, session_cookie, socket_with_session
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -22,11 +21,7 @@ pytestmark = [
 
 
 async def _open(key: str) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={key}".encode())],
-    )
+    socket = socket_with_session(key)
     connected, _ = await socket.connect()
     assert connected
     return socket

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from matching.models import Block
@@ -169,15 +168,10 @@ async def test_a_longest_message_in_four_byte_characters_fits_a_frame():
 
 async def _full_stack_socket(user):
     """A socket through the whole ASGI stack, signed in by a real session cookie."""
-    from miel.asgi import application
-    from tests.messaging.test_consumers import session_cookie
+    from tests.messaging.test_consumers import session_cookie, socket_with_session
 
     key = await session_cookie(user)
-    socket = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"sessionid={key}".encode())],
-    )
+    socket = socket_with_session(key)
     assert (await socket.connect())[0]
     return socket, key
 
