@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from matching.models import Block, Like
 from tests.factories import MemberFactory, make_match
-from tests.messaging.test_consumers import consumer_for, session_cookie, socket_with_session
+from tests.messaging.test_consumers import consumer_for, session_cookie
 from tests.messaging.test_socket_send import answer_to, pair, send_frame, stored
 
 pytestmark = [
@@ -135,12 +136,22 @@ async def test_html_and_bidi_text_is_stored_and_delivered_verbatim():
 
 
 async def test_foreign_origin_socket_is_refused():
+    from miel.asgi import application
+
     alice, _bob = await pair()
     key = await session_cookie(alice.user)
-    connected, _ = await socket_with_session(key, origin=b"https://evil.example").connect()
+    socket = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"origin", b"https://evil.example"), (b"cookie", f"sessionid={key}".encode())],
+    )
+    connected, _ = await socket.connect()
     assert not connected
     # no Origin header at all
-    connected, _ = await socket_with_session(key, origin=None).connect()
+    socket = WebsocketCommunicator(
+        application, "/ws/", headers=[(b"cookie", f"sessionid={key}".encode())]
+    )
+    connected, _ = await socket.connect()
     assert not connected
 
 
