@@ -25,6 +25,11 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 BASELINE = os.environ.get("BENCH_BASELINE", "2c084be")
 SKIP_BASELINE = os.environ.get("BENCH_SKIP_BASELINE") == "1"
+#: Only these scenarios (comma-separated names; hello world is always measured), for a quick
+#: run of one change: ``BENCH_PAGES_SCENARIOS="like/pass"``. Empty: all.
+ONLY = {n.strip() for n in os.environ.get("BENCH_PAGES_SCENARIOS", "").split(",") if n.strip()}
+#: ``BENCH_SKIP_NO_CACHE=1``: no second server with the page cache off.
+SKIP_NO_CACHE = os.environ.get("BENCH_SKIP_NO_CACHE") == "1"
 
 #: (scenario, key in the endpoint table) of the member pages, in report order.
 PAGES = (
@@ -58,7 +63,7 @@ def scenarios(fx: dict, *, members_path: str) -> dict[str, tuple[list, object]]:
         + [("POST", f"/members/{t}/like/", "action=unlike") for t in targets[:half]]
         + [("POST", f"/members/{t}/pass/", "") for t in targets[half:]]
     )
-    return {
+    table = {
         "hello world": ([("GET", "/_bench/hello", "")], logins["dense"]),
         "Discover deck": ([("GET", "/discover/", "")], logins["dense"]),
         "members list": ([("GET", members_path, "")], logins["dense"]),
@@ -68,6 +73,7 @@ def scenarios(fx: dict, *, members_path: str) -> dict[str, tuple[list, object]]:
         "profile page": ([("GET", f"/members/{targets[0]}/", "")], logins["dense"]),
         LIKE_PASS: (like_pass, logins["liker"]),  # premium: no 429 after 100 likes
     }
+    return {k: v for k, v in table.items() if not ONLY or k in ONLY or k == "hello world"}
 
 
 def measure(
@@ -265,12 +271,13 @@ def run(
     procs: list[tuple[subprocess.Popen, Path]] = []
     folder: Path | None = None
     try:
-        log(f"this code without the page cache: gunicorn on port {port + 1}")
-        log_path = Path(tempfile.mkstemp(prefix="miel-bench-nocache-", suffix=".log")[1])
-        command = server_command(port=port + 1, workers=workers, asgi=False)
-        env_off = {**env, "PAGE_CACHE_SECONDS": "0"}
-        procs.append((start_baseline(command, env_off, BASE_DIR, log_path, port + 1), log_path))
-        servers[NO_PAGE_CACHE] = lambda **kw: wrk(url=f"http://127.0.0.1:{port + 1}", **kw)
+        if not SKIP_NO_CACHE:
+            log(f"this code without the page cache: gunicorn on port {port + 1}")
+            log_path = Path(tempfile.mkstemp(prefix="miel-bench-nocache-", suffix=".log")[1])
+            command = server_command(port=port + 1, workers=workers, asgi=False)
+            env_off = {**env, "PAGE_CACHE_SECONDS": "0"}
+            procs.append((start_baseline(command, env_off, BASE_DIR, log_path, port + 1), log_path))
+            servers[NO_PAGE_CACHE] = lambda **kw: wrk(url=f"http://127.0.0.1:{port + 1}", **kw)
         if not SKIP_BASELINE:
             log(f"baseline {BASELINE}: git archive + collectstatic, gunicorn on port {port}")
             folder = baseline_tree(BASELINE)

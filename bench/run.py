@@ -1149,7 +1149,8 @@ def main() -> None:
     report["page_targets"] = pages.targets(page_results, members=MEMBERS)
     report["baseline_commit"] = pages.BASELINE
     report["runtime_s"] = round(time.monotonic() - T0, 1)
-    out = BASE_DIR / "bench" / f"results-{'pages-' if PAGES_ONLY else ''}{MEMBERS}.json"
+    part = "-partial" if pages.ONLY else ""  # a quick run of some scenarios: kept apart
+    out = BASE_DIR / "bench" / f"results-{'pages-' if PAGES_ONLY else ''}{MEMBERS}{part}.json"
     report["output"] = str(out.relative_to(BASE_DIR))
     for r in results:
         r.pop("_hist", None)

@@ -7,12 +7,10 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Field, IntegerField, Model, Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
@@ -20,11 +18,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.selectors import is_blocked_pair, shown_by_direct_link
+from miel.rawsql import instance_from_row
 from profiles.models import Member
 
 from .models import Message
-
-M = TypeVar("M", bound=Model)
 
 MAILBOX_PAGE_SIZE = 10
 CHAT_PAGE_SIZE = 50
@@ -154,34 +151,6 @@ CHAT_SEND_USER_FIELDS = (
 )
 
 
-@cache
-def _converters(model: type[Model], fields: tuple[str, ...]) -> list[tuple[Any, list]]:
-    """Per field of ``fields``: its column expression and the converters the ORM applies to it
-    (the database backend's, then the field's)."""
-    out = []
-    for name in fields:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field)  # concrete columns only
-        col = field.get_col(model._meta.db_table)
-        out.append(
-            (col, connection.ops.get_db_converters(col) + field.get_db_converters(connection))
-        )
-    return out
-
-
-def _from_row(model: type[M], fields: tuple[str, ...], values: tuple) -> M:
-    """A ``model`` instance from raw column ``values`` of ``fields``, converted as the ORM
-    converts them, the other fields deferred."""
-    loaded = {}
-    for (col, converters), value in zip(_converters(model, fields), values, strict=True):
-        for convert in converters:
-            value = convert(value, col, connection)
-        loaded[col.target.attname] = value
-    # Model.from_db takes the values in the model's field order.
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
-    return model.from_db(connection.alias, names, [loaded[n] for n in names])
-
-
 #: The pair of :func:`chat_send_pair`: the columns of CHAT_SEND_MEMBER_FIELDS, then of
 #: CHAT_SEND_USER_FIELDS, then whether a block lies between the member and the sender
 #: (parameters: sender, sender, sender, recipient, as User ids).
@@ -225,8 +194,8 @@ def chat_send_pair(*, user: User, other_id: UUID | str) -> tuple[Member, Member]
     by_user: dict[UUID, Member] = {}
     split = len(CHAT_SEND_MEMBER_FIELDS)
     for row in rows:
-        member = _from_row(Member, CHAT_SEND_MEMBER_FIELDS, row[:split])
-        member.user = _from_row(User, CHAT_SEND_USER_FIELDS, row[split:-1])
+        member = instance_from_row(Member, CHAT_SEND_MEMBER_FIELDS, row[:split])
+        member.user = instance_from_row(User, CHAT_SEND_USER_FIELDS, row[split:-1])
         member.blocked = bool(row[-1])
         by_user[member.user_id] = member
     me, other = by_user.get(user.pk), by_user.get(other_id)

@@ -171,9 +171,14 @@ def _postgres_options(_db: dict[str, Any]) -> None:
         # (one empty query) and replaces a dead one: after a PostgreSQL restart the first
         # request works, instead of the pool handing out connections that died meanwhile.
         # (Django passes ``check`` itself; a "check" key in the pool options would clash.)
+        # Issue 20: miel.postgresql is that backend with a check that makes the round trip
+        # only when the connection's socket says the server closed it (no query before every
+        # request's first query).
         _db["CONN_HEALTH_CHECKS"] = True
+        _db["ENGINE"] = "miel.postgresql"
 
 
+_POSTGRES_ENGINES = ("django.db.backends.postgresql", "miel.postgresql")
 if _db["ENGINE"] == "django.db.backends.postgresql":
     _postgres_options(_db)
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -568,7 +573,7 @@ if not DEBUG:
             "DJANGO_SECRET_KEY must be set to a long random value in production "
             "(DJANGO_DEBUG is false by default; set DJANGO_DEBUG=true for local development)."
         )
-    if _db["ENGINE"] != "django.db.backends.postgresql":
+    if _db["ENGINE"] not in _POSTGRES_ENGINES:
         raise ImproperlyConfigured("Production needs DATABASE_URL pointing at PostgreSQL.")
     if not REDIS_URL:
         raise ImproperlyConfigured("Production needs REDIS_URL (channel layer, cache, Celery).")

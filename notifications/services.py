@@ -38,10 +38,16 @@ def _notification_store(
     url: str,
     detail: str,
     message_id: UUID | None = None,
+    recipient: User | None = None,
 ) -> Notification | None:
     """The notification row (in the caller's transaction), its Web Push and story-reply e-mail
-    queued after commit; None for an inactive account."""
-    if not User.objects.filter(pk=user_id, is_active=True).exists():
+    queued after commit; None for an inactive account. ``recipient``: the account of
+    ``user_id`` as the caller just loaded it (its ``is_active`` is used, no query)."""
+    if recipient is not None and recipient.pk == user_id and "is_active" in recipient.__dict__:
+        active = recipient.is_active
+    else:
+        active = User.objects.filter(pk=user_id, is_active=True).exists()
+    if not active:
         return None
     with transaction.atomic(savepoint=False):  # part of the caller's transaction, if any
         if kind == Kind.VIEW and actor_id is not None:
@@ -239,13 +245,15 @@ def notification_queue(
     url: str = "",
     detail: str = "",
     message_id: UUID | None = None,
+    recipient: User | None = None,
 ) -> None:
     """Store a ``kind`` notification for ``user_id`` (about ``actor_id``, linking to ``url``)
     in the caller's transaction (it exists exactly when the like, match or reply that caused
     it does, with no commit of its own), and after commit push ``notification.new`` with the
     new unread count to the member's open sockets and queue a Web Push for the kinds members
     can ask for (``message_id``: the chat message of a story reply, for previews). Nothing
-    for an inactive account. A push failure is logged by the realtime layer, never raised
+    for an inactive account (``recipient``: that account as the caller loaded it moments ago,
+    which saves the query that checks it; issue 20). A push failure is logged by the realtime layer, never raised
     into the caller's request."""
     note = _notification_store(
         user_id=user_id,
@@ -254,6 +262,7 @@ def notification_queue(
         url=url,
         detail=detail,
         message_id=message_id,
+        recipient=recipient,
     )
     if note is not None:
         transaction.on_commit(partial(_notification_announce, user_id, str(Kind(kind))))

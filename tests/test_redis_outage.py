@@ -196,6 +196,33 @@ def test_incr_expiring_counts_from_zero_and_keeps_the_key_alive(redis_url):
     live.delete("sockets")
 
 
+def test_one_redis_client_serves_every_call_of_a_cache(redis_url, monkeypatch):
+    """Issue 20: Django built a ``redis.Redis`` (copying ~170 response callbacks) for every
+    cache call; the cache keeps one per connection pool, and it still degrades when Redis is
+    cut (the tests above) and works across writes and reads."""
+    import redis as redis_lib
+
+    from miel.cache import DegradingRedisCache
+
+    made = []
+    original = redis_lib.Redis.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis_lib.Redis, "__init__", counting)
+    live = DegradingRedisCache(redis_url, {"KEY_PREFIX": f"t{uuid.uuid4().hex[:6]}"})
+    for n in range(20):
+        live.set("k", n, 60)
+        assert live.get("k") == n
+    live.set_many({"a": 1, "b": 2}, 60)
+    assert live.get_many(["a", "b"]) == {"a": 1, "b": 2}
+    assert live._cache.get_client("k") is live._cache.get_client("k", write=True)
+    assert len(made) == 1  # one client for the one server (before: one per call, 44 here)
+    live.delete_many(["k", "a", "b"])
+
+
 @pytest.fixture
 def silent_redis():
     """A port that accepts connections (the kernel's backlog) and never answers: a Redis that

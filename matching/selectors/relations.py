@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.services.entitlements import Feature, has_feature
 from matching.models import Block, Like, ProfileView, Unmatch
+from miel.rawsql import db_uuid, instance_from_row
 from notifications.models import QuietSettings
 from profiles.models import Member
 
@@ -346,6 +348,17 @@ def member_for_action(*, viewer: User, user_id: UUID | str) -> Member:
     return member
 
 
+#: What a like or a pass reads of both members (:func:`like_pair`).
+LIKE_PAIR_MEMBER_FIELDS = ("id", "user_id", "name")
+LIKE_PAIR_USER_FIELDS = ("id", "is_active", "profile_complete", "premium_until")
+#: Both members of a like and their users, by User ids (parameters: viewer, target).
+_LIKE_PAIR_SQL = (
+    "SELECT m.id, m.user_id, m.name, u.id, u.is_active, u.profile_complete, u.premium_until"
+    " FROM profiles_member m JOIN accounts_user u ON u.id = m.user_id"
+    " WHERE m.user_id IN (%s, %s)"
+)
+
+
 def like_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
     """``(viewer's member, target member)`` for a like request naming ``user_id`` (a User id),
     in one query (rules §6, §16). Raises Http404 for a malformed or unknown id, an incomplete
@@ -354,27 +367,28 @@ def like_pair(*, viewer: User, user_id: UUID | str) -> tuple[Member, Member]:
     Blocks are not checked here: :func:`matching.services.like_toggle` reads them under its
     pair lock, in the query that reads the likes. Both members carry only ``id``, ``user_id``
     and ``name``, with ``user`` holding ``is_active``, ``profile_complete`` and
-    ``premium_until`` (what the like and its notice read); any other field costs a query."""
+    ``premium_until`` (what the like and its notice read); any other field costs a query.
+
+    One constant SQL statement (:data:`_LIKE_PAIR_SQL`), not the ORM's: compiling the ORM
+    query cost ~0.45 ms of CPU per like against ~0.15 ms for this (issue 20: like/pass
+    throughput)."""
     try:
         other_id = UUID(str(user_id))
     except ValueError:
         raise Http404 from None
     if other_id == viewer.pk:
         raise Http404
-    rows = (
-        Member.objects.select_related("user")
-        .filter(user_id__in=[viewer.pk, other_id])
-        .only(
-            "id",
-            "user_id",
-            "name",
-            "user__id",
-            "user__is_active",
-            "user__profile_complete",
-            "user__premium_until",
-        )
-    )
-    by_user = {m.user_id: m for m in rows}
+    me_id, to_id = db_uuid(viewer.pk), db_uuid(other_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_LIKE_PAIR_SQL, [me_id, to_id])
+        rows = cursor.fetchall()
+    split = len(LIKE_PAIR_MEMBER_FIELDS)
+    members = []
+    for row in rows:
+        member = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, row[:split])
+        member.user = instance_from_row(User, LIKE_PAIR_USER_FIELDS, row[split:])
+        members.append(member)
+    by_user = {m.user_id: m for m in members}
     me, target = by_user.get(viewer.pk), by_user.get(other_id)
     if (
         me is None

@@ -158,8 +158,8 @@ _PAIR_STATE_SQL = (
     " EXISTS(SELECT 1 FROM matching_block"
     " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s)),"
     " EXISTS(SELECT 1 FROM matching_pass WHERE source_id = %s AND target_id = %s),"
-    " (SELECT COUNT(*) FROM matching_userinteraction"
-    "  WHERE user_id = %s AND action = 'like' AND timestamp > %s)"
+    " CASE WHEN %s THEN (SELECT COUNT(*) FROM matching_userinteraction"
+    "  WHERE user_id = %s AND action = 'like' AND timestamp > %s) ELSE 0 END"
 )
 
 
@@ -172,16 +172,22 @@ class _PairState:
     recent_likes: int  # likes source gave since ``since`` (their ``like`` interactions)
 
 
-def _pair_state(*, source: Member, target: Member, since: datetime | None = None) -> _PairState:
+def _pair_state(
+    *, source: Member, target: Member, since: datetime | None = None, count_likes: bool = True
+) -> _PairState:
     """The pair's likes, block and pass, and how many likes ``source`` gave since ``since``
-    (default: the last 12 hours, the like allowance's window), in one query."""
+    (default: the last 12 hours, the like allowance's window), in one query. With
+    ``count_likes`` False (a member without an allowance) the count is not made (0): it grows
+    with every like a premium member gives."""
     prep = Member._meta.pk.get_db_prep_value  # UUIDs as the database stores them
     s, t = prep(source.pk, connection), prep(target.pk, connection)
     su, tu = prep(source.user_id, connection), prep(target.user_id, connection)
     since = since or timezone.now() - LIKE_LIMIT_WINDOW
     when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_PAIR_STATE_SQL, [s, t, t, s, su, tu, tu, su, s, t, s, when])
+        cursor.execute(
+            _PAIR_STATE_SQL, [s, t, t, s, su, tu, tu, su, s, t, bool(count_likes), s, when]
+        )
         mine, theirs, blocked, passed, recent = cursor.fetchone()
     return _PairState(bool(mine), bool(theirs), bool(blocked), bool(passed), int(recent or 0))
 
@@ -246,7 +252,9 @@ def like_toggle(
 
     ``like`` True/False sets the state (idempotent: a double click or a retried request
     changes nothing the second time); None toggles. Runs under a lock on the pair (see
-    :func:`_lock_pair`), with the unique (source, target) constraint as the last guard. A new
+    :func:`_lock_pair`), with the unique (source, target) constraint as the last guard; a like
+    by a member with an allowance (free) also takes that member's own lock and counts their
+    likes of the window, a premium member's likes take neither (issue 20). A new
     like records a ``like`` interaction (weight 2.0); when it completes a pair both members get
     ``match.new`` and a "new match" e-mail (at most once per pair, ever); otherwise the target
     gets ``like.new``. Events and e-mails go out after commit. Raises ValidationError for a
@@ -260,25 +268,26 @@ def like_toggle(
     note = like_note_clean(note)
     liked_prompt = _prompt_answer_of(target=target, answer_id=prompt_answer_id)
     liked_photo = _photo_of(target=target, photo_id=photo_id)
-    serialized = _lock_pair(source, target, liker=source if like is not False else None)
-    state = _pair_state(source=source, target=target)
+    # The allowance's lock and count only for members who have an allowance (free members):
+    # a premium member's likes of different members need not wait for each other.
+    limit = likes_per_12_hours(source.user) if like is not False else None
+    serialized = _lock_pair(source, target, liker=source if limit is not None else None)
+    state = _pair_state(source=source, target=target, count_likes=limit is not None)
     existing, liked_back = state.mine, state.theirs
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
     want = (not existing) if like is None else like
     if want and state.passed:
         Pass.objects.filter(source=source, target=target).delete()
-    if want and not existing:
-        limit = likes_per_12_hours(source.user)
-        if limit is not None and state.recent_likes >= limit:
-            raise LimitReached(
-                _(
-                    "You have used your %(n)s likes for now. More likes open up within 12 "
-                    "hours, or go premium for unlimited likes."
-                )
-                % {"n": limit},
-                code="like_limit",
+    if want and not existing and limit is not None and state.recent_likes >= limit:
+        raise LimitReached(
+            _(
+                "You have used your %(n)s likes for now. More likes open up within 12 "
+                "hours, or go premium for unlimited likes."
             )
+            % {"n": limit},
+            code="like_limit",
+        )
     if want == existing:
         return LikeResult(
             liked=existing, is_match=existing and liked_back, became_match=False, changed=False
@@ -316,6 +325,7 @@ def like_toggle(
             kind="like",
             actor_id=source.user_id,
             url=f"/members/{source.user_id}/",
+            recipient=target.user,
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
 
@@ -396,6 +406,7 @@ def _match_announce(*, source: Member, target: Member) -> None:
             kind="match",
             actor_id=other.user_id,
             url=f"/members/{other.user_id}/chat/",
+            recipient=me.user,
         )
         push_to_user(
             me.user_id,
@@ -488,7 +499,7 @@ def unmatch(*, source: Member, target: Member) -> bool:
     Runs under the pair lock (:func:`_lock_pair`); the unique pair constraint absorbs a double
     submit. Returns True when something was removed."""
     _lock_pair(source, target)
-    state = _pair_state(source=source, target=target)
+    state = _pair_state(source=source, target=target, count_likes=False)
     if not (state.mine and state.theirs):
         deleted, _rows = Like.objects.filter(source=source, target=target).delete()
         return bool(deleted)
@@ -514,7 +525,7 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
         raise ValidationError(_("You cannot pass on yourself."), code="self")
     now = now or timezone.now()
     _lock_pair(source, target)
-    state = _pair_state(source=source, target=target)
+    state = _pair_state(source=source, target=target, count_likes=False)
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
     if connection.vendor == "postgresql":  # one statement, no savepoint (issue 20)

@@ -3,12 +3,16 @@ of the service, with every rule kept (blocks, match detection, one like per dire
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from matching import services
 from matching.models import Block, Like, UserInteraction
+from notifications.models import Notification
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,20 +68,50 @@ def test_like_toggle_on_postgresql_is_lock_read_and_three_inserts(postgresql_onl
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
     assert result.liked
-    assert len(statements) == 6
+    assert len(statements) == 5
     assert "pg_advisory_xact_lock" in statements[0]
     assert "synchronous_commit" not in statements[0]  # likes stay durable
+    # a is free: the pair's lock and a's own allowance lock, then the pair with a's count
+    assert "hashtextextended('likes:" in statements[0]
     assert "matching_block" in statements[1]
+    assert "CASE WHEN true THEN (SELECT COUNT(*)" in statements[1]
     assert statements[2].startswith('INSERT INTO "matching_like"')
     assert statements[3].startswith('INSERT INTO "matching_userinteraction"')
-    # b's "new like" notification, in the same transaction (no commit of its own)
-    assert '"accounts_user"."is_active"' in statements[4]
-    assert statements[5].startswith('INSERT INTO "notifications_notification"')
+    # b's "new like" notification, in the same transaction (no commit of its own); b's
+    # account was loaded with the pair, so no query checks that it is active
+    assert statements[4].startswith('INSERT INTO "notifications_notification"')
 
     with CaptureQueriesContext(connection) as ctx:
         again = services.like_toggle(source=a, target=b, like=True)
     assert not again.changed
     assert not [q for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "DELETE"))]
+
+
+def test_a_premium_members_like_takes_no_allowance_lock_and_counts_nothing(postgresql_only):
+    """Issue 20: the allowance's lock and count are for members who have an allowance; a
+    premium member's likes of different members do not wait for each other."""
+    a, b = MemberFactory(), MemberFactory()
+    a.user.premium_until = timezone.now() + timedelta(days=30)
+    a.user.save(update_fields=["premium_until"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert services.like_toggle(source=a, target=b, like=True).liked
+    sql = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert "hashtextextended('like:" in sql[0]
+    assert "hashtextextended('likes:" not in sql[0]
+    assert "CASE WHEN false THEN" in sql[1]
+
+
+def test_a_like_notifies_nobody_whose_loaded_account_is_inactive(pushes_off):
+    """The recipient's account as the like loaded it decides (no second look at the row)."""
+    a, b = MemberFactory(), MemberFactory()
+    b.user.is_active = False  # as like_pair would have loaded a banned member's account
+    services.like_toggle(source=a, target=b, like=True)
+    assert not Notification.objects.filter(user=b.user).exists()
+    c = MemberFactory()
+    services.like_toggle(source=a, target=c, like=True)
+    assert Notification.objects.filter(user=c.user, kind="like").count() == 1
 
 
 def test_like_toggle_reads_the_block_under_the_lock(pushes_off):
