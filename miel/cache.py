@@ -83,6 +83,25 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
+    def set_many(self, data: dict[str, Any], timeout: int | None) -> None:
+        """Each key's ``SET`` with its expiry, in one round trip without MULTI/EXEC (Django's
+        is MSET plus one EXPIRE per key inside a transaction: five commands for the one page
+        version a like writes). ``set_many`` was never atomic in Django's contract; a
+        ``timeout`` of 0 deletes, as ``set`` does."""
+        client = self.get_client(None, write=True)
+        if timeout == 0:
+            client.delete(*data)
+            return
+        dumps = self._serializer.dumps  # type: ignore[attr-defined]
+        if len(data) == 1:
+            ((key, value),) = data.items()
+            client.set(key, dumps(value), ex=timeout)
+            return
+        pipe = client.pipeline(transaction=False)
+        for key, value in data.items():
+            pipe.set(key, dumps(value), ex=timeout)
+        pipe.execute()
+
 
 class DegradingRedisCache(RedisCache):
     """``RedisCache`` whose calls degrade to misses / skipped writes while Redis is down.

@@ -220,7 +220,19 @@ def test_one_redis_client_serves_every_call_of_a_cache(redis_url, monkeypatch):
     assert live.get_many(["a", "b"]) == {"a": 1, "b": 2}
     assert live._cache.get_client("k") is live._cache.get_client("k", write=True)
     assert len(made) == 1  # one client for the one server (before: one per call, 44 here)
-    live.delete_many(["k", "a", "b"])
+    # set_many: plain SETs with their expiry (no MULTI/EXEC), one key or several; 0 deletes
+    live.set_many({"one": "x"}, 30)
+    live.set_many({"a": 3, "b": 4}, 30)
+    client = live._cache.get_client(None)
+    assert live.get_many(["one", "a", "b"]) == {"one": "x", "a": 3, "b": 4}
+    for key in ("one", "a", "b"):
+        made_key = live.make_and_validate_key(key)
+        assert 0 < client.ttl(made_key) <= 30
+    live.set_many({"a": 5}, None)
+    assert client.ttl(live.make_and_validate_key("a")) == -1  # no expiry, as set(None)
+    live.set_many({"a": 1, "b": 2}, 0)
+    assert live.get_many(["a", "b"]) == {}
+    live.delete_many(["k", "one"])
 
 
 @pytest.fixture
