@@ -302,15 +302,29 @@ def like_toggle(
     )
     if liked_photo:
         prompt_fields["photo"] = liked_photo
-    if serialized:  # nobody else can insert this like before we commit
-        Like.objects.create(source=source, target=target, note=note, **prompt_fields)
+    if serialized and connection.vendor == "postgresql":
+        # Nobody else can insert this like before we commit: the like and its interaction
+        # in one statement (issue 20).
+        _like_insert(
+            source=source,
+            target=target,
+            note=note,
+            prompt_id=liked_prompt.prompt_id if liked_prompt else None,
+            prompt_answer=liked_prompt.answer if liked_prompt else "",
+            photo_id=liked_photo.pk if liked_photo else None,
+        )
     else:
-        try:
-            with transaction.atomic():
-                Like.objects.create(source=source, target=target, note=note, **prompt_fields)
-        except IntegrityError:  # a concurrent request inserted it first
-            return LikeResult(liked=True, is_match=liked_back, became_match=False, changed=False)
-    interaction_record(user=source, target=target, action=UserInteraction.Action.LIKE)
+        if serialized:
+            Like.objects.create(source=source, target=target, note=note, **prompt_fields)
+        else:
+            try:
+                with transaction.atomic():
+                    Like.objects.create(source=source, target=target, note=note, **prompt_fields)
+            except IntegrityError:  # a concurrent request inserted it first
+                return LikeResult(
+                    liked=True, is_match=liked_back, became_match=False, changed=False
+                )
+        interaction_record(user=source, target=target, action=UserInteraction.Action.LIKE)
     if liked_back:
         _match_announce(source=source, target=target)
         _match_notes_send(source=source, target=target)
@@ -328,6 +342,57 @@ def like_toggle(
             recipient=target.user,
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
+
+
+#: A like and its ``like`` interaction (rules §11) in one PostgreSQL statement: the INSERT of
+#: the like in a data-modifying CTE, then the interaction's. The columns are the models'.
+_LIKE_INSERT_SQL = (
+    "WITH liked AS (INSERT INTO matching_like"
+    " (id, created_at, source_id, target_id, note, prompt_id, prompt_answer, photo_id)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s))"
+    " INSERT INTO matching_userinteraction"
+    " (id, action, duration, weight, timestamp, target_id, user_id)"
+    " VALUES (%s, %s, NULL, %s, %s, %s, %s)"
+)
+
+
+def _like_insert(
+    *,
+    source: Member,
+    target: Member,
+    note: str,
+    prompt_id: int | None,
+    prompt_answer: str,
+    photo_id: UUID | None,
+) -> None:
+    """INSERT ``source``'s like of ``target`` and its ``like`` interaction (weight
+    :func:`interaction_weight`) in one statement, on PostgreSQL under the pair lock (the
+    caller's). What ``Like.objects.create`` and :func:`interaction_record` do, without two ORM
+    compilations and one round trip (issue 20). Raises IntegrityError if the like exists."""
+    from uuid6 import uuid7
+
+    now = timezone.now()
+    action = UserInteraction.Action.LIKE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LIKE_INSERT_SQL,
+            [
+                uuid7(),
+                now,
+                source.pk,
+                target.pk,
+                note,
+                prompt_id,
+                prompt_answer,
+                photo_id,
+                uuid7(),
+                str(action),
+                interaction_weight(action=action),
+                now,
+                target.pk,
+                source.pk,
+            ],
+        )
 
 
 def _prompt_answer_of(*, target: Member, answer_id: UUID | str | None) -> PromptAnswer | None:

@@ -60,7 +60,7 @@ def test_match_response_links_the_chat(client):
     assert f'data-match-chat href="/members/{b.user_id}/chat/"' in html
 
 
-def test_like_toggle_on_postgresql_is_lock_read_and_three_inserts(postgresql_only):
+def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only):
     a, b = MemberFactory(), MemberFactory()
     with CaptureQueriesContext(connection) as ctx:
         result = services.like_toggle(source=a, target=b, like=True)
@@ -68,18 +68,24 @@ def test_like_toggle_on_postgresql_is_lock_read_and_three_inserts(postgresql_onl
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
     assert result.liked
-    assert len(statements) == 5
+    assert len(statements) == 4
     assert "pg_advisory_xact_lock" in statements[0]
     assert "synchronous_commit" not in statements[0]  # likes stay durable
     # a is free: the pair's lock and a's own allowance lock, then the pair with a's count
     assert "hashtextextended('likes:" in statements[0]
     assert "matching_block" in statements[1]
     assert "CASE WHEN true THEN (SELECT COUNT(*)" in statements[1]
-    assert statements[2].startswith('INSERT INTO "matching_like"')
-    assert statements[3].startswith('INSERT INTO "matching_userinteraction"')
+    # the like and its interaction in one statement (issue 20)
+    assert statements[2].startswith("WITH liked AS (INSERT INTO matching_like")
+    assert "INSERT INTO matching_userinteraction" in statements[2]
     # b's "new like" notification, in the same transaction (no commit of its own); b's
     # account was loaded with the pair, so no query checks that it is active
-    assert statements[4].startswith('INSERT INTO "notifications_notification"')
+    assert statements[3].startswith('INSERT INTO "notifications_notification"')
+    like = Like.objects.get(source=a, target=b)
+    interaction = UserInteraction.objects.get(user=a, target=b)
+    assert (interaction.action, interaction.weight, interaction.duration) == ("like", 2.0, None)
+    assert interaction.timestamp == like.created_at
+    assert (like.note, like.prompt_id, like.prompt_answer, like.photo_id) == ("", None, "", None)
 
     with CaptureQueriesContext(connection) as ctx:
         again = services.like_toggle(source=a, target=b, like=True)
