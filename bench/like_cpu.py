@@ -1,0 +1,89 @@
+"""CPU per like/pass request next to hello world, in process (issue 20, ``docs/performance.md``).
+
+Django's test client sends the bench's like/pass requests (like, unlike, pass, by a premium
+member, on the bench database) and the hello-world view through the whole middleware stack;
+``time.process_time`` gives the CPU of each, with no server, wrk or network in the way. The
+figures move with the machine, the ratio much less. ``PROFILE=1`` adds a cProfile of the
+like/pass requests (cumulative order).
+
+    BENCH_DB=miel_bench_pages .venv/bin/python bench/like_cpu.py   # after bench/run.py seeded it
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    from bench import run
+
+    os.environ.update(run.bench_env())
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bench import fixtures
+    from profiles.models import Member
+
+    viewers = fixtures.pick_viewers(rng=random.Random(run.SEED))
+    targets = fixtures.like_targets(viewer=viewers["dense"], count=48)
+    liker = (
+        Member.objects.filter(user__profile_complete=True, user__email__startswith="member")
+        .exclude(user_id__in=targets)
+        .exclude(pk=viewers["dense"].pk)
+        .order_by("-id")
+        .first()
+    )
+    assert liker is not None
+    User.objects.filter(pk=liker.user_id).update(premium_until=timezone.now() + timedelta(days=30))
+    login = fixtures.login(liker.user)
+    half = len(targets) // 2
+    requests = (
+        [(f"/members/{t}/like/", {"action": "like"}) for t in targets[:half]]
+        + [(f"/members/{t}/like/", {"action": "unlike"}) for t in targets[:half]]
+        + [(f"/members/{t}/pass/", {}) for t in targets[half:]]
+    )
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_CSRFTOKEN=login.csrf)
+    client.cookies["sessionid"] = login.session
+    client.cookies["csrftoken"] = login.csrf
+
+    def likes(n: int) -> None:
+        for i in range(n):
+            path, data = requests[i % len(requests)]
+            assert client.post(path, data).status_code in (200, 302), path
+
+    def hello(n: int) -> None:
+        for _ in range(n):
+            assert client.get("/_bench/hello").status_code == 200
+
+    def cpu_ms(func, n: int) -> float:  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        func(n)
+        return (time.process_time() - started) / n * 1e3
+
+    n = int(os.environ.get("N", "480"))
+    likes(len(requests) * 2)  # warm: every target liked and unliked once
+    hello(100)
+    for _ in range(int(os.environ.get("ROUNDS", "3"))):
+        h, lk = cpu_ms(hello, n), cpu_ms(likes, n)
+        print(f"hello world {h:.3f} ms CPU, like/pass {lk:.3f} ms CPU: {lk / h:.2f}x", flush=True)
+    if os.environ.get("PROFILE") == "1":
+        profile = cProfile.Profile()
+        profile.runcall(likes, n)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+
+
+if __name__ == "__main__":
+    main()
