@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from matching.models import UserInteraction
 from matching.services import interaction_record
 from miel import metrics
+from miel.rawsql import insert_unless_conflict
 from miel.realtime import push_to_user, push_to_users
 from miel.text import is_visibly_empty, text_check
 from notifications.push import push_queue
@@ -242,6 +243,15 @@ def message_send(
     }
     if client_key is None:
         message = Message.objects.create(**fields, nudged=nudged)
+    elif connection.vendor == "postgresql":
+        # One INSERT that skips a taken key (no savepoint, issue 20); the earlier message is
+        # looked up only then.
+        message = Message(**fields, nudged=nudged, client_key=client_key)
+        if not insert_unless_conflict(message, conflict=_CLIENT_KEY_CONFLICT):
+            earlier = _message_by_client_key(sender=sender, recipient=recipient, key=client_key)
+            if earlier is None:  # the key's message is gone (deleted by both sides)
+                raise IntegrityError("client key taken by a message that no longer exists")
+            return earlier
     else:
         # Stored first, looked up only when the key is taken (a retry, or a concurrent one):
         # the unique (sender, client_key) constraint decides, and a send costs no lookup.
@@ -304,6 +314,11 @@ def _message_send_checks(
     if nudged and ask_first:
         raise NudgeNeeded
     return now, opens, nudged
+
+
+#: The unique index of the idempotency key (``messaging_message_unique_client_key``), as
+#: ``ON CONFLICT`` names it.
+_CLIENT_KEY_CONFLICT = '("sender_id", "client_key") WHERE "client_key" IS NOT NULL'
 
 
 def _message_by_client_key(*, sender: Member, recipient: Member, key: str | None) -> Message | None:

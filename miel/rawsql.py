@@ -57,3 +57,32 @@ def _uuid_field() -> Field:
     from django.db.models import UUIDField
 
     return UUIDField()
+
+
+def insert_unless_conflict(obj: Model, *, conflict: str) -> bool:
+    """INSERT the unsaved ``obj`` (every concrete field, as ``Model.save`` would write it) with
+    ``ON CONFLICT <conflict> DO NOTHING``, on PostgreSQL; True when the row was stored, False
+    when ``conflict`` (the unique index's columns and predicate, e.g. ``"(sender_id,
+    client_key) WHERE client_key IS NOT NULL"``, written by the caller, never from input)
+    already held one. Other constraint failures raise IntegrityError as ``save`` does.
+
+    Replaces ``create()`` inside a savepoint for a row whose unique key may be taken (an
+    idempotency key): no SAVEPOINT / RELEASE round trips and no ORM compilation (issue 20).
+    No signals are sent: use it only for models without ``pre_save`` / ``post_save``
+    receivers. ``obj`` is left as a saved instance."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields]
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"  # noqa: S608
+        f" VALUES ({marks}) ON CONFLICT {conflict} DO NOTHING RETURNING 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        stored = cursor.fetchone() is not None
+    if stored:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return stored

@@ -136,3 +136,33 @@ def test_send_pushes_both_events_in_one_after_commit_callback(
     assert "unread_count" not in to_alice[1]
     assert to_bob[1]["message"] == to_alice[1]["message"]
     assert to_bob[1]["message"]["text"] == "hello"
+
+
+def test_a_keyed_send_on_postgresql_is_one_insert_and_no_savepoint(alice, bob, postgresql_only):
+    """Issue 20: the idempotency key's conflict is ON CONFLICT DO NOTHING in the INSERT itself,
+    not an INSERT in a savepoint; a retry with the key still gets the stored message."""
+    from messaging import services
+
+    with CaptureQueriesContext(connection) as ctx:
+        sent = services.message_send(sender=alice, recipient=bob, text="hi", client_key="k" * 12)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    inserts = [q for q in sql if q.startswith('INSERT INTO "messaging_message"')]
+    assert len(inserts) == 1
+    assert "ON CONFLICT" in inserts[0]
+    # only message_send's own atomic (a savepoint inside the test's transaction)
+    assert len([q for q in sql if q.startswith("SAVEPOINT")]) == 1, sql
+    stored = Message.objects.get(pk=sent.pk)
+    assert (stored.text, stored.client_key, stored.sender_id, stored.recipient_id) == (
+        "hi",
+        "k" * 12,
+        alice.pk,
+        bob.pk,
+    )
+    assert stored.created == sent.created
+    assert stored.created.tzinfo is not None
+    assert not sent._state.adding
+
+    again = services.message_send(sender=alice, recipient=bob, text="hi", client_key="k" * 12)
+    assert again.pk == sent.pk
+    assert Message.objects.filter(sender=alice).count() == 1
+    assert UserInteraction.objects.filter(user=alice, target=bob, action="message").count() == 1
