@@ -71,9 +71,9 @@ def insert_unless_conflict(obj: Model, *, conflict: str) -> bool:
     No signals are sent: use it only for models without ``pre_save`` / ``post_save``
     receivers. ``obj`` is left as a saved instance."""
     meta = obj._meta
-    fields = [f for f in meta.concrete_fields]
+    fields = list(meta.concrete_fields)
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"  # noqa: S608
