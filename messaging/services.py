@@ -208,8 +208,9 @@ def message_send(
 
     Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
     minute, for limited accounts two more (an earlier message of the pair, the day's count),
-    the message INSERT (with a ``client_key``, in a savepoint: the key is looked up only when
-    the INSERT finds it taken or the send is refused), the interaction INSERT (``message``,
+    the message INSERT (with a ``client_key``: on PostgreSQL ``ON CONFLICT DO NOTHING`` on the
+    key's unique index, elsewhere in a savepoint; the key is looked up only when the INSERT
+    finds it taken or the send is refused), the interaction INSERT (``message``,
     weight 3.0, rules §11) and the recipient's unread count for the event. After commit, in
     one callback: ``message.new`` to the recipient's sockets
     (with their unread count) and to the sender's other tabs; then the "new message" e-mail task,
