@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from functools import partial
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
@@ -77,19 +78,21 @@ def _notification_store(
     return note
 
 
-def _notification_announce(user_id: UUID, kind: str) -> None:
-    """After commit: the bell's new unread count, cached and pushed to the member's sockets.
-    No name and no text in the event: the count is all the bell needs, and a free member's
-    socket must not learn who liked them one event at a time."""
+def _notification_announce(
+    user_id: UUID, kind: str, events: tuple[dict[str, Any], ...] = ()
+) -> None:
+    """After commit: the bell's new unread count, cached and pushed to the member's sockets,
+    after ``events`` (the caller's own live events for the member, in one push). No name and
+    no text in the bell's event: the count is all the bell needs, and a free member's socket
+    must not learn who liked them one event at a time."""
     from . import selectors
 
     count = selectors.unread_count(user_id=user_id)
     _cache_count(user_id, count)
     # Already after commit: pushed now, which also renews the member's kept pages (their bell
     # showed the old count, issue 20).
-    realtime.push_now(
-        [(user_id, {"type": "notification.new", "kind": str(kind), "unread_count": count})]
-    )
+    bell = {"type": "notification.new", "kind": str(kind), "unread_count": count}
+    realtime.push_now([(user_id, event) for event in (*events, bell)])
 
 
 def _queue_story_reply_email(notification_id: UUID) -> None:
@@ -246,6 +249,7 @@ def notification_queue(
     detail: str = "",
     message_id: UUID | None = None,
     recipient: User | None = None,
+    events: tuple[dict[str, Any], ...] = (),
 ) -> None:
     """Store a ``kind`` notification for ``user_id`` (about ``actor_id``, linking to ``url``)
     in the caller's transaction (it exists exactly when the like, match or reply that caused
@@ -253,8 +257,11 @@ def notification_queue(
     new unread count to the member's open sockets and queue a Web Push for the kinds members
     can ask for (``message_id``: the chat message of a story reply, for previews). Nothing
     for an inactive account (``recipient``: that account as the caller loaded it moments ago,
-    which saves the query that checks it; issue 20). A push failure is logged by the realtime layer, never raised
-    into the caller's request."""
+    which saves the query that checks it; issue 20). ``events``: the caller's own live events
+    for the same member (``{"type": ...}``), sent before ``notification.new`` in the same push
+    after commit (one page-version write, one trip to the channel layer; issue 20); they go
+    only where the notification is stored. A push failure is logged by the realtime layer,
+    never raised into the caller's request."""
     note = _notification_store(
         user_id=user_id,
         kind=Kind(kind),
@@ -265,7 +272,9 @@ def notification_queue(
         recipient=recipient,
     )
     if note is not None:
-        transaction.on_commit(partial(_notification_announce, user_id, str(Kind(kind))))
+        transaction.on_commit(
+            partial(_notification_announce, user_id, str(Kind(kind)), tuple(events))
+        )
 
 
 def _cache_count(user_id: UUID, count: int) -> None:

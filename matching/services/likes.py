@@ -329,10 +329,9 @@ def like_toggle(
         _match_announce(source=source, target=target)
         _match_notes_send(source=source, target=target)
     else:
-        push_to_user(
-            target.user_id,
-            "like.new",
-            **_sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source),
+        # like.new goes out with the bell's count, in one push after commit.
+        identity = _sender_identity(
+            recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source
         )
         notification_queue(
             user_id=target.user_id,
@@ -340,6 +339,7 @@ def like_toggle(
             actor_id=source.user_id,
             url=f"/members/{source.user_id}/",
             recipient=target.user,
+            events=({"type": "like.new", **identity},),
         )
     return LikeResult(liked=True, is_match=liked_back, became_match=liked_back, changed=True)
 

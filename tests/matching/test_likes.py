@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_like_toggle_creates_like_interaction_and_notifies_target(
-    pushes, django_capture_on_commit_callbacks
+    pushes, sent, django_capture_on_commit_callbacks
 ):
     a, b = MemberFactory(), MemberFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -31,7 +31,14 @@ def test_like_toggle_creates_like_interaction_and_notifies_target(
     interaction = UserInteraction.objects.get(user=a, target=b)
     assert (interaction.action, interaction.weight) == ("like", 2.0)
     # b is a free member: an anonymous notice (tests/security/test_realtime_privacy.py).
-    pushes.assert_called_once_with(b.user_id, "like.new")
+    # like.new, then the bell's count, in one push to b after commit (issue 20)
+    assert [(uid, event["type"]) for uid, event in sent] == [
+        (b.user_id, "like.new"),
+        (b.user_id, "notification.new"),
+    ]
+    assert sent[0][1] == {"type": "like.new"}
+    assert sent[1][1]["unread_count"] == 1
+    pushes.assert_not_called()
     assert mail.outbox == []
 
 

@@ -16,4 +16,6 @@ def sent(monkeypatch):
     monkeypatch.setattr(
         "miel.realtime.send_now", lambda uid, event: events.append((uid, event)) or True
     )
+    # several events of one push (a like's like.new and the bell's count) go together
+    monkeypatch.setattr("miel.realtime.send_many", lambda items: events.extend(items) or True)
     return events

@@ -26,33 +26,53 @@ def _make_premium(member):
     member.user.save(update_fields=["premium_until"])
 
 
+@pytest.fixture
+def sent(monkeypatch):
+    """Events really sent to sockets after commit (``like.new`` goes out with the bell's
+    count, through notifications.services), as ``(user id, event)`` pairs."""
+    events: list = []
+    monkeypatch.setattr("miel.realtime.send_many", lambda items: events.extend(items) or True)
+    monkeypatch.setattr(
+        "miel.realtime.send_now", lambda uid, event: events.append((uid, event)) or True
+    )
+    return events
+
+
 def _events(pushes, kind):
     return [c for c in pushes.call_args_list if c.args[1] == kind]
 
 
+def _sent(sent, kind):
+    return [(uid, event) for uid, event in sent if event["type"] == kind]
+
+
 def test_free_member_gets_anonymous_like_and_view_notices(
-    pushes, django_capture_on_commit_callbacks
+    pushes, sent, django_capture_on_commit_callbacks
 ):
     admirer, free = MemberFactory(name="Zebulon"), MemberFactory()
     with django_capture_on_commit_callbacks(execute=True):
         services.like_toggle(source=admirer, target=free)
         services.profile_view_record(viewer=admirer.user, viewed=free)
-    for kind in ("like.new", "profile.viewed"):
-        (event,) = _events(pushes, kind)
-        assert event.args[0] == free.user_id
+    (view,) = _events(pushes, "profile.viewed")
+    assert view.args[0] == free.user_id
+    (like,) = _sent(sent, "like.new")
+    assert like[0] == free.user_id
+    for event in (view, like, *sent):  # the bell's count says no more
         assert "Zebulon" not in repr(event)
         assert str(admirer.user_id) not in repr(event)
 
 
-def test_premium_member_sees_who(pushes, django_capture_on_commit_callbacks):
+def test_premium_member_sees_who(pushes, sent, django_capture_on_commit_callbacks):
     admirer, premium = MemberFactory(name="Zebulon"), MemberFactory()
     _make_premium(premium)
     with django_capture_on_commit_callbacks(execute=True):
         services.like_toggle(source=admirer, target=premium)
         services.profile_view_record(viewer=admirer.user, viewed=premium)
-    for kind in ("like.new", "profile.viewed"):
-        (event,) = _events(pushes, kind)
-        assert event.kwargs == {"from_user_id": str(admirer.user_id), "name": "Zebulon"}
+    (view,) = _events(pushes, "profile.viewed")
+    assert view.kwargs == {"from_user_id": str(admirer.user_id), "name": "Zebulon"}
+    ((to, like),) = _sent(sent, "like.new")
+    assert to == premium.user_id
+    assert like == {"type": "like.new", "from_user_id": str(admirer.user_id), "name": "Zebulon"}
 
 
 def test_match_notice_links_to_a_chat_that_opens(
