@@ -1,0 +1,77 @@
+"""Attacks on the issue 20 like path: the free allowance under concurrency, the one-statement
+insert's rows, premium that lapsed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from matching import services
+from matching.models import Like, UserInteraction
+from matching.services import likes as likes_module
+from tests.factories import MemberFactory
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lapsed_premium", [False, True])
+def test_two_parallel_likes_at_the_free_limit_store_one(
+    transactional_db, postgresql_only, settings, monkeypatch, lapsed_premium
+):
+    settings.LIKES_PER_12_HOURS_FREE = 1
+    a, b, c = MemberFactory(), MemberFactory(), MemberFactory()
+    if lapsed_premium:
+        a.user.premium_until = timezone.now() - timedelta(seconds=1)
+        a.user.save(update_fields=["premium_until"])
+    original = likes_module._pair_state
+
+    def slow_pair_state(**kwargs):
+        state = original(**kwargs)
+        time.sleep(0.3)  # both would read "0 likes given" without the liker's lock
+        return state
+
+    monkeypatch.setattr(likes_module, "_pair_state", slow_pair_state)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def fire(target):
+        try:
+            barrier.wait()
+            services.like_toggle(source=a, target=target, like=True)
+            outcomes.append("liked")
+        except services.LimitReached:
+            outcomes.append("limit")
+        except Exception as exc:  # pragma: no cover - reported
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fire, args=(t,)) for t in (b, c)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["liked", "limit"]
+    assert Like.objects.filter(source=a).count() == 1
+    assert UserInteraction.objects.filter(user=a, action="like").count() == 1
+
+
+def test_the_one_statement_like_stores_what_the_orm_would(postgresql_only, monkeypatch):
+    monkeypatch.setattr(likes_module, "push_to_user", lambda *args, **kwargs: None)
+    a, b = MemberFactory(), MemberFactory()
+    before = timezone.now()
+    services.like_toggle(source=a, target=b, like=True, note="hi")
+    like = Like.objects.get(source=a, target=b)
+    inter = UserInteraction.objects.get(user=a, target=b)
+    assert (like.note, like.prompt_id, like.photo_id) == ("hi", None, None)
+    assert timezone.is_aware(like.created_at)
+    assert like.created_at >= before
+    assert (inter.timestamp, inter.weight, inter.duration) == (like.created_at, 2.0, None)
+    assert inter.action == "like"
+    # toggle off keeps the interaction (the allowance does not give the like back)
+    assert not services.like_toggle(source=a, target=b).liked
+    assert UserInteraction.objects.filter(user=a, action="like").count() == 1
