@@ -14,16 +14,29 @@ healthy connection has nothing to read. Only a readable (or already closed/broke
 is checked with the round trip, which replaces it when it is dead. A server that vanished
 without closing anything (a cable cut) is caught by neither check before the query: the
 round trip would wait just as the query does.
+
+A middlebox with an idle timeout (a cloud NAT gateway, a load balancer) is different: it
+forgets an idle connection without a word to either end, and answers its next packet with a
+reset. Such a socket stays silent, yet the round trip fails at once (and the pool replaces the
+connection) where the request's own query would fail. So a connection that sat unused for
+more than :data:`IDLE_ROUND_TRIP_SECONDS` still gets the round trip: under load connections
+come back within milliseconds and skip it; a quiet pool pays one round trip per idle
+connection.
 """
 
 from __future__ import annotations
 
 import select
+from time import monotonic
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
+
+#: A pooled connection last checked out longer ago than this (seconds) gets the round trip
+#: whatever its socket says (middlebox idle timeouts are minutes: AWS NAT 350 s, Azure 4 min).
+IDLE_ROUND_TRIP_SECONDS = 30.0
 
 
 def check_connection(conn: Any) -> None:
@@ -32,10 +45,16 @@ def check_connection(conn: Any) -> None:
 
     No round trip unless the socket has something to read (the server's goodbye) or psycopg
     already knows the connection is closed; then the pool's own check (an empty query)
-    decides. Costs one ``poll()`` system call, no network traffic."""
+    decides; also when it was last checked out over :data:`IDLE_ROUND_TRIP_SECONDS` ago (or
+    its age is unknown). Otherwise costs one ``poll()`` system call, no network traffic."""
     from psycopg_pool import ConnectionPool
 
-    if not (conn.closed or conn.broken):
+    now = monotonic()
+    # The last check-out (this check's), else the pool's creation time of the connection.
+    last = getattr(conn, "_miel_checked_at", None) or getattr(conn, "_created_at", None)
+    conn._miel_checked_at = now
+    recent = last is not None and now - last < IDLE_ROUND_TRIP_SECONDS
+    if recent and not (conn.closed or conn.broken):
         try:
             poller = select.poll()
             poller.register(conn.fileno(), select.POLLIN | select.POLLPRI)
