@@ -212,3 +212,15 @@ def page_cache_on(settings):
 
     settings.PAGE_CACHE_SECONDS = 5
     cache.clear()
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """The live events really sent to sockets (``miel.realtime.send_now`` and ``send_many``,
+    after commit), as ``(user id, event)`` pairs; nothing reaches a channel layer."""
+    events: list = []
+    monkeypatch.setattr(
+        "miel.realtime.send_now", lambda uid, event: events.append((uid, event)) or True
+    )
+    monkeypatch.setattr("miel.realtime.send_many", lambda items: events.extend(items) or True)
+    return events

@@ -26,18 +26,6 @@ def _make_premium(member):
     member.user.save(update_fields=["premium_until"])
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Events really sent to sockets after commit (``like.new`` goes out with the bell's
-    count, through notifications.services), as ``(user id, event)`` pairs."""
-    events: list = []
-    monkeypatch.setattr("miel.realtime.send_many", lambda items: events.extend(items) or True)
-    monkeypatch.setattr(
-        "miel.realtime.send_now", lambda uid, event: events.append((uid, event)) or True
-    )
-    return events
-
-
 def _events(pushes, kind):
     return [c for c in pushes.call_args_list if c.args[1] == kind]
 
