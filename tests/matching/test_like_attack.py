@@ -3,17 +3,16 @@ insert's rows, premium that lapsed."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from matching import services
 from matching.models import Like, UserInteraction
 from matching.services import likes as likes_module
+from tests.concurrency import run_concurrently
 from tests.factories import MemberFactory
 
 
@@ -35,26 +34,17 @@ def test_two_parallel_likes_at_the_free_limit_store_one(
         return state
 
     monkeypatch.setattr(likes_module, "_pair_state", slow_pair_state)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def fire(target):
-        try:
-            barrier.wait()
-            services.like_toggle(source=a, target=target, like=True)
-            outcomes.append("liked")
-        except services.LimitReached:
-            outcomes.append("limit")
-        except Exception as exc:  # pragma: no cover - reported
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=fire, args=(t,)) for t in (b, c)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = run_concurrently(
+        [lambda t=t: services.like_toggle(source=a, target=t, like=True) for t in (b, c)]
+    )
+    outcomes = [
+        "limit"
+        if isinstance(r, services.LimitReached)
+        else "liked"
+        if getattr(r, "liked", False)
+        else repr(r)
+        for r in results
+    ]
     assert sorted(outcomes) == ["liked", "limit"]
     assert Like.objects.filter(source=a).count() == 1
     assert UserInteraction.objects.filter(user=a, action="like").count() == 1

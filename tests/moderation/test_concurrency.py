@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.db import connection
 
 from matching.models import Report
 from profiles import services as photo_services
 from profiles.models import Photo
 from safety.moderation.services import Item, moderation_apply
+from tests.concurrency import run_concurrently
 from tests.factories import MemberFactory, UserFactory, image_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(fns) -> list[object]:
-    barrier = threading.Barrier(len(fns))
-    results: list[object] = []
-
-    def worker(fn) -> None:
-        barrier.wait()
-        try:
-            results.append(fn())
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.mark.parametrize("action", ["approve", "reject"])

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from profiles import services
 from profiles.models import Member, Photo
 from profiles.services import PhotoRejected
+from tests.concurrency import run_concurrently
 from tests.factories import MemberFactory, PhotoFactory, UserFactory, image_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_concurrently(fn, n: int) -> list[object]:
-    barrier = threading.Barrier(n)
-    results: list[object] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            results.append(fn())
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_two_uploads_cannot_both_take_the_last_slot(postgresql_only):
@@ -43,7 +21,9 @@ def test_two_uploads_cannot_both_take_the_last_slot(postgresql_only):
     for _ in range(5):
         PhotoFactory(member=member, is_approved=False)
 
-    results = run_concurrently(lambda: services.photo_add(member=member, upload=image_upload()), 4)
+    results = run_concurrently(
+        [lambda: services.photo_add(member=member, upload=image_upload())] * 4
+    )
 
     assert Photo.objects.filter(member=member).count() == 6
     assert sum(isinstance(r, Photo) for r in results) == 1
@@ -68,7 +48,7 @@ def test_concurrent_onboarding_submits_create_one_member(postgresql_only):
             preferred_age_max=40,
         )
 
-    results = run_concurrently(complete, 3)
+    results = run_concurrently([complete] * 3)
 
     assert Member.objects.filter(user=user).count() == 1
     assert sum(isinstance(r, Member) for r in results) == 1
