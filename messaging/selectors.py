@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching.selectors import is_blocked_pair, shown_by_direct_link
-from miel.rawsql import instance_from_row
+from miel.rawsql import db_uuid, instance_from_row
 from profiles.models import Member
 
 from .models import Message
@@ -60,7 +60,7 @@ _UNREAD_SQL = (
 
 def _uid(user_id: UUID | str) -> str | UUID:
     """``user_id`` as the database stores a UUID (a uuid on PostgreSQL, hex text on SQLite)."""
-    return Member._meta.pk.get_db_prep_value(UUID(str(user_id)), connection)
+    return db_uuid(UUID(str(user_id)))
 
 
 def unread_count(*, user_id: UUID | str) -> int:
@@ -186,8 +186,7 @@ def chat_send_pair(*, user: User, other_id: UUID | str) -> tuple[Member, Member]
         raise Http404 from None
     if other_id == user.pk:
         raise Http404
-    uuid_param = User._meta.pk.get_db_prep_value
-    me_id, to_id = uuid_param(user.pk, connection), uuid_param(other_id, connection)
+    me_id, to_id = db_uuid(user.pk), db_uuid(other_id)
     with connection.cursor() as cursor:
         cursor.execute(_CHAT_SEND_SQL, [me_id, me_id, me_id, to_id])
         rows = cursor.fetchall()

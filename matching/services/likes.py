@@ -38,6 +38,7 @@ from matching.models import (
 from matching.selectors.discovery import PASS_HIDES_FOR
 from miel import emails, metrics
 from miel.mail import one_line
+from miel.rawsql import db_uuid
 from miel.realtime import push_to_user
 from miel.text import is_visibly_empty
 from notifications import quiet
@@ -179,9 +180,8 @@ def _pair_state(
     (default: the last 12 hours, the like allowance's window), in one query. With
     ``count_likes`` False (a member without an allowance) the count is not made (0): it grows
     with every like a premium member gives."""
-    prep = Member._meta.pk.get_db_prep_value  # UUIDs as the database stores them
-    s, t = prep(source.pk, connection), prep(target.pk, connection)
-    su, tu = prep(source.user_id, connection), prep(target.user_id, connection)
+    s, t = db_uuid(source.pk), db_uuid(target.pk)  # UUIDs as the database stores them
+    su, tu = db_uuid(source.user_id), db_uuid(target.user_id)
     since = since or timezone.now() - LIKE_LIMIT_WINDOW
     when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
     with connection.cursor() as cursor:
