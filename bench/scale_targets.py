@@ -2,12 +2,13 @@
 process, so they are merged into ``bench/run.py`` with one call):
 
 - smart matches (``bench/smart_matches.py --targets``) on their own database
-  ``BENCH_SMART_DB`` (default ``miel_bench_smart``: ~70 000 bulk-created candidates, created
+  ``BENCH_SMART_DB`` (default ``miel_bench_smart``, ``miel_bench_smart_<N>`` for
+  ``BENCH_MEMBERS=N`` over 100 000: ~70 000 bulk-created candidates among N members, created
   and migrated when missing), with ratios to ``BENCH_BASELINE`` (default 2c084be);
 - live chat at scale (``bench/ws_scale.py``): 5 000 sockets on the bench database.
 
-Each prints its rows as met / not met and writes its JSON (``bench/results-smart.json``,
-``bench/results-ws-scale.json``); :func:`run_scale_targets` prints them together again.
+Each prints its rows as met / not met and writes its JSON (``bench/results-smart.json`` or
+``bench/results-smart-<N>.json``, ``bench/results-ws-scale.json``); :func:`run_scale_targets` prints them together again.
 ``BENCH_SKIP_SCALE=1`` skips both, ``BENCH_SKIP_WS=1`` the sockets.
 """
 
@@ -20,7 +21,16 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SMART_DB = os.environ.get("BENCH_SMART_DB", "miel_bench_smart")
+#: Members in the smart-match database: the candidates, the two viewers and *others*
+#: (``bench/smart_matches.py --members``), 100 000 by default and the 1 000 000 column with
+#: ``BENCH_MEMBERS=1000000``.
+SMART_MEMBERS = int(
+    os.environ.get("BENCH_SMART_MEMBERS") or os.environ.get("BENCH_MEMBERS", "100000")
+)
+SMART_DB = os.environ.get(
+    "BENCH_SMART_DB",
+    "miel_bench_smart" if SMART_MEMBERS <= 100_000 else f"miel_bench_smart_{SMART_MEMBERS}",
+)
 SMART_CANDIDATES = int(os.environ.get("BENCH_SMART_CANDIDATES", "70000"))
 
 
@@ -72,12 +82,15 @@ def run_scale_targets(*, port: int, redis_url: str) -> list[dict]:
     baseline = os.environ.get("BENCH_BASELINE", "2c084be")
     subprocess.run(  # noqa: S603
         [sys.executable, "bench/smart_matches.py", "--candidates", str(SMART_CANDIDATES),
-         "--repeat", "5", "--targets", "--baseline", baseline],
+         "--members", str(SMART_MEMBERS), "--repeat", "5", "--targets", "--baseline", baseline],
         cwd=BASE_DIR,
         env=smart_env,
         check=False,
     )  # fmt: skip
-    rows += _rows(BASE_DIR / "bench" / "results-smart.json")
+    smart_json = (
+        "results-smart.json" if SMART_MEMBERS <= 100_000 else f"results-smart-{SMART_MEMBERS}.json"
+    )
+    rows += _rows(BASE_DIR / "bench" / smart_json)
     if os.environ.get("BENCH_SKIP_WS") != "1":
         ws_env = {**os.environ, "BENCH_PORT": str(port)}
         subprocess.run([sys.executable, "bench/ws_scale.py"], cwd=BASE_DIR, env=ws_env, check=False)
