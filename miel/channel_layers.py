@@ -13,10 +13,21 @@ its blocking reads (rules §9, §16).
   for that user were lost (channels_redis issue #422, redis-py issue #4091). The layer therefore
   sets ``socket_timeout`` to ``brpop_timeout`` + :data:`SOCKET_TIMEOUT_MARGIN` unless the host
   config says otherwise: still finite, so a dead Redis is noticed.
+- :meth:`BlockingPoolRedisChannelLayer.groups_with_members` tells, from sync code and in one
+  round trip per Redis host, which groups have a socket in them at all (issue 20). A push to a
+  member with no socket open (most likes, most messages to someone away) then costs one
+  ``EXISTS`` instead of the trip to the sending thread's event loop and ``group_send``'s two
+  asynchronous round trips (~0.05 ms of CPU instead of ~0.22 ms). Exact, not a guess: Redis
+  deletes a sorted set when its last member goes, so a group's key exists exactly while a
+  channel is in it (or until its expiry, when ``group_send`` cleans it).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+
+import redis
 from channels_redis.core import RedisChannelLayer
 from channels_redis.utils import create_pool
 from redis.asyncio import BlockingConnectionPool
@@ -34,3 +45,42 @@ class BlockingPoolRedisChannelLayer(RedisChannelLayer):
         address = host.pop("address")
         timeout = host.pop("pool_timeout", 10)
         return BlockingConnectionPool.from_url(address, timeout=timeout, **host)
+
+    _sync_lock = threading.Lock()
+
+    def _sync_client(self, index: int) -> redis.Redis | None:
+        """A synchronous client of host ``index`` for this process (recreated after a fork), or
+        None for a sentinel host (no plain address to reach)."""
+        host = self.hosts[index]
+        if "address" not in host:
+            return None
+        clients: dict = self.__dict__.setdefault("_sync_clients", {})
+        key = (os.getpid(), index)
+        with self._sync_lock:
+            if key not in clients:
+                clients[key] = redis.Redis.from_url(
+                    host["address"],
+                    socket_connect_timeout=host.get("socket_connect_timeout", 2),
+                    socket_timeout=host.get("socket_timeout", 2),
+                )
+            return clients[key]
+
+    def groups_with_members(self, groups: list[str]) -> set[str] | None:
+        """Which of ``groups`` have at least one channel now: one pipelined ``EXISTS`` per
+        group, one round trip per Redis host (see the module docstring). None when it cannot
+        tell (a sentinel host): then every group is to be sent to. Raises redis'
+        ConnectionError / TimeoutError when Redis cannot be reached."""
+        by_host: dict[int, list[str]] = {}
+        for group in groups:
+            assert self.require_valid_group_name(group), "Group name not valid"
+            by_host.setdefault(self.consistent_hash(group), []).append(group)
+        found: set[str] = set()
+        for index, names in by_host.items():
+            client = self._sync_client(index)
+            if client is None:
+                return None
+            pipe = client.pipeline(transaction=False)
+            for name in names:
+                pipe.exists(self._group_key(name))
+            found.update(name for name, n in zip(names, pipe.execute(), strict=True) if n)
+        return found

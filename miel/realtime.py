@@ -122,6 +122,10 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
             logger.warning("realtime push to %s skipped: channel layer down", user_id)
         return False
     try:
+        items = _with_sockets(layer, items)
+        if not items:  # nobody has a socket open: nothing to send
+            layer_breaker.succeeded()
+            return True
         failed = _run(layer, _send_all, layer, items)
     except UNREACHABLE as exc:
         _unreachable(f"realtime push of {len(items)} event(s)", exc)
@@ -132,6 +136,22 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
     if failed == 0:
         layer_breaker.succeeded()
     return failed == 0
+
+
+def _with_sockets(
+    layer, items: list[tuple[UUID | str, dict[str, Any]]]
+) -> list[tuple[UUID | str, dict[str, Any]]]:
+    """The ``items`` whose user has a socket in their group now (issue 20: a push to a member
+    with none open costs one round trip from this thread, not a ``group_send``); all of them
+    when the layer cannot tell. Raises what the layer's Redis client raises when unreachable."""
+    check = getattr(layer, "groups_with_members", None)
+    if check is None:
+        return items
+    groups = {user_id: user_group(user_id) for user_id, _event in items}
+    present = check(list(set(groups.values())))
+    if present is None:
+        return items
+    return [(user_id, event) for user_id, event in items if groups[user_id] in present]
 
 
 def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:

@@ -293,7 +293,13 @@ def like_toggle(
             liked=existing, is_match=existing and liked_back, became_match=False, changed=False
         )
     if not want:
-        Like.objects.filter(source=source, target=target).delete()
+        # One constant statement (issue 20): no table refers to a like and nothing listens
+        # for its deletion, so the ORM's delete would only add its collector's work.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM matching_like WHERE source_id = %s AND target_id = %s",
+                [db_uuid(source.pk), db_uuid(target.pk)],
+            )
         return LikeResult(liked=False, is_match=False, became_match=False, changed=True)
     prompt_fields = (
         {"prompt_id": liked_prompt.prompt_id, "prompt_answer": liked_prompt.answer}

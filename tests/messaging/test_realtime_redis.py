@@ -90,6 +90,9 @@ def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
     stats = redis.Redis.from_url(redis_url)
     try:
         events = [(uuid.uuid4(), {"type": "ping"}), (uuid.uuid4(), {"type": "ping"})]
+        layer = channel_layers["default"]
+        for user_id, _event in events:  # each has a socket: the pushes go through group_send
+            realtime._run(layer, layer.group_add, user_group(user_id), f"specific.test!{user_id}")
         assert realtime.send_many(events)  # warm: the loop and its pool
         before = stats.info("stats")["total_connections_received"]
         for _ in range(20):
@@ -99,6 +102,78 @@ def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
     finally:
         channel_layers.backends.clear()
         stats.close()
+
+
+def test_push_goes_only_to_groups_with_a_socket(redis_url, settings, monkeypatch):
+    """Issue 20: a push to a member with no socket open costs one EXISTS from the request's
+    thread, no group_send; a member with a socket still gets the event, and once their last
+    socket leaves the group (Redis deletes the empty set) pushes to them stop again."""
+    from channels.layers import channel_layers
+
+    from miel import realtime
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "max_connections": 10}],
+                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
+            },
+        }
+    }
+    channel_layers.backends.clear()
+    layer = channel_layers["default"]
+    sent: list[str] = []
+    real_group_send = layer.group_send
+
+    async def group_send(group, message):
+        sent.append(group)
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    away, online = uuid.uuid4(), uuid.uuid4()
+    try:
+        channel = realtime._run(layer, layer.new_channel)
+        realtime._run(layer, layer.group_add, user_group(online), channel)
+        assert realtime.send_many([(away, {"type": "a"}), (online, {"type": "b"})])
+        assert sent == [user_group(online)]
+        received = realtime._run(layer, layer.receive, channel)
+        assert received == {"type": "miel.event", "event": {"type": "b"}}
+        assert layer.groups_with_members([user_group(away), user_group(online)]) == {
+            user_group(online)
+        }
+
+        realtime._run(layer, layer.group_discard, user_group(online), channel)
+        assert realtime.send_now(online, {"type": "c"})
+        assert sent == [user_group(online)]  # no second group_send: nobody to send to
+    finally:
+        realtime._run(layer, layer.flush)
+        channel_layers.backends.clear()
+
+
+def test_push_with_redis_down_is_skipped_and_logged(settings, caplog):
+    """The group check cannot reach Redis: the push is skipped as an unreachable layer's would
+    be (logged, the breaker opened), not raised into the request."""
+    from channels.layers import channel_layers
+
+    from miel import realtime
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 0.2}],
+                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
+            },
+        }
+    }
+    channel_layers.backends.clear()
+    try:
+        assert realtime.send_now(uuid.uuid4(), {"type": "a"}) is False
+        assert "channel layer unreachable" in caplog.text
+    finally:
+        realtime.layer_breaker.succeeded()
+        channel_layers.backends.clear()
 
 
 def session_for(user) -> str:
