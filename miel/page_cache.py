@@ -47,15 +47,22 @@ def _version_key(user_id: UUID | str) -> str:
     return f"pagever:{UUID(str(user_id)).hex}"
 
 
-def viewer_pages_changed(user_ids: Iterable[UUID | str]) -> None:
+def viewer_pages_changed(user_ids: Iterable[UUID | str], *, forget: Iterable[str] = ()) -> None:
     """Give each user a new page version (their cached pages stop being used at once): one
     cache write each, the version being the time in nanoseconds (no read-modify-write).
-    Best effort: with the cache down the pages were not cached either."""
-    if not page_cache_seconds():
+    ``forget``: other cache keys of the caller's to drop in the same round trip (stored as
+    None, which their readers take as a miss; issue 20). Best effort: with the cache down the
+    pages were not cached either."""
+    seconds = page_cache_seconds()
+    entries: dict[str, object] = dict.fromkeys(forget)
+    if seconds:
+        entries.update(
+            {_version_key(user_id): time.time_ns() for user_id in {str(u) for u in user_ids}}
+        )
+    if not entries:
         return
-    versions = {_version_key(user_id): time.time_ns() for user_id in {str(u) for u in user_ids}}
     try:
-        cache.set_many(versions, VERSION_TTL)
+        cache.set_many(entries, VERSION_TTL)
     except Exception:  # the cache down: nothing was kept either
         logger.debug("page versions not renewed", exc_info=True)
 

@@ -154,6 +154,24 @@ def _with_sockets(
     return [(user_id, event) for user_id, event in items if groups[user_id] in present]
 
 
+def has_socket(user_id: UUID | str) -> bool | None:
+    """Whether ``user_id`` has a socket open now (their group has a channel, see
+    :meth:`miel.channel_layers.BlockingPoolRedisChannelLayer.groups_with_members`): one round
+    trip to the layer's Redis. None when it cannot tell (no such layer, a sentinel host,
+    Redis unreachable: logged): callers then do what they would for a member online."""
+    layer = get_channel_layer()
+    check = getattr(layer, "groups_with_members", None)
+    if check is None or layer_breaker.is_open:
+        return None
+    group = user_group(user_id)
+    try:
+        present = check([group])
+    except UNREACHABLE as exc:
+        _unreachable(f"socket check of {user_id}", exc)
+        return None
+    return None if present is None else group in present
+
+
 def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:
     """Send ``event`` (JSON-able, with a ``type`` key) to ``user_id``'s sockets immediately.
 

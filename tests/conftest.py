@@ -215,6 +215,43 @@ def page_cache_on(settings):
 
 
 @pytest.fixture
+def redis_layer(redis_url, settings):
+    """The production channel layer (Redis) with a fresh prefix, flushed afterwards; with it
+    :func:`miel.realtime.has_socket` answers for real (see :func:`_socket_state_unknown`)."""
+    import uuid
+
+    from channels.layers import channel_layers
+
+    from miel import realtime
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "max_connections": 10}],
+                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
+            },
+        }
+    }
+    channel_layers.backends.clear()
+    layer = channel_layers["default"]
+    yield layer
+    realtime._run(layer, layer.flush)
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _socket_state_unknown(request, monkeypatch):
+    """Tests record pushes by replacing the senders (:func:`sent` and others), for members
+    who have no socket: with the Redis layer (CI) :func:`miel.realtime.has_socket` would
+    answer "none open" and the notification's push would be skipped before reaching them. So
+    it answers "cannot tell" (the path of a member online), except in tests that use
+    :func:`redis_layer`, which check the real answer."""
+    if "redis_layer" not in request.fixturenames:
+        monkeypatch.setattr("miel.realtime.has_socket", lambda user_id: None)
+
+
+@pytest.fixture
 def sent(monkeypatch):
     """The live events really sent to sockets (``miel.realtime.send_now`` and ``send_many``,
     after commit), as ``(user id, event)`` pairs; nothing reaches a channel layer."""

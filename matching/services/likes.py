@@ -110,6 +110,20 @@ class LikeResult:
     changed: bool
 
 
+def _lock_sql(a: Member, b: Member, liker: Member | None) -> tuple[str, list]:
+    """PostgreSQL: the statement taking the pair's lock (and ``liker``'s, see
+    :func:`_lock_pair`) and its parameters."""
+    low, high = sorted((str(a.pk), str(b.pk)))
+    if liker is None:
+        return "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"like:{low}:{high}"]
+    # The pair, then the liker's allowance (always in this order: no cycle).
+    return (
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)),"
+        " pg_advisory_xact_lock(hashtextextended(%s, 1))",
+        [f"like:{low}:{high}", f"likes:{liker.pk}"],
+    )
+
+
 def _lock_pair(a: Member, b: Member, *, liker: Member | None = None) -> bool:
     """Serialize likes and unlikes of one pair, either direction, until the transaction ends:
     the second request then reads the first's committed like and detects the match.
@@ -125,20 +139,9 @@ def _lock_pair(a: Member, b: Member, *, liker: Member | None = None) -> bool:
     lock on PostgreSQL, so two concurrent likes of one free member cannot both take the last
     like of the allowance (issue 16). A request never holds two pair locks, and the liker's
     lock is always the last one taken, so no two requests wait for each other in a cycle."""
-    low, high = sorted((str(a.pk), str(b.pk)))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            if liker is None:
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                    [f"like:{low}:{high}"],
-                )
-            else:  # the pair, then the liker's allowance (always in this order: no cycle)
-                cursor.execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)),"
-                    " pg_advisory_xact_lock(hashtextextended(%s, 1))",
-                    [f"like:{low}:{high}", f"likes:{liker.pk}"],
-                )
+            cursor.execute(*_lock_sql(a, b, liker))
         return True
     if not connection.features.has_select_for_update:
         return False
@@ -173,6 +176,21 @@ class _PairState:
     recent_likes: int  # likes source gave since ``since`` (their ``like`` interactions)
 
 
+def _pair_state_params(
+    *, source: Member, target: Member, since: datetime | None, count_likes: bool
+) -> list:
+    s, t = db_uuid(source.pk), db_uuid(target.pk)  # UUIDs as the database stores them
+    su, tu = db_uuid(source.user_id), db_uuid(target.user_id)
+    since = since or timezone.now() - LIKE_LIMIT_WINDOW
+    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
+    return [s, t, t, s, su, tu, tu, su, s, t, bool(count_likes), s, when]
+
+
+def _pair_state_of(row: tuple) -> _PairState:
+    mine, theirs, blocked, passed, recent = row
+    return _PairState(bool(mine), bool(theirs), bool(blocked), bool(passed), int(recent or 0))
+
+
 def _pair_state(
     *, source: Member, target: Member, since: datetime | None = None, count_likes: bool = True
 ) -> _PairState:
@@ -180,16 +198,29 @@ def _pair_state(
     (default: the last 12 hours, the like allowance's window), in one query. With
     ``count_likes`` False (a member without an allowance) the count is not made (0): it grows
     with every like a premium member gives."""
-    s, t = db_uuid(source.pk), db_uuid(target.pk)  # UUIDs as the database stores them
-    su, tu = db_uuid(source.user_id), db_uuid(target.user_id)
-    since = since or timezone.now() - LIKE_LIMIT_WINDOW
-    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
+    params = _pair_state_params(source=source, target=target, since=since, count_likes=count_likes)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _PAIR_STATE_SQL, [s, t, t, s, su, tu, tu, su, s, t, bool(count_likes), s, when]
-        )
-        mine, theirs, blocked, passed, recent = cursor.fetchone()
-    return _PairState(bool(mine), bool(theirs), bool(blocked), bool(passed), int(recent or 0))
+        cursor.execute(_PAIR_STATE_SQL, params)
+        return _pair_state_of(cursor.fetchone())
+
+
+def _lock_and_read_pair(
+    *, source: Member, target: Member, liker: Member | None = None, count_likes: bool = False
+) -> tuple[bool, _PairState]:
+    """:func:`_lock_pair` then :func:`_pair_state`: ``(serialized, state)``.
+
+    On PostgreSQL both statements go in one round trip (issue 20), still as two statements:
+    under READ COMMITTED each takes its own snapshot when it starts, so the read, which starts
+    once the lock is granted, sees every like committed while the lock was waited for."""
+    if connection.vendor != "postgresql":
+        serialized = _lock_pair(source, target, liker=liker)
+        return serialized, _pair_state(source=source, target=target, count_likes=count_likes)
+    lock_sql, lock_params = _lock_sql(source, target, liker)
+    params = _pair_state_params(source=source, target=target, since=None, count_likes=count_likes)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{lock_sql}; {_PAIR_STATE_SQL}", [*lock_params, *params])
+        cursor.nextset()
+        return True, _pair_state_of(cursor.fetchone())
 
 
 def like_note_clean(note: str | None) -> str:
@@ -271,8 +302,12 @@ def like_toggle(
     # The allowance's lock and count only for members who have an allowance (free members):
     # a premium member's likes of different members need not wait for each other.
     limit = likes_per_12_hours(source.user) if like is not False else None
-    serialized = _lock_pair(source, target, liker=source if limit is not None else None)
-    state = _pair_state(source=source, target=target, count_likes=limit is not None)
+    serialized, state = _lock_and_read_pair(
+        source=source,
+        target=target,
+        liker=source if limit is not None else None,
+        count_likes=limit is not None,
+    )
     existing, liked_back = state.mine, state.theirs
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
@@ -569,8 +604,7 @@ def unmatch(*, source: Member, target: Member) -> bool:
 
     Runs under the pair lock (:func:`_lock_pair`); the unique pair constraint absorbs a double
     submit. Returns True when something was removed."""
-    _lock_pair(source, target)
-    state = _pair_state(source=source, target=target, count_likes=False)
+    _serialized, state = _lock_and_read_pair(source=source, target=target)
     if not (state.mine and state.theirs):
         deleted, _rows = Like.objects.filter(source=source, target=target).delete()
         return bool(deleted)
@@ -595,8 +629,7 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
     if source.pk == target.pk:
         raise ValidationError(_("You cannot pass on yourself."), code="self")
     now = now or timezone.now()
-    _lock_pair(source, target)
-    state = _pair_state(source=source, target=target, count_likes=False)
+    _serialized, state = _lock_and_read_pair(source=source, target=target)
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
     if connection.vendor == "postgresql":  # one statement, no savepoint (issue 20)

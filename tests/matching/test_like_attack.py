@@ -26,14 +26,14 @@ def test_two_parallel_likes_at_the_free_limit_store_one(
     if lapsed_premium:
         a.user.premium_until = timezone.now() - timedelta(seconds=1)
         a.user.save(update_fields=["premium_until"])
-    original = likes_module._pair_state
+    original = likes_module._pair_state_of
 
-    def slow_pair_state(**kwargs):
-        state = original(**kwargs)
+    def slow_pair_state(row):
+        state = original(row)
         time.sleep(0.3)  # both would read "0 likes given" without the liker's lock
         return state
 
-    monkeypatch.setattr(likes_module, "_pair_state", slow_pair_state)
+    monkeypatch.setattr(likes_module, "_pair_state_of", slow_pair_state)
     results = run_concurrently(
         [lambda t=t: services.like_toggle(source=a, target=t, like=True) for t in (b, c)]
     )

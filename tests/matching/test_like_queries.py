@@ -60,7 +60,7 @@ def test_match_response_links_the_chat(client):
     assert f'data-match-chat href="/members/{b.user_id}/chat/"' in html
 
 
-def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only):
+def test_like_toggle_on_postgresql_is_lock_and_read_then_two_inserts(postgresql_only):
     a, b = MemberFactory(), MemberFactory()
     with CaptureQueriesContext(connection) as ctx:
         result = services.like_toggle(source=a, target=b, like=True)
@@ -68,19 +68,21 @@ def test_like_toggle_on_postgresql_is_lock_read_and_two_inserts(postgresql_only)
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
     assert result.liked
-    assert len(statements) == 4
-    assert "pg_advisory_xact_lock" in statements[0]
+    assert len(statements) == 3
+    # the lock, then the read of the pair: two statements in one round trip (issue 20)
+    lock, read = statements[0].split("; ", 1)
+    assert lock.startswith("SELECT pg_advisory_xact_lock")
     assert "synchronous_commit" not in statements[0]  # likes stay durable
     # a is free: the pair's lock and a's own allowance lock, then the pair with a's count
-    assert "hashtextextended('likes:" in statements[0]
-    assert "matching_block" in statements[1]
-    assert "CASE WHEN true THEN (SELECT COUNT(*)" in statements[1]
+    assert "hashtextextended('likes:" in lock
+    assert "matching_block" in read
+    assert "CASE WHEN true THEN (SELECT COUNT(*)" in read
     # the like and its interaction in one statement (issue 20)
-    assert statements[2].startswith("WITH liked AS (INSERT INTO matching_like")
-    assert "INSERT INTO matching_userinteraction" in statements[2]
+    assert statements[1].startswith("WITH liked AS (INSERT INTO matching_like")
+    assert "INSERT INTO matching_userinteraction" in statements[1]
     # b's "new like" notification, in the same transaction (no commit of its own); b's
     # account was loaded with the pair, so no query checks that it is active
-    assert statements[3].startswith('INSERT INTO "notifications_notification"')
+    assert statements[2].startswith('INSERT INTO "notifications_notification"')
     like = Like.objects.get(source=a, target=b)
     interaction = UserInteraction.objects.get(user=a, target=b)
     assert (interaction.action, interaction.weight, interaction.duration) == ("like", 2.0, None)
@@ -104,9 +106,10 @@ def test_a_premium_members_like_takes_no_allowance_lock_and_counts_nothing(postg
     sql = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    assert "hashtextextended('like:" in sql[0]
-    assert "hashtextextended('likes:" not in sql[0]
-    assert "CASE WHEN false THEN" in sql[1]
+    lock, read = sql[0].split("; ", 1)
+    assert "hashtextextended('like:" in lock
+    assert "hashtextextended('likes:" not in lock
+    assert "CASE WHEN false THEN" in read
 
 
 def test_a_like_notifies_nobody_whose_loaded_account_is_inactive(pushes_off):

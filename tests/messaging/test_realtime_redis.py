@@ -104,25 +104,13 @@ def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
         stats.close()
 
 
-def test_push_goes_only_to_groups_with_a_socket(redis_url, settings, monkeypatch):
+def test_push_goes_only_to_groups_with_a_socket(redis_layer, monkeypatch):
     """Issue 20: a push to a member with no socket open costs one EXISTS from the request's
     thread, no group_send; a member with a socket still gets the event, and once their last
     socket leaves the group (Redis deletes the empty set) pushes to them stop again."""
-    from channels.layers import channel_layers
-
     from miel import realtime
 
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": redis_url, "max_connections": 10}],
-                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
-            },
-        }
-    }
-    channel_layers.backends.clear()
-    layer = channel_layers["default"]
+    layer = redis_layer
     sent: list[str] = []
     real_group_send = layer.group_send
 
@@ -132,23 +120,19 @@ def test_push_goes_only_to_groups_with_a_socket(redis_url, settings, monkeypatch
 
     monkeypatch.setattr(layer, "group_send", group_send)
     away, online = uuid.uuid4(), uuid.uuid4()
-    try:
-        channel = realtime._run(layer, layer.new_channel)
-        realtime._run(layer, layer.group_add, user_group(online), channel)
-        assert realtime.send_many([(away, {"type": "a"}), (online, {"type": "b"})])
-        assert sent == [user_group(online)]
-        received = realtime._run(layer, layer.receive, channel)
-        assert received == {"type": "miel.event", "event": {"type": "b"}}
-        assert layer.groups_with_members([user_group(away), user_group(online)]) == {
-            user_group(online)
-        }
+    channel = realtime._run(layer, layer.new_channel)
+    realtime._run(layer, layer.group_add, user_group(online), channel)
+    assert realtime.send_many([(away, {"type": "a"}), (online, {"type": "b"})])
+    assert sent == [user_group(online)]
+    received = realtime._run(layer, layer.receive, channel)
+    assert received == {"type": "miel.event", "event": {"type": "b"}}
+    assert layer.groups_with_members([user_group(away), user_group(online)]) == {user_group(online)}
+    assert (realtime.has_socket(online), realtime.has_socket(away)) == (True, False)
 
-        realtime._run(layer, layer.group_discard, user_group(online), channel)
-        assert realtime.send_now(online, {"type": "c"})
-        assert sent == [user_group(online)]  # no second group_send: nobody to send to
-    finally:
-        realtime._run(layer, layer.flush)
-        channel_layers.backends.clear()
+    realtime._run(layer, layer.group_discard, user_group(online), channel)
+    assert realtime.send_now(online, {"type": "c"})
+    assert sent == [user_group(online)]  # no second group_send: nobody to send to
+    assert realtime.has_socket(online) is False
 
 
 def test_push_with_redis_down_is_skipped_and_logged(settings, caplog):
