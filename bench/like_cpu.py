@@ -83,7 +83,9 @@ def main() -> None:
         profile = cProfile.Profile(time.process_time)  # CPU, not waits on the database
         profile.runcall(likes, n)
         order = os.environ.get("PROFILE_ORDER", "cumulative")
-        pstats.Stats(profile).sort_stats(order).print_stats(int(os.environ.get("PROFILE_ROWS", "60")))
+        pstats.Stats(profile).sort_stats(order).print_stats(
+            int(os.environ.get("PROFILE_ROWS", "60"))
+        )
 
 
 if __name__ == "__main__":

@@ -160,7 +160,7 @@ def prepare_database() -> dict:
         if comment == marker:
             log(f"reusing database {DB} ({marker}); applying any newer migrations")
             manage("migrate", "--noinput", "-v", "0")
-            psql("ANALYZE", db=DB)
+            psql("VACUUM ANALYZE", db=DB)  # earlier runs' writes, if autovacuum is off
             info["reused"] = True
             return info
     log(f"creating database {DB}")
@@ -578,7 +578,10 @@ def wrk(
     connections: int,
     seconds: int,
     url: str = "",
+    split: bool = False,
 ) -> dict:
+    """One wrk run of ``requests`` (cycled) as ``login``; ``split``: each wrk thread cycles
+    through its own contiguous share of them only (``bench/wrk/requests.lua``)."""
     threads = 1 if connections == 1 else 2
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         for method, path, body in requests:
@@ -603,6 +606,7 @@ def wrk(
         "--",
         req_file,
         str(threads),
+        *(["split"] if split else []),
     ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603
     os.unlink(req_file)

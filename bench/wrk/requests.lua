@@ -5,7 +5,10 @@
 --
 -- Each line of the file: METHOD <TAB> PATH [<TAB> BODY]. Headers common to every request
 -- (session cookie, CSRF token) come from wrk's -H options. Each thread starts at its own
--- offset, so toggling likes (a "like" line, later the matching "unlike" line) rarely collide.
+-- offset. With "split" after the thread count, each thread cycles through its own share of
+-- the lines only (the like/pass scenario: thread k likes, unlikes and passes its own
+-- members, so two threads never toggle the same pair at once and queue on its lock, as no
+-- member's phone does; without it the threads drifted onto the same pairs in some runs).
 
 local threads = {}
 local counter = 0
@@ -18,6 +21,7 @@ end
 
 local reqs = {}
 local pos = 1
+local first, last = 1, 1
 
 function init(args)
   local file = assert(io.open(args[1], "r"))
@@ -37,6 +41,11 @@ function init(args)
   file:close()
   local nthreads = tonumber(args[2] or "1")
   pos = (math.floor(#reqs * id / nthreads) % #reqs) + 1
+  first, last = 1, #reqs
+  if args[3] == "split" and #reqs >= nthreads then
+    first = pos
+    last = math.floor(#reqs * (id + 1) / nthreads)
+  end
 end
 
 -- Any answer but 200 (a redirect to the login page, a CSRF failure, ...) is counted, so a
@@ -50,7 +59,7 @@ end
 function request()
   local r = reqs[pos]
   pos = pos + 1
-  if pos > #reqs then pos = 1 end
+  if pos > last then pos = first end
   return r
 end
 
