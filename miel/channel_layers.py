@@ -79,8 +79,12 @@ class BlockingPoolRedisChannelLayer(RedisChannelLayer):
             client = self._sync_client(index)
             if client is None:
                 return None
-            pipe = client.pipeline(transaction=False)
-            for name in names:
-                pipe.exists(self._group_key(name))
-            found.update(name for name, n in zip(names, pipe.execute(), strict=True) if n)
+            if len(names) == 1:  # the usual push: one member, no pipeline to build
+                counts = [client.exists(self._group_key(names[0]))]
+            else:
+                pipe = client.pipeline(transaction=False)
+                for name in names:
+                    pipe.exists(self._group_key(name))
+                counts = pipe.execute()
+            found.update(name for name, n in zip(names, counts, strict=True) if n)
         return found

@@ -59,6 +59,36 @@ def _uuid_field() -> Field:
     return UUIDField()
 
 
+def _insert(obj: Model, suffix: str) -> bool:
+    """INSERT the unsaved ``obj`` (every concrete field, as ``Model.save`` would write it),
+    the statement ending in ``suffix`` (written by the caller, never from input); True when a
+    row was stored. ``obj`` is then a saved instance."""
+    meta = obj._meta
+    fields = list(meta.concrete_fields)
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"  # noqa: S608
+        f" VALUES ({marks}){suffix}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        stored = cursor.fetchone() is not None if suffix else cursor.rowcount == 1
+    if stored:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return stored
+
+
+def insert(obj: Model) -> None:
+    """INSERT the unsaved ``obj`` as ``Model.save`` would (every concrete field, defaults
+    applied), in one constant statement without the ORM's compilation (issue 20: a like's
+    notification). Constraint failures raise IntegrityError as ``save`` does. No signals are
+    sent: use it only for models without ``pre_save`` / ``post_save`` receivers."""
+    _insert(obj, "")
+
+
 def insert_unless_conflict(obj: Model, *, conflict: str) -> bool:
     """INSERT the unsaved ``obj`` (every concrete field, as ``Model.save`` would write it) with
     ``ON CONFLICT <conflict> DO NOTHING``, on PostgreSQL; True when the row was stored, False
@@ -70,19 +100,4 @@ def insert_unless_conflict(obj: Model, *, conflict: str) -> bool:
     idempotency key): no SAVEPOINT / RELEASE round trips and no ORM compilation (issue 20).
     No signals are sent: use it only for models without ``pre_save`` / ``post_save``
     receivers. ``obj`` is left as a saved instance."""
-    meta = obj._meta
-    fields = list(meta.concrete_fields)
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})"  # noqa: S608
-        f" VALUES ({marks}) ON CONFLICT {conflict} DO NOTHING RETURNING 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        stored = cursor.fetchone() is not None
-    if stored:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return stored
+    return _insert(obj, f" ON CONFLICT {conflict} DO NOTHING RETURNING 1")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from miel import emails, realtime
 from miel.mail import one_line
+from miel.rawsql import insert
 
 from . import quiet
 from .models import KEEP_FOR, Notification
@@ -62,9 +63,8 @@ def _notification_store(
                 existing.created_at = timezone.now()
                 existing.save(update_fields=["created_at"])
                 return existing
-        note = Notification.objects.create(
-            user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail
-        )
+        note = Notification(user_id=user_id, kind=kind, actor_id=actor_id, url=url, detail=detail)
+        insert(note)  # the ORM's INSERT without its compilation (issue 20: every like)
         if kind == Kind.STORY_REPLY:
             transaction.on_commit(partial(_queue_story_reply_email, note.pk))
         # Web Push for the kinds a member can ask for (issue 19 C), once per row.
