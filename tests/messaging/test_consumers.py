@@ -75,6 +75,7 @@ async def test_foreign_origin_is_rejected():
     )
     connected, _ = await communicator.connect()
     assert not connected
+    await communicator.disconnect()  # end the refusing consumer (see test_socket_attacks)
 
 
 async def test_session_cookie_authenticates_through_the_full_stack_and_events_arrive():

@@ -147,12 +147,16 @@ async def test_foreign_origin_socket_is_refused():
     )
     connected, _ = await socket.connect()
     assert not connected
+    # The refusing consumer keeps waiting (on the channel layer too) until the client goes:
+    # end it here rather than leave the test's teardown to cancel a Redis read.
+    await socket.disconnect()
     # no Origin header at all
     socket = WebsocketCommunicator(
         application, "/ws/", headers=[(b"cookie", f"sessionid={key}".encode())]
     )
     connected, _ = await socket.connect()
     assert not connected
+    await socket.disconnect()
 
 
 async def test_many_fast_frames_from_two_tabs_keep_the_limit(settings):
