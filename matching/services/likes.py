@@ -113,14 +113,22 @@ class LikeResult:
 def _lock_sql(a: Member, b: Member, liker: Member | None) -> tuple[str, list]:
     """PostgreSQL: the statement taking the pair's lock (and ``liker``'s, see
     :func:`_lock_pair`) and its parameters."""
-    low, high = sorted((str(a.pk), str(b.pk)))
+    return _lock_sql_by_user_ids(a.user_id, b.user_id, liker.user_id if liker else None)
+
+
+def _lock_sql_by_user_ids(
+    a: UUID | str, b: UUID | str, liker: UUID | str | None
+) -> tuple[str, list]:
+    """:func:`_lock_sql` keyed by the members' User ids (one member per user, so the same
+    pair), which a request knows before it has read the members."""
+    low, high = sorted((str(a), str(b)))
     if liker is None:
         return "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"like:{low}:{high}"]
     # The pair, then the liker's allowance (always in this order: no cycle).
     return (
         "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)),"
         " pg_advisory_xact_lock(hashtextextended(%s, 1))",
-        [f"like:{low}:{high}", f"likes:{liker.pk}"],
+        [f"like:{low}:{high}", f"likes:{liker}"],
     )
 
 
@@ -223,6 +231,70 @@ def _lock_and_read_pair(
         return True, _pair_state_of(cursor.fetchone())
 
 
+#: Both members of a like request (by User ids: viewer, target), the target's account, and the
+#: pair's state as :data:`_PAIR_STATE_SQL` reads it, in one statement. No row: one of the two
+#: has no member.
+_PAIR_AND_STATE_SQL = (
+    "SELECT s.id, s.user_id, s.name, t.id, t.user_id, t.name,"
+    " u.id, u.is_active, u.profile_complete, u.premium_until,"
+    " EXISTS(SELECT 1 FROM matching_like WHERE source_id = s.id AND target_id = t.id),"
+    " EXISTS(SELECT 1 FROM matching_like WHERE source_id = t.id AND target_id = s.id),"
+    " EXISTS(SELECT 1 FROM matching_block"
+    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s)),"
+    " EXISTS(SELECT 1 FROM matching_pass WHERE source_id = s.id AND target_id = t.id),"
+    " CASE WHEN %s THEN (SELECT COUNT(*) FROM matching_userinteraction"
+    "  WHERE user_id = s.id AND action = 'like' AND timestamp > %s) ELSE 0 END"
+    " FROM profiles_member s CROSS JOIN profiles_member t JOIN accounts_user u ON u.id = t.user_id"
+    " WHERE s.user_id = %s AND t.user_id = %s"
+)
+
+
+def _pair_locked(
+    *, viewer: User, user_id: UUID | str, liker_lock: bool = False, count_likes: bool = False
+) -> tuple[Member, Member, _PairState]:
+    """PostgreSQL, in the caller's transaction: the pair's lock (and with ``liker_lock`` the
+    viewer's allowance lock, see :func:`_lock_pair`), then the viewer's and the target's
+    members and the pair's state, in one round trip (issue 20: a like request used to read
+    the pair with :func:`matching.selectors.like_pair` first, one statement more). The read
+    starts once the lock is granted (its own snapshot under READ COMMITTED).
+
+    The members carry what :func:`matching.selectors.like_pair`'s do (``user`` of the viewer
+    is ``viewer`` itself). Raises Http404 as that selector does: a malformed or unknown id,
+    the viewer themself, a target whose account is inactive or incomplete, a viewer with no
+    member."""
+    from django.http import Http404
+
+    from matching.selectors.relations import LIKE_PAIR_MEMBER_FIELDS, LIKE_PAIR_USER_FIELDS
+    from miel.rawsql import instance_from_row
+
+    try:
+        other_id = UUID(str(user_id))
+    except ValueError:
+        raise Http404 from None
+    if other_id == viewer.pk:
+        raise Http404
+    lock_sql, lock_params = _lock_sql_by_user_ids(
+        viewer.pk, other_id, viewer.pk if liker_lock else None
+    )
+    me, to = db_uuid(viewer.pk), db_uuid(other_id)
+    since = timezone.now() - LIKE_LIMIT_WINDOW
+    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
+    params = [me, to, to, me, bool(count_likes), when, me, to]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{lock_sql}; {_PAIR_AND_STATE_SQL}", [*lock_params, *params])
+        cursor.nextset()
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    source = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, row[0:3])
+    source.user = viewer
+    target = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, row[3:6])
+    target.user = instance_from_row(User, LIKE_PAIR_USER_FIELDS, row[6:10])
+    if not (target.user.is_active and target.user.profile_complete):
+        raise Http404
+    return source, target, _pair_state_of(row[10:15])
+
+
 def like_note_clean(note: str | None) -> str:
     """A like's note (issue 16): surrounding whitespace removed, line breaks and other control
     characters turned into spaces; "" when absent or made only of invisible characters
@@ -296,9 +368,6 @@ def like_toggle(
     """
     if source.pk == target.pk:
         raise ValidationError(_("You cannot like yourself."), code="self")
-    note = like_note_clean(note)
-    liked_prompt = _prompt_answer_of(target=target, answer_id=prompt_answer_id)
-    liked_photo = _photo_of(target=target, photo_id=photo_id)
     # The allowance's lock and count only for members who have an allowance (free members):
     # a premium member's likes of different members need not wait for each other.
     limit = likes_per_12_hours(source.user) if like is not False else None
@@ -308,6 +377,81 @@ def like_toggle(
         liker=source if limit is not None else None,
         count_likes=limit is not None,
     )
+    return _like_toggle_locked(
+        source=source,
+        target=target,
+        state=state,
+        serialized=serialized,
+        like=like,
+        note=note,
+        prompt_answer_id=prompt_answer_id,
+        photo_id=photo_id,
+    )
+
+
+def like_toggle_for(
+    *,
+    viewer: User,
+    user_id: UUID | str,
+    like: bool | None = None,
+    note: str = "",
+    prompt_answer_id: UUID | str | None = None,
+    photo_id: UUID | str | None = None,
+) -> tuple[Member, LikeResult]:
+    """:func:`like_toggle` for a request by ``viewer`` naming the target by User id (the like
+    view): ``(target, result)``. Raises Http404 as :func:`matching.selectors.like_pair` does,
+    and what :func:`like_toggle` raises. On PostgreSQL the two members are read under the
+    pair's lock, in the lock's round trip (:func:`_pair_locked`, issue 20); elsewhere
+    :func:`matching.selectors.like_pair` then :func:`like_toggle`."""
+    if connection.vendor != "postgresql":
+        from matching.selectors import like_pair
+
+        source, target = like_pair(viewer=viewer, user_id=user_id)
+        return target, like_toggle(
+            source=source,
+            target=target,
+            like=like,
+            note=note,
+            prompt_answer_id=prompt_answer_id,
+            photo_id=photo_id,
+        )
+    with transaction.atomic():
+        limit = likes_per_12_hours(viewer) if like is not False else None
+        source, target, state = _pair_locked(
+            viewer=viewer,
+            user_id=user_id,
+            liker_lock=limit is not None,
+            count_likes=limit is not None,
+        )
+        return target, _like_toggle_locked(
+            source=source,
+            target=target,
+            state=state,
+            serialized=True,
+            like=like,
+            note=note,
+            prompt_answer_id=prompt_answer_id,
+            photo_id=photo_id,
+        )
+
+
+def _like_toggle_locked(
+    *,
+    source: Member,
+    target: Member,
+    state: _PairState,
+    serialized: bool,
+    like: bool | None,
+    note: str,
+    prompt_answer_id: UUID | str | None,
+    photo_id: UUID | str | None,
+) -> LikeResult:
+    """The rest of :func:`like_toggle` once the pair is locked and ``state`` read (with the
+    allowance's count when ``source`` has an allowance)."""
+    limit = likes_per_12_hours(source.user) if like is not False else None
+    note = like_note_clean(note)
+    liked_prompt = _prompt_answer_of(target=target, answer_id=prompt_answer_id)
+    liked_photo = _photo_of(target=target, photo_id=photo_id)
     existing, liked_back = state.mine, state.theirs
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
@@ -630,6 +774,11 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
         raise ValidationError(_("You cannot pass on yourself."), code="self")
     now = now or timezone.now()
     _serialized, state = _lock_and_read_pair(source=source, target=target)
+    return _pass_locked(source=source, target=target, state=state, now=now)
+
+
+def _pass_locked(*, source: Member, target: Member, state: _PairState, now: datetime) -> Pass:
+    """The rest of :func:`pass_member` once the pair is locked and ``state`` read."""
     if state.blocked:
         raise ValidationError(_("This member is not available."), code="blocked")
     if connection.vendor == "postgresql":  # one statement, no savepoint (issue 20)
@@ -652,6 +801,21 @@ def pass_member(*, source: Member, target: Member, now: datetime | None = None) 
     except IntegrityError:  # a concurrent pass of the pair (without a pair lock: SQLite)
         Pass.objects.filter(source=source, target=target).update(created_at=now)
         return Pass.objects.get(source=source, target=target)
+
+
+def pass_member_for(*, viewer: User, user_id: UUID | str) -> Pass:
+    """:func:`pass_member` for a request by ``viewer`` naming the member by User id (the
+    pass view); the Pass carries both members. Raises Http404 as
+    :func:`matching.selectors.like_pair` does, and what :func:`pass_member` raises. On
+    PostgreSQL the members are read under the pair's lock in its round trip (issue 20)."""
+    if connection.vendor != "postgresql":
+        from matching.selectors import like_pair
+
+        source, target = like_pair(viewer=viewer, user_id=user_id)
+        return pass_member(source=source, target=target)
+    with transaction.atomic():
+        source, target, state = _pair_locked(viewer=viewer, user_id=user_id)
+        return _pass_locked(source=source, target=target, state=state, now=timezone.now())
 
 
 def undos_left(*, member: Member, now: datetime | None = None) -> int | None:

@@ -112,9 +112,8 @@ def discover_cards(request: MemberRequest) -> HttpResponse:
 def pass_view(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
     """Pass on a member (issue 15): they leave my discovery for 30 days. JSON for the deck,
     204 for htmx, else back to ``next`` (or the deck)."""
-    me, target = selectors.like_pair(viewer=request.user, user_id=user_id)
     try:
-        services.pass_member(source=me, target=target)
+        passed = services.pass_member_for(viewer=request.user, user_id=user_id)
     except ValidationError as exc:
         if exc.code == "blocked":  # a blocked pair looks like an unknown member (rules §6)
             raise Http404 from None
@@ -122,7 +121,9 @@ def pass_view(request: AuthenticatedHttpRequest, user_id: str) -> HttpResponse:
             return JsonResponse({"error": exc.messages[0]}, status=400)
         return HttpResponse(exc.messages[0], status=400)
     if _wants_json(request):
-        return JsonResponse({"passed": True, "undos_left": services.undos_left(member=me)})
+        return JsonResponse(
+            {"passed": True, "undos_left": services.undos_left(member=passed.source)}
+        )
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(_safe_next(request) or reverse("matching:discover"))

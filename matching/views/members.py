@@ -242,14 +242,13 @@ def like(request: AuthenticatedHttpRequest, user_id: UUID) -> HttpResponse:
     the new button (plus the match dialog when this like completed a pair), a script asking
     for JSON the state (and the match dialog's data). Over the free members' like allowance:
     429 with the reason (htmx, JSON), else a flash message."""
-    me, target = selectors.like_pair(viewer=request.user, user_id=user_id)
     action = request.POST.get("action")
     want = {"like": True, "unlike": False}.get(action or "")
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
-        result = services.like_toggle(
-            source=me,
-            target=target,
+        target, result = services.like_toggle_for(
+            viewer=request.user,
+            user_id=user_id,
             like=want,
             note=request.POST.get("note", ""),
             prompt_answer_id=request.POST.get("prompt") or None,

@@ -132,6 +132,44 @@ def test_like_toggle_reads_the_block_under_the_lock(pushes_off):
     assert not Like.objects.exists()
 
 
+def test_a_like_request_reads_both_members_under_the_lock(postgresql_only, pushes_off):
+    """Issue 20: the like view's service reads the two members with the pair's state, in the
+    lock's round trip (keyed by the two User ids), and refuses what like_pair refused."""
+    from django.http import Http404
+
+    a, b = MemberFactory(), MemberFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        target, result = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    sql = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert (target.pk, result.liked) == (b.pk, True)
+    lock, read = sql[0].split("; ", 1)
+    low, high = sorted((str(a.user_id), str(b.user_id)))
+    assert f"hashtextextended('like:{low}:{high}'" in lock
+    assert "FROM profiles_member s CROSS JOIN profiles_member t" in read
+    assert sql[1].startswith("WITH liked AS (INSERT INTO matching_like")
+    assert len(sql) == 3  # + the notification
+    assert Like.objects.filter(source=a, target=b).exists()
+
+    passed = services.pass_member_for(viewer=a.user, user_id=b.user_id)
+    assert (passed.source.pk, passed.target.pk) == (a.pk, b.pk)
+
+    gone = MemberFactory()
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    for user_id in (a.user_id, gone.user_id, "not-a-uuid", "01a24714-2ed4-76b0-a621-596d9dc1e5ab"):
+        with pytest.raises(Http404):
+            services.like_toggle_for(viewer=a.user, user_id=user_id, like=True)
+        with pytest.raises(Http404):
+            services.pass_member_for(viewer=a.user, user_id=user_id)
+    Block.objects.create(blocker=b.user, blocked=a.user)
+    with pytest.raises(services.likes.ValidationError) as refused:
+        services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=False)
+    assert refused.value.code == "blocked"
+    assert Like.objects.filter(source=a, target=b).exists()  # nothing changed
+
+
 @pytest.fixture
 def pushes_off(monkeypatch):
     monkeypatch.setattr(services.likes, "push_to_user", lambda *args, **kwargs: None)
