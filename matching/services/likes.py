@@ -264,15 +264,14 @@ def _pair_locked(
     member."""
     from django.http import Http404
 
-    from matching.selectors.relations import LIKE_PAIR_MEMBER_FIELDS, LIKE_PAIR_USER_FIELDS
+    from matching.selectors.relations import (
+        LIKE_PAIR_MEMBER_FIELDS,
+        LIKE_PAIR_USER_FIELDS,
+        like_target_id,
+    )
     from miel.rawsql import instance_from_row
 
-    try:
-        other_id = UUID(str(user_id))
-    except ValueError:
-        raise Http404 from None
-    if other_id == viewer.pk:
-        raise Http404
+    other_id = like_target_id(viewer=viewer, user_id=user_id)
     lock_sql, lock_params = _lock_sql_by_user_ids(
         viewer.pk, other_id, viewer.pk if liker_lock else None
     )

@@ -68,29 +68,18 @@ async def test_layer_survives_idle_reads_longer_than_redis_py_default_socket_tim
         await layer.close_pools()
 
 
-def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
+def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, redis_layer):
     """Outside an ASGI server (gunicorn threads, Celery) each async_to_sync call ran on a new
     event loop, and channels_redis keeps a pool per loop: every push opened new Redis
     connections. Pushes now share one loop per process, hence one pool."""
     import redis
-    from channels.layers import channel_layers
 
     from miel import realtime
 
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "miel.channel_layers.BlockingPoolRedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": redis_url, "max_connections": 10}],
-                "prefix": f"miel-test-{uuid.uuid4().hex[:8]}",
-            },
-        }
-    }
-    channel_layers.backends.clear()
     stats = redis.Redis.from_url(redis_url)
     try:
         events = [(uuid.uuid4(), {"type": "ping"}), (uuid.uuid4(), {"type": "ping"})]
-        layer = channel_layers["default"]
+        layer = redis_layer
         for user_id, _event in events:  # each has a socket: the pushes go through group_send
             realtime._run(layer, layer.group_add, user_group(user_id), f"specific.test!{user_id}")
         assert realtime.send_many(events)  # warm: the loop and its pool
@@ -100,7 +89,6 @@ def test_pushes_from_sync_code_reuse_one_redis_pool(redis_url, settings):
         # Other clients of this Redis may connect meanwhile; 20 pushes used to open 40.
         assert stats.info("stats")["total_connections_received"] - before < 5
     finally:
-        channel_layers.backends.clear()
         stats.close()
 
 
