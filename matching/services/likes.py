@@ -132,25 +132,23 @@ def _lock_sql_by_user_ids(
     )
 
 
-def _lock_pair(a: Member, b: Member, *, liker: Member | None = None) -> bool:
+def _lock_pair(a: Member, b: Member) -> bool:
     """Serialize likes and unlikes of one pair, either direction, until the transaction ends:
     the second request then reads the first's committed like and detects the match.
 
-    PostgreSQL: one transaction-scoped advisory lock keyed on the pair (no row is written, so
-    profile edits of either member neither wait for likes nor make them wait). The commit
-    stays synchronous: a like that answered "it's a match" (and queued the match e-mails) must
-    survive a crash of the database server. Elsewhere: both member rows, in id order, FOR NO KEY UPDATE (a
-    no-op on SQLite, whose writers queue anyway). Returns True when the database really
-    serializes the pair.
+    PostgreSQL takes its locks in the round trip that reads the pair
+    (:func:`_lock_and_read_pair`, :func:`_pair_locked`, statements of :func:`_lock_sql`): one
+    transaction-scoped advisory lock keyed on the pair (no row is written, so profile edits of
+    either member neither wait for likes nor make them wait), and for a like by a member with
+    an allowance, after it, the liker's own lock, so two concurrent likes of one free member
+    cannot both take the last like of the allowance (issue 16). A request never holds two pair
+    locks, and the liker's lock is always the last one taken, so no two requests wait for each
+    other in a cycle. The commit stays synchronous: a like that answered "it's a match" (and
+    queued the match e-mails) must survive a crash of the database server.
 
-    ``liker`` (a like) also takes, in the same statement and after the pair, the liker's own
-    lock on PostgreSQL, so two concurrent likes of one free member cannot both take the last
-    like of the allowance (issue 16). A request never holds two pair locks, and the liker's
-    lock is always the last one taken, so no two requests wait for each other in a cycle."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(*_lock_sql(a, b, liker))
-        return True
+    This function is the other databases' lock: both member rows, in id order, FOR NO KEY
+    UPDATE (a no-op on SQLite, whose writers queue anyway). Returns True when the database
+    really serializes the pair."""
     if not connection.features.has_select_for_update:
         return False
     list(
@@ -221,7 +219,7 @@ def _lock_and_read_pair(
     under READ COMMITTED each takes its own snapshot when it starts, so the read, which starts
     once the lock is granted, sees every like committed while the lock was waited for."""
     if connection.vendor != "postgresql":
-        serialized = _lock_pair(source, target, liker=liker)
+        serialized = _lock_pair(source, target)
         return serialized, _pair_state(source=source, target=target, count_likes=count_likes)
     lock_sql, lock_params = _lock_sql(source, target, liker)
     params = _pair_state_params(source=source, target=target, since=None, count_likes=count_likes)

@@ -19,6 +19,7 @@ from stories.services import (
     story_react,
     story_view_record,
 )
+from tests.concurrency import run_concurrently
 from tests.factories import MemberFactory, make_match
 from tests.stories.factories import StoryFactory, make_premium
 
@@ -123,25 +124,14 @@ def test_concurrent_reactions_leave_one_row(postgresql_only):
     story = StoryFactory()
     viewer = MemberFactory().user
     types = ["HEART", "FIRE", "LOVE_EYES", "EYES"] * 2
-    barrier = threading.Barrier(len(types))
-    statuses: list[int] = []
 
-    def react(kind: str) -> None:
-        from django.db import connection
-
+    def react(kind: str) -> int:
         client = _client(viewer)
-        barrier.wait()
-        try:
-            resp = client.post(reverse("stories:react", args=[story.pk]), {"reaction": kind})
-            statuses.append(resp.status_code)
-        finally:
-            connection.close()
+        return client.post(
+            reverse("stories:react", args=[story.pk]), {"reaction": kind}
+        ).status_code
 
-    threads = [threading.Thread(target=react, args=(t,)) for t in types]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = run_concurrently([lambda kind=kind: react(kind) for kind in types])
     assert statuses == [200] * len(types)
     assert StoryReaction.objects.filter(story=story, user=viewer).count() == 1
     assert StoryView.objects.filter(story=story, viewer=viewer).count() == 1
