@@ -255,7 +255,9 @@ async def run(
     )
     await asyncio.sleep(1.0)
 
+    print(f"  reconnect: reopening {len(peers)} sockets at once", flush=True)
     sockets, failed, reopen_s = await _open_all(url, peers, origin)
+    print(f"  reconnect: done in {reopen_s:.1f} s, {failed} failed", flush=True)
     out["reconnect"] = {"sockets": len(peers), "failed": failed, "seconds": round(reopen_s, 3)}
     await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
     return out
