@@ -25,8 +25,10 @@ A malformed frame (not JSON, over :data:`FRAME_MAX_BYTES`, nested deeper than 8,
 an unknown type, a typing frame without a valid user id) gets
 ``{"type": "error", "error": "<code>"}`` back and the socket stays open (issue 13 item 13).
 
-On connect / last disconnect, ``presence`` (online / offline) goes to the user's mutual matches
-that have a socket open.
+On connect, ``presence`` "online" goes to the user's mutual matches that have a socket open;
+"offline" goes to them ``PRESENCE_OFFLINE_GRACE_SECONDS`` after the user's last socket closed,
+and neither is sent when a socket of the user's opens within that grace period (moving between
+pages closes and opens the socket; so does a socket server restart).
 
 Cost of a connect (rules §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
 (session, user, the presence counter, and the online matches only for the user's first socket;
@@ -44,11 +46,11 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from uuid import UUID
 
-from channels.auth import get_user as _channels_get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -56,6 +58,7 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.selectors import session_user
 from miel.realtime import EVENT_HANDLER, user_group
 from miel.text import BadJSON, json_loads_limited
 from notifications.push import chat_open_clear, chat_open_mark
@@ -84,10 +87,12 @@ FRAME_MAX_DEPTH = 8
 SESSION_RECHECK_SECONDS = 60.0
 #: Open sockets per user (for presence across tabs and servers); refreshed by heartbeats.
 PRESENCE_TTL = 60 * 60 * 24
+#: How long the "gone" mark of a member whose last socket closed outlives the grace period
+#: (``settings.PRESENCE_OFFLINE_GRACE_SECONDS``), in seconds: the mark is only read within it.
+PRESENCE_GONE_MARGIN = 60
 
-#: channels' session -> user lookup without its async wrapper (the wrapper would run it on the
-#: process's single "thread-sensitive" thread; see ``_in_pool``).
-_session_user = _channels_get_user.func
+#: The delayed "offline" announcements of this process (a reference keeps each task alive).
+_offline_tasks: set[asyncio.Task] = set()
 
 
 def _in_pool(func):
@@ -106,21 +111,45 @@ def _presence_key(user_id: UUID) -> str:
     return f"presence:{user_id.hex}"
 
 
-def _presence_change(user_id: UUID, delta: int) -> int:
-    """Count of ``user_id``'s open sockets after ``delta`` (shared cache: across servers)."""
+def _gone_key(user_id: UUID) -> str:
+    return f"presence-gone:{user_id.hex}"
+
+
+def offline_grace_seconds() -> float:
+    """``settings.PRESENCE_OFFLINE_GRACE_SECONDS``: how long after a member's last socket
+    closes their matches are told "offline" (0: at once)."""
+    return float(getattr(settings, "PRESENCE_OFFLINE_GRACE_SECONDS", 0) or 0)
+
+
+def _presence_change(user_id: UUID, delta: int) -> tuple[int, bool]:
+    """Count of ``user_id``'s open sockets after ``delta`` (shared cache: across servers), and
+    whether the member's "gone" mark was there (``delta`` > 0: taken away, so a member back
+    within the grace period is not announced again) or is now set (``delta`` < 0, when a grace
+    period is on). One Redis round trip (:meth:`miel.cache.DegradingRedisCache.incr_expiring`).
+    The mark is set on every close: while another socket is open it is never read (the count
+    is above 0), and it expires ``PRESENCE_GONE_MARGIN`` s after the grace period."""
     key = _presence_key(user_id)
+    grace = offline_grace_seconds()
+    gone = _gone_key(user_id)
+    mark = (gone, int(grace) + PRESENCE_GONE_MARGIN) if delta < 0 and grace > 0 else None
+    unmark = gone if delta > 0 else None
     try:
         if hasattr(cache, "incr_expiring"):  # Redis (miel.cache): one round trip
-            value = cache.incr_expiring(key, delta, PRESENCE_TTL)
+            value, was_marked = cache.incr_expiring(
+                key, delta, PRESENCE_TTL, mark=mark, unmark=unmark
+            )
         else:
             cache.add(key, 0, PRESENCE_TTL)
             value = cache.incr(key, delta)
+            was_marked = bool(unmark and cache.delete(unmark))
+            if mark:
+                cache.set(mark[0], 1, mark[1])
         if value < 0:
             cache.set(key, 0, PRESENCE_TTL)
-        return value
+        return value, was_marked
     except Exception:  # cache down: treat every socket as the only one
         logger.warning("presence counter unavailable", exc_info=True)
-        return 1 if delta > 0 else 0
+        return (1 if delta > 0 else 0), False
 
 
 #: The user's mutual matches (by User id) with no block either way, in one constant statement:
@@ -186,25 +215,53 @@ def _socket_open(scope: dict) -> _Opened:
 
     user = scope.get("user")
     if user is None and "session" in scope:
-        user = _session_user(scope)
+        user = session_user(scope["session"])
     if user is None or not user.is_authenticated:
         return _Opened(None)
     if _touch_due(user):
         with transaction.atomic():  # its two UPDATEs, one commit
             user_touch_last_active(user=user)
-    first = _presence_change(user.pk, +1) == 1
+    count, came_back = _presence_change(user.pk, +1)
     matches = _match_user_ids(user.pk)
-    return _Opened(user, _online(matches) if first else [], matches)
+    # Back within the grace period (a page load, a server restart): the matches were never
+    # told "offline", so nothing to announce.
+    return _Opened(user, _online(matches) if count == 1 and not came_back else [], matches)
 
 
 @_in_pool
-def _socket_closed(user_id: UUID, matches: list[UUID]) -> list[UUID]:
-    """Presence counter -1; the online ones of ``matches`` (the socket's list, kept since
-    connect: no query, so a reconnect storm's closes cost the database nothing) to tell
-    "offline" when it was the last socket."""
-    if _presence_change(user_id, -1) <= 0:
-        return _online(matches)
-    return []
+def _socket_closed(user_id: UUID, matches: list[UUID]) -> tuple[bool, list[UUID]]:
+    """Presence counter -1. Returns (last socket, matches to tell "offline" now): with no grace
+    period, the online ones of ``matches`` (the socket's list, kept since connect: no query,
+    so a reconnect storm's closes cost the database nothing) when it was the last socket;
+    with one, nobody yet (:func:`_offline_after_grace` decides later)."""
+    count, _marked = _presence_change(user_id, -1)
+    if count > 0:
+        return False, []
+    return True, ([] if offline_grace_seconds() > 0 else _online(matches))
+
+
+@_in_pool
+def _still_gone(user_id: UUID, matches: list[UUID]) -> list[UUID]:
+    """After the grace period: the online ones of ``matches`` to tell "offline", if the member
+    has still no socket open and nobody announced it yet (the "gone" mark is taken, so of
+    several closes within one grace period only one announces). Cache down: nobody."""
+    try:
+        if (cache.get(_presence_key(user_id)) or 0) > 0 or not cache.delete(_gone_key(user_id)):
+            return []
+    except Exception:
+        logger.warning("presence counter unavailable", exc_info=True)
+        return []
+    return _online(matches)
+
+
+async def _offline_after_grace(user_id: UUID, matches: list[UUID], grace: float) -> None:
+    """Tell ``user_id``'s online matches "offline" after ``grace`` seconds, unless a socket of
+    theirs opened meanwhile (rules §9 presence; issue 20: a reconnect storm or a page load
+    announces nothing)."""
+    await asyncio.sleep(grace)
+    notify = await _still_gone(user_id, matches)
+    if notify:
+        await _broadcast(user_id, "offline", notify)
 
 
 @_in_pool
@@ -296,8 +353,8 @@ def _session_still_signs_in(scope: dict, user_id: UUID) -> bool:
     if not key:
         return False
     fresh = import_module(settings.SESSION_ENGINE).SessionStore(key)
-    user = _session_user({**scope, "session": fresh})
-    return bool(user.is_authenticated and user.pk == user_id)
+    user = session_user(fresh)
+    return bool(user is not None and user.pk == user_id)
 
 
 class RealtimeConsumer(AsyncJsonWebsocketConsumer):
@@ -340,7 +397,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.session_checked_at = time.monotonic()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         await self.accept()
-        await self._broadcast_presence("online", opened.notify)
+        await _broadcast(user.pk, "online", opened.notify)
 
     async def disconnect(self, code: int) -> None:
         if self.user_id is None:
@@ -351,9 +408,30 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
         except Exception:  # layer down while closing: nothing to clean that will not expire
             logger.warning("group_discard failed for %s", self.user_id, exc_info=True)
-        await self._broadcast_presence(
-            "offline", await _socket_closed(self.user_id, list(self.match_ids))
+        await self._went_offline(self.user_id)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        """channels' handler without its ``aclose_old_connections()`` (a trip to the process's
+        single thread-sensitive thread per close; see :meth:`dispatch`)."""
+        await self.disconnect(message["code"])
+        raise StopConsumer
+
+    async def _went_offline(self, user_id: UUID) -> None:
+        """This socket of ``user_id`` closed (or its session ended): if it was the last one,
+        "offline" to the online matches, at once or after the grace period."""
+        matches = list(self.match_ids)
+        last, notify = await _socket_closed(user_id, matches)
+        if not last:
+            return
+        grace = offline_grace_seconds()
+        if grace <= 0:
+            await _broadcast(user_id, "offline", notify)
+            return
+        task = asyncio.get_running_loop().create_task(
+            _offline_after_grace(user_id, matches, grace)
         )
+        _offline_tasks.add(task)
+        task.add_done_callback(_offline_tasks.discard)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Decode a client frame with limits (size, depth, characters): a bad one gets an
@@ -456,9 +534,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         the user's group, tell the matches "offline" if it was the last socket, close 4401."""
         self.user_id = None
         await self.channel_layer.group_discard(user_group(user_id), self.channel_name)
-        await self._broadcast_presence(
-            "offline", await _socket_closed(user_id, list(self.match_ids))
-        )
+        await self._went_offline(user_id)
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
     # --- helpers --------------------------------------------------------------------------
@@ -485,19 +561,20 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
             {"type": EVENT_HANDLER, "event": {"type": "typing", "from": str(self.user_id)}},
         )
 
-    async def _broadcast_presence(self, status: str, user_ids: list[UUID]) -> None:
-        """``presence`` to each of ``user_ids`` (the user's matches), one group_send each."""
-        if not user_ids:
-            return
-        event = {"type": "presence", "user": str(self.user_id), "status": status}
-        results = await asyncio.gather(
-            *(
-                self.channel_layer.group_send(
-                    user_group(uid), {"type": EVENT_HANDLER, "event": event}
-                )
-                for uid in user_ids
-            ),
-            return_exceptions=True,
-        )
-        if any(isinstance(r, BaseException) for r in results):
-            logger.warning("presence broadcast failed for %s", self.user_id)
+
+async def _broadcast(user_id: UUID, status: str, user_ids: list[UUID]) -> None:
+    """``presence`` (``status``: online / offline) of ``user_id`` to each of ``user_ids`` (their
+    online matches), one group_send each; a failure is logged, not raised."""
+    if not user_ids:
+        return
+    layer = get_channel_layer()
+    event = {"type": "presence", "user": str(user_id), "status": status}
+    results = await asyncio.gather(
+        *(
+            layer.group_send(user_group(uid), {"type": EVENT_HANDLER, "event": event})
+            for uid in user_ids
+        ),
+        return_exceptions=True,
+    )
+    if any(isinstance(r, BaseException) for r in results):
+        logger.warning("presence broadcast failed for %s", user_id)

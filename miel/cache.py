@@ -197,21 +197,37 @@ class DegradingRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         return self._guard(lambda: RedisCache.incr(self, key, delta, version), delta)
 
-    def incr_expiring(self, key: str, delta: int, timeout: int, version=None) -> int:
-        """``key`` + ``delta`` (a missing key counts as 0), kept ``timeout`` more seconds: one
-        round trip (INCRBY and EXPIRE pipelined), where ``add`` then ``incr`` took three (the
-        presence counter of every socket connect, rules §16). ``delta`` while Redis is down."""
+    def incr_expiring(
+        self,
+        key: str,
+        delta: int,
+        timeout: int,
+        version=None,
+        *,
+        mark: tuple[str, int] | None = None,
+        unmark: str | None = None,
+    ) -> tuple[int, bool]:
+        """``key`` + ``delta`` (a missing key counts as 0), kept ``timeout`` more seconds, and
+        in the same round trip a flag key set (``mark``: (key, seconds)) or taken away
+        (``unmark``): INCRBY, EXPIRE and SET or DEL pipelined, where ``add`` then ``incr`` took
+        three (the presence counter and "gone" mark of every socket connect and close, rules
+        §16). Returns (the new value, whether ``unmark`` was there to take). While Redis is
+        down: (``delta``, False)."""
 
-        def call() -> int:
+        def call() -> tuple[int, bool]:
             made = self.make_and_validate_key(key, version=version)
             client = self._cache.get_client(made, write=True)
             pipe = client.pipeline(transaction=False)
             pipe.incrby(made, delta)
             pipe.expire(made, timeout)
-            value, _expire_set = pipe.execute()
-            return int(value)
+            if mark is not None:
+                pipe.set(self.make_and_validate_key(mark[0], version=version), 1, ex=mark[1])
+            if unmark is not None:
+                pipe.delete(self.make_and_validate_key(unmark, version=version))
+            results = pipe.execute()
+            return int(results[0]), bool(unmark is not None and results[-1])
 
-        return self._guard(call, delta)
+        return self._guard(call, (delta, False))
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(lambda: RedisCache.set_many(self, data, timeout, version), list(data))

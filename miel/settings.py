@@ -278,6 +278,10 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
 # Issue 20: the members list's and deck's capped count ("1 000+") per viewer and filters
 # (matching.selectors.discovery._capped_count); 0 = count every time.
 DISCOVER_COUNT_CACHE_SECONDS = env.int("DISCOVER_COUNT_CACHE_SECONDS", default=60)
+# Issue 20 / rules §9: a member's matches are told "offline" this many seconds after their last
+# socket closes, unless one opens meanwhile (a page load, a socket server restart): no
+# offline-online flicker, and a reconnect storm announces nothing. 0 = at once.
+PRESENCE_OFFLINE_GRACE_SECONDS = env.float("PRESENCE_OFFLINE_GRACE_SECONDS", default=10.0)
 
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"

@@ -173,7 +173,7 @@ def test_the_cache_degrades_to_misses_and_skipped_writes_without_redis(caplog):
     assert dead.get_many(["k", "j"]) == {}
     assert dead.add("k", 1) is True  # a lock or throttle lets the caller through
     assert dead.incr("k", 3) == 3
-    assert dead.incr_expiring("k", 2, 60) == 2  # a socket counts as the only one
+    assert dead.incr_expiring("k", 2, 60) == (2, False)  # a socket counts as the only one
     assert dead.set_many({"a": 1, "b": 2}) == ["a", "b"]
     assert dead.delete("k") is False
     assert dead.get_or_set("k", lambda: "computed") == "computed"
@@ -187,12 +187,19 @@ def test_incr_expiring_counts_from_zero_and_keeps_the_key_alive(redis_url):
     from miel.cache import DegradingRedisCache
 
     live = DegradingRedisCache(redis_url, {"KEY_PREFIX": f"t{uuid.uuid4().hex[:6]}"})
-    assert live.incr_expiring("sockets", 1, 60) == 1  # a missing key counts as 0
-    assert live.incr_expiring("sockets", 1, 60) == 2
-    assert live.incr_expiring("sockets", -1, 60) == 1
+    assert live.incr_expiring("sockets", 1, 60) == (1, False)  # a missing key counts as 0
+    assert live.incr_expiring("sockets", 1, 60) == (2, False)
+    assert live.incr_expiring("sockets", -1, 60) == (1, False)
     assert live.get("sockets") == 1  # readable as the plain integer cache.get returns
     made = live.make_and_validate_key("sockets")
     assert 0 < live._cache.get_client(made).ttl(made) <= 60
+    # The "gone" mark rides along: set with its own expiry, then taken (once) by a connect.
+    assert live.incr_expiring("sockets", -1, 60, mark=("gone", 30)) == (0, False)
+    gone = live.make_and_validate_key("gone")
+    assert live.get("gone") == 1 and 0 < live._cache.get_client(gone).ttl(gone) <= 30
+    assert live.incr_expiring("sockets", 1, 60, unmark="gone") == (1, True)
+    assert live.incr_expiring("sockets", 1, 60, unmark="gone") == (2, False)
+    assert live.get("gone") is None
     live.delete("sockets")
 
 
