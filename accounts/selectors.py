@@ -21,7 +21,9 @@ from .models import User
 def _user_row_sql() -> tuple[str, tuple[str, ...]]:
     """The constant statement reading one account by primary key, and its field names."""
     fields = tuple(f.name for f in User._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in User._meta.concrete_fields)
+    columns = ", ".join(
+        connection.ops.quote_name(str(f.column)) for f in User._meta.concrete_fields
+    )
     sql = (
         f"SELECT {columns} FROM {connection.ops.quote_name(User._meta.db_table)}"  # noqa: S608
         f" WHERE {connection.ops.quote_name(str(User._meta.pk.column))} = %s"
@@ -44,12 +46,17 @@ def user_by_id(user_id: Any) -> User | None:
     return None if row is None else instance_from_row(User, fields, row)
 
 
-def session_user(session: Any) -> User | None:
-    """The account ``session`` signs in, or None: the rule of ``channels.auth.get_user`` (the
-    session names a user and a backend still in ``AUTHENTICATION_BACKENDS``, the backend lets
-    the user authenticate (an active account), and the session's hash matches the user's
+def session_user(session: Any, *, rotate_fallback: bool = False) -> User | None:
+    """The account ``session`` signs in, or None: the rule of ``django.contrib.auth.get_user``
+    (the session names a user and a backend still in ``AUTHENTICATION_BACKENDS``, the backend
+    lets the user authenticate (an active account), and the session's hash matches the user's
     current password hash; a session whose hash does not match is flushed), with the row read
-    by :func:`user_by_id` when the backend is a ``ModelBackend`` (both configured ones)."""
+    by :func:`user_by_id` when the backend is a ``ModelBackend`` (both configured ones).
+
+    ``rotate_fallback`` (HTTP requests, as Django does): a hash made with one of
+    ``SECRET_KEY_FALLBACKS`` still signs in, and the session gets a new key and the current
+    hash. Without it (the socket, as ``channels.auth.get_user``: it cannot hand the browser a
+    new cookie) such a session is flushed. A malformed user id signs nobody in."""
     try:
         user_id = User._meta.pk.to_python(session[SESSION_KEY])
         backend_path = session[BACKEND_SESSION_KEY]
@@ -67,7 +74,18 @@ def session_user(session: Any) -> User | None:
     if user is None:
         return None
     session_hash = session.get(HASH_SESSION_KEY)
-    if not (session_hash and constant_time_compare(session_hash, user.get_session_auth_hash())):
-        session.flush()
-        return None
-    return user
+    current = user.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, current):
+        return user
+    if (
+        rotate_fallback
+        and session_hash
+        and any(
+            constant_time_compare(session_hash, h) for h in user.get_session_auth_fallback_hash()
+        )
+    ):
+        session.cycle_key()
+        session[HASH_SESSION_KEY] = current
+        return user
+    session.flush()
+    return None

@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "miel.middleware.BadCharactersMiddleware",  # NUL in a form or query string: 400
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",  # Django's, the user row in one statement
     "miel.db_routing.ReplicaRoutingMiddleware",  # replica reads + read-your-writes (issue 21)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

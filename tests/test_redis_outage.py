@@ -196,7 +196,8 @@ def test_incr_expiring_counts_from_zero_and_keeps_the_key_alive(redis_url):
     # The "gone" mark rides along: set with its own expiry, then taken (once) by a connect.
     assert live.incr_expiring("sockets", -1, 60, mark=("gone", 30)) == (0, False)
     gone = live.make_and_validate_key("gone")
-    assert live.get("gone") == 1 and 0 < live._cache.get_client(gone).ttl(gone) <= 30
+    assert live.get("gone") == 1
+    assert 0 < live._cache.get_client(gone).ttl(gone) <= 30
     assert live.incr_expiring("sockets", 1, 60, unmark="gone") == (1, True)
     assert live.incr_expiring("sockets", 1, 60, unmark="gone") == (2, False)
     assert live.get("gone") is None

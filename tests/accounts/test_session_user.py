@@ -100,3 +100,43 @@ def test_user_by_id_answers_none_for_unknown_or_malformed_ids():
     assert user_by_id("nope") is None
     user = UserFactory()
     assert user_by_id(user.pk) == user
+
+
+def _hash_with(user, secret: str) -> str:
+    return user._get_session_auth_hash(secret=secret)
+
+
+def test_a_hash_made_with_a_fallback_secret_signs_in_over_http_and_rotates_the_session(
+    settings, client
+):
+    """As Django's own get_user: SECRET_KEY rotated, the old key in SECRET_KEY_FALLBACKS."""
+    user = UserFactory()
+    old_secret = "an-old-secret-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    session = _session(user, auth_hash=_hash_with(user, old_secret))
+    old_key = session.session_key
+    assert session_user(session, rotate_fallback=True) == user
+    assert session.session_key != old_key  # cycled
+    assert session[HASH_SESSION_KEY] == user.get_session_auth_hash()
+    # The socket cannot hand out a new cookie: there the same session is ended.
+    socket_session = _session(user, auth_hash=_hash_with(user, old_secret))
+    assert session_user(socket_session) is None
+
+
+def test_http_requests_get_their_account_from_the_middleware(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get("/settings/")
+    assert response.status_code in (200, 302)
+    assert response.wsgi_request.user == user
+    assert type(response.wsgi_request.user._wrapped) is User
+    client.cookies["sessionid"] = "not-a-session"
+    assert client.get("/settings/").wsgi_request.user.is_anonymous
+
+
+def test_a_request_whose_session_hash_is_stale_is_signed_out(client):
+    user = UserFactory()
+    client.force_login(user)
+    user.set_password("a-new-long-password-2")
+    user.save()
+    assert client.get("/settings/").wsgi_request.user.is_anonymous
