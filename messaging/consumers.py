@@ -427,9 +427,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if grace <= 0:
             await _broadcast(user_id, "offline", notify)
             return
-        task = asyncio.get_running_loop().create_task(
-            _offline_after_grace(user_id, matches, grace)
-        )
+        task = asyncio.get_running_loop().create_task(_offline_after_grace(user_id, matches, grace))
         _offline_tasks.add(task)
         task.add_done_callback(_offline_tasks.discard)
 

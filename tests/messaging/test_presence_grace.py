@@ -92,4 +92,3 @@ async def test_a_member_back_after_the_grace_period_is_announced_again(grace):
     assert (await b.receive_json_from(timeout=3))["status"] == "online"
     await again.disconnect()
     await b.disconnect()
-
