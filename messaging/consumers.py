@@ -127,11 +127,16 @@ def _presence_change(user_id: UUID, delta: int) -> tuple[int, bool]:
     within the grace period is not announced again) or is now set (``delta`` < 0, when a grace
     period is on). One Redis round trip (:meth:`miel.cache.DegradingRedisCache.incr_expiring`).
     The mark is set on every close: while another socket is open it is never read (the count
-    is above 0), and it expires ``PRESENCE_GONE_MARGIN`` s after the grace period."""
+    is above 0), and it expires ``PRESENCE_GONE_MARGIN`` s after the grace period. Its value
+    is the close's time (ms since the epoch): only the last close's grace period counts."""
     key = _presence_key(user_id)
     grace = offline_grace_seconds()
     gone = _gone_key(user_id)
-    mark = (gone, int(grace) + PRESENCE_GONE_MARGIN) if delta < 0 and grace > 0 else None
+    mark = (
+        (gone, int(time.time() * 1000), int(grace) + PRESENCE_GONE_MARGIN)
+        if delta < 0 and grace > 0
+        else None
+    )
     unmark = gone if delta > 0 else None
     try:
         if hasattr(cache, "incr_expiring"):  # Redis (miel.cache): one round trip
@@ -143,7 +148,7 @@ def _presence_change(user_id: UUID, delta: int) -> tuple[int, bool]:
             value = cache.incr(key, delta)
             was_marked = bool(unmark and cache.delete(unmark))
             if mark:
-                cache.set(mark[0], 1, mark[1])
+                cache.set(mark[0], mark[1], mark[2])
         if value < 0:
             cache.set(key, 0, PRESENCE_TTL)
         return value, was_marked
@@ -242,11 +247,18 @@ def _socket_closed(user_id: UUID, matches: list[UUID]) -> tuple[bool, list[UUID]
 
 @_in_pool
 def _still_gone(user_id: UUID, matches: list[UUID]) -> list[UUID]:
-    """After the grace period: the online ones of ``matches`` to tell "offline", if the member
-    has still no socket open and nobody announced it yet (the "gone" mark is taken, so of
+    """After a grace period: the online ones of ``matches`` to tell "offline", if the member has
+    still no socket open, their last close is a whole grace period ago (a later close's own
+    wait announces it otherwise) and nobody announced it yet (the "gone" mark is taken, so of
     several closes within one grace period only one announces). Cache down: nobody."""
+    gone = _gone_key(user_id)
     try:
-        if (cache.get(_presence_key(user_id)) or 0) > 0 or not cache.delete(_gone_key(user_id)):
+        closed_ms = cache.get(gone)
+        if closed_ms is None or (cache.get(_presence_key(user_id)) or 0) > 0:
+            return []
+        if time.time() * 1000 - int(closed_ms) < offline_grace_seconds() * 1000 - 50:
+            return []
+        if not cache.delete(gone):
             return []
     except Exception:
         logger.warning("presence counter unavailable", exc_info=True)

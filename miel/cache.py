@@ -204,11 +204,11 @@ class DegradingRedisCache(RedisCache):
         timeout: int,
         version=None,
         *,
-        mark: tuple[str, int] | None = None,
+        mark: tuple[str, int, int] | None = None,
         unmark: str | None = None,
     ) -> tuple[int, bool]:
         """``key`` + ``delta`` (a missing key counts as 0), kept ``timeout`` more seconds, and
-        in the same round trip a flag key set (``mark``: (key, seconds)) or taken away
+        in the same round trip a flag key set (``mark``: (key, integer value, seconds)) or taken away
         (``unmark``): INCRBY, EXPIRE and SET or DEL pipelined, where ``add`` then ``incr`` took
         three (the presence counter and "gone" mark of every socket connect and close, rules
         §16). Returns (the new value, whether ``unmark`` was there to take). While Redis is
@@ -221,7 +221,7 @@ class DegradingRedisCache(RedisCache):
             pipe.incrby(made, delta)
             pipe.expire(made, timeout)
             if mark is not None:
-                pipe.set(self.make_and_validate_key(mark[0], version=version), 1, ex=mark[1])
+                pipe.set(self.make_and_validate_key(mark[0], version=version), mark[1], ex=mark[2])
             if unmark is not None:
                 pipe.delete(self.make_and_validate_key(unmark, version=version))
             results = pipe.execute()

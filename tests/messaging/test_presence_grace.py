@@ -92,3 +92,21 @@ async def test_a_member_back_after_the_grace_period_is_announced_again(grace):
     assert (await b.receive_json_from(timeout=3))["status"] == "online"
     await again.disconnect()
     await b.disconnect()
+
+
+async def test_the_grace_period_counts_from_the_last_close(grace):
+    """A first page's close starts a wait; a later page's close (the member then leaves) starts
+    its own: "offline" comes a whole grace period after the last one, not the first."""
+    alice, a, b = await _pair()
+    await a.disconnect()
+    await asyncio.sleep(grace / 2)
+    tab = consumer_for(alice.user)  # the next page, closed at once (the member leaves)
+    await tab.connect()
+    await tab.disconnect()
+    left = asyncio.get_running_loop().time()
+    frame = await b.receive_json_from(timeout=3)
+    waited = asyncio.get_running_loop().time() - left
+    assert frame["status"] == "offline"
+    assert waited >= grace * 0.9
+    assert await b.receive_nothing(timeout=grace)
+    await b.disconnect()
