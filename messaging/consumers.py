@@ -30,10 +30,12 @@ On connect, ``presence`` "online" goes to the user's mutual matches that have a 
 and neither is sent when a socket of the user's opens within that grace period (moving between
 pages closes and opens the socket; so does a socket server restart).
 
-Cost of a connect (rules §16: 1 000 sockets reconnecting within 5 s): one trip to a pool thread
-(session, user, the presence counter, and the online matches only for the user's first socket;
-``last_active_at`` written at most once a minute), then ``group_add`` and one concurrent
-``group_send`` per match to notify. A disconnect is the mirror image.
+Cost of a connect (issue 20: 5 000 sockets reconnecting within 15 s): one trip to a pool thread
+(session, user in one statement, the presence counter in one Redis round trip; the matches are
+read only when there is an "online" to announce; ``last_active_at`` written at most once a
+minute), then ``group_add`` and one concurrent ``group_send`` per online match to notify. A
+disconnect: the counter, ``group_discard``, and after the grace period one cache round trip
+(the matches read only when "offline" is announced).
 """
 
 from __future__ import annotations
@@ -208,15 +210,16 @@ def _touch_due(user) -> bool:
 class _Opened:
     user: object | None  # None: not authenticated
     notify: list[UUID] = field(default_factory=list)  # online matches to tell "online"
-    matches: list[UUID] = field(default_factory=list)  # every match (kept for "offline")
 
 
 @_in_pool
 def _socket_open(scope: dict) -> _Opened:
     """Everything a new socket needs from the database and cache, in one trip to a thread:
     the session's user (unless a middleware already put one in the scope), ``last_active_at``
-    (written at most once a minute), the presence counter, and the online matches to notify
-    when this is the user's first open socket."""
+    (written at most once a minute), the presence counter, and the online matches to tell
+    "online" when this is the user's first open socket and they were not back within the grace
+    period. Only then are the matches read: a page load, a second tab or a reconnect storm
+    costs one statement (the account) per socket."""
 
     user = scope.get("user")
     if user is None and "session" in scope:
@@ -227,34 +230,38 @@ def _socket_open(scope: dict) -> _Opened:
         with transaction.atomic():  # its two UPDATEs, one commit
             user_touch_last_active(user=user)
     count, came_back = _presence_change(user.pk, +1)
-    matches = _match_user_ids(user.pk)
     # Back within the grace period (a page load, a server restart): the matches were never
     # told "offline", so nothing to announce.
-    return _Opened(user, _online(matches) if count == 1 and not came_back else [], matches)
+    if count != 1 or came_back:
+        return _Opened(user)
+    return _Opened(user, _online(_match_user_ids(user.pk)))
 
 
 @_in_pool
-def _socket_closed(user_id: UUID, matches: list[UUID]) -> tuple[bool, list[UUID]]:
+def _socket_closed(user_id: UUID) -> tuple[bool, list[UUID]]:
     """Presence counter -1. Returns (last socket, matches to tell "offline" now): with no grace
-    period, the online ones of ``matches`` (the socket's list, kept since connect: no query,
-    so a reconnect storm's closes cost the database nothing) when it was the last socket;
-    with one, nobody yet (:func:`_offline_after_grace` decides later)."""
+    period, the online matches (one query) when it was the last socket; with one, nobody yet
+    (:func:`_offline_after_grace` decides later), so closes cost the database nothing."""
     count, _marked = _presence_change(user_id, -1)
     if count > 0:
         return False, []
-    return True, ([] if offline_grace_seconds() > 0 else _online(matches))
+    if offline_grace_seconds() > 0:
+        return True, []
+    return True, _online(_match_user_ids(user_id))
 
 
 @_in_pool
-def _still_gone(user_id: UUID, matches: list[UUID]) -> list[UUID]:
-    """After a grace period: the online ones of ``matches`` to tell "offline", if the member has
-    still no socket open, their last close is a whole grace period ago (a later close's own
-    wait announces it otherwise) and nobody announced it yet (the "gone" mark is taken, so of
-    several closes within one grace period only one announces). Cache down: nobody."""
-    gone = _gone_key(user_id)
+def _still_gone(user_id: UUID) -> list[UUID]:
+    """After a grace period: the online matches (read now, one query) to tell "offline", if the
+    member has still no socket open, their last close is a whole grace period ago (a later
+    close's own wait announces it otherwise) and nobody announced it yet (the "gone" mark is
+    taken, so of several closes within one grace period only one announces). One cache round
+    trip when the member came back (the mark is gone). Cache down: nobody."""
+    gone, counter = _gone_key(user_id), _presence_key(user_id)
     try:
-        closed_ms = cache.get(gone)
-        if closed_ms is None or (cache.get(_presence_key(user_id)) or 0) > 0:
+        found = cache.get_many([gone, counter])
+        closed_ms = found.get(gone)
+        if closed_ms is None or (found.get(counter) or 0) > 0:
             return []
         if time.time() * 1000 - int(closed_ms) < offline_grace_seconds() * 1000 - 50:
             return []
@@ -263,15 +270,15 @@ def _still_gone(user_id: UUID, matches: list[UUID]) -> list[UUID]:
     except Exception:
         logger.warning("presence counter unavailable", exc_info=True)
         return []
-    return _online(matches)
+    return _online(_match_user_ids(user_id))
 
 
-async def _offline_after_grace(user_id: UUID, matches: list[UUID], grace: float) -> None:
+async def _offline_after_grace(user_id: UUID, grace: float) -> None:
     """Tell ``user_id``'s online matches "offline" after ``grace`` seconds, unless a socket of
     theirs opened meanwhile (rules §9 presence; issue 20: a reconnect storm or a page load
     announces nothing)."""
     await asyncio.sleep(grace)
-    notify = await _still_gone(user_id, matches)
+    notify = await _still_gone(user_id)
     if notify:
         await _broadcast(user_id, "offline", notify)
 
@@ -320,7 +327,12 @@ def _chat_send(user, frame: dict) -> dict:
     try:
         sender, recipient = chat_send_pair(user=user, other_id=str(frame.get("to")))
         message = services.message_send(
-            sender=sender, recipient=recipient, text=text, client_key=key, ask_first=True
+            sender=sender,
+            recipient=recipient,
+            text=text,
+            client_key=key,
+            ask_first=True,
+            chat_rule=recipient.may_message,
         )
     except Http404:
         return _chat_failed(key, "unavailable")
@@ -403,8 +415,6 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk  # from here on disconnect() undoes the presence count
         self.typing_sent: dict[UUID, float] = {}
         self.typing_allowed: dict[UUID, tuple[bool, float]] = {}
-        # The matches to tell "offline" on disconnect; kept current by match.new / chat.closed.
-        self.match_ids: set[UUID] = set(opened.matches)
         # The session was read at connect: the first minute of writes needs no re-check.
         self.session_checked_at = time.monotonic()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
@@ -431,15 +441,14 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
     async def _went_offline(self, user_id: UUID) -> None:
         """This socket of ``user_id`` closed (or its session ended): if it was the last one,
         "offline" to the online matches, at once or after the grace period."""
-        matches = list(self.match_ids)
-        last, notify = await _socket_closed(user_id, matches)
+        last, notify = await _socket_closed(user_id)
         if not last:
             return
         grace = offline_grace_seconds()
         if grace <= 0:
             await _broadcast(user_id, "offline", notify)
             return
-        task = asyncio.get_running_loop().create_task(_offline_after_grace(user_id, matches, grace))
+        task = asyncio.get_running_loop().create_task(_offline_after_grace(user_id, grace))
         _offline_tasks.add(task)
         task.add_done_callback(_offline_tasks.discard)
 
@@ -517,15 +526,9 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         """Handler of ``miel.event`` group messages: forward the event to the browser."""
         if self.user_id is not None:  # None once the session was revoked
             payload = event["event"]
-            kind = payload.get("type")
-            if kind == "chat.closed":  # an unmatch or a block: no typing, no presence
+            if payload.get("type") == "chat.closed":  # an unmatch or a block: no typing
                 with contextlib.suppress(ValueError):
-                    other = UUID(str(payload.get("with_user_id")))
-                    self.typing_allowed.pop(other, None)
-                    self.match_ids.discard(other)
-            elif kind == "match.new":
-                with contextlib.suppress(ValueError):
-                    self.match_ids.add(UUID(str(payload.get("other_user_id"))))
+                    self.typing_allowed.pop(UUID(str(payload.get("with_user_id"))), None)
             await self.send_json(payload)
 
     async def session_check(self, event: dict) -> None:

@@ -84,9 +84,14 @@ def message_limits_check(*, sender: Member, recipient: Member, now: datetime) ->
 
     Returns whether this message opens a conversation (only computed for limited accounts).
     Raises :class:`MessageLimited` (translated, code ``rate_limited``) over a limit. Call it
-    inside the send's transaction: it takes the sender's lock first."""
-    _lock_sender(sender)
+    inside the send's transaction: it takes the sender's lock first, when a limit applies
+    to this send (none: nothing to serialise, no lock, no query)."""
     per_minute = settings.MESSAGES_PER_MINUTE
+    per_day = settings.NEW_CONVERSATIONS_PER_DAY
+    day_limited = bool(per_day) and limited_account(sender, now=now)
+    if not per_minute and not day_limited:
+        return False
+    _lock_sender(sender)
     if per_minute and (
         Message.objects.filter(sender=sender, created__gt=now - MINUTE).count() >= per_minute
     ):
@@ -94,8 +99,7 @@ def message_limits_check(*, sender: Member, recipient: Member, now: datetime) ->
             _("You are sending messages too fast. Wait a minute and try again."),
             code="rate_limited",
         )
-    per_day = settings.NEW_CONVERSATIONS_PER_DAY
-    if not per_day or not limited_account(sender, now=now):
+    if not day_limited:
         return False
     opens = not Message.objects.filter(
         Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender)
@@ -175,6 +179,7 @@ def message_send(
     story: Any = None,
     client_key: str | None = None,
     ask_first: bool = False,
+    chat_rule: bool | None = None,
 ) -> Message:
     """Send ``text`` from ``sender`` to ``recipient`` (rules §8).
 
@@ -195,7 +200,10 @@ def message_send(
 
     The chat rule (issue 16): only between a mutual match without a block
     (:func:`messaging.selectors.can_message`); a conversation whose pair is no longer a match
-    stays readable but takes no new message.
+    stays readable but takes no new message. ``chat_rule``: that rule's answer when the caller
+    read it for this request already (:func:`messaging.selectors.chat_send_pair`'s
+    ``may_message``, issue 20: one statement less per send); None asks
+    :func:`messaging.selectors.can_message`.
 
     Raises ValidationError for empty/too-long text and MessageRefused (nothing stored) when the
     two are not a mutual match or one blocked the other (code ``not_match``), the recipient is
@@ -206,8 +214,8 @@ def message_send(
     account, NEW_CONVERSATIONS_PER_DAY it raises :class:`MessageLimited` (a MessageRefused,
     code ``rate_limited``) and stores nothing.
 
-    Queries: the chat rule (one query), the sender's lock (PostgreSQL), the count of the last
-    minute, for limited accounts two more (an earlier message of the pair, the day's count),
+    Queries: the chat rule (one query, none with ``chat_rule``), when a limit applies the
+    sender's lock (PostgreSQL) and the count of the last minute, for limited accounts two more (an earlier message of the pair, the day's count),
     the message INSERT (with a ``client_key``: on PostgreSQL ``ON CONFLICT DO NOTHING`` on the
     key's unique index, elsewhere in a savepoint; the key is looked up only when the INSERT
     finds it taken or the send is refused), the interaction INSERT (``message``,
@@ -225,7 +233,7 @@ def message_send(
         )
     try:
         now, opens, nudged = _message_send_checks(
-            sender=sender, recipient=recipient, text=text, ask_first=ask_first
+            sender=sender, recipient=recipient, text=text, ask_first=ask_first, chat_rule=chat_rule
         )
     except (MessageRefused, NudgeNeeded):
         # A retry of a message that was stored (the pair unmatched since, a limit reached, a
@@ -295,7 +303,7 @@ def message_send(
 
 
 def _message_send_checks(
-    *, sender: Member, recipient: Member, text: str, ask_first: bool
+    *, sender: Member, recipient: Member, text: str, ask_first: bool, chat_rule: bool | None
 ) -> tuple[datetime, bool, bool]:
     """The refusals of :func:`message_send` in its order, inside its transaction: oneself,
     an unavailable recipient, the chat rule, the limits (taking the sender's lock), the nudge
@@ -304,7 +312,9 @@ def _message_send_checks(
         raise MessageRefused(_("You cannot message yourself."), code="self")
     if not recipient.user.profile_complete or not recipient.user.is_active:
         raise MessageRefused(_("This member cannot receive messages."), code="unavailable")
-    if not can_message(sender_id=sender.user_id, recipient_id=recipient.user_id):
+    if chat_rule is None:
+        chat_rule = can_message(sender_id=sender.user_id, recipient_id=recipient.user_id)
+    if not chat_rule:
         raise MessageRefused(
             _("You can only message your matches: you both need to like each other first."),
             code="not_match",

@@ -58,3 +58,66 @@ def test_presence_is_sent_only_to_matches_with_a_socket_open():
         assert _online(matches) == [online.user_id]
     finally:
         cache.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.chat_rule  # makes its own likes
+def test_a_reconnect_within_the_grace_period_reads_the_account_only(settings):
+    """Issue 20 (5 000 sockets reconnecting): the matches are read only when there is
+    something to announce. A member's first socket: the account and the matches (to tell
+    "online"); a close: no query (the grace period decides later); the next page's socket
+    within the grace period: the account alone; after the grace period the member, gone,
+    is announced with the matches read then."""
+    from importlib import import_module
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from messaging import consumers
+
+    settings.PRESENCE_OFFLINE_GRACE_SECONDS = 10
+    alice, bob = MemberFactory(name="Alice"), MemberFactory(name="Bob")
+    Like.objects.create(source=alice, target=bob)
+    Like.objects.create(source=bob, target=alice)
+    type(alice.user).objects.filter(pk=alice.user_id).update(last_active_at=timezone.now())
+    alice.user.refresh_from_db()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(alice.user_id)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = alice.user.get_session_auth_hash()
+    session.create()
+    cache.set(_presence_key(bob.user_id), 1)
+
+    def statements(call) -> tuple[object, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            result = call()
+        # The session store's own read (a cache miss in tests) is not the socket's cost.
+        return result, [
+            q["sql"] for q in queries.captured_queries if "django_session" not in q["sql"]
+        ]
+
+    def open_socket():
+        fresh = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
+        return consumers._socket_open.func({"session": fresh})
+
+    try:
+        opened, sql = statements(open_socket)
+        assert opened.notify == [bob.user_id]
+        assert len(sql) == 2
+        assert "matching_like" in sql[1]
+        (last, notify), sql = statements(lambda: consumers._socket_closed.func(alice.user_id))
+        assert (last, notify, sql) == (True, [], [])
+        opened, sql = statements(open_socket)  # the next page, within the grace period
+        assert opened.user.pk == alice.user_id
+        assert opened.notify == []
+        assert len(sql) == 1
+        assert "accounts_user" in sql[0]
+        consumers._socket_closed.func(alice.user_id)
+        settings.PRESENCE_OFFLINE_GRACE_SECONDS = 0.001  # the grace period is over
+        notify, sql = statements(lambda: consumers._still_gone.func(alice.user_id))
+        assert notify == [bob.user_id]
+        assert len(sql) == 1
+    finally:
+        cache.clear()

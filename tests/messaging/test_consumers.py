@@ -216,9 +216,9 @@ async def test_consumer_only_forwards_events_it_is_given():
 
 
 async def test_offline_goes_to_a_match_made_while_the_socket_was_open_and_not_after_a_block():
-    """The socket keeps its member's matches from connect (its disconnect runs no query, so a
-    reconnect storm's closes cost the database nothing); a match made meanwhile (``match.new``)
-    is told "offline" too, and a member blocked meanwhile (``chat.closed``) is not."""
+    """ "Offline" goes to the matches as they are when it is announced (read then, not kept
+    from connect: a reconnect within the grace period reads them never): a match made while
+    the socket was open is told too, and a member blocked meanwhile is not."""
     alice = await make_member(name="Alice")
     bob = await make_member(name="Bob")
     carol = await make_member(name="Carol")

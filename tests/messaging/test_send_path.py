@@ -35,7 +35,7 @@ def statements(ctx) -> list[str]:
     ]
 
 
-def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
+def test_chat_send_is_user_pair_with_the_rule_two_inserts_and_the_badge_besides_the_session(
     alice, bob, client_for, htmx, settings
 ):
     # An established account (older than a day, approved photo): no daily-limit queries.
@@ -59,17 +59,16 @@ def test_chat_send_is_user_pair_two_inserts_and_the_badge_besides_the_session(
     lock = [q for q in rest if "pg_advisory_xact_lock" in q]
     assert len(lock) == (1 if connection.vendor == "postgresql" else 0)
     rest = [q for q in rest if q not in lock]
-    assert len(rest) == 7, "\n".join(sql)
-    user, pair, rule, minute, insert_message, insert_interaction, badge = rest
+    assert len(rest) == 6, "\n".join(sql)
+    user, pair, minute, insert_message, insert_interaction, badge = rest
     assert user.startswith("SELECT")
-    assert 'FROM "accounts_user"' in user
-    # One query loads both members, the recipient's account and the block flag.
+    assert "accounts_user" in user
+    # One query loads both members, the recipient's account, the block flag and the likes:
+    # the chat rule (issue 16) comes with the pair (issue 20).
     assert "profiles_member" in pair
     assert "matching_block" in pair
+    assert "matching_like" in pair
     assert "accounts_user" in pair
-    # The chat rule (issue 16): both likes and a block, one query.
-    assert "matching_like" in rule
-    assert "matching_block" in rule
     # 30 messages per minute (issue 16): one count on the sender's index.
     assert minute.startswith("SELECT COUNT(*)")
     assert "messaging_message" in minute
@@ -166,3 +165,59 @@ def test_a_keyed_send_on_postgresql_is_one_insert_and_no_savepoint(alice, bob, p
     assert again.pk == sent.pk
     assert Message.objects.filter(sender=alice).count() == 1
     assert UserInteraction.objects.filter(user=alice, target=bob, action="message").count() == 1
+
+
+@pytest.mark.chat_rule  # makes its own likes
+def test_the_pair_reads_the_chat_rule_as_can_message_does(alice, bob):
+    """Issue 20: ``chat_send_pair`` answers the chat rule in its own statement (the send then
+    asks no more); its answer is :func:`can_message`'s in every state of the pair."""
+    from django.http import Http404
+
+    from matching.models import Like
+    from messaging.selectors import can_message, chat_send_pair
+
+    def both_ways() -> list[bool | None]:
+        answers = []
+        for me, other in ((alice, bob), (bob, alice)):
+            try:
+                _me, recipient = chat_send_pair(user=me.user, other_id=other.user_id)
+            except Http404:
+                answers.append(None)  # a block: no pair at all
+                continue
+            assert recipient.may_message == can_message(
+                sender_id=me.user_id, recipient_id=other.user_id
+            )
+            answers.append(recipient.may_message)
+        return answers
+
+    assert both_ways() == [False, False]
+    Like.objects.create(source=alice, target=bob)
+    assert both_ways() == [False, False]
+    Like.objects.create(source=bob, target=alice)
+    assert both_ways() == [True, True]
+    Like.objects.filter(source=alice).delete()
+    assert both_ways() == [False, False]
+    Like.objects.create(source=alice, target=bob)
+    Block.objects.create(blocker=bob.user, blocked=alice.user)
+    assert both_ways() == [None, None]
+
+
+def test_a_send_with_no_limit_on_takes_no_lock(alice, bob, settings):
+    """The sender's lock serialises the limit checks (issue 16); with no limit that applies
+    (both settings 0) a send takes none and counts nothing."""
+    from messaging import services
+
+    settings.MESSAGES_PER_MINUTE = 0
+    settings.NEW_CONVERSATIONS_PER_DAY = 0
+    with CaptureQueriesContext(connection) as ctx:
+        services.message_send(sender=alice, recipient=bob, text="hi")
+    sql = statements(ctx)
+    assert not [q for q in sql if "pg_advisory_xact_lock" in q or "COUNT(*)" in q], sql
+    settings.MESSAGES_PER_MINUTE = 30
+    with CaptureQueriesContext(connection) as ctx:
+        services.message_send(sender=alice, recipient=bob, text="again")
+    sql = statements(ctx)
+    assert [q for q in sql if "COUNT(*)" in q]
+    assert len([q for q in sql if "pg_advisory_xact_lock" in q]) == (
+        1 if connection.vendor == "postgresql" else 0
+    )
