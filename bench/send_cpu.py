@@ -1,7 +1,8 @@
 """CPU of one chat message sent over the socket, in process (issue 20, ``docs/performance.md``).
 
-Runs what the socket server runs for a ``chat.send`` frame (``messaging.consumers._chat_send``:
-the pair, the send's transaction, the pushes after commit through the Redis channel layer)
+Runs what the socket server runs for a ``chat.send`` frame (``messaging.consumers``'
+``_chat_send_answer``: the pair, the send's transaction, the pushes after commit through the
+Redis channel layer, sent here from this process's sending loop as an HTTP send sends them)
 ``N`` times from one sender to its matches on the bench database, and prints per message: this
 process's CPU, the CPU of its PostgreSQL backend (``/proc``), Redis's CPU, the SQL statements
 and the Redis commands (``INFO commandstats``). No server, socket or load generator in the way,
@@ -69,7 +70,7 @@ def main() -> None:
     layer = get_channel_layer()
     for user in users:
         async_to_sync(layer.group_add)(user_group(user.pk), f"specific.bench!{user.pk.hex}")
-    send = consumers._chat_send.func  # the function the socket runs in a pool thread
+    send = consumers._chat_send_answer  # what the socket runs in a pool thread
     n = int(os.environ.get("N", "300"))
 
     def sends(count: int) -> None:

@@ -61,7 +61,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import session_user
-from miel.realtime import EVENT_HANDLER, user_group
+from miel.realtime import EVENT_HANDLER, asend_many, pushes_collected, user_group
 from miel.text import BadJSON, json_loads_limited
 from notifications.push import chat_open_clear, chat_open_mark
 from profiles.models import Member
@@ -311,7 +311,16 @@ def _chat_failed(key: object, code: str) -> dict:
 
 
 @_in_pool
-def _chat_send(user, frame: dict) -> dict:
+def _chat_send(user, frame: dict) -> tuple[dict, list]:
+    """:func:`_chat_send_answer` with the send's pushes after commit gathered rather than sent
+    (:func:`miel.realtime.pushes_collected`): returns (the answer frame, the pushes), which the
+    consumer sends from its event loop."""
+    with pushes_collected() as pushes:
+        answer = _chat_send_answer(user, frame)
+    return answer, pushes
+
+
+def _chat_send_answer(user, frame: dict) -> dict:
     """A ``chat.send`` frame from ``user``'s socket: the chat send of the HTTP form
     (:func:`messaging.selectors.chat_send_pair` then :func:`messaging.services.message_send`
     with ``ask_first``), so the same rules, limits, nudges and idempotency key apply. Returns
@@ -504,7 +513,12 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
                 await self._end_revoked(user_id)
                 return
             self.session_checked_at = now
-        await self.send_json(await _chat_send(self.user, frame))
+        answer, pushes = await _chat_send(self.user, frame)
+        if pushes:
+            # The sender's copy of message.new goes to their other sockets only: this one
+            # gets the message in its answer (issue 20: one delivery less per message).
+            await asend_many(pushes, exclude=(user_id, self.channel_name))
+        await self.send_json(answer)
 
     async def _error(self, code: str) -> None:
         await self.send_json({"type": "error", "error": code})

@@ -14,7 +14,9 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from uuid import UUID
 
@@ -79,14 +81,25 @@ def user_group(user_id: UUID | str) -> str:
     return f"user.{UUID(str(user_id)).hex}"
 
 
-async def _send_all(layer, items: list[tuple[UUID | str, dict[str, Any]]]) -> int:
-    """One ``group_send`` per item, concurrently; returns how many failed (each is logged)."""
+async def _send_all(
+    layer,
+    items: list[tuple[UUID | str, dict[str, Any]]],
+    exclude: tuple[UUID | str, str] | None = None,
+) -> int:
+    """One ``group_send`` per item, concurrently; returns how many failed (each is logged).
+    ``exclude``: (user id, channel name) of a socket that has the event already (the sending
+    socket's own answer): that user's event goes to their other sockets only, when the layer
+    can leave a channel out (:class:`miel.channel_layers.BlockingPoolRedisChannelLayer`)."""
+
+    def send(user_id, event):  # type: ignore[no-untyped-def]
+        message = {"type": EVENT_HANDLER, "event": event}
+        group = user_group(user_id)
+        if exclude is not None and str(user_id) == str(exclude[0]) and _can_exclude(layer):
+            return layer.group_send(group, message, exclude=exclude[1])
+        return layer.group_send(group, message)
+
     results = await asyncio.gather(
-        *(
-            layer.group_send(user_group(user_id), {"type": EVENT_HANDLER, "event": event})
-            for user_id, event in items
-        ),
-        return_exceptions=True,
+        *(send(user_id, event) for user_id, event in items), return_exceptions=True
     )
     failed = 0
     for (user_id, _event), result in zip(items, results, strict=True):
@@ -180,12 +193,71 @@ def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:
     return send_many([(user_id, event)])
 
 
+def _can_exclude(layer) -> bool:  # type: ignore[no-untyped-def]
+    from miel.channel_layers import BlockingPoolRedisChannelLayer
+
+    return isinstance(layer, BlockingPoolRedisChannelLayer)
+
+
+#: The list :func:`pushes_collected` gathers pushes into, in this context (None: send them).
+_collected: ContextVar[list[tuple[UUID | str, dict[str, Any]]] | None] = ContextVar(
+    "miel_realtime_collected", default=None
+)
+
+
+@contextmanager
+def pushes_collected() -> Iterator[list[tuple[UUID | str, dict[str, Any]]]]:
+    """Within the block, :func:`push_now` (the pushes after commit) adds its items to the
+    yielded list instead of sending them, for a caller on an event loop to send with
+    :func:`asend_many` once the block's work is back there: the socket's chat send (issue 20),
+    whose pushes then skip the trips from its pool thread to this process's sending loop.
+    Kept pages are still renewed at once. Items are only ever added after a commit."""
+    items: list[tuple[UUID | str, dict[str, Any]]] = []
+    token = _collected.set(items)
+    try:
+        yield items
+    finally:
+        _collected.reset(token)
+
+
+async def asend_many(
+    items: list[tuple[UUID | str, dict[str, Any]]],
+    *,
+    exclude: tuple[UUID | str, str] | None = None,
+) -> bool:
+    """:func:`send_many` from code on the server's event loop: one concurrent ``group_send``
+    per item on this loop's channel layer. ``exclude``: (user id, channel name) of the socket
+    that has the event already; that user's copy goes to their other sockets only (none: no
+    copy at all). Never raises: False (logged) when the layer is missing, down or a send
+    failed, as for :func:`send_many`."""
+    layer = get_channel_layer()
+    if layer is None or not items:
+        return layer is not None
+    if layer_breaker.is_open:
+        for user_id, _event in items:
+            logger.warning("realtime push to %s skipped: channel layer down", user_id)
+        return False
+    try:
+        failed = await _send_all(layer, items, exclude)
+    except Exception:
+        logger.warning("realtime push failed", exc_info=True)
+        return False
+    if failed == 0:
+        layer_breaker.succeeded()
+    return failed == 0
+
+
 def push_now(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
     """Send each ``(user_id, event)`` now, as a push of a change to those members: their kept
     pages are renewed first (what is pushed to a member changed their pages, issue 20,
     :mod:`miel.page_cache`). What :func:`push_to_users` runs after commit; call it directly
-    from code already running after commit. Returns what :func:`send_many` returns."""
+    from code already running after commit. Returns what :func:`send_many` returns (True
+    when the items were gathered by :func:`pushes_collected`)."""
     viewer_pages_changed(user_id for user_id, _event in items)
+    collected = _collected.get()
+    if collected is not None:
+        collected.extend(items)
+        return True
     # A single event goes through send_now (the seam tests replace to record pushes).
     if len(items) == 1:
         return send_now(*items[0])

@@ -217,3 +217,45 @@ def test_unauthenticated_socket_refused_by_real_server(transactional_db, redis_u
                 return ws.close_code
 
         assert asyncio.run(scenario()) == 4401
+
+
+@pytest.mark.asyncio
+async def test_the_layers_group_send_keeps_channels_redis_rules(redis_url):
+    """Issue 20: the project layer's group_send (two round trips instead of four) delivers to
+    every channel of a group, across processes (two layer objects), once each; drops a
+    message for a channel at capacity as channels_redis does; and forgets a group member past
+    the group expiry. channels_redis' own layer reads what it stores."""
+    from miel.channel_layers import BlockingPoolRedisChannelLayer
+
+    prefix = f"miel-test-{uuid.uuid4().hex[:8]}"
+    hosts = [{"address": redis_url, "max_connections": 10}]
+    ours = BlockingPoolRedisChannelLayer(hosts=hosts, prefix=prefix, capacity=2)
+    theirs = RedisChannelLayer(hosts=hosts, prefix=prefix, capacity=2)
+    try:
+        mine, other, stale = (
+            await ours.new_channel(),
+            await theirs.new_channel(),
+            await theirs.new_channel(),
+        )
+        group = user_group(uuid.uuid4())
+        for channel in (mine, other):
+            await ours.group_add(group, channel)
+        # A member added long ago (past the group expiry) is no longer in the group.
+        async with theirs.connection(0) as conn:
+            await conn.zadd(theirs._group_key(group), {stale: 1})
+        for n in range(3):  # the third is over the capacity of 2 of each channel
+            await ours.group_send(group, {"type": "miel.event", "event": {"n": n}})
+        got_mine = [await asyncio.wait_for(ours.receive(mine), 5) for _ in range(2)]
+        got_other = [await asyncio.wait_for(theirs.receive(other), 5) for _ in range(2)]
+        assert [m["event"]["n"] for m in got_mine] == [0, 1]
+        assert [m["event"]["n"] for m in got_other] == [0, 1]
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(ours.receive(mine), 0.5)
+        async with theirs.connection(0) as conn:
+            members = await conn.zrange(theirs._group_key(group), 0, -1)
+        assert stale.encode() not in members
+        await ours.group_send(user_group(uuid.uuid4()), {"type": "miel.event", "event": {}})
+    finally:
+        await ours.flush()
+        await ours.close_pools()
+        await theirs.close_pools()

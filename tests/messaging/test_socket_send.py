@@ -220,3 +220,33 @@ async def test_a_session_ended_without_telling_the_socket_closes_it_at_the_next_
             break
     assert frame == {"type": "websocket.close", "code": 4401}
     assert await stored(alice) == ["hello over the socket"]
+
+
+async def test_the_sending_socket_gets_its_answer_and_the_senders_other_tabs_the_message(
+    redis_layer,
+):
+    """Issue 20: the send's pushes go out from the socket's event loop; the sender's copy of
+    ``message.new`` reaches their other tabs but not the socket that sent (its ``chat.sent``
+    carries the message), with the production layer."""
+    alice, bob = await pair()
+    a, other_tab, b = consumer_for(alice.user), consumer_for(alice.user), consumer_for(bob.user)
+    for socket in (a, other_tab, b):
+        assert (await socket.connect())[0]
+    for socket in (a, other_tab, b):  # presence frames of the openings
+        while not await socket.receive_nothing(timeout=0.3):
+            await socket.receive_json_from()
+    await a.send_json_to(send_frame(bob.user_id, "one copy"))
+    answer = await a.receive_json_from(timeout=3)
+    assert answer["type"] == "chat.sent"
+    assert await a.receive_nothing(timeout=0.5)  # no echo of its own message
+    for socket in (other_tab, b):
+        event = await socket.receive_json_from(timeout=3)
+        assert event["type"] == "message.new"
+        assert event["message"]["id"] == answer["message"]["id"]
+    await other_tab.disconnect()
+    await a.send_json_to(send_frame(bob.user_id, "alone now", key="key-0002"))
+    assert (await a.receive_json_from(timeout=3))["type"] == "chat.sent"
+    assert await a.receive_nothing(timeout=0.5)
+    assert (await b.receive_json_from(timeout=3))["message"]["text"] == "alone now"
+    await a.disconnect()
+    await b.disconnect()
