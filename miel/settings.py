@@ -282,6 +282,10 @@ DISCOVER_COUNT_CACHE_SECONDS = env.int("DISCOVER_COUNT_CACHE_SECONDS", default=6
 # socket closes, unless one opens meanwhile (a page load, a socket server restart): no
 # offline-online flicker, and a reconnect storm announces nothing. 0 = at once.
 PRESENCE_OFFLINE_GRACE_SECONDS = env.float("PRESENCE_OFFLINE_GRACE_SECONDS", default=10.0)
+# Issue 20: the socket server's garbage collector (miel.asgi.tune_gc): what was loaded at start
+# is frozen out of every collection, and the young generation is collected every
+# ASGI_GC_THRESHOLDS[0] allocations instead of 700. Empty: Python's defaults.
+ASGI_GC_THRESHOLDS = [int(n) for n in env.list("ASGI_GC_THRESHOLDS", default=["20000", "20", "50"])]
 
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
