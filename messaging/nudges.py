@@ -23,6 +23,7 @@ Matching, on both the text and the list entries:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -78,10 +79,21 @@ def load_entries(path: Path = NUDGE_LIST) -> list[str]:
     return entries
 
 
+_compile_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
+def _compiled() -> re.Pattern[str]:
     entries = sorted(set(load_entries()), key=len, reverse=True)
     return re.compile("|".join(_entry_pattern(e) for e in entries))
+
+
+def _pattern() -> re.Pattern[str]:
+    """The nudge list as one expression, compiled once per process by one thread: a socket
+    server's first chat messages arrive on several pool threads at once, and each compiled
+    it (~35 ms of CPU each, seconds under load) while the sends waited (issue 20)."""
+    with _compile_lock:
+        return _compiled()
 
 
 def nudge_match(text: str | None) -> bool:

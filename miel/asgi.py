@@ -30,6 +30,7 @@ from channels.sessions import SessionMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 
+from messaging.nudges import nudge_match  # noqa: E402
 from miel.metrics import WebSocketMetrics  # noqa: E402
 from miel.routing import websocket_urlpatterns  # noqa: E402
 
@@ -83,4 +84,6 @@ def tune_gc(thresholds: list[int] | tuple[int, ...]) -> None:
     gc.set_threshold(*thresholds)
 
 
+# The nudge list's expression, compiled before the first chat message (and frozen with the rest).
+nudge_match("warm up")
 tune_gc(settings.ASGI_GC_THRESHOLDS)
