@@ -93,9 +93,6 @@ PRESENCE_TTL = 60 * 60 * 24
 #: (``settings.PRESENCE_OFFLINE_GRACE_SECONDS``), in seconds: the mark is only read within it.
 PRESENCE_GONE_MARGIN = 60
 
-#: The delayed "offline" announcements of this process (a reference keeps each task alive).
-_offline_tasks: set[asyncio.Task] = set()
-
 
 def _in_pool(func):
     """Run ``func`` (ORM / sync cache work) in the event loop's thread pool.
@@ -241,7 +238,7 @@ def _socket_open(scope: dict) -> _Opened:
 def _socket_closed(user_id: UUID) -> tuple[bool, list[UUID]]:
     """Presence counter -1. Returns (last socket, matches to tell "offline" now): with no grace
     period, the online matches (one query) when it was the last socket; with one, nobody yet
-    (:func:`_offline_after_grace` decides later), so closes cost the database nothing."""
+    (:class:`_OfflineAnnouncer` decides later), so closes cost the database nothing."""
     count, _marked = _presence_change(user_id, -1)
     if count > 0:
         return False, []
@@ -251,36 +248,87 @@ def _socket_closed(user_id: UUID) -> tuple[bool, list[UUID]]:
 
 
 @_in_pool
-def _still_gone(user_id: UUID) -> list[UUID]:
-    """After a grace period: the online matches (read now, one query) to tell "offline", if the
-    member has still no socket open, their last close is a whole grace period ago (a later
-    close's own wait announces it otherwise) and nobody announced it yet (the "gone" mark is
-    taken, so of several closes within one grace period only one announces). One cache round
-    trip when the member came back (the mark is gone). Cache down: nobody."""
-    gone, counter = _gone_key(user_id), _presence_key(user_id)
+def _still_gone(user_ids: list[UUID]) -> dict[UUID, list[UUID]]:
+    """After their grace period, of ``user_ids``: each member to announce "offline", with the
+    online matches to tell (read now, one query each). A member is announced when they have
+    still no socket open, their last close is a whole grace period ago (a later close's own
+    wait announces it otherwise) and nobody announced it yet (the "gone" mark is taken, so of
+    several closes within one grace period, on any server, only one announces). One cache
+    round trip for all of them (a reconnect storm: nobody gone, nothing more), one more to
+    take the marks of those gone. Cache down: nobody."""
+    keys = {u: (_gone_key(u), _presence_key(u)) for u in user_ids}
     try:
-        found = cache.get_many([gone, counter])
-        closed_ms = found.get(gone)
-        if closed_ms is None or (found.get(counter) or 0) > 0:
-            return []
-        if time.time() * 1000 - int(closed_ms) < offline_grace_seconds() * 1000 - 50:
-            return []
-        if not cache.delete(gone):
-            return []
+        found = cache.get_many([k for pair in keys.values() for k in pair])
+        now_ms = time.time() * 1000
+        grace_ms = offline_grace_seconds() * 1000 - 50
+        gone = [
+            u
+            for u, (mark, counter) in keys.items()
+            if found.get(mark) is not None
+            and (found.get(counter) or 0) <= 0
+            and now_ms - int(found[mark]) >= grace_ms
+        ]
+        marks = [keys[u][0] for u in gone]
+        if hasattr(cache, "delete_each"):  # Redis (miel.cache): one round trip
+            taken = cache.delete_each(marks)
+        else:
+            taken = [cache.delete(mark) for mark in marks]
     except Exception:
         logger.warning("presence counter unavailable", exc_info=True)
-        return []
-    return _online(_match_user_ids(user_id))
+        return {}
+    return {u: _online(_match_user_ids(u)) for u, ok in zip(gone, taken, strict=True) if ok}
 
 
-async def _offline_after_grace(user_id: UUID, grace: float) -> None:
-    """Tell ``user_id``'s online matches "offline" after ``grace`` seconds, unless a socket of
-    theirs opened meanwhile (rules §9 presence; issue 20: a reconnect storm or a page load
-    announces nothing)."""
-    await asyncio.sleep(grace)
-    notify = await _still_gone(user_id)
-    if notify:
-        await _broadcast(user_id, "offline", notify)
+class _OfflineAnnouncer:
+    """This process's delayed "offline" announcements (rules §9 presence, issue 20): each
+    member whose last socket here closed is due ``grace`` seconds later (a later close here
+    pushes it back); a single task wakes every :data:`ANNOUNCE_TICK` (at most a quarter of the
+    grace period) and checks every member due in one trip to a pool thread
+    (:func:`_still_gone`), where one task per close made 5 000 trips after a reconnect storm."""
+
+    def __init__(self) -> None:
+        self.due: dict[UUID, float] = {}
+        self.task: asyncio.Task | None = None
+
+    def schedule(self, user_id: UUID, grace: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.due[user_id] = loop.time() + grace
+        if self.task is None or self.task.done():
+            self.task = loop.create_task(self._run(min(ANNOUNCE_TICK, grace / 4)))
+
+    async def _run(self, tick: float) -> None:
+        loop = asyncio.get_running_loop()
+        while self.due:
+            await asyncio.sleep(tick)
+            now = loop.time()
+            ready = [u for u, at in self.due.items() if at <= now]
+            if not ready:
+                continue
+            for user_id in ready:
+                del self.due[user_id]
+            try:
+                announce = await _still_gone(ready)
+                for user_id, notify in announce.items():
+                    await _broadcast(user_id, "offline", notify)
+            except Exception:  # never let one bad round stop the announcements
+                logger.warning("offline announcements failed", exc_info=True)
+
+
+#: Seconds between the announcer's checks (a quarter of the grace period when shorter).
+ANNOUNCE_TICK = 0.5
+#: The announcer of each running event loop (a server has one; the test suite one per test).
+_announcers: dict[int, tuple[asyncio.AbstractEventLoop, _OfflineAnnouncer]] = {}
+
+
+def _announcer() -> _OfflineAnnouncer:
+    """The running event loop's :class:`_OfflineAnnouncer` (those of closed loops dropped)."""
+    loop = asyncio.get_running_loop()
+    for key, (other, _a) in list(_announcers.items()):
+        if other.is_closed():
+            del _announcers[key]
+    if id(loop) not in _announcers or _announcers[id(loop)][0] is not loop:
+        _announcers[id(loop)] = (loop, _OfflineAnnouncer())
+    return _announcers[id(loop)][1]
 
 
 @_in_pool
@@ -457,9 +505,7 @@ class RealtimeConsumer(AsyncJsonWebsocketConsumer):
         if grace <= 0:
             await _broadcast(user_id, "offline", notify)
             return
-        task = asyncio.get_running_loop().create_task(_offline_after_grace(user_id, grace))
-        _offline_tasks.add(task)
-        task.add_done_callback(_offline_tasks.discard)
+        _announcer().schedule(user_id, grace)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Decode a client frame with limits (size, depth, characters): a bad one gets an

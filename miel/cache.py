@@ -229,6 +229,21 @@ class DegradingRedisCache(RedisCache):
 
         return self._guard(call, (delta, False))
 
+    def delete_each(self, keys: list[str], version=None) -> list[bool]:
+        """DEL each of ``keys`` in one round trip (a pipeline); for each, whether it was there
+        (``delete_many`` tells nothing per key). While Redis is down: all False."""
+
+        def call() -> list[bool]:
+            made = [self.make_and_validate_key(k, version=version) for k in keys]
+            if not made:
+                return []
+            pipe = self._cache.get_client(made[0], write=True).pipeline(transaction=False)
+            for key in made:
+                pipe.delete(key)
+            return [bool(n) for n in pipe.execute()]
+
+        return self._guard(call, [False] * len(keys))
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
 

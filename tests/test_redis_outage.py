@@ -283,3 +283,22 @@ def test_a_hanging_redis_costs_a_few_seconds_once_not_forever(silent_redis, capl
         app.conf.broker_url, app.conf.task_always_eager = previous
         _reset_celery_pools(app)
     assert "could not queue task matching.tasks.send_match_email" in caplog.text
+
+
+def test_the_cache_deletes_each_key_and_tells_which_were_there(redis_url, settings):
+    """The marks are taken with one pipelined DEL each (``DegradingRedisCache.delete_each``):
+    only the announcer whose DEL removed a mark announces."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "miel.cache.DegradingRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "miel-test-delete-each",
+        }
+    }
+    cache = caches.create_connection("default")
+    cache.set("a", 1)
+    assert cache.delete_each(["a", "b"]) == [True, False]
+    assert cache.delete_each(["a"]) == [False]
+    assert cache.delete_each([]) == []

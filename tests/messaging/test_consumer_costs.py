@@ -116,8 +116,8 @@ def test_a_reconnect_within_the_grace_period_reads_the_account_only(settings):
         assert "accounts_user" in sql[0]
         consumers._socket_closed.func(alice.user_id)
         settings.PRESENCE_OFFLINE_GRACE_SECONDS = 0.001  # the grace period is over
-        notify, sql = statements(lambda: consumers._still_gone.func(alice.user_id))
-        assert notify == [bob.user_id]
+        notify, sql = statements(lambda: consumers._still_gone.func([alice.user_id]))
+        assert notify == {alice.user_id: [bob.user_id]}
         assert len(sql) == 1
     finally:
         cache.clear()

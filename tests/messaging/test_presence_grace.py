@@ -79,7 +79,7 @@ async def test_several_closes_within_the_grace_period_announce_offline_once(grac
         await tab.disconnect()
     assert (await b.receive_json_from(timeout=3))["status"] == "offline"
     assert await b.receive_nothing(timeout=grace * 2)
-    assert not consumers._offline_tasks  # every delayed announcement ran to its end
+    assert not consumers._announcer().due  # every delayed announcement was made
     await b.disconnect()
 
 
@@ -110,3 +110,24 @@ async def test_the_grace_period_counts_from_the_last_close(grace):
     assert waited >= grace * 0.9
     assert await b.receive_nothing(timeout=grace)
     await b.disconnect()
+
+
+async def test_members_due_together_are_checked_in_one_trip(grace, monkeypatch):
+    """Issue 20: after a reconnect storm thousands of members are due at once; the process's
+    announcer checks them all with one :func:`consumers._still_gone` call (one trip to a pool
+    thread, one cache round trip), not one each."""
+    import uuid
+
+    calls: list[list] = []
+
+    async def still_gone(user_ids):
+        calls.append(sorted(user_ids))
+        return {}
+
+    monkeypatch.setattr(consumers, "_still_gone", still_gone)
+    members = [uuid.uuid4() for _ in range(3)]
+    for user_id in members:
+        consumers._announcer().schedule(user_id, grace)
+    await asyncio.sleep(grace * 2)
+    assert calls == [sorted(members)]
+    assert not consumers._announcer().due
