@@ -389,7 +389,7 @@ def _chat_send_answer(user, frame: dict) -> dict:
             text=text,
             client_key=key,
             ask_first=True,
-            chat_rule=recipient.may_message,
+            chat_rule=getattr(recipient, "may_message", None),  # read with the pair
         )
     except Http404:
         return _chat_failed(key, "unavailable")

@@ -108,7 +108,7 @@ def chat_send(request: AuthenticatedHttpRequest, user_id: uuid.UUID) -> HttpResp
             client_key=request.POST.get("client_key") or None,
             # Issue 16 nudges: ask "Are you sure?" until the sender confirms.
             ask_first=request.POST.get("confirm_nudge") != "1",
-            chat_rule=other.may_message,  # read with the pair
+            chat_rule=getattr(other, "may_message", None),  # read with the pair
         )
     except services.NudgeNeeded:
         return _nudge_prompt(request, me, other)

@@ -91,7 +91,7 @@ async def _send_all(
     socket's own answer): that user's event goes to their other sockets only, when the layer
     can leave a channel out (:class:`miel.channel_layers.BlockingPoolRedisChannelLayer`)."""
 
-    def send(user_id, event):  # type: ignore[no-untyped-def]
+    def send(user_id, event):
         message = {"type": EVENT_HANDLER, "event": event}
         group = user_group(user_id)
         if exclude is not None and str(user_id) == str(exclude[0]) and _can_exclude(layer):
@@ -193,7 +193,7 @@ def send_now(user_id: UUID | str, event: dict[str, Any]) -> bool:
     return send_many([(user_id, event)])
 
 
-def _can_exclude(layer) -> bool:  # type: ignore[no-untyped-def]
+def _can_exclude(layer) -> bool:
     from miel.channel_layers import BlockingPoolRedisChannelLayer
 
     return isinstance(layer, BlockingPoolRedisChannelLayer)
