@@ -130,9 +130,7 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
     layer = get_channel_layer()
     if layer is None or not items:
         return layer is not None
-    if layer_breaker.is_open:
-        for user_id, _event in items:
-            logger.warning("realtime push to %s skipped: channel layer down", user_id)
+    if _skipped_while_down(items):
         return False
     try:
         items = _with_sockets(layer, items)
@@ -149,6 +147,16 @@ def send_many(items: Iterable[tuple[UUID | str, dict[str, Any]]]) -> bool:
     if failed == 0:
         layer_breaker.succeeded()
     return failed == 0
+
+
+def _skipped_while_down(items: list[tuple[UUID | str, dict[str, Any]]]) -> bool:
+    """True, each push logged as skipped, while the breaker is open (the channel layer was just
+    found unreachable); False otherwise."""
+    if not layer_breaker.is_open:
+        return False
+    for user_id, _event in items:
+        logger.warning("realtime push to %s skipped: channel layer down", user_id)
+    return True
 
 
 def _with_sockets(
@@ -233,9 +241,7 @@ async def asend_many(
     layer = get_channel_layer()
     if layer is None or not items:
         return layer is not None
-    if layer_breaker.is_open:
-        for user_id, _event in items:
-            logger.warning("realtime push to %s skipped: channel layer down", user_id)
+    if _skipped_while_down(items):
         return False
     try:
         failed = await _send_all(layer, items, exclude)
