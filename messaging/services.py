@@ -215,8 +215,8 @@ def message_send(
     code ``rate_limited``) and stores nothing.
 
     Queries: the chat rule (one query, none with ``chat_rule``), when a limit applies the
-    sender's lock (PostgreSQL) and the count of the last minute, for limited accounts two more (an earlier message of the pair, the day's count),
-    the message INSERT (with a ``client_key``: on PostgreSQL ``ON CONFLICT DO NOTHING`` on the
+    sender's lock (PostgreSQL) and the count of the last minute, for limited accounts two more
+    (an earlier message of the pair, the day's count), the message INSERT (with a ``client_key``: on PostgreSQL ``ON CONFLICT DO NOTHING`` on the
     key's unique index, elsewhere in a savepoint; the key is looked up only when the INSERT
     finds it taken or the send is refused), the interaction INSERT (``message``,
     weight 3.0, rules §11) and the recipient's unread count for the event. After commit, in

@@ -208,8 +208,8 @@ class DegradingRedisCache(RedisCache):
         unmark: str | None = None,
     ) -> tuple[int, bool]:
         """``key`` + ``delta`` (a missing key counts as 0), kept ``timeout`` more seconds, and
-        in the same round trip a flag key set (``mark``: (key, integer value, seconds)) or taken away
-        (``unmark``): INCRBY, EXPIRE and SET or DEL pipelined, where ``add`` then ``incr`` took
+        in the same round trip a flag key set (``mark``: (key, integer value, seconds)) or
+        taken away (``unmark``): INCRBY, EXPIRE and SET or DEL pipelined, where ``add`` then ``incr`` took
         three (the presence counter and "gone" mark of every socket connect and close, rules
         §16). Returns (the new value, whether ``unmark`` was there to take). While Redis is
         down: (``delta``, False)."""
