@@ -33,6 +33,7 @@ def _groups() -> dict[str, float]:
             ("uvicorn", f"uvicorn:{pid}"),
             ("gunicorn", "gunicorn"),
             ("ws_scale", "client"),
+            ("wrk", "wrk"),
             ("postgres", "postgres"),
             ("redis-server", "redis"),
         ):

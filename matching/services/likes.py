@@ -292,6 +292,95 @@ def _pair_locked(
     return source, target, _pair_state_of(row[10:15])
 
 
+#: The two members of a like or pass request (by User ids: viewer, target), when the target's
+#: account is active and complete and neither blocked the other: the pair that
+#: :func:`_unlike_at_once` and :func:`_pass_at_once` write to. No row otherwise.
+_PAIR_OPEN_SQL = (
+    "SELECT s.id AS sid, s.name AS sname, t.id AS tid, t.user_id AS tuid, t.name AS tname,"
+    " u.is_active, u.profile_complete, u.premium_until"
+    " FROM profiles_member s CROSS JOIN profiles_member t JOIN accounts_user u ON u.id = t.user_id"
+    " WHERE s.user_id = %s AND t.user_id = %s AND u.is_active AND u.profile_complete"
+    " AND NOT EXISTS(SELECT 1 FROM matching_block"
+    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s))"
+)
+
+#: An unlike: the like deleted if the pair is open (:data:`_PAIR_OPEN_SQL`); the pair's
+#: members and how many likes went.
+_UNLIKE_SQL = (
+    f"WITH pair AS ({_PAIR_OPEN_SQL}),"  # noqa: S608 (constants only)
+    " gone AS (DELETE FROM matching_like l USING pair"
+    " WHERE l.source_id = pair.sid AND l.target_id = pair.tid RETURNING l.id)"
+    " SELECT sid, sname, tid, tuid, tname, tuid, is_active, profile_complete, premium_until,"
+    " (SELECT COUNT(*) FROM gone) FROM pair"
+)
+
+#: A pass (an upsert: a second pass refreshes its time) if the pair is open; the pair's
+#: members and the pass's id.
+_PASS_SQL = (
+    f"WITH pair AS ({_PAIR_OPEN_SQL}),"  # noqa: S608 (constants only)
+    " passed AS (INSERT INTO matching_pass (id, source_id, target_id, created_at)"
+    " SELECT %s, sid, tid, %s FROM pair ON CONFLICT (source_id, target_id)"
+    " DO UPDATE SET created_at = EXCLUDED.created_at RETURNING id)"
+    " SELECT sid, sname, tid, tuid, tname, tuid, is_active, profile_complete, premium_until,"
+    " passed.id FROM pair CROSS JOIN passed"
+)
+
+
+def _at_once(*, viewer: User, other_id: UUID, sql: str, extra: list) -> tuple | None:
+    """PostgreSQL: the pair's lock (:func:`_lock_sql`, no allowance lock) then ``sql`` (one of
+    :data:`_UNLIKE_SQL`, :data:`_PASS_SQL`, with ``extra`` parameters after the pair's), sent
+    as one query string in one round trip and, outside a transaction, in one implicit
+    transaction (no BEGIN and no COMMIT of their own, issue 20). ``sql`` starts once the lock
+    is granted, with its own snapshot under READ COMMITTED, so it sees every like committed
+    meanwhile. Returns ``(source, target, last column)``, or None when the pair is not open
+    (unknown member, inactive or incomplete target, a block): nothing was written, and the
+    caller's full path says why."""
+    from miel.rawsql import instance_from_row
+
+    lock_sql, lock_params = _lock_sql_by_user_ids(viewer.pk, other_id, None)
+    me, to = db_uuid(viewer.pk), db_uuid(other_id)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{lock_sql}; {sql}", [*lock_params, me, to, to, me, me, to, *extra])
+        cursor.nextset()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    source = Member(id=row[0], user_id=viewer.pk, name=row[1])
+    source.user = viewer
+    target = Member(id=row[2], user_id=row[3], name=row[4])
+    target.user = instance_from_row(User, _AT_ONCE_USER_FIELDS, row[5:9])
+    return source, target, row[9]
+
+
+_AT_ONCE_USER_FIELDS = ("id", "is_active", "profile_complete", "premium_until")
+
+
+def _unlike_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] | None:
+    """An unlike request in one round trip (:func:`_at_once`): ``(target, result)``, or None
+    when the pair is not open. The rules of :func:`like_toggle` with ``like=False``: a
+    blocked pair changes nothing, no like is nothing to do (``changed`` False)."""
+    done = _at_once(viewer=viewer, other_id=other_id, sql=_UNLIKE_SQL, extra=[])
+    if done is None:
+        return None
+    _source, target, deleted = done
+    return target, LikeResult(
+        liked=False, is_match=False, became_match=False, changed=bool(deleted)
+    )
+
+
+def _pass_at_once(*, viewer: User, other_id: UUID) -> Pass | None:
+    """A pass request in one round trip (:func:`_at_once`): the Pass with both members, or
+    None when the pair is not open. The rules of :func:`pass_member`."""
+    from uuid6 import uuid7
+
+    now = timezone.now()
+    done = _at_once(viewer=viewer, other_id=other_id, sql=_PASS_SQL, extra=[uuid7(), now])
+    if done is None:
+        return None
+    source, target, pk = done
+    return Pass(id=pk, source=source, target=target, created_at=now)
+
+
 def like_note_clean(note: str | None) -> str:
     """A like's note (issue 16): surrounding whitespace removed, line breaks and other control
     characters turned into spaces; "" when absent or made only of invisible characters
@@ -398,7 +487,8 @@ def like_toggle_for(
     """:func:`like_toggle` for a request by ``viewer`` naming the target by User id (the like
     view): ``(target, result)``. Raises Http404 as :func:`matching.selectors.like_pair` does,
     and what :func:`like_toggle` raises. On PostgreSQL the two members are read under the
-    pair's lock, in the lock's round trip (:func:`_pair_locked`, issue 20); elsewhere
+    pair's lock, in the lock's round trip (:func:`_pair_locked`, issue 20), and an unlike with
+    no note, prompt or photo is one round trip in all (:func:`_unlike_at_once`); elsewhere
     :func:`matching.selectors.like_pair` then :func:`like_toggle`."""
     if connection.vendor != "postgresql":
         from matching.selectors import like_pair
@@ -412,6 +502,16 @@ def like_toggle_for(
             prompt_answer_id=prompt_answer_id,
             photo_id=photo_id,
         )
+    if like is False and not note and prompt_answer_id is None and photo_id is None:
+        # An unlike (the liked button): one round trip (issue 20); a pair that is not open
+        # takes the full path below, which says why.
+        from matching.selectors.relations import like_target_id
+
+        done = _unlike_at_once(
+            viewer=viewer, other_id=like_target_id(viewer=viewer, user_id=user_id)
+        )
+        if done is not None:
+            return done
     with transaction.atomic():
         limit = likes_per_12_hours(viewer) if like is not False else None
         source, target, state = _pair_locked(
@@ -804,12 +904,18 @@ def pass_member_for(*, viewer: User, user_id: UUID | str) -> Pass:
     """:func:`pass_member` for a request by ``viewer`` naming the member by User id (the
     pass view); the Pass carries both members. Raises Http404 as
     :func:`matching.selectors.like_pair` does, and what :func:`pass_member` raises. On
-    PostgreSQL the members are read under the pair's lock in its round trip (issue 20)."""
+    PostgreSQL the pass is one round trip (:func:`_pass_at_once`, issue 20); a pair that is
+    not open takes the full path (the members read under the pair's lock), which says why."""
     if connection.vendor != "postgresql":
         from matching.selectors import like_pair
 
         source, target = like_pair(viewer=viewer, user_id=user_id)
         return pass_member(source=source, target=target)
+    from matching.selectors.relations import like_target_id
+
+    passed = _pass_at_once(viewer=viewer, other_id=like_target_id(viewer=viewer, user_id=user_id))
+    if passed is not None:  # one round trip (issue 20); else the full path says why
+        return passed
     with transaction.atomic():
         source, target, state = _pair_locked(viewer=viewer, user_id=user_id)
         return _pass_locked(source=source, target=target, state=state, now=timezone.now())

@@ -173,3 +173,86 @@ def test_a_like_request_reads_both_members_under_the_lock(postgresql_only, pushe
 @pytest.fixture
 def pushes_off(monkeypatch):
     monkeypatch.setattr(services.likes, "push_to_user", lambda *args, **kwargs: None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unlike_and_a_pass_are_one_round_trip_each(postgresql_only, client):
+    """Issue 20: on PostgreSQL an unlike and a pass are the pair's lock and one statement, in
+    one query string and one implicit transaction: no BEGIN, no COMMIT of their own."""
+    from matching.models import Pass
+
+    a, b, c = MemberFactory(), MemberFactory(), MemberFactory()
+    Like.objects.create(source=a, target=b)
+    client.force_login(a.user)
+    client.get("/")  # the session's first request also writes last-active
+    for other, path, data, status in (
+        (b, f"/members/{b.user_id}/like/", {"action": "unlike"}, 200),
+        (c, f"/members/{c.user_id}/pass/", {}, 204),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            answer = client.post(path, data, headers={"HX-Request": "true"})
+        assert answer.status_code == status
+        sql = [q["sql"] for q in ctx.captured_queries]
+        writes = [s for s in sql if "pg_advisory_xact_lock" in s]
+        assert len(writes) == 1
+        lock, statement = writes[0].split("; ", 1)
+        low, high = sorted((str(a.user_id), str(other.user_id)))
+        assert f"hashtextextended('like:{low}:{high}', 0)" in lock
+        assert statement.startswith("WITH pair AS (")
+        assert not [s for s in sql if s in ("BEGIN", "COMMIT")]
+        assert not [s for s in sql if s.startswith(("INSERT", "DELETE", "UPDATE"))]
+        if other is b:
+            assert 'aria-pressed="false"' in answer.content.decode()
+    assert not Like.objects.filter(source=a, target=b).exists()
+    assert Pass.objects.filter(source=a, target=c).count() == 1
+
+
+def test_the_one_statement_unlike_and_pass_keep_the_rules(postgresql_only, pushes_off):
+    """The one-round-trip unlike and pass (issue 20) change nothing for a blocked pair, an
+    inactive member or no member (the full path then says why), count an unlike of nothing
+    as no change, and keep one pass per pair (a second one refreshes its time)."""
+    from django.http import Http404
+
+    from matching.models import Pass
+
+    a, b = MemberFactory(), MemberFactory()
+    target, result = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=False)
+    assert (target.pk, target.name, result.liked, result.changed) == (b.pk, b.name, False, False)
+    services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    target, result = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=False)
+    assert (result.liked, result.changed, result.is_match) == (False, True, False)
+    assert target.user.is_active
+    assert target.user_id == b.user_id
+    assert not Like.objects.filter(source=a, target=b).exists()
+
+    first = services.pass_member_for(viewer=a.user, user_id=b.user_id)
+    second = services.pass_member_for(viewer=a.user, user_id=b.user_id)
+    assert first.pk == second.pk
+    assert second.created_at >= first.created_at
+    assert (second.source.pk, second.source.user_id, second.target.pk) == (a.pk, a.user_id, b.pk)
+    stored = Pass.objects.get(source=a, target=b)
+    assert stored.created_at == second.created_at
+
+    c = MemberFactory()
+    Like.objects.create(source=a, target=c)
+    Block.objects.create(blocker=c.user, blocked=a.user)
+    for call in (
+        lambda: services.like_toggle_for(viewer=a.user, user_id=c.user_id, like=False),
+        lambda: services.pass_member_for(viewer=a.user, user_id=c.user_id),
+    ):
+        with pytest.raises(services.likes.ValidationError) as refused:
+            call()
+        assert refused.value.code == "blocked"
+    assert Like.objects.filter(source=a, target=c).exists()
+    assert not Pass.objects.filter(source=a, target=c).exists()
+
+    gone = MemberFactory()
+    Like.objects.create(source=a, target=gone)
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    with pytest.raises(Http404):
+        services.like_toggle_for(viewer=a.user, user_id=gone.user_id, like=False)
+    with pytest.raises(Http404):
+        services.pass_member_for(viewer=a.user, user_id=gone.user_id)
+    assert Like.objects.filter(source=a, target=gone).exists()
+    assert not Pass.objects.filter(target=gone).exists()
