@@ -7,7 +7,7 @@ spent on, e.g., a reconnect storm, which moves much less with a busy machine tha
     .venv/bin/python bench/proc_cpu.py window /tmp/cpu.jsonl T0 T1   # T0, T1: Unix times
 
 Groups: each uvicorn process (``uvicorn:<pid>``), gunicorn, the bench client (``ws_scale``),
-postgres, redis.
+wrk, postgres, redis.
 """
 
 from __future__ import annotations
