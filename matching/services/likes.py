@@ -327,14 +327,15 @@ _PASS_SQL = (
 
 
 def _at_once(*, viewer: User, other_id: UUID, sql: str, extra: list) -> tuple | None:
-    """PostgreSQL: the pair's lock (:func:`_lock_sql`, no allowance lock) then ``sql`` (one of
-    :data:`_UNLIKE_SQL`, :data:`_PASS_SQL`, with ``extra`` parameters after the pair's), sent
-    as one query string in one round trip and, outside a transaction, in one implicit
-    transaction (no BEGIN and no COMMIT of their own, issue 20). ``sql`` starts once the lock
-    is granted, with its own snapshot under READ COMMITTED, so it sees every like committed
-    meanwhile. Returns ``(source, target, last column)``, or None when the pair is not open
-    (unknown member, inactive or incomplete target, a block): nothing was written, and the
-    caller's full path says why."""
+    """PostgreSQL: the pair's lock (:func:`_lock_sql_by_user_ids`, no allowance lock) then
+    ``sql`` (one of :data:`_UNLIKE_SQL`, :data:`_PASS_SQL`, with ``extra`` parameters after
+    the pair's), sent as one query string in one round trip and, outside a transaction, in
+    one implicit transaction (no BEGIN and no COMMIT of their own, issue 20). ``sql`` starts
+    once the lock is granted, with its own snapshot under READ COMMITTED, so it sees every
+    like committed meanwhile. Returns ``(source, target, last column)``, or None when the
+    pair is not open (unknown member, inactive or incomplete target, a block): nothing was
+    written, and the caller's full path says why. Raises what the database raises."""
+    from matching.selectors.relations import LIKE_PAIR_MEMBER_FIELDS, LIKE_PAIR_USER_FIELDS
     from miel.rawsql import instance_from_row
 
     lock_sql, lock_params = _lock_sql_by_user_ids(viewer.pk, other_id, None)
@@ -345,14 +346,12 @@ def _at_once(*, viewer: User, other_id: UUID, sql: str, extra: list) -> tuple | 
         row = cursor.fetchone()
     if row is None:
         return None
-    source = Member(id=row[0], user_id=viewer.pk, name=row[1])
+    # The members as matching.selectors.like_pair loads them (what the like views read).
+    source = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, (row[0], viewer.pk, row[1]))
     source.user = viewer
-    target = Member(id=row[2], user_id=row[3], name=row[4])
-    target.user = instance_from_row(User, _AT_ONCE_USER_FIELDS, row[5:9])
+    target = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, row[2:5])
+    target.user = instance_from_row(User, LIKE_PAIR_USER_FIELDS, row[5:9])
     return source, target, row[9]
-
-
-_AT_ONCE_USER_FIELDS = ("id", "is_active", "profile_complete", "premium_until")
 
 
 def _unlike_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] | None:
