@@ -160,13 +160,26 @@ def _lock_pair(a: Member, b: Member) -> bool:
     return True
 
 
+#: A block between two members either way (parameters: their User ids a, b, b, a).
+_BLOCK_EITHER_WAY_SQL = (
+    "EXISTS(SELECT 1 FROM matching_block"
+    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s))"
+)
+
+#: The viewer's member ``s``, the target's ``t`` and the target's account ``u`` of a like or
+#: pass request (parameters: the two User ids).
+_PAIR_FROM_SQL = (
+    " FROM profiles_member s CROSS JOIN profiles_member t JOIN accounts_user u ON u.id = t.user_id"
+    " WHERE s.user_id = %s AND t.user_id = %s"
+)
+
 #: Both likes of a pair and a block either way, in one round trip. Raw SQL: the same query
 #: through the ORM (three Exists annotations) cost ~2 ms of CPU to build, 0.3 ms this way.
 _PAIR_STATE_SQL = (
-    "SELECT EXISTS(SELECT 1 FROM matching_like WHERE source_id = %s AND target_id = %s),"
+    "SELECT"  # noqa: S608 (constants only)
     " EXISTS(SELECT 1 FROM matching_like WHERE source_id = %s AND target_id = %s),"
-    " EXISTS(SELECT 1 FROM matching_block"
-    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s)),"
+    " EXISTS(SELECT 1 FROM matching_like WHERE source_id = %s AND target_id = %s),"
+    f" {_BLOCK_EITHER_WAY_SQL},"
     " EXISTS(SELECT 1 FROM matching_pass WHERE source_id = %s AND target_id = %s),"
     " CASE WHEN %s THEN (SELECT COUNT(*) FROM matching_userinteraction"
     "  WHERE user_id = %s AND action = 'like' AND timestamp > %s) ELSE 0 END"
@@ -233,17 +246,15 @@ def _lock_and_read_pair(
 #: pair's state as :data:`_PAIR_STATE_SQL` reads it, in one statement. No row: one of the two
 #: has no member.
 _PAIR_AND_STATE_SQL = (
-    "SELECT s.id, s.user_id, s.name, t.id, t.user_id, t.name,"
+    "SELECT s.id, s.user_id, s.name, t.id, t.user_id, t.name,"  # noqa: S608 (constants only)
     " u.id, u.is_active, u.profile_complete, u.premium_until,"
     " EXISTS(SELECT 1 FROM matching_like WHERE source_id = s.id AND target_id = t.id),"
     " EXISTS(SELECT 1 FROM matching_like WHERE source_id = t.id AND target_id = s.id),"
-    " EXISTS(SELECT 1 FROM matching_block"
-    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s)),"
+    f" {_BLOCK_EITHER_WAY_SQL},"
     " EXISTS(SELECT 1 FROM matching_pass WHERE source_id = s.id AND target_id = t.id),"
     " CASE WHEN %s THEN (SELECT COUNT(*) FROM matching_userinteraction"
     "  WHERE user_id = s.id AND action = 'like' AND timestamp > %s) ELSE 0 END"
-    " FROM profiles_member s CROSS JOIN profiles_member t JOIN accounts_user u ON u.id = t.user_id"
-    " WHERE s.user_id = %s AND t.user_id = %s"
+    f"{_PAIR_FROM_SQL}"
 )
 
 
@@ -298,10 +309,7 @@ def _pair_locked(
 _PAIR_OPEN_SQL = (
     "SELECT s.id AS sid, s.name AS sname, t.id AS tid, t.user_id AS tuid, t.name AS tname,"
     " u.is_active, u.profile_complete, u.premium_until"
-    " FROM profiles_member s CROSS JOIN profiles_member t JOIN accounts_user u ON u.id = t.user_id"
-    " WHERE s.user_id = %s AND t.user_id = %s AND u.is_active AND u.profile_complete"
-    " AND NOT EXISTS(SELECT 1 FROM matching_block"
-    " WHERE (blocker_id = %s AND blocked_id = %s) OR (blocker_id = %s AND blocked_id = %s))"
+    f"{_PAIR_FROM_SQL} AND u.is_active AND u.profile_complete AND NOT {_BLOCK_EITHER_WAY_SQL}"
 )
 
 #: An unlike: the like deleted if the pair is open (:data:`_PAIR_OPEN_SQL`); the pair's
