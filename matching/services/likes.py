@@ -981,20 +981,31 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     deleted. After commit both get ``chat.closed`` (as for an unmatch): open chat pages close
     their message box and the sockets forget their cached "may type" answer, so real-time
     delivery between the two ends at once. Idempotent (the unique pair constraint absorbs a
-    double submit). Raises ValidationError for a self-block."""
+    double submit). Raises ValidationError for a self-block.
+
+    The block and the deletion of the likes are one transaction, under the pair's lock on
+    PostgreSQL (the likes' lock, :func:`_lock_pair`): a like of the pair in flight commits
+    first and its like is then deleted, and a like that starts meanwhile waits and then reads
+    the block. Without it a like that had read the pair before the block committed could
+    store its like (and a match) after the block's DELETE had run."""
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You cannot block yourself."), code="self")
-    try:
-        with transaction.atomic():
-            block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    except IntegrityError:
-        block = Block.objects.get(blocker=blocker, blocked=blocked)
-    Like.objects.filter(
-        Q(source__user_id=blocker.pk, target__user_id=blocked.pk)
-        | Q(source__user_id=blocked.pk, target__user_id=blocker.pk)
-    ).delete()
-    for me, other in ((blocker, blocked), (blocked, blocker)):
-        push_to_user(me.pk, "chat.closed", with_user_id=str(other.pk))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            lock_sql, lock_params = _lock_sql_by_user_ids(blocker.pk, blocked.pk, None)
+            with connection.cursor() as cursor:
+                cursor.execute(lock_sql, lock_params)
+        try:
+            with transaction.atomic():
+                block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        except IntegrityError:  # a concurrent block of the pair (without the lock: SQLite)
+            block = Block.objects.get(blocker=blocker, blocked=blocked)
+        Like.objects.filter(
+            Q(source__user_id=blocker.pk, target__user_id=blocked.pk)
+            | Q(source__user_id=blocked.pk, target__user_id=blocker.pk)
+        ).delete()
+        for me, other in ((blocker, blocked), (blocked, blocker)):
+            push_to_user(me.pk, "chat.closed", with_user_id=str(other.pk))
     return block
 
 

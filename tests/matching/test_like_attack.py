@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from matching import services
-from matching.models import Like, UserInteraction
+from matching.models import Block, Like, UserInteraction
 from matching.services import likes as likes_module
 from tests.concurrency import run_concurrently
 from tests.factories import MemberFactory
@@ -65,3 +65,38 @@ def test_the_one_statement_like_stores_what_the_orm_would(postgresql_only, monke
     # toggle off keeps the interaction (the allowance does not give the like back)
     assert not services.like_toggle(source=a, target=b).liked
     assert UserInteraction.objects.filter(user=a, action="like").count() == 1
+
+
+@pytest.mark.integration
+def test_a_like_in_flight_when_a_block_comes_leaves_no_like(
+    transactional_db, postgresql_only, monkeypatch
+):
+    """A like that read the pair before a block committed must not keep its like (or make a
+    match) once the block is there: the block takes the pair's lock, so it waits for the like
+    to commit and then deletes it (found by an attack run on issue 20's like path)."""
+    a, b = MemberFactory(), MemberFactory()
+    Like.objects.create(source=b, target=a)  # a's like would complete a match
+    monkeypatch.setattr(likes_module, "push_to_user", lambda *args, **kwargs: None)
+    original = likes_module._pair_state_of
+
+    def slow_pair_state(row):
+        state = original(row)
+        time.sleep(0.6)  # the block starts while the like holds the pair's state
+        return state
+
+    monkeypatch.setattr(likes_module, "_pair_state_of", slow_pair_state)
+
+    def block_later():
+        time.sleep(0.2)
+        return services.block_create(blocker=b.user, blocked=a.user)
+
+    results = run_concurrently(
+        [
+            lambda: services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True),
+            block_later,
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert not Like.objects.filter(source=a, target=b).exists()
+    assert not Like.objects.filter(source=b, target=a).exists()
+    assert Block.objects.filter(blocker=b.user, blocked=a.user).exists()
