@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from miel import emails, realtime
 from miel.mail import one_line
-from miel.rawsql import insert
+from miel.rawsql import insert, insert_select_sql
 
 from . import quiet
 from .models import KEEP_FOR, Notification
@@ -67,15 +67,53 @@ def _notification_store(
         insert(note)  # the ORM's INSERT without its compilation (issue 20: every like)
         if kind == Kind.STORY_REPLY:
             transaction.on_commit(partial(_queue_story_reply_email, note.pk))
-        # Web Push for the kinds a member can ask for (issue 19 C), once per row.
-        push_queue(
-            user_id=user_id,
-            kind=str(kind),
-            key=f"notification:{note.pk}",
-            actor_id=actor_id,
-            message_id=message_id,
-        )
+        _push_queue_for(note, message_id=message_id)
     return note
+
+
+def _push_queue_for(note: Notification, *, message_id: UUID | None = None) -> None:
+    """Web Push for the kinds a member can ask for (issue 19 C), once per stored row."""
+    push_queue(
+        user_id=note.user_id,
+        kind=str(note.kind),
+        key=f"notification:{note.pk}",
+        actor_id=note.actor_id,
+        message_id=message_id,
+    )
+
+
+#: The kinds :func:`notification_insert_sql` stores: a view refreshes an unread row instead
+#: of adding one, a story reply also queues an e-mail (both through :func:`notification_queue`).
+INSERT_SQL_KINDS = (Kind.LIKE, Kind.MATCH)
+
+
+def notification_insert_sql(
+    *, user_id: UUID, kind: str, actor_id: UUID | None, url: str, source: str
+) -> tuple[Notification, str, list]:
+    """A ``kind`` notification for ``user_id`` (about ``actor_id``, linking to ``url``) as one
+    part of the caller's statement: ``(row, sql, params)``, ``sql`` being an INSERT that stores
+    ``row`` once per row of ``source``, a common table expression of that statement (see
+    :func:`miel.rawsql.insert_select_sql`). For a cause and its notification written in one
+    round trip (a like, issue 20): ``source`` has a row exactly when the cause was stored,
+    and only for an active account (the caller's statement checks it: :func:`notification_queue`
+    stores nothing for an inactive one). Once the statement stored it, the caller calls
+    :func:`notification_inserted`. Only :data:`INSERT_SQL_KINDS`; ValueError for the others."""
+    if Kind(kind) not in INSERT_SQL_KINDS:
+        raise ValueError(f"{kind} notifications go through notification_queue")
+    note = Notification(user_id=user_id, kind=Kind(kind), actor_id=actor_id, url=url)
+    sql, params = insert_select_sql(note, source=source)
+    return note, sql, params
+
+
+def notification_inserted(note: Notification, *, events: tuple[dict[str, Any], ...] = ()) -> None:
+    """What :func:`notification_queue` does once its row is stored, for a row that
+    :func:`notification_insert_sql`'s statement stored (``note``): after commit, the Web Push
+    queued and ``notification.new`` with the new unread count pushed after ``events``."""
+    note._state.adding = False
+    _push_queue_for(note)
+    transaction.on_commit(
+        partial(_notification_announce, note.user_id, str(note.kind), tuple(events))
+    )
 
 
 def _notification_announce(

@@ -333,20 +333,59 @@ _PASS_SQL = (
     " passed.id FROM pair CROSS JOIN passed"
 )
 
+#: A like (issue 20), up to where its notification's INSERT goes (see :func:`_like_at_once`):
+#: if the pair is open (:data:`_PAIR_OPEN_SQL`), the pair's two likes and whether the
+#: viewer's allowance has room (no count without an allowance); then, when the viewer already
+#: likes the target, or this like neither completes a match nor goes over the allowance, the
+#: viewer's pass on the target removed (issue 15) and, when not yet liked, the like and its
+#: ``like`` interaction (rules §11) inserted. ``liked`` has a row exactly when the like was
+#: stored. Parameters after the pair's: the allowance (limit or NULL, since, limit), the like
+#: (id, time), the interaction (id, weight).
+_LIKE_SQL = (
+    f"WITH pair AS ({_PAIR_OPEN_SQL}),"  # noqa: S608 (constants only)
+    " state AS (SELECT pair.*,"
+    " EXISTS(SELECT 1 FROM matching_like WHERE source_id = sid AND target_id = tid) AS mine,"
+    " EXISTS(SELECT 1 FROM matching_like WHERE source_id = tid AND target_id = sid) AS theirs,"
+    " (CAST(%s AS integer) IS NULL OR (SELECT COUNT(*) FROM matching_userinteraction"
+    "  WHERE user_id = sid AND action = 'like' AND timestamp > %s) < %s) AS room"
+    " FROM pair),"
+    " go AS (SELECT sid, tid, mine FROM state WHERE mine OR (room AND NOT theirs)),"
+    " unpassed AS (DELETE FROM matching_pass p USING go"
+    "  WHERE p.source_id = go.sid AND p.target_id = go.tid),"
+    " liked AS (INSERT INTO matching_like"
+    "  (id, created_at, source_id, target_id, note, prompt_id, prompt_answer, photo_id)"
+    "  SELECT %s, %s, sid, tid, '', NULL, '', NULL FROM go WHERE NOT mine"
+    "  RETURNING source_id, target_id, created_at),"
+    " interacted AS (INSERT INTO matching_userinteraction"
+    "  (id, action, duration, weight, timestamp, target_id, user_id)"
+    "  SELECT %s, 'like', NULL, %s, created_at, target_id, source_id FROM liked)"
+)
+#: The end of :data:`_LIKE_SQL`'s statement, after the notification's part: the pair's
+#: members, both likes as they were, and whether the like was stored.
+_LIKE_SQL_END = (
+    " SELECT sid, sname, tid, tuid, tname, tuid, is_active, profile_complete, premium_until,"
+    " mine, theirs, (SELECT COUNT(*) FROM liked) FROM state"
+)
 
-def _at_once(*, viewer: User, other_id: UUID, sql: str, extra: list) -> tuple | None:
-    """PostgreSQL: the pair's lock (:func:`_lock_sql_by_user_ids`, no allowance lock) then
-    ``sql`` (one of :data:`_UNLIKE_SQL`, :data:`_PASS_SQL`, with ``extra`` parameters after
-    the pair's), sent as one query string in one round trip and, outside a transaction, in
-    one implicit transaction (no BEGIN and no COMMIT of their own, issue 20). ``sql`` starts
-    once the lock is granted, with its own snapshot under READ COMMITTED, so it sees every
-    like committed meanwhile. Returns ``(source, target, last column)``, or None when the
+
+def _at_once(
+    *, viewer: User, other_id: UUID, sql: str, extra: list, liker_lock: bool = False
+) -> tuple | None:
+    """PostgreSQL: the pair's lock (:func:`_lock_sql_by_user_ids`; with ``liker_lock`` the
+    viewer's allowance lock after it) then ``sql`` (one of :data:`_UNLIKE_SQL`,
+    :data:`_PASS_SQL`, :data:`_LIKE_SQL`, with ``extra`` parameters after the pair's), sent as
+    one query string in one round trip and, outside a transaction, in one implicit
+    transaction (no BEGIN and no COMMIT of their own, issue 20). ``sql`` starts once the lock
+    is granted, with its own snapshot under READ COMMITTED, so it sees every like committed
+    meanwhile. Returns ``(source, target, the columns after the pair's)``, or None when the
     pair is not open (unknown member, inactive or incomplete target, a block): nothing was
     written, and the caller's full path says why. Raises what the database raises."""
     from matching.selectors.relations import LIKE_PAIR_MEMBER_FIELDS, LIKE_PAIR_USER_FIELDS
     from miel.rawsql import instance_from_row
 
-    lock_sql, lock_params = _lock_sql_by_user_ids(viewer.pk, other_id, None)
+    lock_sql, lock_params = _lock_sql_by_user_ids(
+        viewer.pk, other_id, viewer.pk if liker_lock else None
+    )
     me, to = db_uuid(viewer.pk), db_uuid(other_id)
     with connection.cursor() as cursor:
         cursor.execute(f"{lock_sql}; {sql}", [*lock_params, me, to, to, me, me, to, *extra])
@@ -359,7 +398,7 @@ def _at_once(*, viewer: User, other_id: UUID, sql: str, extra: list) -> tuple | 
     source.user = viewer
     target = instance_from_row(Member, LIKE_PAIR_MEMBER_FIELDS, row[2:5])
     target.user = instance_from_row(User, LIKE_PAIR_USER_FIELDS, row[5:9])
-    return source, target, row[9]
+    return source, target, row[9:]
 
 
 def _unlike_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] | None:
@@ -369,10 +408,67 @@ def _unlike_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult
     done = _at_once(viewer=viewer, other_id=other_id, sql=_UNLIKE_SQL, extra=[])
     if done is None:
         return None
-    _source, target, deleted = done
+    _source, target, (deleted,) = done
     return target, LikeResult(
         liked=False, is_match=False, became_match=False, changed=bool(deleted)
     )
+
+
+def _like_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] | None:
+    """A like request with no note, prompt or photo in one round trip (:func:`_at_once`,
+    :data:`_LIKE_SQL`, with the target's ``like`` notification stored in the same statement
+    through :func:`notifications.services.notification_insert_sql`): ``(target, result)``,
+    or None when the full path must answer, nothing having been written: the pair is not
+    open (404, ``blocked``), the like would complete a match (its notifications, e-mails and
+    notes) or go over the viewer's allowance (:class:`LimitReached`). The rules of
+    :func:`like_toggle` with ``like=True``: an existing like is no change (and removes the
+    viewer's pass, as there), a free member takes their allowance's lock and counts the
+    window's likes, a premium member neither; ``like.new`` goes to the target after commit,
+    naming the liker only to a target whose plan shows likers."""
+    from uuid6 import uuid7
+
+    from notifications.services import notification_insert_sql, notification_inserted
+
+    limit = likes_per_12_hours(viewer)
+    now = timezone.now()
+    since = UserInteraction._meta.get_field("timestamp").get_db_prep_value(
+        now - LIKE_LIMIT_WINDOW, connection
+    )
+    note, note_sql, note_params = notification_insert_sql(
+        user_id=other_id,
+        kind="like",
+        actor_id=viewer.pk,
+        url=f"/members/{viewer.pk}/",
+        source="liked",
+    )
+    done = _at_once(
+        viewer=viewer,
+        other_id=other_id,
+        sql=f"{_LIKE_SQL}, noted AS ({note_sql}){_LIKE_SQL_END}",
+        extra=[
+            limit,
+            since,
+            limit,
+            uuid7(),
+            now,
+            uuid7(),
+            interaction_weight(action=UserInteraction.Action.LIKE),
+            *note_params,
+        ],
+        liker_lock=limit is not None,
+    )
+    if done is None:
+        return None
+    source, target, (mine, theirs, stored) = done
+    if mine:
+        return target, LikeResult(
+            liked=True, is_match=bool(theirs), became_match=False, changed=False
+        )
+    if not stored:  # a match to announce, or the allowance used up: the full path
+        return None
+    identity = _sender_identity(recipient=target.user, feature=Feature.SEE_WHO_LIKED_ME, who=source)
+    notification_inserted(note, events=({"type": "like.new", **identity},))
+    return target, LikeResult(liked=True, is_match=False, became_match=False, changed=True)
 
 
 def _pass_at_once(*, viewer: User, other_id: UUID) -> Pass | None:
@@ -384,7 +480,7 @@ def _pass_at_once(*, viewer: User, other_id: UUID) -> Pass | None:
     done = _at_once(viewer=viewer, other_id=other_id, sql=_PASS_SQL, extra=[uuid7(), now])
     if done is None:
         return None
-    source, target, pk = done
+    source, target, (pk,) = done
     return Pass(id=pk, source=source, target=target, created_at=now)
 
 
@@ -494,9 +590,10 @@ def like_toggle_for(
     """:func:`like_toggle` for a request by ``viewer`` naming the target by User id (the like
     view): ``(target, result)``. Raises Http404 as :func:`matching.selectors.like_pair` does,
     and what :func:`like_toggle` raises. On PostgreSQL the two members are read under the
-    pair's lock, in the lock's round trip (:func:`_pair_locked`, issue 20), and an unlike with
-    no note, prompt or photo is one round trip in all (:func:`_unlike_at_once`); elsewhere
-    :func:`matching.selectors.like_pair` then :func:`like_toggle`."""
+    pair's lock, in the lock's round trip (:func:`_pair_locked`, issue 20), and a like or an
+    unlike with no note, prompt or photo is one round trip in all (:func:`_like_at_once`,
+    :func:`_unlike_at_once`) unless it completes a match or meets a used-up allowance;
+    elsewhere :func:`matching.selectors.like_pair` then :func:`like_toggle`."""
     if connection.vendor != "postgresql":
         from matching.selectors import like_pair
 
@@ -509,14 +606,15 @@ def like_toggle_for(
             prompt_answer_id=prompt_answer_id,
             photo_id=photo_id,
         )
-    if like is False and not note and prompt_answer_id is None and photo_id is None:
-        # An unlike (the liked button): one round trip (issue 20); a pair that is not open
-        # takes the full path below, which says why.
+    if like is not None and not note and prompt_answer_id is None and photo_id is None:
+        # A like or an unlike from the button: one round trip (issue 20). A pair that is not
+        # open, a match to announce or a used-up allowance takes the full path below, which
+        # says why (nothing was written).
         from matching.selectors.relations import like_target_id
 
-        done = _unlike_at_once(
-            viewer=viewer, other_id=like_target_id(viewer=viewer, user_id=user_id)
-        )
+        other_id = like_target_id(viewer=viewer, user_id=user_id)
+        at_once = _like_at_once if like else _unlike_at_once
+        done = at_once(viewer=viewer, other_id=other_id)
         if done is not None:
             return done
     with transaction.atomic():

@@ -100,3 +100,32 @@ def test_a_like_in_flight_when_a_block_comes_leaves_no_like(
     assert not Like.objects.filter(source=a, target=b).exists()
     assert not Like.objects.filter(source=b, target=a).exists()
     assert Block.objects.filter(blocker=b.user, blocked=a.user).exists()
+
+
+@pytest.mark.integration
+def test_two_parallel_one_statement_likes_at_the_free_limit_store_one(
+    transactional_db, postgresql_only, settings, monkeypatch
+):
+    """The one-round-trip like (issue 20) counts the allowance under the liker's lock: two
+    likes of different members at once, by a free member with one like left, store one; the
+    other gets LimitReached (the statement sleeps after counting, so without the lock both
+    would count 0 and both insert)."""
+    settings.LIKES_PER_12_HOURS_FREE = 1
+    a, b, c = MemberFactory(), MemberFactory(), MemberFactory()
+    monkeypatch.setattr(likes_module, "push_to_user", lambda *args, **kwargs: None)
+    slow = likes_module._LIKE_SQL.replace(" AS room", " AS room, pg_sleep(0.3) AS nap", 1)
+    assert slow != likes_module._LIKE_SQL
+    monkeypatch.setattr(likes_module, "_LIKE_SQL", slow)
+    results = run_concurrently(
+        [
+            lambda t=t: services.like_toggle_for(viewer=a.user, user_id=t.user_id, like=True)
+            for t in (b, c)
+        ]
+    )
+    outcomes = sorted(
+        "limit" if isinstance(r, services.LimitReached) else "liked" if r[1].liked else repr(r)
+        for r in results
+    )
+    assert outcomes == ["liked", "limit"]
+    assert Like.objects.filter(source=a).count() == 1
+    assert UserInteraction.objects.filter(user=a, action="like").count() == 1

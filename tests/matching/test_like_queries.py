@@ -138,8 +138,10 @@ def test_a_like_request_reads_both_members_under_the_lock(postgresql_only, pushe
     from django.http import Http404
 
     a, b = MemberFactory(), MemberFactory()
-    with CaptureQueriesContext(connection) as ctx:
-        target, result = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    with CaptureQueriesContext(connection) as ctx:  # a note: the full path, not one round trip
+        target, result = services.like_toggle_for(
+            viewer=a.user, user_id=b.user_id, like=True, note="Hi"
+        )
     sql = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
@@ -176,16 +178,18 @@ def pushes_off(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unlike_and_a_pass_are_one_round_trip_each(postgresql_only, client):
-    """Issue 20: on PostgreSQL an unlike and a pass are the pair's lock and one statement, in
-    one query string and one implicit transaction: no BEGIN, no COMMIT of their own."""
+def test_a_like_an_unlike_and_a_pass_are_one_round_trip_each(postgresql_only, client):
+    """Issue 20: on PostgreSQL a like (with its interaction and the liked member's
+    notification), an unlike and a pass are the pair's lock and one statement, in one query
+    string and one implicit transaction: no BEGIN, no COMMIT of their own."""
     from matching.models import Pass
 
     a, b, c = MemberFactory(), MemberFactory(), MemberFactory()
-    Like.objects.create(source=a, target=b)
+    Pass.objects.create(source=a, target=b)
     client.force_login(a.user)
     client.get("/")  # the session's first request also writes last-active
     for other, path, data, status in (
+        (b, f"/members/{b.user_id}/like/", {"action": "like"}, 200),
         (b, f"/members/{b.user_id}/like/", {"action": "unlike"}, 200),
         (c, f"/members/{c.user_id}/pass/", {}, 204),
     ):
@@ -201,10 +205,18 @@ def test_an_unlike_and_a_pass_are_one_round_trip_each(postgresql_only, client):
         assert statement.startswith("WITH pair AS (")
         assert not [s for s in sql if s in ("BEGIN", "COMMIT")]
         assert not [s for s in sql if s.startswith(("INSERT", "DELETE", "UPDATE"))]
-        if other is b:
+        if data.get("action") == "like":
+            assert 'aria-pressed="true"' in answer.content.decode()
+            assert Like.objects.filter(source=a, target=b).exists()
+        if data.get("action") == "unlike":
             assert 'aria-pressed="false"' in answer.content.decode()
     assert not Like.objects.filter(source=a, target=b).exists()
+    assert not Pass.objects.filter(source=a, target=b).exists()  # the like removed the pass
     assert Pass.objects.filter(source=a, target=c).count() == 1
+    liked = UserInteraction.objects.get(user=a, target=b)
+    assert (liked.action, liked.weight) == ("like", 2.0)
+    note = Notification.objects.get(user=b.user)
+    assert (note.kind, note.actor_id, note.url) == ("like", a.user_id, f"/members/{a.user_id}/")
 
 
 def test_the_one_statement_unlike_and_pass_keep_the_rules(postgresql_only, pushes_off):
@@ -256,3 +268,61 @@ def test_the_one_statement_unlike_and_pass_keep_the_rules(postgresql_only, pushe
         services.pass_member_for(viewer=a.user, user_id=gone.user_id)
     assert Like.objects.filter(source=a, target=gone).exists()
     assert not Pass.objects.filter(target=gone).exists()
+
+
+def test_the_one_statement_like_keeps_the_rules(
+    postgresql_only, pushes_off, sent, settings, django_capture_on_commit_callbacks
+):
+    """The one-round-trip like (issue 20) keeps like_toggle's rules: the liked member's
+    notification and like.new (anonymous to a free member, named to a premium one), a second
+    like is no change and still removes a pass, a like that completes a match and a like over
+    the free allowance take the full path (match notifications; LimitReached with nothing
+    stored), a premium liker has no allowance."""
+    from matching.models import Pass
+
+    a, b, c, d, e = (MemberFactory(name=f"M{i}") for i in range(5))
+    c.user.premium_until = timezone.now() + timedelta(days=30)
+    c.user.save(update_fields=["premium_until"])
+    with django_capture_on_commit_callbacks(execute=True):
+        target, result = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    assert (target.pk, result.liked, result.changed, result.is_match) == (b.pk, True, True, False)
+    assert sent == [
+        (b.user_id, {"type": "like.new"}),
+        (b.user_id, {"type": "notification.new", "kind": "like", "unread_count": 1}),
+    ]
+    sent.clear()
+    Pass.objects.create(source=a, target=b)
+    with django_capture_on_commit_callbacks(execute=True):
+        _target, again = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    assert (again.liked, again.changed) == (True, False)
+    assert sent == []
+    assert not Pass.objects.filter(source=a, target=b).exists()
+    assert Notification.objects.filter(user=b.user).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.like_toggle_for(viewer=a.user, user_id=c.user_id, like=True)
+    assert sent[0] == (
+        c.user_id,
+        {"type": "like.new", "from_user_id": str(a.user_id), "name": "M0"},
+    )
+
+    Like.objects.create(source=d, target=a)
+    _target, matched = services.like_toggle_for(viewer=a.user, user_id=d.user_id, like=True)
+    assert (matched.became_match, matched.is_match, matched.changed) == (True, True, True)
+    kinds = set(Notification.objects.filter(user__in=[a.user, d.user]).values_list("kind", "user"))
+    assert kinds == {("match", a.user_id), ("match", d.user_id)}
+
+    settings.LIKES_PER_12_HOURS_FREE = 3  # a gave 3 likes: b, c, d
+    with pytest.raises(services.LimitReached):
+        services.like_toggle_for(viewer=a.user, user_id=e.user_id, like=True)
+    assert not Like.objects.filter(target=e).exists()
+    assert not Notification.objects.filter(user=e.user).exists()
+    assert UserInteraction.objects.filter(user=a).count() == 3
+    _target, still = services.like_toggle_for(viewer=a.user, user_id=b.user_id, like=True)
+    assert (still.liked, still.changed) == (True, False)  # an existing like is no new like
+
+    a.user.premium_until = timezone.now() + timedelta(days=30)
+    a.user.save(update_fields=["premium_until"])
+    _target, unlimited = services.like_toggle_for(viewer=a.user, user_id=e.user_id, like=True)
+    assert unlimited.changed
+    assert Notification.objects.get(user=e.user).kind == "like"
