@@ -26,6 +26,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 from uuid import UUID
@@ -65,6 +66,27 @@ def viewer_pages_changed(user_ids: Iterable[UUID | str], *, forget: Iterable[str
         cache.set_many(entries, VERSION_TTL)
     except Exception:  # the cache down: nothing was kept either
         logger.debug("page versions not renewed", exc_info=True)
+
+
+#: Within a request (:class:`PageVersionMiddleware`): the members and keys
+#: :func:`viewer_pages_changed_soon` added, written with the request's own renewal at its end.
+_soon: ContextVar[tuple[set[str], set[str]] | None] = ContextVar("miel_pages_soon", default=None)
+
+
+def viewer_pages_changed_soon(
+    user_ids: Iterable[UUID | str], *, forget: Iterable[str] = ()
+) -> None:
+    """:func:`viewer_pages_changed`, written at the end of the current request together with
+    the requester's own page version (one cache round trip for both, issue 20: a like's
+    liked member with no socket open); at once outside a request. Only for members sent no
+    live event meanwhile: a pushed event must find their pages renewed already
+    (:func:`miel.realtime.push_now` renews at once)."""
+    pending = _soon.get()
+    if pending is None:
+        viewer_pages_changed(user_ids, forget=forget)
+        return
+    pending[0].update(str(u) for u in user_ids)
+    pending[1].update(forget)
 
 
 def viewer_pages_changed_on_commit(user_ids: Iterable[UUID | str]) -> None:
@@ -141,15 +163,25 @@ def viewer_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 class PageVersionMiddleware:
     """After any write request (not GET / HEAD / OPTIONS) by a signed-in member, raise their
-    page version, so the next page they open is rendered afresh (:func:`viewer_page_cache`)."""
+    page version, so the next page they open is rendered afresh (:func:`viewer_page_cache`),
+    in the same cache round trip as the renewals the request asked for with
+    :func:`viewer_pages_changed_soon` (any method)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and page_cache_seconds():
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                viewer_pages_changed([user.pk])
+        users: set[str] = set()
+        forget: set[str] = set()
+        token = _soon.set((users, forget))
+        try:
+            response = self.get_response(request)
+        finally:
+            _soon.reset(token)
+            if request.method not in ("GET", "HEAD", "OPTIONS") and page_cache_seconds():
+                user = getattr(request, "user", None)
+                if user is not None and user.is_authenticated:
+                    users.add(str(user.pk))
+            if users or forget:  # the request's own renewal and viewer_pages_changed_soon's
+                viewer_pages_changed(users, forget=forget)
         return response

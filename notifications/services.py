@@ -124,14 +124,15 @@ def _notification_announce(
     no text in the bell's event: the count is all the bell needs, and a free member's socket
     must not learn who liked them one event at a time. A member known to have no socket open
     gets neither count nor push: their cached count is dropped and their pages renewed."""
-    from miel.page_cache import viewer_pages_changed
+    from miel.page_cache import viewer_pages_changed_soon
 
     from . import selectors
 
     if realtime.has_socket(user_id) is False:
         # Nobody to tell now (issue 20): no count, no push. The bell's cached count is
-        # dropped (the next page counts) in the same round trip that renews their pages.
-        viewer_pages_changed([user_id], forget=[selectors.unread_cache_key(user_id)])
+        # dropped (the next page counts) in the same round trip that renews their pages, and
+        # within a request the one that renews the requester's.
+        viewer_pages_changed_soon([user_id], forget=[selectors.unread_cache_key(user_id)])
         return
     count = selectors.unread_count(user_id=user_id)
     _cache_count(user_id, count)

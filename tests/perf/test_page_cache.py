@@ -117,3 +117,38 @@ def test_off_when_the_setting_is_zero(client, alice, settings):
     client.force_login(alice.user)
     for _ in range(3):
         assert HIT not in client.get("/messages/")
+
+
+@pytest.mark.django_db(transaction=True)  # the notification's after-commit work in the request
+def test_a_like_renews_both_members_pages_in_one_cache_write(client, alice, bob, monkeypatch):
+    """Issue 20: a like of a member with no socket open renews the liked member's pages (and
+    drops their bell's cached count) in the same cache write as the liker's own renewal, at
+    the end of the request; both then render afresh."""
+    from miel import page_cache, realtime
+    from notifications.selectors import unread_cache_key
+
+    _primed(client, alice, "/messages/")
+    bob_client = type(client)()
+    _primed(bob_client, bob, "/messages/")
+    monkeypatch.setattr(realtime, "has_socket", lambda user_id: False)
+    writes: list[set] = []
+    original = page_cache.cache.set_many
+
+    def recorded(entries, *args, **kwargs):
+        writes.append(set(entries))
+        return original(entries, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache.cache, "set_many", recorded)
+    assert client.post(f"/members/{bob.user_id}/like/", {"action": "like"}).status_code == 302
+    assert writes == [
+        {
+            page_cache._version_key(alice.user_id),
+            page_cache._version_key(bob.user_id),
+            unread_cache_key(bob.user_id),
+        }
+    ]
+    assert HIT not in client.get("/messages/")
+    assert HIT not in bob_client.get("/messages/")
+    writes.clear()
+    page_cache.viewer_pages_changed_soon([bob.user_id])  # outside a request: at once
+    assert writes == [{page_cache._version_key(bob.user_id)}]
