@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import CharField, Field, Model
 
 M = TypeVar("M", bound=Model)
 
@@ -93,7 +93,12 @@ def _marks(model: type[Model], cast: bool) -> str:
     fields = model._meta.concrete_fields
     if not cast:
         return ", ".join(["%s"] * len(fields))
-    return ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    # Text as text: a CAST to varchar(n) would cut a longer value where the INSERT into the
+    # varchar(n) column raises DataError, as save() does.
+    return ", ".join(
+        f"CAST(%s AS {'text' if isinstance(f, CharField) else f.db_type(connection)})"
+        for f in fields
+    )
 
 
 def _insert(obj: Model, suffix: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 
 from miel.rawsql import insert_select_sql
 from notifications.models import Notification
@@ -36,3 +36,16 @@ def test_insert_select_stores_the_row_once_per_source_row_as_save_would():
     )
     assert stored.created_at == kept.created_at
     assert (stored.detail, stored.read_at) == ("", None)
+
+
+def test_insert_select_refuses_a_value_too_long_for_its_column_as_save_does(postgresql_only):
+    """A CAST to the column's varchar(n) would cut the value silently (found by an attack run
+    on issue 20's like): too long raises as ``save`` does on PostgreSQL (SQLite checks no
+    length), and nothing is stored."""
+    a = MemberFactory()
+    note = Notification(user_id=a.user_id, kind="like", url="/members/" + "x" * 300)
+    sql, params = insert_select_sql(note, source="(SELECT 1) AS one")
+    with pytest.raises(DataError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    assert not Notification.objects.exists()
