@@ -45,7 +45,6 @@ def test_insert_select_refuses_a_value_too_long_for_its_column_as_save_does(post
     a = MemberFactory()
     note = Notification(user_id=a.user_id, kind="like", url="/members/" + "x" * 300)
     sql, params = insert_select_sql(note, source="(SELECT 1) AS one")
-    with pytest.raises(DataError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
     assert not Notification.objects.exists()
