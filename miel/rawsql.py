@@ -59,14 +59,15 @@ def _uuid_field() -> Field:
     return UUIDField()
 
 
-def _insert_parts(obj: Model) -> tuple[str, list[Field], list]:
-    """``INSERT INTO table (columns)`` of ``obj``'s model, its concrete fields and ``obj``'s
-    values for them as ``Model.save`` would write them (defaults applied)."""
+def _insert_parts(obj: Model) -> tuple[str, list]:
+    """``INSERT INTO table (columns)`` of ``obj``'s model (every concrete field, in field
+    order) and ``obj``'s values for them as ``Model.save`` would write them (defaults
+    applied)."""
     meta = obj._meta
     fields = list(meta.concrete_fields)
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})", fields, values
+    return f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns})", values
 
 
 def insert_select_sql(obj: Model, *, source: str) -> tuple[str, list]:
@@ -74,22 +75,20 @@ def insert_select_sql(obj: Model, *, source: str) -> tuple[str, list]:
     field, as ``Model.save`` would write it) once per row of ``source``, a common table
     expression of the caller's statement (a name written by the caller, never from input):
     ``INSERT INTO ... SELECT <obj's values> FROM source`` (on PostgreSQL each value cast to
-    its column's type). For one statement that stores a row only when an earlier part of it did (issue 20:
-    a like and its notification). ``obj`` is not marked saved: the caller knows whether
-    ``source`` had a row."""
-    head, _fields, values = _insert_parts(obj)
-    return f"{head} SELECT {_cast_marks(type(obj))} FROM {source}", values  # noqa: S608
-
-
-def _cast_marks(model: type[Model]) -> str:
-    """One ``CAST(%s AS <column type>)`` per concrete field of ``model``, in field order, on
-    PostgreSQL (whose SELECT list does not take its types from the INSERT's columns); plain
-    ``%s`` elsewhere (SQLite's CAST to a date type would make a number of it)."""
-    return _marks(model, connection.vendor == "postgresql")
+    its column's type). For one statement that stores a row only when an earlier part of it
+    did (issue 20: a like and its notification). ``obj`` is not marked saved: the caller
+    knows whether ``source`` had a row."""
+    head, values = _insert_parts(obj)
+    marks = _marks(type(obj), cast=connection.vendor == "postgresql")
+    return f"{head} SELECT {marks} FROM {source}", values  # noqa: S608
 
 
 @cache
-def _marks(model: type[Model], cast: bool) -> str:
+def _marks(model: type[Model], *, cast: bool) -> str:
+    """One placeholder per concrete field of ``model``, in field order; with ``cast``
+    (PostgreSQL, whose SELECT list does not take its types from the INSERT's columns) each
+    one ``CAST(%s AS <column type>)``. Without (SQLite, whose CAST to a date type would make a
+    number of it, and VALUES lists everywhere): plain ``%s``."""
     fields = model._meta.concrete_fields
     if not cast:
         return ", ".join(["%s"] * len(fields))
@@ -105,9 +104,8 @@ def _insert(obj: Model, suffix: str) -> bool:
     """INSERT the unsaved ``obj`` (every concrete field, as ``Model.save`` would write it),
     the statement ending in ``suffix`` (written by the caller, never from input); True when a
     row was stored. ``obj`` is then a saved instance."""
-    head, fields, values = _insert_parts(obj)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"{head} VALUES ({marks}){suffix}"
+    head, values = _insert_parts(obj)
+    sql = f"{head} VALUES ({_marks(type(obj), cast=False)}){suffix}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         stored = cursor.fetchone() is not None if suffix else cursor.rowcount == 1

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -200,9 +201,15 @@ def _pair_state_params(
 ) -> list:
     s, t = db_uuid(source.pk), db_uuid(target.pk)  # UUIDs as the database stores them
     su, tu = db_uuid(source.user_id), db_uuid(target.user_id)
+    return [s, t, t, s, su, tu, tu, su, s, t, bool(count_likes), s, _window_start(since)]
+
+
+def _window_start(since: datetime | None = None) -> Any:
+    """The start of the like allowance's window as the statements take it (``since``, by
+    default :data:`LIKE_LIMIT_WINDOW` before now): a parameter compared with interactions'
+    ``timestamp``."""
     since = since or timezone.now() - LIKE_LIMIT_WINDOW
-    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
-    return [s, t, t, s, su, tu, tu, su, s, t, bool(count_likes), s, when]
+    return UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
 
 
 def _pair_state_of(row: tuple) -> _PairState:
@@ -285,9 +292,7 @@ def _pair_locked(
         viewer.pk, other_id, viewer.pk if liker_lock else None
     )
     me, to = db_uuid(viewer.pk), db_uuid(other_id)
-    since = timezone.now() - LIKE_LIMIT_WINDOW
-    when = UserInteraction._meta.get_field("timestamp").get_db_prep_value(since, connection)
-    params = [me, to, to, me, bool(count_likes), when, me, to]
+    params = [me, to, to, me, bool(count_likes), _window_start(), me, to]
     with connection.cursor() as cursor:
         cursor.execute(f"{lock_sql}; {_PAIR_AND_STATE_SQL}", [*lock_params, *params])
         cursor.nextset()
@@ -431,9 +436,6 @@ def _like_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] 
 
     limit = likes_per_12_hours(viewer)
     now = timezone.now()
-    since = UserInteraction._meta.get_field("timestamp").get_db_prep_value(
-        now - LIKE_LIMIT_WINDOW, connection
-    )
     note, note_sql, note_params = notification_insert_sql(
         user_id=other_id,
         kind="like",
@@ -447,7 +449,7 @@ def _like_at_once(*, viewer: User, other_id: UUID) -> tuple[Member, LikeResult] 
         sql=f"{_LIKE_SQL}, noted AS ({note_sql}){_LIKE_SQL_END}",
         extra=[
             limit,
-            since,
+            _window_start(now - LIKE_LIMIT_WINDOW),
             limit,
             uuid7(),
             now,
